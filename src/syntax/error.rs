@@ -1,0 +1,88 @@
+//! The one located error type of the front end (lexer, parser, compiler), printed in CPython's layout.
+
+use std::fmt::Write;
+
+/// Which exception class CPython would raise for this error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SyntaxErrorKind {
+    SyntaxError,
+    IndentationError,
+    TabError,
+}
+
+impl SyntaxErrorKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            SyntaxErrorKind::SyntaxError => "SyntaxError",
+            SyntaxErrorKind::IndentationError => "IndentationError",
+            SyntaxErrorKind::TabError => "TabError",
+        }
+    }
+}
+
+/// A syntax error at a byte offset of the source.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SyntaxError {
+    pub kind: SyntaxErrorKind,
+    pub message: String,
+    /// Byte offset the caret points at.
+    pub offset: usize,
+}
+
+impl SyntaxError {
+    pub fn new(message: impl Into<String>, offset: usize) -> Self {
+        SyntaxError {
+            kind: SyntaxErrorKind::SyntaxError,
+            message: message.into(),
+            offset,
+        }
+    }
+
+    pub fn indentation(message: impl Into<String>, offset: usize) -> Self {
+        SyntaxError {
+            kind: SyntaxErrorKind::IndentationError,
+            message: message.into(),
+            offset,
+        }
+    }
+
+    pub fn tab(offset: usize) -> Self {
+        SyntaxError {
+            kind: SyntaxErrorKind::TabError,
+            message: "inconsistent use of tabs and spaces in indentation".into(),
+            offset,
+        }
+    }
+
+    /// The 1-based line number of the error.
+    pub fn lineno(&self, source: &str) -> usize {
+        line_of(source, self.offset)
+    }
+
+    /// CPython 3.7's report: `  File "f", line N`, the stripped line, the caret, `Kind: message`.
+    pub fn render(&self, filename: &str, source: &str) -> String {
+        let offset = self.offset.min(source.len());
+        let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = source[line_start..]
+            .find('\n')
+            .map_or(source.len(), |i| line_start + i);
+        let line = source[line_start..line_end].trim_end_matches('\r');
+        let text = line.trim_start_matches([' ', '\t', '\x0c']);
+        let stripped = line.len() - text.len();
+        let text = text.trim_end();
+        let column = source[line_start..offset].chars().count();
+        let caret = column.saturating_sub(stripped).min(text.chars().count());
+        let mut out = String::new();
+        let _ = writeln!(out, "  File \"{filename}\", line {}", line_of(source, offset));
+        let _ = writeln!(out, "    {text}");
+        let _ = writeln!(out, "    {}^", " ".repeat(caret));
+        let _ = writeln!(out, "{}: {}", self.kind.name(), self.message);
+        out
+    }
+}
+
+/// 1-based line number of a byte offset.
+pub fn line_of(source: &str, offset: usize) -> usize {
+    let offset = offset.min(source.len());
+    source.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+}

@@ -3,6 +3,9 @@
 //! Data flows one way: `syntax` (source → tokens → AST) → `compile` (AST → CPython 3.7
 //! code objects) → `bytecode` (the opcode table, code objects, dis).
 
+pub mod bytecode;
+pub mod compile;
+pub mod pyfmt;
 pub mod syntax;
 
 use syntax::SyntaxError;
@@ -25,14 +28,28 @@ pub fn ast_listing(source: &str) -> Result<String, SyntaxError> {
     Ok(format!("{:#?}\n", module.body))
 }
 
-/// `minipy dis`: placeholder until the compiler lands.
-pub fn dis_source(source: &str, _filename: &str) -> Result<String, SyntaxError> {
-    syntax::parse_module(source)?;
-    Ok(String::new())
+/// Parses and compiles a program into its module code object.
+pub fn compile_source(
+    source: &str,
+    filename: &str,
+) -> Result<std::sync::Arc<bytecode::CodeObject>, SyntaxError> {
+    let module = syntax::parse_module(source)?;
+    compile::compile(module, source, filename)
+}
+
+/// `minipy dis`: the module's listing, then every nested code object's, as CPython 3.7 prints them.
+pub fn dis_source(source: &str, filename: &str) -> Result<String, SyntaxError> {
+    let code = compile_source(source, filename)?;
+    Ok(bytecode::dis::dis_recursive(&code))
 }
 
 fn line_col(source: &str, offset: usize) -> (usize, usize) {
     let line = syntax::error::line_of(source, offset);
-    let line_start = source[..offset.min(source.len())].rfind('\n').map_or(0, |i| i + 1);
-    (line, source[line_start..offset.min(source.len())].chars().count())
+    let line_start = source[..offset.min(source.len())]
+        .rfind('\n')
+        .map_or(0, |i| i + 1);
+    (
+        line,
+        source[line_start..offset.min(source.len())].chars().count(),
+    )
 }

@@ -58,7 +58,11 @@ fn run(cli: Cli) -> ExitCode {
             }
         },
         Err(e) => {
-            eprintln!("minipy: can't open file '{}': {}", file.display(), io_reason(&e));
+            eprintln!(
+                "minipy: can't open file '{}': {}",
+                file.display(),
+                io_reason(&e)
+            );
             return ExitCode::from(2);
         }
     };

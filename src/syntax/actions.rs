@@ -102,7 +102,11 @@ fn check_target(e: &Expr, ctx: Ctx) -> Result<(), SyntaxError> {
             }
         }
         _ => {
-            let verb = if ctx == Ctx::Store { "assign to" } else { "delete" };
+            let verb = if ctx == Ctx::Store {
+                "assign to"
+            } else {
+                "delete"
+            };
             Err(SyntaxError::new(
                 format!("can't {verb} {}", expr_name(e)),
                 e.span.start,
@@ -133,7 +137,9 @@ pub fn no_starred(e: Expr) -> ActionResult<Expr> {
 
 pub fn aug_target(e: Expr) -> ActionResult<Expr> {
     match &e.node {
-        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => store_target(e),
+        ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {
+            store_target(e)
+        }
         ExprKind::GeneratorExp { .. } => fail(
             "augmented assignment to generator expression not possible",
             e.span.start,
@@ -166,10 +172,16 @@ pub fn ann_assign(
     match &target.node {
         ExprKind::Name(_) | ExprKind::Attribute { .. } | ExprKind::Subscript { .. } => {}
         ExprKind::Tuple(_) => {
-            return fail("only single target (not tuple) can be annotated", target.span.start);
+            return fail(
+                "only single target (not tuple) can be annotated",
+                target.span.start,
+            );
         }
         ExprKind::List(_) => {
-            return fail("only single target (not list) can be annotated", target.span.start);
+            return fail(
+                "only single target (not list) can be annotated",
+                target.span.start,
+            );
         }
         _ => return fail("illegal target for annotation", target.span.start),
     }
@@ -244,18 +256,26 @@ pub fn try_stmt(
     ))
 }
 
-/// Attaches decorators. The statement keeps the `def`/`class` line as its position, as in 3.7.
-pub fn decorate(decorators: Vec<Expr>, mut stmt: Stmt, _l: usize) -> Stmt {
+/// Attaches decorators. As in 3.7's ast.c, the statement starts at its first decorator.
+pub fn decorate(decorators: Vec<Expr>, mut stmt: Stmt, l: usize) -> Stmt {
     match &mut stmt.node {
-        StmtKind::FunctionDef { decorator_list, .. } | StmtKind::ClassDef { decorator_list, .. } => {
+        StmtKind::FunctionDef { decorator_list, .. }
+        | StmtKind::ClassDef { decorator_list, .. } => {
             *decorator_list = decorators;
         }
         _ => unreachable!("the grammar only decorates def and class"),
     }
+    stmt.span.start = l;
     stmt
 }
 
-pub fn class_def(name: String, args: Vec<ArgItem>, body: Vec<Stmt>, l: usize, r: usize) -> ActionResult<Stmt> {
+pub fn class_def(
+    name: String,
+    args: Vec<ArgItem>,
+    body: Vec<Stmt>,
+    l: usize,
+    r: usize,
+) -> ActionResult<Stmt> {
     let (bases, keywords) = split_args(args)?;
     Ok(Stmt::new(
         StmtKind::ClassDef {
@@ -312,7 +332,10 @@ pub fn arguments(items: Vec<ParamItem>, def_start: usize) -> ActionResult<Argume
                     match default {
                         Some(d) => a.defaults.push(d),
                         None if !a.defaults.is_empty() => {
-                            return fail("non-default argument follows default argument", arg.span.start);
+                            return fail(
+                                "non-default argument follows default argument",
+                                arg.span.start,
+                            );
                         }
                         None => {}
                     }
@@ -368,7 +391,10 @@ fn split_args(items: Vec<ArgItem>) -> ActionResult<(Vec<Expr>, Vec<Keyword>)> {
         match item {
             ArgItem::Positional(e) => {
                 if seen_double_star {
-                    return fail("positional argument follows keyword argument unpacking", e.span.start);
+                    return fail(
+                        "positional argument follows keyword argument unpacking",
+                        e.span.start,
+                    );
                 }
                 if seen_keyword {
                     return fail("positional argument follows keyword argument", e.span.start);
@@ -383,7 +409,10 @@ fn split_args(items: Vec<ArgItem>) -> ActionResult<(Vec<Expr>, Vec<Keyword>)> {
             }
             ArgItem::Star(e) => {
                 if seen_double_star {
-                    return fail("iterable argument unpacking follows keyword argument unpacking", e.span.start);
+                    return fail(
+                        "iterable argument unpacking follows keyword argument unpacking",
+                        e.span.start,
+                    );
                 }
                 args.push(e);
             }
@@ -391,7 +420,10 @@ fn split_args(items: Vec<ArgItem>) -> ActionResult<(Vec<Expr>, Vec<Keyword>)> {
                 let ExprKind::Name(name) = k.node else {
                     return fail("keyword can't be an expression", k.span.start);
                 };
-                if keywords.iter().any(|kw| kw.arg.as_deref() == Some(name.as_str())) {
+                if keywords
+                    .iter()
+                    .any(|kw| kw.arg.as_deref() == Some(name.as_str()))
+                {
                     return fail("keyword argument repeated", k.span.start);
                 }
                 seen_keyword = true;
@@ -402,7 +434,10 @@ fn split_args(items: Vec<ArgItem>) -> ActionResult<(Vec<Expr>, Vec<Keyword>)> {
             }
             ArgItem::DoubleStar(e) => {
                 seen_double_star = true;
-                keywords.push(Keyword { arg: None, value: e });
+                keywords.push(Keyword {
+                    arg: None,
+                    value: e,
+                });
             }
         }
     }
@@ -437,7 +472,10 @@ pub fn comprehension(
     r: usize,
 ) -> ActionResult<Expr> {
     if let ExprKind::Starred(_) = elt.node {
-        return fail("iterable unpacking cannot be used in comprehension", elt.span.start);
+        return fail(
+            "iterable unpacking cannot be used in comprehension",
+            elt.span.start,
+        );
     }
     let mut generators: Vec<Comprehension> = Vec::new();
     for part in parts {
@@ -470,5 +508,11 @@ pub fn comprehension(
 }
 
 pub fn strings(parts: Vec<(usize, String)>, l: usize, r: usize) -> ActionResult<Expr> {
+    // CPython 3.7 dates a string that spans lines by the line its first token ends on.
+    let (first_start, first_text) = &parts[0];
+    let l = match first_text.rfind('\n') {
+        Some(i) => first_start + i + 1,
+        None => l,
+    };
     literal::join(parts, l, r).map_err(|error| ParseError::User { error })
 }

@@ -73,7 +73,11 @@ impl SyntaxError {
         let column = source[line_start..offset].chars().count();
         let caret = column.saturating_sub(stripped).min(text.chars().count());
         let mut out = String::new();
-        let _ = writeln!(out, "  File \"{filename}\", line {}", line_of(source, offset));
+        let _ = writeln!(
+            out,
+            "  File \"{filename}\", line {}",
+            line_of(source, offset)
+        );
         let _ = writeln!(out, "    {text}");
         let _ = writeln!(out, "    {}^", " ".repeat(caret));
         let _ = writeln!(out, "{}: {}", self.kind.name(), self.message);
@@ -84,5 +88,9 @@ impl SyntaxError {
 /// 1-based line number of a byte offset.
 pub fn line_of(source: &str, offset: usize) -> usize {
     let offset = offset.min(source.len());
-    source.as_bytes()[..offset].iter().filter(|&&b| b == b'\n').count() + 1
+    source.as_bytes()[..offset]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count()
+        + 1
 }

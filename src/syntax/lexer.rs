@@ -84,7 +84,10 @@ impl<'src> Layout<'src> {
                 _ => return Ok(()),
             }
         }
-        let &(top, alttop) = self.indents.last().expect("indent stack always holds level 0");
+        let &(top, alttop) = self
+            .indents
+            .last()
+            .expect("indent stack always holds level 0");
         if col == top {
             if altcol != alttop {
                 return Err(SyntaxError::tab(self.line_end(start)));
@@ -100,7 +103,10 @@ impl<'src> Layout<'src> {
                 self.indents.pop();
                 self.pending.push_back((start, Tok::Dedent, start));
             }
-            let &(top, alttop) = self.indents.last().expect("indent stack always holds level 0");
+            let &(top, alttop) = self
+                .indents
+                .last()
+                .expect("indent stack always holds level 0");
             if col != top {
                 return Err(SyntaxError::indentation(
                     "unindent does not match any outer indentation level",
@@ -116,12 +122,14 @@ impl<'src> Layout<'src> {
 
     fn raw_error(&self, err: RawError, span: std::ops::Range<usize>) -> SyntaxError {
         match err {
-            RawError::UnterminatedString => {
-                SyntaxError::new("EOL while scanning string literal", self.line_end(span.start))
-            }
-            RawError::UnterminatedTripleString => {
-                SyntaxError::new("EOF while scanning triple-quoted string literal", self.src.len())
-            }
+            RawError::UnterminatedString => SyntaxError::new(
+                "EOL while scanning string literal",
+                self.line_end(span.start),
+            ),
+            RawError::UnterminatedTripleString => SyntaxError::new(
+                "EOF while scanning triple-quoted string literal",
+                self.src.len(),
+            ),
             RawError::InvalidNumber => SyntaxError::new("invalid syntax", span.start),
             RawError::InvalidCharacter => {
                 let ch = self.src[span.start..].chars().next().unwrap_or(' ');
@@ -129,7 +137,10 @@ impl<'src> Layout<'src> {
                     SyntaxError::new("invalid syntax", span.start)
                 } else {
                     SyntaxError::new(
-                        format!("invalid character in identifier ('{ch}', U+{:04X})", ch as u32),
+                        format!(
+                            "invalid character in identifier ('{ch}', U+{:04X})",
+                            ch as u32
+                        ),
                         span.start,
                     )
                 }
@@ -149,10 +160,14 @@ impl<'src> Layout<'src> {
                 self.done = true;
                 let end = self.src.len();
                 if self.depth > 0 {
-                    return Some(Err(SyntaxError::new("unexpected EOF while parsing", self.last_end)));
+                    return Some(Err(SyntaxError::new(
+                        "unexpected EOF while parsing",
+                        self.last_end,
+                    )));
                 }
                 if self.line_has_tokens {
-                    self.pending.push_back((self.last_end, Tok::Newline, self.last_end));
+                    self.pending
+                        .push_back((self.last_end, Tok::Newline, self.last_end));
                 }
                 for _ in 1..self.indents.len() {
                     self.pending.push_back((end, Tok::Dedent, end));
@@ -186,7 +201,10 @@ impl<'src> Layout<'src> {
                     self.depth += 1;
                     if self.depth > MAX_BRACKET_DEPTH {
                         self.done = true;
-                        return Some(Err(SyntaxError::new("too many nested parentheses", span.start)));
+                        return Some(Err(SyntaxError::new(
+                            "too many nested parentheses",
+                            span.start,
+                        )));
                     }
                 }
                 Tok::RPar | Tok::RSqb | Tok::RBrace => self.depth = self.depth.saturating_sub(1),

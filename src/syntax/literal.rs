@@ -16,11 +16,17 @@ struct Literal<'a> {
 }
 
 fn split(offset: usize, raw: &str) -> Literal<'_> {
-    let quote_at = raw.find(['\'', '"']).expect("the lexer only makes literals with a quote");
+    let quote_at = raw
+        .find(['\'', '"'])
+        .expect("the lexer only makes literals with a quote");
     let prefix = raw[..quote_at].to_ascii_lowercase();
     let rest = &raw[quote_at..];
     let q = &rest[..1];
-    let quote_len = if rest.len() >= 6 && rest.starts_with(&q.repeat(3)) { 3 } else { 1 };
+    let quote_len = if rest.len() >= 6 && rest.starts_with(&q.repeat(3)) {
+        3
+    } else {
+        1
+    };
     Literal {
         is_bytes: prefix.contains('b'),
         is_raw: prefix.contains('r'),
@@ -35,7 +41,10 @@ pub fn join(parts: Vec<(usize, String)>, l: usize, r: usize) -> Result<Expr, Syn
     let literals: Vec<Literal> = parts.iter().map(|(o, s)| split(*o, s)).collect();
     let any_bytes = literals.iter().any(|lit| lit.is_bytes);
     if any_bytes && !literals.iter().all(|lit| lit.is_bytes) {
-        return Err(SyntaxError::new("cannot mix bytes and nonbytes literals", l));
+        return Err(SyntaxError::new(
+            "cannot mix bytes and nonbytes literals",
+            l,
+        ));
     }
     if any_bytes {
         let mut out = Vec::new();
@@ -87,21 +96,41 @@ fn parse_fstring(
     while i < bytes.len() {
         match bytes[i] {
             b'{' if bytes.get(i + 1) == Some(&b'{') => {
-                pending.push_str(&decode_str(&body[literal_start..i + 1], lit.is_raw, at(literal_start))?);
+                pending.push_str(&decode_str(
+                    &body[literal_start..i + 1],
+                    lit.is_raw,
+                    at(literal_start),
+                )?);
                 i += 2;
                 literal_start = i;
             }
             b'}' if bytes.get(i + 1) == Some(&b'}') => {
-                pending.push_str(&decode_str(&body[literal_start..i + 1], lit.is_raw, at(literal_start))?);
+                pending.push_str(&decode_str(
+                    &body[literal_start..i + 1],
+                    lit.is_raw,
+                    at(literal_start),
+                )?);
                 i += 2;
                 literal_start = i;
             }
-            b'}' => return Err(SyntaxError::new("f-string: single '}' is not allowed", at(i))),
+            b'}' => {
+                return Err(SyntaxError::new(
+                    "f-string: single '}' is not allowed",
+                    at(i),
+                ));
+            }
             b'{' => {
                 if depth >= 2 {
-                    return Err(SyntaxError::new("f-string: expressions nested too deeply", at(i)));
+                    return Err(SyntaxError::new(
+                        "f-string: expressions nested too deeply",
+                        at(i),
+                    ));
                 }
-                pending.push_str(&decode_str(&body[literal_start..i], lit.is_raw, at(literal_start))?);
+                pending.push_str(&decode_str(
+                    &body[literal_start..i],
+                    lit.is_raw,
+                    at(literal_start),
+                )?);
                 flush(pending, values, at(i), at(i));
                 i = parse_field(lit, i + 1, values, depth)?;
                 any = true;
@@ -110,12 +139,21 @@ fn parse_fstring(
             _ => i += 1,
         }
     }
-    pending.push_str(&decode_str(&body[literal_start..], lit.is_raw, at(literal_start))?);
+    pending.push_str(&decode_str(
+        &body[literal_start..],
+        lit.is_raw,
+        at(literal_start),
+    )?);
     Ok(any)
 }
 
 /// Parses one `{expr!c:spec}` field starting after its `{`; returns the index after its `}`.
-fn parse_field(lit: &Literal, start: usize, values: &mut Vec<Expr>, depth: usize) -> Result<usize, SyntaxError> {
+fn parse_field(
+    lit: &Literal,
+    start: usize,
+    values: &mut Vec<Expr>,
+    depth: usize,
+) -> Result<usize, SyntaxError> {
     let body = lit.body;
     let bytes = body.as_bytes();
     let at = |i: usize| lit.body_offset + i;
@@ -137,7 +175,10 @@ fn parse_field(lit: &Literal, start: usize, values: &mut Vec<Expr>, depth: usize
                     ));
                 }
                 b'#' => {
-                    return Err(SyntaxError::new("f-string expression part cannot include '#'", at(i)));
+                    return Err(SyntaxError::new(
+                        "f-string expression part cannot include '#'",
+                        at(i),
+                    ));
                 }
                 b'\'' | b'"' => quote = Some(b),
                 b'(' | b'[' | b'{' => nesting += 1,
@@ -158,7 +199,10 @@ fn parse_field(lit: &Literal, start: usize, values: &mut Vec<Expr>, depth: usize
     }
     let text = &body[start..i];
     if text.trim().is_empty() {
-        return Err(SyntaxError::new("f-string: empty expression not allowed", at(start)));
+        return Err(SyntaxError::new(
+            "f-string: empty expression not allowed",
+            at(start),
+        ));
     }
     let value = parser::parse_fstring_expression(text, at(start))?;
     let mut conversion = None;
@@ -206,13 +250,13 @@ fn parse_field(lit: &Literal, start: usize, values: &mut Vec<Expr>, depth: usize
         let mut spec_values = Vec::new();
         parse_fstring(&spec_lit, &mut spec_pending, &mut spec_values, depth + 1)?;
         flush(&mut spec_pending, &mut spec_values, at(spec_start), at(j));
-        format_spec = Some(Box::new(if spec_values.len() == 1
-            && matches!(spec_values[0].node, ExprKind::Constant(_))
-        {
-            spec_values.pop().expect("one value")
-        } else {
-            Expr::new(ExprKind::JoinedStr(spec_values), at(spec_start), at(j))
-        }));
+        format_spec = Some(Box::new(
+            if spec_values.len() == 1 && matches!(spec_values[0].node, ExprKind::Constant(_)) {
+                spec_values.pop().expect("one value")
+            } else {
+                Expr::new(ExprKind::JoinedStr(spec_values), at(spec_start), at(j))
+            },
+        ));
         i = j;
     }
     values.push(Expr::new(
@@ -288,7 +332,9 @@ pub fn decode_str(body: &str, raw: bool, offset: usize) -> Result<String, Syntax
                     'u' => 4,
                     _ => 8,
                 };
-                let digits: String = (0..width).filter_map(|_| chars.next_if(|c| c.is_ascii_hexdigit())).collect();
+                let digits: String = (0..width)
+                    .filter_map(|_| chars.next_if(|c| c.is_ascii_hexdigit()))
+                    .collect();
                 if digits.len() != width {
                     let what = match e {
                         'x' => "truncated \\xXX escape",
@@ -303,7 +349,21 @@ pub fn decode_str(body: &str, raw: bool, offset: usize) -> Result<String, Syntax
                     None => return Err(escape_error(offset, "illegal Unicode character")),
                 }
             }
-            'N' => return Err(escape_error(offset, "\\N{...} escapes are not supported by minipy")),
+            'N' => {
+                let named = if chars.next_if_eq(&'{').is_some() {
+                    let name: String =
+                        std::iter::from_fn(|| chars.next_if(|c| *c != '}')).collect();
+                    chars
+                        .next_if_eq(&'}')
+                        .and_then(|_| unicode_names2::character(&name))
+                } else {
+                    None
+                };
+                match named {
+                    Some(ch) => out.push(ch),
+                    None => return Err(escape_error(offset, "malformed \\N character escape")),
+                }
+            }
             other => {
                 out.push('\\');
                 out.push(other);
@@ -364,13 +424,12 @@ fn decode_bytes(lit: &Literal) -> Result<Vec<u8>, SyntaxError> {
                 out.push((value & 0xff) as u8);
             }
             b'x' => {
-                let hex = src.get(i..i + 2).filter(|h| h.iter().all(u8::is_ascii_hexdigit));
+                let hex = src
+                    .get(i..i + 2)
+                    .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
                 let Some(hex) = hex else {
                     return Err(SyntaxError::new(
-                        format!(
-                            "(value error) invalid \\x escape at position {}",
-                            i - 2
-                        ),
+                        format!("(value error) invalid \\x escape at position {}", i - 2),
                         lit.body_offset,
                     ));
                 };

@@ -10,7 +10,13 @@ use super::token::Tok;
 use lalrpop_util::ParseError;
 
 lalrpop_util::lalrpop_mod!(
-    #[allow(clippy::all, unused_parens, unused_imports, unused_variables, dead_code)]
+    #[allow(
+        clippy::all,
+        unused_parens,
+        unused_imports,
+        unused_variables,
+        dead_code
+    )]
     grammar,
     "/minipy.rs"
 );
@@ -35,10 +41,12 @@ pub fn parse_fstring_expression(text: &str, offset: usize) -> Result<Expr, Synta
         .parse(Layout::with_base(&wrapped, base))
         .map_err(|e| convert(e, base + wrapped.len()))?;
     match module.body.as_slice() {
-        [Stmt {
-            node: StmtKind::Expr(e),
-            ..
-        }] => Ok(e.clone()),
+        [
+            Stmt {
+                node: StmtKind::Expr(e),
+                ..
+            },
+        ] => Ok(e.clone()),
         _ => Err(SyntaxError::new("f-string: invalid expression", offset)),
     }
 }

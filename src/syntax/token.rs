@@ -39,7 +39,10 @@ pub enum Tok {
     #[regex(r"0[oO](_?[0-7])+", |lex| parse_int(&lex.slice()[2..], 8))]
     #[regex(r"0[bB](_?[01])+", |lex| parse_int(&lex.slice()[2..], 2))]
     Int(BigInt),
-    #[regex(r"[0-9](_?[0-9])*\.([0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?", parse_float)]
+    #[regex(
+        r"[0-9](_?[0-9])*\.([0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?",
+        parse_float
+    )]
     #[regex(r"\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?", parse_float)]
     #[regex(r"[0-9](_?[0-9])*[eE][+-]?[0-9](_?[0-9])*", parse_float)]
     Float(f64),
@@ -215,7 +218,8 @@ pub enum Tok {
 fn parse_int(digits: &str, radix: u32) -> Result<BigInt, RawError> {
     let clean: String = digits.chars().filter(|&c| c != '_').collect();
     // CPython rejects "0123": leading zeros are only allowed on zero itself.
-    if radix == 10 && clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0') {
+    if radix == 10 && clean.len() > 1 && clean.starts_with('0') && clean.bytes().any(|b| b != b'0')
+    {
         return Err(RawError::InvalidNumber);
     }
     BigInt::parse_bytes(clean.as_bytes(), radix).ok_or(RawError::InvalidNumber)

@@ -1,0 +1,46 @@
+//! The compiler: AST to CPython 3.7 code objects. `symtable` resolves scopes, `fold` is
+//! 3.7's AST optimizer, `codegen`/`expr` emit instructions into basic blocks (`unit`),
+//! `assemble` lays them out and `peephole` applies 3.7's bytecode rewrites.
+
+mod assemble;
+mod codegen;
+mod expr;
+mod fold;
+mod peephole;
+pub mod symtable;
+mod unit;
+
+use crate::bytecode::{CodeObject, ConstValue};
+use crate::syntax::SyntaxError;
+use crate::syntax::ast::{Constant, Module};
+use std::sync::Arc;
+use unit::{Compiler, ScopeType};
+
+/// Converts a syntax-tree constant into a co_consts value.
+pub fn to_const(c: &Constant) -> ConstValue {
+    match c {
+        Constant::None => ConstValue::None,
+        Constant::Bool(b) => ConstValue::Bool(*b),
+        Constant::Ellipsis => ConstValue::Ellipsis,
+        Constant::Int(i) => ConstValue::Int(i.clone()),
+        Constant::Float(f) => ConstValue::Float(*f),
+        Constant::Str(s) => ConstValue::Str(s.clone()),
+        Constant::Bytes(b) => ConstValue::Bytes(b.clone()),
+        Constant::Tuple(items) => ConstValue::Tuple(items.iter().map(to_const).collect()),
+        Constant::FrozenSet(items) => ConstValue::FrozenSet(items.iter().map(to_const).collect()),
+    }
+}
+
+/// Compiles a parsed module into its code object (and, through co_consts, every nested one).
+pub fn compile(
+    mut module: Module,
+    source: &str,
+    filename: &str,
+) -> Result<Arc<CodeObject>, SyntaxError> {
+    fold::fold_module(&mut module);
+    let table = symtable::build(&module)?;
+    let mut compiler = Compiler::new(source, filename);
+    compiler.enter_scope("<module>", ScopeType::Module, &table, 0);
+    compiler.body(&module.body)?;
+    Ok(compiler.exit_scope(true))
+}

@@ -24,8 +24,25 @@ pub fn tokens_listing(source: &str) -> Result<String, SyntaxError> {
 
 /// `minipy ast`: the syntax tree, pretty-printed.
 pub fn ast_listing(source: &str) -> Result<String, SyntaxError> {
-    let module = syntax::parse_module(source)?;
-    Ok(format!("{:#?}\n", module.body))
+    with_front_end_stack(|| {
+        let module = syntax::parse_module(source)?;
+        Ok(format!("{:#?}\n", module.body))
+    })
+}
+
+/// Runs a front-end pass on a thread with a large stack. Nesting limits reject deep input,
+/// but the tree built before the check (and dropped after it) can be deep; this keeps
+/// every input, however pathological, far from the end of the stack.
+fn with_front_end_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("minipy-front-end".into())
+            .stack_size(256 * 1024 * 1024)
+            .spawn_scoped(scope, pass)
+            .expect("spawning the front-end thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 /// Parses and compiles a program into its module code object.
@@ -33,8 +50,10 @@ pub fn compile_source(
     source: &str,
     filename: &str,
 ) -> Result<std::sync::Arc<bytecode::CodeObject>, SyntaxError> {
-    let module = syntax::parse_module(source)?;
-    compile::compile(module, source, filename)
+    with_front_end_stack(|| {
+        let module = syntax::parse_module(source)?;
+        compile::compile(module, source, filename)
+    })
 }
 
 /// `minipy dis`: the module's listing, then every nested code object's, as CPython 3.7 prints them.

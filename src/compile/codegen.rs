@@ -61,7 +61,9 @@ impl<'a> Compiler<'a> {
         if find_ann(stmts) {
             self.emit(Opcode::SETUP_ANNOTATIONS, 0);
         }
-        if let (Some(doc), StmtKind::Expr(doc_expr)) = (doc, &body[0].node) {
+        if let Some(doc) = doc
+            && let StmtKind::Expr(doc_expr) = &body[0].node
+        {
             self.set_stmt_line(doc_expr.span);
             self.load_const(ConstValue::Str(doc.to_string()));
             self.nameop("__doc__", Ctx::Store);

@@ -554,7 +554,7 @@ fn int_binop(a: &BigInt, op: Operator, b: &BigInt, both_bool: bool) -> Option<Co
                 return None;
             }
             let shift = b.to_usize().unwrap_or(usize::MAX);
-            if shift >= a.bits() as usize + 1 {
+            if shift > a.bits() as usize {
                 return int(if a.is_negative() {
                     BigInt::from(-1)
                 } else {

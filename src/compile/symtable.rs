@@ -52,6 +52,8 @@ pub struct SymbolTable {
     pub has_varargs: bool,
     pub has_varkeywords: bool,
     pub needs_class_closure: bool,
+    /// Where each `global`/`nonlocal` name was declared, for error locations.
+    directives: Vec<(String, usize)>,
     has_free: bool,
     child_free: bool,
     returns_value: bool,
@@ -73,6 +75,7 @@ impl SymbolTable {
             has_varargs: false,
             has_varkeywords: false,
             needs_class_closure: false,
+            directives: Vec::new(),
             has_free: false,
             child_free: false,
             returns_value: false,
@@ -135,6 +138,8 @@ pub fn mangle(private: Option<&str>, name: &str) -> String {
 
 struct Builder<'a> {
     stack: Vec<SymbolTable>,
+    /// Where each open block starts (3.7 reports `import *` errors at the enclosing def).
+    starts: Vec<usize>,
     private: Option<String>,
     line_of: &'a dyn Fn(usize) -> usize,
 }
@@ -146,6 +151,7 @@ pub fn build(module: &Module) -> Result<SymbolTable> {
     let line_of = |_: usize| 0usize;
     let mut b = Builder {
         stack: vec![SymbolTable::new(BlockKind::Module, "top", false)],
+        starts: vec![0],
         private: None,
         line_of: &line_of,
     };
@@ -170,7 +176,7 @@ impl Builder<'_> {
         let cur = self.cur();
         let flags = cur.flags_mut(&mangled);
         if flag & DEF_PARAM != 0 && *flags & DEF_PARAM != 0 {
-            return Err(SyntaxError::new(
+            return Err(SyntaxError::at_node(
                 format!("duplicate argument '{name}' in function definition"),
                 at,
             ));
@@ -187,13 +193,15 @@ impl Builder<'_> {
         Ok(())
     }
 
-    fn enter(&mut self, kind: BlockKind, name: &str) {
+    fn enter(&mut self, kind: BlockKind, name: &str, start: usize) {
+        self.starts.push(start);
         let parent = self.stack.last().expect("a block is always open");
         let nested = parent.nested || parent.kind == BlockKind::Function;
         self.stack.push(SymbolTable::new(kind, name, nested));
     }
 
     fn exit(&mut self, key: ScopeKey) {
+        self.starts.pop();
         let table = self.stack.pop().expect("entered before");
         let cur = self.cur();
         cur.child_order.push(key);
@@ -273,9 +281,10 @@ impl Builder<'_> {
                 } else {
                     format!("name '{name}' {after_use}")
                 };
-                return Err(SyntaxError::new(msg, at));
+                return Err(SyntaxError::at_node(msg, at));
             }
             self.add_def(name, flag, at)?;
+            self.cur().directives.push((mangled, at));
         }
         Ok(())
     }
@@ -298,7 +307,7 @@ impl Builder<'_> {
                     self.visit_expr(r)?;
                 }
                 decorator_list.iter().try_for_each(|d| self.visit_expr(d))?;
-                self.enter(BlockKind::Function, name);
+                self.enter(BlockKind::Function, name, s.span.start);
                 self.cur().is_coroutine = *is_async;
                 self.visit_params(args)?;
                 self.visit_body(body)?;
@@ -317,7 +326,7 @@ impl Builder<'_> {
                     .iter()
                     .try_for_each(|k| self.visit_expr(&k.value))?;
                 decorator_list.iter().try_for_each(|d| self.visit_expr(d))?;
-                self.enter(BlockKind::Class, name);
+                self.enter(BlockKind::Class, name, s.span.start);
                 let saved = self.private.replace(name.clone());
                 self.visit_body(body)?;
                 self.private = saved;
@@ -353,7 +362,7 @@ impl Builder<'_> {
                         } else {
                             "nonlocal"
                         };
-                        return Err(SyntaxError::new(
+                        return Err(SyntaxError::at_node(
                             format!("annotated name '{n}' can't be {which}"),
                             target.span.start,
                         ));
@@ -442,7 +451,7 @@ impl Builder<'_> {
                 for alias in names {
                     if alias.name == "*" {
                         if self.cur().kind != BlockKind::Module {
-                            return Err(SyntaxError::new(
+                            return Err(SyntaxError::at_node(
                                 "import * only allowed at module level",
                                 at,
                             ));
@@ -484,7 +493,7 @@ impl Builder<'_> {
     ) -> Result<()> {
         let outermost = &generators[0];
         self.visit_expr(&outermost.iter)?;
-        self.enter(BlockKind::Function, name);
+        self.enter(BlockKind::Function, name, e.span.start);
         if outermost.is_async {
             self.cur().is_coroutine = true;
         }
@@ -535,7 +544,7 @@ impl Builder<'_> {
             ExprKind::UnaryOp { operand, .. } => self.visit_expr(operand),
             ExprKind::Lambda { args, body } => {
                 self.visit_defaults(args)?;
-                self.enter(BlockKind::Function, "lambda");
+                self.enter(BlockKind::Function, "lambda", e.span.start);
                 self.visit_params(args)?;
                 self.visit_expr(body)?;
                 self.exit((e.span.start, e.span.end));
@@ -721,18 +730,19 @@ fn analyze_name(
     let set = |ste: &mut SymbolTable, scope| {
         ste.scopes.insert(name.to_string(), scope);
     };
+    // 3.7 points these errors at the `global`/`nonlocal` statement.
+    let directive = ste
+        .directives
+        .iter()
+        .find(|(n, _)| n == name)
+        .map_or(0, |(_, at)| *at);
+    let err = |msg: String| Err::<(), _>(SyntaxError::new(msg, directive));
     if flags & DEF_GLOBAL != 0 {
         if flags & DEF_PARAM != 0 {
-            return Err(SyntaxError::new(
-                format!("name '{name}' is parameter and global"),
-                0,
-            ));
+            return err(format!("name '{name}' is parameter and global"));
         }
         if flags & DEF_NONLOCAL != 0 {
-            return Err(SyntaxError::new(
-                format!("name '{name}' is nonlocal and global"),
-                0,
-            ));
+            return err(format!("name '{name}' is nonlocal and global"));
         }
         set(ste, Scope::GlobalExplicit);
         global.insert(name.to_string());
@@ -743,22 +753,13 @@ fn analyze_name(
     }
     if flags & DEF_NONLOCAL != 0 {
         if flags & DEF_PARAM != 0 {
-            return Err(SyntaxError::new(
-                format!("name '{name}' is parameter and nonlocal"),
-                0,
-            ));
+            return err(format!("name '{name}' is parameter and nonlocal"));
         }
         let Some(b) = bound else {
-            return Err(SyntaxError::new(
-                "nonlocal declaration not allowed at module level",
-                0,
-            ));
+            return err("nonlocal declaration not allowed at module level".to_string());
         };
         if !b.contains(name) {
-            return Err(SyntaxError::new(
-                format!("no binding for nonlocal '{name}' found"),
-                0,
-            ));
+            return err(format!("no binding for nonlocal '{name}' found"));
         }
         set(ste, Scope::Free);
         ste.has_free = true;

@@ -112,7 +112,7 @@ impl<'a> Compiler<'a> {
     }
 
     pub fn error<T>(&self, message: impl Into<String>, span: Span) -> Result<T> {
-        Err(SyntaxError::new(message, span.start))
+        Err(SyntaxError::at_node(message, span.start))
     }
 
     pub fn u(&mut self) -> &mut Unit<'a> {
@@ -234,7 +234,9 @@ impl<'a> Compiler<'a> {
 
     pub fn push_fblock(&mut self, kind: FBlock, block: BlockId, span: Span) -> Result<()> {
         if self.unit().fblocks.len() >= MAX_BLOCKS {
-            return self.error("too many statically nested blocks", span);
+            // 3.7 raises this one without a location.
+            let _ = span;
+            return Err(SyntaxError::unlocated("too many statically nested blocks"));
         }
         self.u().fblocks.push((kind, block));
         Ok(())

@@ -12,7 +12,7 @@ pub type ActionResult<T> = Result<T, ParseError<usize, Tok, SyntaxError>>;
 
 fn fail<T>(message: impl Into<String>, offset: usize) -> ActionResult<T> {
     Err(ParseError::User {
-        error: SyntaxError::new(message, offset),
+        error: SyntaxError::at_node(message, offset),
     })
 }
 
@@ -88,7 +88,7 @@ fn check_target(e: &Expr, ctx: Ctx) -> Result<(), SyntaxError> {
     match &e.node {
         ExprKind::Name(n) => {
             if n == "__debug__" {
-                return Err(SyntaxError::new("assignment to keyword", e.span.start));
+                return Err(SyntaxError::at_node("assignment to keyword", e.span.start));
             }
             Ok(())
         }
@@ -107,7 +107,7 @@ fn check_target(e: &Expr, ctx: Ctx) -> Result<(), SyntaxError> {
             } else {
                 "delete"
             };
-            Err(SyntaxError::new(
+            Err(SyntaxError::at_node(
                 format!("can't {verb} {}", expr_name(e)),
                 e.span.start,
             ))
@@ -239,11 +239,6 @@ pub fn try_stmt(
     l: usize,
     r: usize,
 ) -> ActionResult<Stmt> {
-    if let Some(pos) = handlers.iter().position(|h| h.typ.is_none())
-        && pos + 1 != handlers.len()
-    {
-        return fail("default 'except:' must be last", handlers[pos].span.start);
-    }
     Ok(Stmt::new(
         StmtKind::Try {
             body,

@@ -20,13 +20,26 @@ impl SyntaxErrorKind {
     }
 }
 
+/// Where CPython 3.7 puts the caret for an error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Caret {
+    /// Under the byte at `offset` (tokenizer and parser errors).
+    At,
+    /// One column left of a node's start: 3.7's ast.c and compile.c pass a 0-based column
+    /// where the traceback printer expects a 1-based one.
+    LeftOfNode,
+    /// No location at all: only `SyntaxError: message` is printed.
+    None,
+}
+
 /// A syntax error at a byte offset of the source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct SyntaxError {
     pub kind: SyntaxErrorKind,
     pub message: String,
-    /// Byte offset the caret points at.
+    /// Byte offset the error is located at.
     pub offset: usize,
+    pub caret: Caret,
 }
 
 impl SyntaxError {
@@ -35,6 +48,23 @@ impl SyntaxError {
             kind: SyntaxErrorKind::SyntaxError,
             message: message.into(),
             offset,
+            caret: Caret::At,
+        }
+    }
+
+    /// An error found on a syntax-tree node starting at `offset` (ast.c, symtable, compiler).
+    pub fn at_node(message: impl Into<String>, offset: usize) -> Self {
+        SyntaxError {
+            caret: Caret::LeftOfNode,
+            ..SyntaxError::new(message, offset)
+        }
+    }
+
+    /// An error CPython 3.7 reports without a location.
+    pub fn unlocated(message: impl Into<String>) -> Self {
+        SyntaxError {
+            caret: Caret::None,
+            ..SyntaxError::new(message, 0)
         }
     }
 
@@ -43,6 +73,7 @@ impl SyntaxError {
             kind: SyntaxErrorKind::IndentationError,
             message: message.into(),
             offset,
+            caret: Caret::At,
         }
     }
 
@@ -51,6 +82,7 @@ impl SyntaxError {
             kind: SyntaxErrorKind::TabError,
             message: "inconsistent use of tabs and spaces in indentation".into(),
             offset,
+            caret: Caret::At,
         }
     }
 
@@ -61,6 +93,9 @@ impl SyntaxError {
 
     /// CPython 3.7's report: `  File "f", line N`, the stripped line, the caret, `Kind: message`.
     pub fn render(&self, filename: &str, source: &str) -> String {
+        if self.caret == Caret::None {
+            return format!("{}: {}\n", self.kind.name(), self.message);
+        }
         let offset = self.offset.min(source.len());
         let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[line_start..]
@@ -71,6 +106,10 @@ impl SyntaxError {
         let stripped = line.len() - text.len();
         let text = text.trim_end();
         let column = source[line_start..offset].chars().count();
+        let column = match self.caret {
+            Caret::LeftOfNode => column.saturating_sub(1),
+            _ => column,
+        };
         let caret = column.saturating_sub(stripped).min(text.chars().count());
         let mut out = String::new();
         let _ = writeln!(

@@ -14,6 +14,9 @@ pub type Spanned = (usize, Tok, usize);
 /// Deeper bracket nesting than this is a SyntaxError, so nothing later can overflow the stack.
 pub const MAX_BRACKET_DEPTH: usize = 200;
 
+/// Deeper indentation than this is an IndentationError, as in CPython's tokenizer.
+pub const MAX_INDENT: usize = 100;
+
 pub struct Layout<'src> {
     src: &'src str,
     raw: logos::SpannedIter<'src, Tok>,
@@ -62,6 +65,13 @@ impl<'src> Layout<'src> {
             .map_or(self.src.len(), |i| offset + i)
     }
 
+    /// The last character of the line holding `offset`: where 3.7 puts end-of-line carets.
+    fn line_last_char(&self, offset: usize) -> usize {
+        let end = self.line_end(offset);
+        let line_start = self.src[..offset].rfind('\n').map_or(0, |i| i + 1);
+        end.saturating_sub(1).max(line_start)
+    }
+
     /// Emits INDENT or DEDENTs for a logical line whose first token starts at `start`.
     fn indent_line(&mut self, start: usize) -> Result<(), SyntaxError> {
         let line_start = self.src[..start].rfind('\n').map_or(0, |i| i + 1);
@@ -90,11 +100,18 @@ impl<'src> Layout<'src> {
             .expect("indent stack always holds level 0");
         if col == top {
             if altcol != alttop {
-                return Err(SyntaxError::tab(self.line_end(start)));
+                return Err(SyntaxError::tab(self.line_last_char(start)));
             }
         } else if col > top {
             if altcol <= alttop {
-                return Err(SyntaxError::tab(self.line_end(start)));
+                return Err(SyntaxError::tab(self.line_last_char(start)));
+            }
+            // CPython's tokenizer stops at 100 levels (MAXINDENT).
+            if self.indents.len() > MAX_INDENT {
+                return Err(SyntaxError::indentation(
+                    "too many levels of indentation",
+                    self.line_last_char(start),
+                ));
             }
             self.indents.push((col, altcol));
             self.pending.push_back((line_start, Tok::Indent, start));
@@ -110,11 +127,11 @@ impl<'src> Layout<'src> {
             if col != top {
                 return Err(SyntaxError::indentation(
                     "unindent does not match any outer indentation level",
-                    self.line_end(start),
+                    self.line_last_char(start),
                 ));
             }
             if altcol != alttop {
-                return Err(SyntaxError::tab(self.line_end(start)));
+                return Err(SyntaxError::tab(self.line_last_char(start)));
             }
         }
         Ok(())
@@ -130,19 +147,15 @@ impl<'src> Layout<'src> {
                 "EOF while scanning triple-quoted string literal",
                 self.src.len(),
             ),
-            RawError::InvalidNumber => SyntaxError::new("invalid syntax", span.start),
+            RawError::InvalidNumber => {
+                SyntaxError::new("invalid token", span.end.saturating_sub(1))
+            }
             RawError::InvalidCharacter => {
                 let ch = self.src[span.start..].chars().next().unwrap_or(' ');
                 if ch == '$' || ch == '?' || ch == '`' || ch == '!' {
                     SyntaxError::new("invalid syntax", span.start)
                 } else {
-                    SyntaxError::new(
-                        format!(
-                            "invalid character in identifier ('{ch}', U+{:04X})",
-                            ch as u32
-                        ),
-                        span.start,
-                    )
+                    SyntaxError::new("invalid character in identifier", span.start)
                 }
             }
         }
@@ -189,11 +202,12 @@ impl<'src> Layout<'src> {
                 self.line_has_tokens = false;
                 return Some(Ok((span.start, Tok::Newline, span.end)));
             }
-            if !self.line_has_tokens && self.depth == 0 {
-                if let Err(err) = self.indent_line(span.start) {
-                    self.done = true;
-                    return Some(Err(err));
-                }
+            if !self.line_has_tokens
+                && self.depth == 0
+                && let Err(err) = self.indent_line(span.start)
+            {
+                self.done = true;
+                return Some(Err(err));
             }
             self.line_has_tokens = true;
             match tok {

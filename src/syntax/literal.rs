@@ -13,6 +13,8 @@ struct Literal<'a> {
     body: &'a str,
     /// Source offset of `body`'s first byte.
     body_offset: usize,
+    /// Source offset of the whole token (prefix included).
+    token_offset: usize,
 }
 
 fn split(offset: usize, raw: &str) -> Literal<'_> {
@@ -33,6 +35,7 @@ fn split(offset: usize, raw: &str) -> Literal<'_> {
         is_fstring: prefix.contains('f'),
         body: &rest[quote_len..rest.len() - quote_len],
         body_offset: offset + quote_at + quote_len,
+        token_offset: offset,
     }
 }
 
@@ -41,7 +44,7 @@ pub fn join(parts: Vec<(usize, String)>, l: usize, r: usize) -> Result<Expr, Syn
     let literals: Vec<Literal> = parts.iter().map(|(o, s)| split(*o, s)).collect();
     let any_bytes = literals.iter().any(|lit| lit.is_bytes);
     if any_bytes && !literals.iter().all(|lit| lit.is_bytes) {
-        return Err(SyntaxError::new(
+        return Err(SyntaxError::at_node(
             "cannot mix bytes and nonbytes literals",
             l,
         ));
@@ -114,16 +117,16 @@ fn parse_fstring(
                 literal_start = i;
             }
             b'}' => {
-                return Err(SyntaxError::new(
+                return Err(SyntaxError::at_node(
                     "f-string: single '}' is not allowed",
-                    at(i),
+                    lit.token_offset,
                 ));
             }
             b'{' => {
                 if depth >= 2 {
-                    return Err(SyntaxError::new(
+                    return Err(SyntaxError::at_node(
                         "f-string: expressions nested too deeply",
-                        at(i),
+                        lit.token_offset,
                     ));
                 }
                 pending.push_str(&decode_str(
@@ -162,22 +165,22 @@ fn parse_field(
     let mut quote: Option<u8> = None;
     while i < bytes.len() {
         let b = bytes[i];
+        if b == b'\\' {
+            return Err(SyntaxError::at_node(
+                "f-string expression part cannot include a backslash",
+                lit.token_offset,
+            ));
+        }
         if let Some(q) = quote {
             if b == q {
                 quote = None;
             }
         } else {
             match b {
-                b'\\' => {
-                    return Err(SyntaxError::new(
-                        "f-string expression part cannot include a backslash",
-                        at(i),
-                    ));
-                }
                 b'#' => {
-                    return Err(SyntaxError::new(
+                    return Err(SyntaxError::at_node(
                         "f-string expression part cannot include '#'",
-                        at(i),
+                        lit.token_offset,
                     ));
                 }
                 b'\'' | b'"' => quote = Some(b),
@@ -192,16 +195,22 @@ fn parse_field(
         i += 1;
     }
     if quote.is_some() {
-        return Err(SyntaxError::new("f-string: unterminated string", at(start)));
+        return Err(SyntaxError::at_node(
+            "f-string: unterminated string",
+            lit.token_offset,
+        ));
     }
     if i >= bytes.len() {
-        return Err(SyntaxError::new("f-string: expecting '}'", at(start)));
+        return Err(SyntaxError::at_node(
+            "f-string: expecting '}'",
+            lit.token_offset,
+        ));
     }
     let text = &body[start..i];
     if text.trim().is_empty() {
-        return Err(SyntaxError::new(
+        return Err(SyntaxError::at_node(
             "f-string: empty expression not allowed",
-            at(start),
+            lit.token_offset,
         ));
     }
     let value = parser::parse_fstring_expression(text, at(start))?;
@@ -210,15 +219,18 @@ fn parse_field(
         match bytes.get(i + 1) {
             Some(&c @ (b's' | b'r' | b'a')) => conversion = Some(c as char),
             _ => {
-                return Err(SyntaxError::new(
+                return Err(SyntaxError::at_node(
                     "f-string: invalid conversion character: expected 's', 'r', or 'a'",
-                    at(i),
+                    lit.token_offset,
                 ));
             }
         }
         i += 2;
         if i >= bytes.len() || (bytes[i] != b':' && bytes[i] != b'}') {
-            return Err(SyntaxError::new("f-string: expecting '}'", at(start)));
+            return Err(SyntaxError::at_node(
+                "f-string: expecting '}'",
+                lit.token_offset,
+            ));
         }
     }
     let mut format_spec = None;
@@ -237,7 +249,10 @@ fn parse_field(
             j += 1;
         }
         if j >= bytes.len() {
-            return Err(SyntaxError::new("f-string: expecting '}'", at(start)));
+            return Err(SyntaxError::at_node(
+                "f-string: expecting '}'",
+                lit.token_offset,
+            ));
         }
         let spec_lit = Literal {
             is_bytes: false,
@@ -245,6 +260,7 @@ fn parse_field(
             is_fstring: true,
             body: &body[spec_start..j],
             body_offset: at(spec_start),
+            token_offset: lit.token_offset,
         };
         let mut spec_pending = String::new();
         let mut spec_values = Vec::new();
@@ -272,7 +288,7 @@ fn parse_field(
 }
 
 fn escape_error(offset: usize, what: &str) -> SyntaxError {
-    SyntaxError::new(
+    SyntaxError::at_node(
         format!("(unicode error) 'unicodeescape' codec can't decode bytes: {what}"),
         offset,
     )
@@ -374,10 +390,10 @@ pub fn decode_str(body: &str, raw: bool, offset: usize) -> Result<String, Syntax
 }
 
 fn decode_bytes(lit: &Literal) -> Result<Vec<u8>, SyntaxError> {
-    if let Some(pos) = lit.body.find(|c: char| !c.is_ascii()) {
-        return Err(SyntaxError::new(
+    if !lit.body.is_ascii() {
+        return Err(SyntaxError::at_node(
             "bytes can only contain ASCII literal characters.",
-            lit.body_offset + pos,
+            lit.token_offset,
         ));
     }
     if lit.is_raw || !lit.body.contains('\\') {
@@ -428,7 +444,7 @@ fn decode_bytes(lit: &Literal) -> Result<Vec<u8>, SyntaxError> {
                     .get(i..i + 2)
                     .filter(|h| h.iter().all(u8::is_ascii_hexdigit));
                 let Some(hex) = hex else {
-                    return Err(SyntaxError::new(
+                    return Err(SyntaxError::at_node(
                         format!("(value error) invalid \\x escape at position {}", i - 2),
                         lit.body_offset,
                     ));

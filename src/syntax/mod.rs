@@ -9,6 +9,6 @@ pub mod literal;
 pub mod parser;
 pub mod token;
 
-pub use error::{SyntaxError, SyntaxErrorKind};
+pub use error::{Caret, SyntaxError, SyntaxErrorKind};
 pub use lexer::lex;
 pub use parser::parse_module;

@@ -68,7 +68,10 @@ fn convert(err: ParseError<usize, Tok, SyntaxError>, eof: usize) -> SyntaxError 
             } else if at_eof {
                 SyntaxError::new("unexpected EOF while parsing", start)
             } else if expected.iter().any(|e| e == "Indent") {
-                SyntaxError::indentation("expected an indented block", start)
+                SyntaxError::indentation(
+                    "expected an indented block",
+                    end.saturating_sub(1).max(start),
+                )
             } else {
                 SyntaxError::new("invalid syntax", start)
             }

@@ -2,7 +2,7 @@
 //! loops with SETUP_LOOP/POP_BLOCK, try/except/finally with SETUP_EXCEPT/SETUP_FINALLY/
 //! END_FINALLY and the hidden cleanup of `except E as e`, with, imports, assignments.
 
-use super::unit::{Compiler, Ctx, FBlock, Result, ScopeType};
+use super::unit::{BlockId, Compiler, Ctx, FBlock, Result, ScopeType};
 use crate::bytecode::opcode::make_function;
 use crate::bytecode::{ConstValue, Opcode};
 use crate::syntax::ast::*;
@@ -449,8 +449,31 @@ impl<'a> Compiler<'a> {
         self.expr(iter)?;
         self.emit(Opcode::GET_AITER, 0);
         self.use_next_block(try_);
+        self.async_next(target, try_, except, after_try, try_cleanup, s.span)?;
+        self.stmts(body)?;
+        self.emit_jump(Opcode::JUMP_ABSOLUTE, try_);
+        self.async_cleanup(try_cleanup);
+        self.emit(Opcode::POP_BLOCK, 0);
+        self.pop_fblock();
+        self.use_next_block(after_loop_else);
+        self.stmts(orelse)?;
+        self.use_next_block(end);
+        Ok(())
+    }
+
+    /// The body of one `async for` step (3.7): await the next item into `target`, and on
+    /// StopAsyncIteration jump to `try_cleanup`; the loop goes on at `after_try`.
+    pub fn async_next(
+        &mut self,
+        target: &'a Expr,
+        try_: BlockId,
+        except: BlockId,
+        after_try: BlockId,
+        try_cleanup: BlockId,
+        span: Span,
+    ) -> Result<()> {
         self.emit_jump(Opcode::SETUP_EXCEPT, except);
-        self.push_fblock(FBlock::Except, try_, s.span)?;
+        self.push_fblock(FBlock::Except, try_, span)?;
         self.emit(Opcode::GET_ANEXT, 0);
         self.load_const(ConstValue::None);
         self.emit(Opcode::YIELD_FROM, 0);
@@ -465,20 +488,17 @@ impl<'a> Compiler<'a> {
         self.emit_jump(Opcode::POP_JUMP_IF_TRUE, try_cleanup);
         self.emit(Opcode::END_FINALLY, 0);
         self.use_next_block(after_try);
-        self.stmts(body)?;
-        self.emit_jump(Opcode::JUMP_ABSOLUTE, try_);
+        Ok(())
+    }
+
+    /// Where an exhausted `async for` lands: drop the exception and its handler block.
+    pub fn async_cleanup(&mut self, try_cleanup: BlockId) {
         self.use_next_block(try_cleanup);
         for _ in 0..3 {
             self.emit(Opcode::POP_TOP, 0);
         }
         self.emit(Opcode::POP_EXCEPT, 0);
         self.emit(Opcode::POP_TOP, 0);
-        self.emit(Opcode::POP_BLOCK, 0);
-        self.pop_fblock();
-        self.use_next_block(after_loop_else);
-        self.stmts(orelse)?;
-        self.use_next_block(end);
-        Ok(())
     }
 
     /// 1 for a constant true test, 0 for a constant false one, -1 otherwise (expr_constant).

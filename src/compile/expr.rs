@@ -748,22 +748,14 @@ impl<'a> Compiler<'a> {
             self.emit(Opcode::GET_AITER, 0);
         }
         self.use_next_block(try_);
-        self.emit_jump(Opcode::SETUP_EXCEPT, except);
-        self.push_fblock(super::unit::FBlock::Except, try_, g.target.span)?;
-        self.emit(Opcode::GET_ANEXT, 0);
-        self.load_const(ConstValue::None);
-        self.emit(Opcode::YIELD_FROM, 0);
-        self.target(&g.target, Ctx::Store)?;
-        self.emit(Opcode::POP_BLOCK, 0);
-        self.pop_fblock();
-        self.emit_jump(Opcode::JUMP_FORWARD, after_try);
-        self.use_next_block(except);
-        self.emit(Opcode::DUP_TOP, 0);
-        self.emit_name(Opcode::LOAD_GLOBAL, "StopAsyncIteration");
-        self.emit(Opcode::COMPARE_OP, 10);
-        self.emit_jump(Opcode::POP_JUMP_IF_TRUE, try_cleanup);
-        self.emit(Opcode::END_FINALLY, 0);
-        self.use_next_block(after_try);
+        self.async_next(
+            &g.target,
+            try_,
+            except,
+            after_try,
+            try_cleanup,
+            g.target.span,
+        )?;
         for cond in &g.ifs {
             self.jump_if(cond, if_cleanup, false)?;
             self.next_block();
@@ -775,12 +767,7 @@ impl<'a> Compiler<'a> {
         }
         self.use_next_block(if_cleanup);
         self.emit_jump(Opcode::JUMP_ABSOLUTE, try_);
-        self.use_next_block(try_cleanup);
-        for _ in 0..3 {
-            self.emit(Opcode::POP_TOP, 0);
-        }
-        self.emit(Opcode::POP_EXCEPT, 0);
-        self.emit(Opcode::POP_TOP, 0);
+        self.async_cleanup(try_cleanup);
         Ok(())
     }
 }

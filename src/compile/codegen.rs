@@ -410,11 +410,7 @@ impl<'a> Compiler<'a> {
         let start = self.new_block();
         let cleanup = self.new_block();
         let end = self.new_block();
-        self.emit_jump(Opcode::SETUP_LOOP, end);
-        self.push_fblock(FBlock::Loop, start, s.span)?;
-        self.expr(iter)?;
-        self.emit(Opcode::GET_ITER, 0);
-        self.use_next_block(start);
+        self.loop_prologue(s, iter, Opcode::GET_ITER, start, end)?;
         self.emit_jump(Opcode::FOR_ITER, cleanup);
         self.target(target, Ctx::Store)?;
         self.stmts(body)?;
@@ -424,6 +420,23 @@ impl<'a> Compiler<'a> {
         self.pop_fblock();
         self.stmts(orelse)?;
         self.use_next_block(end);
+        Ok(())
+    }
+
+    /// SETUP_LOOP, the iterator (GET_ITER or GET_AITER), then the loop's first block.
+    fn loop_prologue(
+        &mut self,
+        s: &Stmt,
+        iter: &'a Expr,
+        get_iter: Opcode,
+        start: BlockId,
+        end: BlockId,
+    ) -> Result<()> {
+        self.emit_jump(Opcode::SETUP_LOOP, end);
+        self.push_fblock(FBlock::Loop, start, s.span)?;
+        self.expr(iter)?;
+        self.emit(get_iter, 0);
+        self.use_next_block(start);
         Ok(())
     }
 
@@ -444,11 +457,7 @@ impl<'a> Compiler<'a> {
         let after_try = self.new_block();
         let try_cleanup = self.new_block();
         let after_loop_else = self.new_block();
-        self.emit_jump(Opcode::SETUP_LOOP, end);
-        self.push_fblock(FBlock::Loop, try_, s.span)?;
-        self.expr(iter)?;
-        self.emit(Opcode::GET_AITER, 0);
-        self.use_next_block(try_);
+        self.loop_prologue(s, iter, Opcode::GET_AITER, try_, end)?;
         self.async_next(target, try_, except, after_try, try_cleanup, s.span)?;
         self.stmts(body)?;
         self.emit_jump(Opcode::JUMP_ABSOLUTE, try_);

@@ -651,6 +651,8 @@ impl<'a> Compiler<'a> {
         Ok(())
     }
 
+    /// One `for` clause of a comprehension (3.7's sync and async comprehension generators):
+    /// fetch the next item into the target, apply the `if`s, then the next clause or the element.
     fn comprehension_generator(
         &mut self,
         generators: &'a [Comprehension],
@@ -660,24 +662,34 @@ impl<'a> Compiler<'a> {
         kind: CompKind,
     ) -> Result<()> {
         let g = &generators[index];
-        if g.is_async {
-            return self.async_comprehension_generator(generators, index, elt, value, kind);
-        }
         let start = self.new_block();
-        let skip = self.new_block();
         let if_cleanup = self.new_block();
         let anchor = self.new_block();
         if index == 0 {
+            // The outermost iterator arrives as the implicit argument `.0`.
             self.u().argcount = 1;
             self.emit(Opcode::LOAD_FAST, 0);
         } else {
             self.expr(&g.iter)?;
-            self.emit(Opcode::GET_ITER, 0);
+            self.emit(
+                if g.is_async {
+                    Opcode::GET_AITER
+                } else {
+                    Opcode::GET_ITER
+                },
+                0,
+            );
         }
         self.use_next_block(start);
-        self.emit_jump(Opcode::FOR_ITER, anchor);
-        self.next_block();
-        self.target(&g.target, Ctx::Store)?;
+        if g.is_async {
+            let except = self.new_block();
+            let after_try = self.new_block();
+            self.async_next(&g.target, start, except, after_try, anchor, g.target.span)?;
+        } else {
+            self.emit_jump(Opcode::FOR_ITER, anchor);
+            self.next_block();
+            self.target(&g.target, Ctx::Store)?;
+        }
         for cond in &g.ifs {
             self.jump_if(cond, if_cleanup, false)?;
             self.next_block();
@@ -686,11 +698,14 @@ impl<'a> Compiler<'a> {
             self.comprehension_generator(generators, index + 1, elt, value, kind)?;
         } else {
             self.comprehension_element(elt, value, kind, index + 2)?;
-            self.use_next_block(skip);
         }
         self.use_next_block(if_cleanup);
         self.emit_jump(Opcode::JUMP_ABSOLUTE, start);
-        self.use_next_block(anchor);
+        if g.is_async {
+            self.async_cleanup(anchor);
+        } else {
+            self.use_next_block(anchor);
+        }
         Ok(())
     }
 
@@ -723,51 +738,6 @@ impl<'a> Compiler<'a> {
                 self.emit(Opcode::MAP_ADD, depth);
             }
         }
-        Ok(())
-    }
-
-    fn async_comprehension_generator(
-        &mut self,
-        generators: &'a [Comprehension],
-        index: usize,
-        elt: &'a Expr,
-        value: Option<&'a Expr>,
-        kind: CompKind,
-    ) -> Result<()> {
-        let g = &generators[index];
-        let try_ = self.new_block();
-        let after_try = self.new_block();
-        let except = self.new_block();
-        let if_cleanup = self.new_block();
-        let try_cleanup = self.new_block();
-        if index == 0 {
-            self.u().argcount = 1;
-            self.emit(Opcode::LOAD_FAST, 0);
-        } else {
-            self.expr(&g.iter)?;
-            self.emit(Opcode::GET_AITER, 0);
-        }
-        self.use_next_block(try_);
-        self.async_next(
-            &g.target,
-            try_,
-            except,
-            after_try,
-            try_cleanup,
-            g.target.span,
-        )?;
-        for cond in &g.ifs {
-            self.jump_if(cond, if_cleanup, false)?;
-            self.next_block();
-        }
-        if index + 1 < generators.len() {
-            self.comprehension_generator(generators, index + 1, elt, value, kind)?;
-        } else {
-            self.comprehension_element(elt, value, kind, index + 2)?;
-        }
-        self.use_next_block(if_cleanup);
-        self.emit_jump(Opcode::JUMP_ABSOLUTE, try_);
-        self.async_cleanup(try_cleanup);
         Ok(())
     }
 }

@@ -237,12 +237,19 @@ impl Opcode {
         )
     }
 
-    /// Jumps after which the next instruction is not reached by falling through.
+    /// 3.7's UNCONDITIONAL_JUMP: the plain jumps the peephole pass threads through.
     pub fn is_unconditional_jump(self) -> bool {
-        matches!(
-            self,
-            Opcode::JUMP_ABSOLUTE | Opcode::JUMP_FORWARD | Opcode::CONTINUE_LOOP
-        )
+        matches!(self, Opcode::JUMP_ABSOLUTE | Opcode::JUMP_FORWARD)
+    }
+
+    /// Jumps whose argument is a byte offset rather than a distance (dis.hasjabs).
+    pub fn is_absolute_jump(self) -> bool {
+        self.arg_kind() == ArgKind::JumpAbsolute
+    }
+
+    /// Conditional jumps taken when the tested value is true.
+    pub fn jumps_on_true(self) -> bool {
+        matches!(self, Opcode::POP_JUMP_IF_TRUE | Opcode::JUMP_IF_TRUE_OR_POP)
     }
 
     pub fn is_conditional_jump(self) -> bool {

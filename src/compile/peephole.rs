@@ -121,40 +121,29 @@ impl Code {
     }
 }
 
+/// Asks the opcode table about a raw opcode byte (bytes that are no opcode answer false).
+fn op_is(op: u8, property: fn(Op) -> bool) -> bool {
+    Op::from_byte(op).is_some_and(property)
+}
+
 fn is_absolute_jump(op: u8) -> bool {
-    [
-        Op::JUMP_ABSOLUTE,
-        Op::CONTINUE_LOOP,
-        Op::POP_JUMP_IF_FALSE,
-        Op::POP_JUMP_IF_TRUE,
-        Op::JUMP_IF_FALSE_OR_POP,
-        Op::JUMP_IF_TRUE_OR_POP,
-    ]
-    .iter()
-    .any(|o| *o as u8 == op)
+    op_is(op, Op::is_absolute_jump)
 }
 
 fn is_unconditional_jump(op: u8) -> bool {
-    op == Op::JUMP_ABSOLUTE as u8 || op == Op::JUMP_FORWARD as u8
+    op_is(op, Op::is_unconditional_jump)
 }
 
 fn is_conditional_jump(op: u8) -> bool {
-    [
-        Op::POP_JUMP_IF_FALSE,
-        Op::POP_JUMP_IF_TRUE,
-        Op::JUMP_IF_FALSE_OR_POP,
-        Op::JUMP_IF_TRUE_OR_POP,
-    ]
-    .iter()
-    .any(|o| *o as u8 == op)
+    op_is(op, Op::is_conditional_jump)
 }
 
 fn jumps_on_true(op: u8) -> bool {
-    op == Op::POP_JUMP_IF_TRUE as u8 || op == Op::JUMP_IF_TRUE_OR_POP as u8
+    op_is(op, Op::jumps_on_true)
 }
 
 fn is_jump(op: u8) -> bool {
-    Op::from_byte(op).is_some_and(|o| o.is_jump())
+    op_is(op, Op::is_jump)
 }
 
 /// Basic-block numbers: blocks[i] counts the jump targets at or before unit i.

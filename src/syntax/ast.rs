@@ -338,3 +338,210 @@ impl Stmt {
         }
     }
 }
+
+impl Arguments {
+    /// Defaults and annotations: the expressions evaluated where the function is defined.
+    pub fn exprs(&self) -> Vec<&Expr> {
+        let mut out: Vec<&Expr> = Vec::new();
+        out.extend(&self.defaults);
+        out.extend(self.kw_defaults.iter().flatten());
+        let all = self
+            .args
+            .iter()
+            .chain(&self.vararg)
+            .chain(&self.kwonlyargs)
+            .chain(&self.kwarg);
+        out.extend(all.filter_map(|a| a.annotation.as_ref()));
+        out
+    }
+}
+
+impl Stmt {
+    /// The statement's own expressions and the blocks nested in it, in no particular order.
+    pub fn parts(&self) -> (Vec<&Expr>, Vec<&Vec<Stmt>>) {
+        let stmt = self;
+        let mut exprs: Vec<&Expr> = Vec::new();
+        let mut blocks: Vec<&Vec<Stmt>> = Vec::new();
+        match &stmt.node {
+            StmtKind::FunctionDef {
+                args,
+                body,
+                decorator_list,
+                returns,
+                ..
+            } => {
+                exprs.extend(decorator_list);
+                exprs.extend(returns);
+                exprs.extend(args.exprs());
+                blocks.push(body);
+            }
+            StmtKind::ClassDef {
+                bases,
+                keywords,
+                body,
+                decorator_list,
+                ..
+            } => {
+                exprs.extend(bases);
+                exprs.extend(keywords.iter().map(|k| &k.value));
+                exprs.extend(decorator_list);
+                blocks.push(body);
+            }
+            StmtKind::Return(e) => exprs.extend(e),
+            StmtKind::Delete(t) => exprs.extend(t),
+            StmtKind::Assign { targets, value } => {
+                exprs.extend(targets);
+                exprs.push(value);
+            }
+            StmtKind::AugAssign { target, value, .. } => exprs.extend([target, value]),
+            StmtKind::AnnAssign {
+                target,
+                annotation,
+                value,
+                ..
+            } => {
+                exprs.extend([target, annotation]);
+                exprs.extend(value);
+            }
+            StmtKind::For {
+                target,
+                iter,
+                body,
+                orelse,
+                ..
+            } => {
+                exprs.extend([target, iter]);
+                blocks.extend([body, orelse]);
+            }
+            StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
+                exprs.push(test);
+                blocks.extend([body, orelse]);
+            }
+            StmtKind::With { items, body, .. } => {
+                for item in items {
+                    exprs.push(&item.context_expr);
+                    exprs.extend(&item.optional_vars);
+                }
+                blocks.push(body);
+            }
+            StmtKind::Raise { exc, cause } => {
+                exprs.extend(exc);
+                exprs.extend(cause);
+            }
+            StmtKind::Try {
+                body,
+                handlers,
+                orelse,
+                finalbody,
+            } => {
+                blocks.extend([body, orelse, finalbody]);
+                for h in handlers {
+                    exprs.extend(&h.typ);
+                    blocks.push(&h.body);
+                }
+            }
+            StmtKind::Assert { test, msg } => {
+                exprs.push(test);
+                exprs.extend(msg);
+            }
+            StmtKind::Expr(e) => exprs.push(e),
+            StmtKind::Import(_)
+            | StmtKind::ImportFrom { .. }
+            | StmtKind::Global(_)
+            | StmtKind::Nonlocal(_)
+            | StmtKind::Pass
+            | StmtKind::Break
+            | StmtKind::Continue => {}
+        }
+        (exprs, blocks)
+    }
+}
+
+impl Expr {
+    /// The expressions directly inside this one.
+    pub fn children(&self) -> Vec<&Expr> {
+        let e = self;
+        let mut out: Vec<&Expr> = Vec::new();
+        match &e.node {
+            ExprKind::Name(_) | ExprKind::Constant(_) => {}
+            ExprKind::JoinedStr(v)
+            | ExprKind::Set(v)
+            | ExprKind::List(v)
+            | ExprKind::Tuple(v)
+            | ExprKind::BoolOp { values: v, .. } => out.extend(v),
+            ExprKind::FormattedValue {
+                value, format_spec, ..
+            } => {
+                out.push(value);
+                out.extend(format_spec.as_deref());
+            }
+            ExprKind::BinOp { left, right, .. } => {
+                out.push(left);
+                out.push(right);
+            }
+            ExprKind::UnaryOp { operand, .. } => out.push(operand),
+            ExprKind::Lambda { args, body } => {
+                out.extend(args.exprs());
+                out.push(body);
+            }
+            ExprKind::IfExp { test, body, orelse } => {
+                out.push(test);
+                out.push(body);
+                out.push(orelse);
+            }
+            ExprKind::Dict { keys, values } => {
+                out.extend(keys.iter().flatten());
+                out.extend(values);
+            }
+            ExprKind::ListComp { elt, generators }
+            | ExprKind::SetComp { elt, generators }
+            | ExprKind::GeneratorExp { elt, generators } => {
+                out.push(elt);
+                comprehension_parts(&mut out, generators);
+            }
+            ExprKind::DictComp {
+                key,
+                value,
+                generators,
+            } => {
+                out.push(key);
+                out.push(value);
+                comprehension_parts(&mut out, generators);
+            }
+            ExprKind::Await(x) | ExprKind::YieldFrom(x) | ExprKind::Starred(x) => out.push(x),
+            ExprKind::Yield(x) => out.extend(x.as_deref()),
+            ExprKind::Compare {
+                left, comparators, ..
+            } => {
+                out.push(left);
+                out.extend(comparators);
+            }
+            ExprKind::Call {
+                func,
+                args,
+                keywords,
+            } => {
+                out.push(func);
+                out.extend(args);
+                out.extend(keywords.iter().map(|k| &k.value));
+            }
+            ExprKind::Attribute { value, .. } => out.push(value),
+            ExprKind::Subscript { value, slice } => {
+                out.push(value);
+                out.push(slice);
+            }
+            ExprKind::Slice { lower, upper, step } => {
+                out.extend([lower, upper, step].into_iter().flatten().map(|b| &**b));
+            }
+        }
+        out
+    }
+}
+
+fn comprehension_parts<'a>(out: &mut Vec<&'a Expr>, generators: &'a [Comprehension]) {
+    for g in generators {
+        out.push(&g.target);
+        out.push(&g.iter);
+        out.extend(&g.ifs);
+    }
+}

@@ -8,7 +8,10 @@ use std::fmt::Write;
 /// One decoded instruction (dis.Instruction).
 #[derive(Debug, Clone)]
 pub struct Instruction {
-    pub opcode: Opcode,
+    /// `None` for a byte that is no 3.7 opcode.
+    pub opcode: Option<Opcode>,
+    /// The name dis prints: the opcode's, or `<N>` for an unknown byte (as dis.py does).
+    pub opname: String,
     /// The full argument, EXTENDED_ARG prefixes folded in; `None` for opcodes without one.
     pub arg: Option<u32>,
     pub argrepr: String,
@@ -50,24 +53,16 @@ pub fn instructions(code: &CodeObject) -> Vec<Instruction> {
         let offset = i * 2;
         let (op, raw_arg) = (pair[0], u32::from(pair[1]) | ext);
         ext = if op == EXTENDED_ARG { raw_arg << 8 } else { 0 };
-        let Some(opcode) = Opcode::from_byte(op) else {
-            out.push(Instruction {
-                opcode: Opcode::NOP,
-                arg: None,
-                argrepr: format!("<{op}>"),
-                offset,
-                starts_line: None,
-                is_jump_target: false,
-            });
-            continue;
-        };
-        let arg = opcode.has_arg().then_some(raw_arg);
+        let opcode = Opcode::from_byte(op);
+        let arg = (op >= super::opcode::HAVE_ARGUMENT).then_some(raw_arg);
         out.push(Instruction {
             opcode,
+            opname: opcode.map_or_else(|| format!("<{op}>"), |o| o.name().to_string()),
             arg,
-            argrepr: arg
-                .map(|a| argrepr(code, opcode, a, offset))
-                .unwrap_or_default(),
+            argrepr: match (opcode, arg) {
+                (Some(o), Some(a)) => argrepr(code, o, a, offset),
+                _ => String::new(),
+            },
             offset,
             starts_line: line_starts
                 .iter()
@@ -149,14 +144,11 @@ pub fn disassemble(code: &CodeObject, lasti: Option<usize>) -> String {
         });
         line.push(' ');
         line.push_str(if instr.is_jump_target { ">>" } else { "  " });
-        let name =
-            if instr.argrepr.starts_with('<') && instr.opcode == Opcode::NOP && instr.arg.is_none()
-            {
-                instr.argrepr.clone()
-            } else {
-                instr.opcode.name().to_string()
-            };
-        let _ = write!(line, " {:>offset_width$} {name:<20}", instr.offset);
+        let _ = write!(
+            line,
+            " {:>offset_width$} {:<20}",
+            instr.offset, instr.opname
+        );
         if let Some(arg) = instr.arg {
             let _ = write!(line, " {arg:>5}");
             if !instr.argrepr.is_empty() {

@@ -7,6 +7,7 @@ pub mod bytecode;
 pub mod compile;
 pub mod pyfmt;
 pub mod syntax;
+pub mod vm;
 
 use syntax::SyntaxError;
 
@@ -71,4 +72,58 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
         line,
         source[line_start..offset.min(source.len())].chars().count(),
     )
+}
+
+/// `minipy run`: compiles and runs a program; prints its output, and an uncaught exception
+/// as CPython's traceback on stderr. Returns the process exit status.
+pub fn run_source(source: &str, filename: &str, argv: Vec<String>) -> i32 {
+    let code = match compile_source(source, filename) {
+        Ok(code) => code,
+        Err(err) => {
+            eprint!("{}", err.render(filename, source));
+            return 1;
+        }
+    };
+    // The VM runs on a thread with a large stack: native helpers (repr of deep structures,
+    // callbacks from sorted() or map()) recurse, bounded by the VM's own limits.
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("minipy-vm".into())
+            .stack_size(512 * 1024 * 1024)
+            .spawn_scoped(scope, || {
+                let mut machine = vm::Vm::new(argv);
+                let result = machine.run_module(code, source);
+                machine.flush();
+                match result {
+                    Ok(_) => 0,
+                    Err(exc) => exit_status(&mut machine, exc),
+                }
+            })
+            .expect("spawning the VM thread")
+            .join()
+            .unwrap_or(70)
+    })
+}
+
+fn exit_status(machine: &mut vm::Vm, exc: vm::Value) -> i32 {
+    if machine.exception_is(exc, "SystemExit") {
+        let args = machine
+            .attr_of_instance(exc, "args")
+            .map(|a| machine.tuple_items(a))
+            .unwrap_or_default();
+        return match args.first() {
+            None | Some(vm::Value::None) => 0,
+            Some(v) => match machine.as_index(*v) {
+                Some(code) => code as i32,
+                None => {
+                    let text = machine.str(*v).unwrap_or_default();
+                    eprintln!("{text}");
+                    1
+                }
+            },
+        };
+    }
+    let report = machine.format_exception(exc);
+    eprint!("{report}");
+    1
 }

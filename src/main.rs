@@ -19,6 +19,13 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Run a program
+    Run {
+        /// The program (.mpy or .py source)
+        file: PathBuf,
+        /// Arguments the program sees in sys.argv[1:]
+        args: Vec<String>,
+    },
     /// Print the bytecode of a program, and of every code object nested in it, as CPython 3.7's dis prints it
     Dis {
         /// The program (.mpy or .py source)
@@ -48,7 +55,10 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> ExitCode {
-    let (Command::Dis { file } | Command::Tokens { file } | Command::Ast { file }) = &cli.command;
+    let (Command::Run { file, .. }
+    | Command::Dis { file }
+    | Command::Tokens { file }
+    | Command::Ast { file }) = &cli.command;
     let source = match std::fs::read(file) {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
@@ -68,6 +78,12 @@ fn run(cli: Cli) -> ExitCode {
     };
     let filename = file.display().to_string();
     let result = match cli.command {
+        Command::Run { args, .. } => {
+            let mut argv = vec![filename.clone()];
+            argv.extend(args);
+            let status = minipy::run_source(&source, &filename, argv);
+            return ExitCode::from(status.clamp(0, 255) as u8);
+        }
         Command::Dis { .. } => minipy::dis_source(&source, &filename),
         Command::Tokens { .. } => minipy::tokens_listing(&source),
         Command::Ast { .. } => minipy::ast_listing(&source),

@@ -16,6 +16,8 @@ use crate::syntax::ast::{Constant, Module};
 use std::sync::Arc;
 use unit::{Compiler, ScopeType};
 
+pub use fold::float_divmod;
+
 /// Converts a syntax-tree constant into a co_consts value.
 pub fn to_const(c: &Constant) -> ConstValue {
     match c {

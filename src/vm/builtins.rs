@@ -1,0 +1,1256 @@
+//! Built-in functions, the methods of the built-in types, the attributes learners inspect
+//! (gi_frame, co_code, __name__ ...), the format mini-language, and the small modules
+//! (sys, math, time, dis, os) that race-free teaching programs import.
+
+use super::frame::Resume;
+use super::object::{Args, Dict, DictKey, GenKind, Iter, NativeFn, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+use crate::pyfmt;
+use num_bigint::BigInt;
+
+pub use super::format::{format_spec, percent_format};
+pub use super::methods::{builtin_method, special_attr, type_attr};
+use num_traits::{Signed, ToPrimitive, Zero};
+
+type R = PyResult<Value>;
+
+fn arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResult<()> {
+    let n = args.pos.len();
+    if n < min || n > max {
+        let msg = if min == max {
+            format!(
+                "{name}() takes exactly {} argument{} ({n} given)",
+                min,
+                if min == 1 { "" } else { "s" }
+            )
+        } else if n < min {
+            format!(
+                "{name} expected at least {min} argument{}, got {n}",
+                if min == 1 { "" } else { "s" }
+            )
+        } else {
+            format!(
+                "{name} expected at most {max} argument{}, got {n}",
+                if max == 1 { "" } else { "s" }
+            )
+        };
+        return Err(vm.type_error(&msg));
+    }
+    Ok(())
+}
+
+fn kwarg(args: &Args, name: &str) -> Option<Value> {
+    args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+}
+
+fn recv(r: Option<Value>) -> Value {
+    r.expect("methods are always bound to a receiver")
+}
+
+/// Registers the built-in namespace.
+pub fn install(vm: &mut Vm) {
+    let functions: &[(&'static str, NativeFn)] = &[
+        ("print", b_print),
+        ("len", b_len),
+        ("repr", b_repr),
+        ("abs", b_abs),
+        ("min", b_min),
+        ("max", b_max),
+        ("sum", b_sum),
+        ("sorted", b_sorted),
+        ("reversed", b_reversed),
+        ("enumerate", b_enumerate),
+        ("zip", b_zip),
+        ("map", b_map),
+        ("filter", b_filter),
+        ("any", b_any),
+        ("all", b_all),
+        ("isinstance", b_isinstance),
+        ("issubclass", b_issubclass),
+        ("id", b_id),
+        ("hash", b_hash),
+        ("iter", b_iter),
+        ("next", b_next),
+        ("getattr", b_getattr),
+        ("setattr", b_setattr),
+        ("hasattr", b_hasattr),
+        ("delattr", b_delattr),
+        ("callable", b_callable),
+        ("round", b_round),
+        ("divmod", b_divmod),
+        ("pow", b_pow),
+        ("chr", b_chr),
+        ("ord", b_ord),
+        ("hex", b_hex),
+        ("oct", b_oct),
+        ("bin", b_bin),
+        ("format", b_format),
+        ("vars", b_vars),
+        ("globals", b_globals),
+        ("locals", b_locals),
+        ("__build_class__", b_build_class),
+        ("input", b_input),
+    ];
+    for (name, f) in functions {
+        let v = vm.native(name, *f);
+        vm.dict_set_str(vm.builtins, name, v);
+    }
+    let types = [
+        "object",
+        "type",
+        "int",
+        "bool",
+        "float",
+        "str",
+        "bytes",
+        "list",
+        "tuple",
+        "dict",
+        "set",
+        "frozenset",
+        "range",
+        "slice",
+        "staticmethod",
+        "classmethod",
+        "property",
+        "super",
+    ];
+    for name in types {
+        let t = Value::Obj(vm.types[name]);
+        vm.dict_set_str(vm.builtins, name, t);
+    }
+    let names: Vec<&'static str> = vm
+        .types
+        .keys()
+        .copied()
+        .filter(|n| {
+            n.ends_with("Error")
+                || n.ends_with("Exception")
+                || n.ends_with("Exit")
+                || n.ends_with("Iteration")
+                || n.ends_with("Warning")
+                || *n == "KeyboardInterrupt"
+        })
+        .collect();
+    for name in names {
+        let t = Value::Obj(vm.types[name]);
+        vm.dict_set_str(vm.builtins, name, t);
+    }
+    let not_implemented = vm
+        .new_class("NotImplementedType", vec![], Default::default())
+        .expect("plain class");
+    let ni = vm.alloc(Object::Instance(super::object::Instance {
+        class: not_implemented,
+        dict: Default::default(),
+    }));
+    vm.dict_set_str(vm.builtins, "NotImplemented", ni);
+    let ellipsis_class = vm
+        .new_class("ellipsis", vec![], Default::default())
+        .expect("plain class");
+    let ell = vm.alloc(Object::Instance(super::object::Instance {
+        class: ellipsis_class,
+        dict: Default::default(),
+    }));
+    vm.dict_set_str(vm.builtins, "Ellipsis", ell);
+}
+
+// ---------------------------------------------------------------- functions
+
+fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let sep = match kwarg(&args, "sep") {
+        Some(Value::None) | None => " ".to_string(),
+        Some(v) => vm.str(v)?,
+    };
+    let end = match kwarg(&args, "end") {
+        Some(Value::None) | None => "\n".to_string(),
+        Some(v) => vm.str(v)?,
+    };
+    let mut text = String::new();
+    for (i, v) in args.pos.iter().enumerate() {
+        if i > 0 {
+            text.push_str(&sep);
+        }
+        text.push_str(&vm.str(*v)?);
+    }
+    text.push_str(&end);
+    let to_stderr = kwarg(&args, "file").and_then(|f| f.as_obj()).is_some_and(
+        |r| matches!(vm.heap.get(r), Object::Module { name, .. } if name == "<stderr>"),
+    );
+    if to_stderr {
+        vm.flush();
+        eprint!("{text}");
+    } else {
+        use std::io::Write;
+        let _ = vm.out.write_all(text.as_bytes());
+    }
+    Ok(Value::None)
+}
+
+fn b_input(vm: &mut Vm, _: Option<Value>, _args: Args) -> R {
+    vm.flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    Ok(vm.new_str(line.trim_end_matches('\n')))
+}
+
+pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
+    if let Value::Obj(r) = v {
+        match vm.heap.get(r) {
+            Object::Str(s) => return Ok(s.chars().count()),
+            Object::Bytes(b) => return Ok(b.len()),
+            Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
+            Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),
+            Object::Range { start, stop, step } => {
+                return Ok(super::ops::range_len(*start, *stop, *step) as usize);
+            }
+            Object::Instance(_) => {
+                if let Some(n) = vm.call_special(v, "__len__", vec![])? {
+                    return vm
+                        .as_index(n)
+                        .map(|n| n as usize)
+                        .ok_or_else(|| vm.type_error("an integer is required"));
+                }
+            }
+            _ => {}
+        }
+    }
+    let t = vm.type_name(v);
+    Err(vm.type_error(&format!("object of type '{t}' has no len()")))
+}
+
+fn b_len(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "len", &args, 1, 1)?;
+    length(vm, args.pos[0]).map(|n| Value::Int(n as i64))
+}
+
+fn b_repr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "repr", &args, 1, 1)?;
+    let s = vm.repr(args.pos[0])?;
+    Ok(vm.new_str(s))
+}
+
+fn b_abs(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "abs", &args, 1, 1)?;
+    let v = args.pos[0];
+    match v {
+        Value::Float(f) => Ok(Value::Float(f.abs())),
+        _ => match vm.as_bigint(v) {
+            Some(i) => Ok(vm.new_int(i.abs())),
+            None => match vm.call_special(v, "__abs__", vec![])? {
+                Some(r) => Ok(r),
+                None => {
+                    let t = vm.type_name(v);
+                    Err(vm.type_error(&format!("bad operand type for abs(): '{t}'")))
+                }
+            },
+        },
+    }
+}
+
+fn min_max(vm: &mut Vm, args: Args, name: &str, want_less: bool) -> R {
+    let key = kwarg(&args, "key").filter(|k| *k != Value::None);
+    let default = kwarg(&args, "default");
+    let items = if args.pos.len() == 1 {
+        vm.collect_iterable(args.pos[0])?
+    } else {
+        args.pos.clone()
+    };
+    if items.is_empty() {
+        return match default {
+            Some(d) => Ok(d),
+            None => {
+                Err(vm.new_exception("ValueError", &format!("{name}() arg is an empty sequence")))
+            }
+        };
+    }
+    let mut best = items[0];
+    let mut best_key = match key {
+        Some(k) => vm.call(k, Args::new(vec![best]))?,
+        None => best,
+    };
+    for &item in &items[1..] {
+        let k = match key {
+            Some(kf) => vm.call(kf, Args::new(vec![item]))?,
+            None => item,
+        };
+        let better = if want_less {
+            vm.rich_compare(0, k, best_key)?
+        } else {
+            vm.rich_compare(4, k, best_key)?
+        };
+        if vm.truthy(better)? {
+            best = item;
+            best_key = k;
+        }
+    }
+    Ok(best)
+}
+
+fn b_min(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    min_max(vm, args, "min", true)
+}
+
+fn b_max(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    min_max(vm, args, "max", false)
+}
+
+fn b_sum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "sum", &args, 1, 2)?;
+    let mut total = args
+        .pos
+        .get(1)
+        .copied()
+        .or_else(|| kwarg(&args, "start"))
+        .unwrap_or(Value::Int(0));
+    let it = vm.get_iter(args.pos[0])?;
+    while let Some(v) = vm.iter_next(it)? {
+        total = vm.binary_op(crate::bytecode::Opcode::BINARY_ADD, total, v)?;
+    }
+    Ok(total)
+}
+
+/// Sorts values in place with Python's rules (stable; `key`; `reverse`).
+pub fn sort_values(
+    vm: &mut Vm,
+    items: &mut Vec<Value>,
+    key: Option<Value>,
+    reverse: bool,
+) -> PyResult<()> {
+    let keys = match key {
+        Some(k) => {
+            let mut keys = Vec::with_capacity(items.len());
+            for v in items.iter() {
+                keys.push(vm.call(k, Args::new(vec![*v]))?);
+            }
+            keys
+        }
+        None => items.clone(),
+    };
+    let mut order: Vec<usize> = (0..items.len()).collect();
+    // Merge sort by `<` so errors surface and stability holds.
+    let mut err = None;
+    let mut less = |a: usize, b: usize| -> bool {
+        if err.is_some() {
+            return false;
+        }
+        let (x, y) = if reverse {
+            (keys[b], keys[a])
+        } else {
+            (keys[a], keys[b])
+        };
+        match vm.rich_compare(0, x, y).and_then(|r| vm.truthy(r)) {
+            Ok(t) => t,
+            Err(e) => {
+                err = Some(e);
+                false
+            }
+        }
+    };
+    merge_sort(&mut order, &mut less);
+    if let Some(e) = err {
+        return Err(e);
+    }
+    let sorted: Vec<Value> = order.into_iter().map(|i| items[i]).collect();
+    *items = sorted;
+    Ok(())
+}
+
+fn merge_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
+    if v.len() <= 1 {
+        return;
+    }
+    let mid = v.len() / 2;
+    merge_sort(&mut v[..mid], less);
+    merge_sort(&mut v[mid..], less);
+    let mut merged = Vec::with_capacity(v.len());
+    let (mut i, mut j) = (0, mid);
+    while i < mid && j < v.len() {
+        if less(v[j], v[i]) {
+            merged.push(v[j]);
+            j += 1;
+        } else {
+            merged.push(v[i]);
+            i += 1;
+        }
+    }
+    merged.extend_from_slice(&v[i..mid]);
+    merged.extend_from_slice(&v[j..]);
+    v.copy_from_slice(&merged);
+}
+
+fn b_sorted(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "sorted", &args, 1, 1)?;
+    let mut items = vm.collect_iterable(args.pos[0])?;
+    let key = kwarg(&args, "key").filter(|k| *k != Value::None);
+    let reverse = match kwarg(&args, "reverse") {
+        Some(r) => vm.truthy(r)?,
+        None => false,
+    };
+    sort_values(vm, &mut items, key, reverse)?;
+    Ok(vm.new_list(items))
+}
+
+fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "reversed", &args, 1, 1)?;
+    let v = args.pos[0];
+    if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
+        return Ok(r);
+    }
+    let mut items = vm.collect_iterable(v)?;
+    items.reverse();
+    Ok(vm.alloc(Object::Iter(Iter::Values { items, index: 0 })))
+}
+
+fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "enumerate", &args, 1, 2)?;
+    let inner = vm.get_iter(args.pos[0])?;
+    let start = args
+        .pos
+        .get(1)
+        .copied()
+        .or_else(|| kwarg(&args, "start"))
+        .and_then(|s| vm.as_index(s))
+        .unwrap_or(0);
+    Ok(vm.alloc(Object::Iter(Iter::Enumerate {
+        inner,
+        count: start,
+    })))
+}
+
+fn b_zip(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let mut inners = Vec::new();
+    for v in args.pos {
+        inners.push(vm.get_iter(v)?);
+    }
+    Ok(vm.alloc(Object::Iter(Iter::Zip { inners })))
+}
+
+fn b_map(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "map", &args, 2, usize::MAX)?;
+    let func = args.pos[0];
+    let mut inners = Vec::new();
+    for v in &args.pos[1..] {
+        inners.push(vm.get_iter(*v)?);
+    }
+    Ok(vm.alloc(Object::Iter(Iter::Map { func, inners })))
+}
+
+fn b_filter(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "filter", &args, 2, 2)?;
+    let inner = vm.get_iter(args.pos[1])?;
+    Ok(vm.alloc(Object::Iter(Iter::Filter {
+        func: args.pos[0],
+        inner,
+    })))
+}
+
+fn b_any(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "any", &args, 1, 1)?;
+    let it = vm.get_iter(args.pos[0])?;
+    while let Some(v) = vm.iter_next(it)? {
+        if vm.truthy(v)? {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
+}
+
+fn b_all(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "all", &args, 1, 1)?;
+    let it = vm.get_iter(args.pos[0])?;
+    while let Some(v) = vm.iter_next(it)? {
+        if !vm.truthy(v)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+fn classes_of(vm: &mut Vm, spec: Value, fname: &str) -> PyResult<Vec<ObjRef>> {
+    match spec.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Class(_)) => Ok(vec![spec.as_obj().expect("checked")]),
+        Some(Object::Tuple(items)) => {
+            let items = items.clone();
+            let mut out = Vec::new();
+            for i in items {
+                out.extend(classes_of(vm, i, fname)?);
+            }
+            Ok(out)
+        }
+        _ => Err(vm.type_error(&format!("{fname}() arg 2 must be a type or tuple of types"))),
+    }
+}
+
+fn b_isinstance(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "isinstance", &args, 2, 2)?;
+    let classes = classes_of(vm, args.pos[1], "isinstance")?;
+    Ok(Value::Bool(
+        classes.into_iter().any(|c| vm.isinstance(args.pos[0], c)),
+    ))
+}
+
+fn b_issubclass(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "issubclass", &args, 2, 2)?;
+    let Some(c) = args.pos[0]
+        .as_obj()
+        .filter(|r| matches!(vm.heap.get(*r), Object::Class(_)))
+    else {
+        return Err(vm.type_error("issubclass() arg 1 must be a class"));
+    };
+    let classes = classes_of(vm, args.pos[1], "issubclass")?;
+    Ok(Value::Bool(
+        classes.into_iter().any(|k| vm.is_subclass(c, k)),
+    ))
+}
+
+fn b_id(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "id", &args, 1, 1)?;
+    Ok(Value::Int(match args.pos[0] {
+        Value::Obj(r) => 0x7f00_0010_0000i64 + i64::from(r.0) * 0x30,
+        Value::None => 0x7f00_0000_1000,
+        Value::Bool(b) => 0x7f00_0000_2000 + i64::from(b) * 0x20,
+        Value::Int(i) => 0x7f00_0000_3000 + i.wrapping_mul(0x20),
+        Value::Float(f) => f.to_bits() as i64,
+    }))
+}
+
+/// CPython's hash of an int (modulo the Mersenne prime 2**61 - 1).
+pub fn hash_int(i: &BigInt) -> i64 {
+    let m = BigInt::from((1u64 << 61) - 1);
+    let mut h = (i.abs() % &m).to_i64().unwrap_or(0);
+    if i.is_negative() {
+        h = -h;
+    }
+    if h == -1 { -2 } else { h }
+}
+
+fn b_hash(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "hash", &args, 1, 1)?;
+    let v = args.pos[0];
+    if let Some(i) = vm.as_bigint(v) {
+        return Ok(Value::Int(hash_int(&i)));
+    }
+    if let Value::Float(f) = v
+        && f.fract() == 0.0
+        && f.is_finite()
+    {
+        return Ok(Value::Int(hash_int(&BigInt::from(f as i128))));
+    }
+    if let Some(r) = vm.call_special(v, "__hash__", vec![])? {
+        return Ok(r);
+    }
+    let k = vm.dict_key(v)?;
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    k.hash(&mut h);
+    Ok(Value::Int((h.finish() >> 2) as i64))
+}
+
+fn b_iter(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "iter", &args, 1, 2)?;
+    if args.pos.len() == 2 {
+        return Ok(vm.alloc(Object::Iter(Iter::Callable {
+            func: args.pos[0],
+            sentinel: args.pos[1],
+        })));
+    }
+    vm.get_iter(args.pos[0])
+}
+
+fn b_next(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "next", &args, 1, 2)?;
+    let it = args.pos[0];
+    let is_iter = match it.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Iter(_) | Object::Generator(_)) => true,
+        Some(Object::Instance(_)) => vm.class_lookup(vm.type_of(it), "__next__").is_some(),
+        _ => false,
+    };
+    if !is_iter {
+        let t = vm.type_name(it);
+        return Err(vm.type_error(&format!("'{t}' object is not an iterator")));
+    }
+    match vm.iter_next(it)? {
+        Some(v) => Ok(v),
+        None => match args.pos.get(1) {
+            Some(d) => Ok(*d),
+            None => {
+                let value = vm.take_stop_value();
+                let args = if value == Value::None {
+                    vec![]
+                } else {
+                    vec![value]
+                };
+                Err(vm.new_exception_args("StopIteration", args))
+            }
+        },
+    }
+}
+
+fn attr_name(vm: &mut Vm, v: Value) -> PyResult<String> {
+    match vm.str_of(v) {
+        Some(s) => Ok(s.to_string()),
+        None => {
+            let t = vm.type_name(v);
+            Err(vm.type_error(&format!("attribute name must be string, not '{t}'")))
+        }
+    }
+}
+
+fn b_getattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "getattr", &args, 2, 3)?;
+    let name = attr_name(vm, args.pos[1])?;
+    match vm.getattr(args.pos[0], &name) {
+        Ok(v) => Ok(v),
+        Err(e) if args.pos.len() == 3 && vm.exception_is(e, "AttributeError") => Ok(args.pos[2]),
+        Err(e) => Err(e),
+    }
+}
+
+fn b_setattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "setattr", &args, 3, 3)?;
+    let name = attr_name(vm, args.pos[1])?;
+    vm.setattr(args.pos[0], &name, args.pos[2])?;
+    Ok(Value::None)
+}
+
+fn b_hasattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "hasattr", &args, 2, 2)?;
+    let name = attr_name(vm, args.pos[1])?;
+    match vm.getattr(args.pos[0], &name) {
+        Ok(_) => Ok(Value::Bool(true)),
+        Err(e) if vm.exception_is(e, "AttributeError") => Ok(Value::Bool(false)),
+        Err(e) => Err(e),
+    }
+}
+
+fn b_delattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "delattr", &args, 2, 2)?;
+    let name = attr_name(vm, args.pos[1])?;
+    vm.delattr(args.pos[0], &name)?;
+    Ok(Value::None)
+}
+
+fn b_callable(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "callable", &args, 1, 1)?;
+    let v = args.pos[0];
+    Ok(Value::Bool(match v.as_obj().map(|r| vm.heap.get(r)) {
+        Some(
+            Object::Function(_) | Object::Native(_) | Object::BoundMethod { .. } | Object::Class(_),
+        ) => true,
+        Some(Object::Instance(_)) => vm.class_lookup(vm.type_of(v), "__call__").is_some(),
+        _ => false,
+    }))
+}
+
+/// Rounds half to even at `digits` decimals, as CPython's float round does.
+fn round_float(x: f64, digits: i64) -> f64 {
+    if !x.is_finite() {
+        return x;
+    }
+    if digits == 0 {
+        let r = x.round();
+        return if (x - x.trunc()).abs() == 0.5 {
+            2.0 * (x / 2.0).round()
+        } else {
+            r
+        };
+    }
+    // Decimal string rounding gives the correctly rounded result CPython computes.
+    let s = format!("{:.*e}", 17, x);
+    let Ok(exact) = s.parse::<f64>() else {
+        return x;
+    };
+    let text = format!("{:.*}", digits.max(0) as usize, exact);
+    if digits < 0 {
+        let p = 10f64.powi((-digits) as i32);
+        return round_float(x / p, 0) * p;
+    }
+    text.parse().unwrap_or(x)
+}
+
+fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "round", &args, 1, 2)?;
+    let v = args.pos[0];
+    let digits = args.pos.get(1).copied().filter(|d| *d != Value::None);
+    match v {
+        Value::Float(f) => match digits {
+            None => {
+                if !f.is_finite() {
+                    let what = if f.is_nan() {
+                        "ValueError"
+                    } else {
+                        "OverflowError"
+                    };
+                    let msg = if f.is_nan() {
+                        "cannot convert float NaN to integer"
+                    } else {
+                        "cannot convert float infinity to integer"
+                    };
+                    return Err(vm.new_exception(what, msg));
+                }
+                let r = round_float(f, 0);
+                Ok(vm.new_int(BigInt::from(r as i128)))
+            }
+            Some(d) => {
+                let d = vm.as_index(d).unwrap_or(0);
+                Ok(Value::Float(round_float(f, d)))
+            }
+        },
+        _ => match vm.as_bigint(v) {
+            Some(i) => match digits {
+                Some(d) if vm.as_index(d).unwrap_or(0) < 0 => {
+                    let p =
+                        num_traits::pow(BigInt::from(10), (-vm.as_index(d).unwrap_or(0)) as usize);
+                    let (q, r) = num_integer::Integer::div_mod_floor(&i, &p);
+                    let twice = &r * 2;
+                    let q = if twice > p || (twice == p && num_integer::Integer::is_odd(&q)) {
+                        q + 1
+                    } else {
+                        q
+                    };
+                    Ok(vm.new_int(q * p))
+                }
+                _ => Ok(vm.new_int(i)),
+            },
+            None => match vm.call_special(v, "__round__", args.pos[1..].to_vec())? {
+                Some(r) => Ok(r),
+                None => {
+                    let t = vm.type_name(v);
+                    Err(vm.type_error(&format!("type {t} doesn't define __round__ method")))
+                }
+            },
+        },
+    }
+}
+
+fn b_divmod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "divmod", &args, 2, 2)?;
+    let q = vm.binary_op(
+        crate::bytecode::Opcode::BINARY_FLOOR_DIVIDE,
+        args.pos[0],
+        args.pos[1],
+    )?;
+    let r = vm.binary_op(
+        crate::bytecode::Opcode::BINARY_MODULO,
+        args.pos[0],
+        args.pos[1],
+    )?;
+    Ok(vm.new_tuple(vec![q, r]))
+}
+
+fn b_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "pow", &args, 2, 3)?;
+    if args.pos.len() == 3 {
+        let (Some(b), Some(e), Some(m)) = (
+            vm.as_bigint(args.pos[0]),
+            vm.as_bigint(args.pos[1]),
+            vm.as_bigint(args.pos[2]),
+        ) else {
+            return Err(
+                vm.type_error("pow() 3rd argument not allowed unless all arguments are integers")
+            );
+        };
+        if m.is_zero() {
+            return Err(vm.new_exception("ValueError", "pow() 3rd argument cannot be 0"));
+        }
+        let r = b.modpow(&e, &m);
+        let r = if !r.is_zero() && r.sign() != m.sign() {
+            r + &m
+        } else {
+            r
+        };
+        return Ok(vm.new_int(r));
+    }
+    vm.binary_op(
+        crate::bytecode::Opcode::BINARY_POWER,
+        args.pos[0],
+        args.pos[1],
+    )
+}
+
+fn b_chr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "chr", &args, 1, 1)?;
+    let i = vm.as_index(args.pos[0]).unwrap_or(-1);
+    match u32::try_from(i).ok().and_then(char::from_u32) {
+        Some(c) => Ok(vm.new_str(c.to_string())),
+        None => Err(vm.new_exception("ValueError", "chr() arg not in range(0x110000)")),
+    }
+}
+
+fn b_ord(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "ord", &args, 1, 1)?;
+    let v = args.pos[0];
+    if let Some(s) = vm.str_of(v) {
+        let mut chars = s.chars();
+        return match (chars.next(), chars.next()) {
+            (Some(c), None) => Ok(Value::Int(c as i64)),
+            _ => {
+                let n = s.chars().count();
+                Err(vm.type_error(&format!(
+                    "ord() expected a character, but string of length {n} found"
+                )))
+            }
+        };
+    }
+    let t = vm.type_name(v);
+    Err(vm.type_error(&format!("ord() expected string of length 1, but {t} found")))
+}
+
+fn radix(vm: &mut Vm, args: Args, name: &str, prefix: &str, base: u32) -> R {
+    arity(vm, name, &args, 1, 1)?;
+    let Some(i) = vm.as_bigint(args.pos[0]) else {
+        let t = vm.type_name(args.pos[0]);
+        return Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")));
+    };
+    let digits = i.abs().to_str_radix(base);
+    let sign = if i.is_negative() { "-" } else { "" };
+    Ok(vm.new_str(format!("{sign}{prefix}{digits}")))
+}
+
+fn b_hex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    radix(vm, args, "hex", "0x", 16)
+}
+
+fn b_oct(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    radix(vm, args, "oct", "0o", 8)
+}
+
+fn b_bin(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    radix(vm, args, "bin", "0b", 2)
+}
+
+fn b_format(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "format", &args, 1, 2)?;
+    let spec = match args.pos.get(1) {
+        Some(s) => vm.str_of(*s).unwrap_or_default().to_string(),
+        None => String::new(),
+    };
+    let s = vm.format(args.pos[0], &spec)?;
+    Ok(vm.new_str(s))
+}
+
+fn namespace_dict(vm: &mut Vm, items: Vec<(String, Value)>) -> R {
+    let d = vm.new_dict();
+    for (k, v) in items {
+        let key = vm.new_str(k);
+        vm.setitem(d, key, v)?;
+    }
+    Ok(d)
+}
+
+fn b_vars(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "vars", &args, 0, 1)?;
+    match args.pos.first() {
+        None => b_locals(vm, None, Args::default()),
+        Some(v) => vm.getattr(*v, "__dict__"),
+    }
+}
+
+fn b_globals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    match vm.frames.last() {
+        Some(f) => Ok(Value::Obj(f.globals)),
+        None => Ok(vm.new_dict()),
+    }
+}
+
+fn b_locals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let Some(f) = vm.frames.last() else {
+        return Ok(vm.new_dict());
+    };
+    if let Some(l) = f.locals {
+        return Ok(Value::Obj(l));
+    }
+    let items: Vec<(String, Value)> = f
+        .code
+        .co_varnames
+        .iter()
+        .zip(&f.fast)
+        .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
+        .collect();
+    namespace_dict(vm, items)
+}
+
+fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "__build_class__", &args, 2, usize::MAX)?;
+    let func = args.pos[0];
+    let name = vm.str_of(args.pos[1]).unwrap_or_default().to_string();
+    let mut bases = Vec::new();
+    for b in &args.pos[2..] {
+        match b.as_obj() {
+            Some(r) if matches!(vm.heap.get(r), Object::Class(_)) => bases.push(r),
+            _ => return Err(vm.type_error("bases must be types")),
+        }
+    }
+    let Some(Object::Function(f)) = func.as_obj().map(|r| vm.heap.get(r)) else {
+        return Err(vm.type_error("__build_class__: func must be a function"));
+    };
+    let f = f.clone();
+    let ns = vm.new_dict();
+    let ns_ref = ns.as_obj().expect("a dict");
+    let mut frame = vm.new_frame(f.code.clone(), f.globals, Some(ns_ref), Resume::Native);
+    frame.cells.extend(f.closure.iter().copied());
+    let cell = vm.run_frame(frame)?;
+    let items: Vec<(Value, Value)> = match vm.heap.get(ns_ref) {
+        Object::Dict(d) => d.values().copied().collect(),
+        _ => vec![],
+    };
+    let mut dict = indexmap::IndexMap::new();
+    for (k, v) in items {
+        dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
+    }
+    let qualname = dict
+        .get("__qualname__")
+        .and_then(|q| vm.str_of(*q))
+        .unwrap_or(&name)
+        .to_string();
+    let class = vm.new_class(&name, bases, dict)?;
+    if let Object::Class(c) = vm.heap.get_mut(class) {
+        c.qualname = qualname;
+    }
+    if let Some(Object::Cell(_)) = cell.as_obj().map(|r| vm.heap.get(r)) {
+        *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(Value::Obj(class)));
+    }
+    Ok(Value::Obj(class))
+}
+
+// ---------------------------------------------------------------- constructors
+
+fn parse_int(vm: &mut Vm, text: &str, base: u32) -> R {
+    let t = text.trim().replace('_', "");
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+    };
+    let (base, digits) = if base == 0 || base == 16 || base == 8 || base == 2 {
+        let lower = digits.to_ascii_lowercase();
+        match (lower.get(..2), base) {
+            (Some("0x"), 0 | 16) => (16, digits[2..].to_string()),
+            (Some("0o"), 0 | 8) => (8, digits[2..].to_string()),
+            (Some("0b"), 0 | 2) => (2, digits[2..].to_string()),
+            (_, 0) => (10, digits),
+            _ => (base, digits),
+        }
+    } else {
+        (base, digits)
+    };
+    match BigInt::parse_bytes(digits.as_bytes(), base)
+        .filter(|_| !digits.is_empty() && !digits.starts_with('+') && !digits.starts_with('-'))
+    {
+        Some(i) => Ok(vm.new_int(if neg { -i } else { i })),
+        None => {
+            let shown = pyfmt::str_repr(text);
+            Err(vm.new_exception(
+                "ValueError",
+                &format!("invalid literal for int() with base {base}: {shown}"),
+            ))
+        }
+    }
+}
+
+fn parse_float(vm: &mut Vm, text: &str) -> R {
+    let t = text.trim().to_ascii_lowercase().replace('_', "");
+    let v = match t.as_str() {
+        "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
+        "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+        "nan" | "+nan" | "-nan" => Some(f64::NAN),
+        _ => t.parse::<f64>().ok(),
+    };
+    match v {
+        Some(f) => Ok(Value::Float(f)),
+        None => {
+            let shown = pyfmt::str_repr(text);
+            Err(vm.new_exception(
+                "ValueError",
+                &format!("could not convert string to float: {shown}"),
+            ))
+        }
+    }
+}
+
+/// Calls a built-in type: int(...), str(...), list(...), ...
+pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
+    let name = match vm.heap.get(class) {
+        Object::Class(c) => c.builtin.unwrap_or("object"),
+        _ => "object",
+    };
+    let first = args.pos.first().copied();
+    match name {
+        "int" => match first {
+            None => Ok(Value::Int(0)),
+            Some(v) => {
+                let base = args.pos.get(1).copied().or_else(|| kwarg(&args, "base"));
+                if let Some(s) = vm.str_of(v).map(str::to_string) {
+                    let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10) as u32;
+                    return parse_int(vm, &s, base);
+                }
+                match v {
+                    Value::Float(f) => {
+                        if f.is_nan() {
+                            return Err(vm.new_exception(
+                                "ValueError",
+                                "cannot convert float NaN to integer",
+                            ));
+                        }
+                        if f.is_infinite() {
+                            return Err(vm.new_exception(
+                                "OverflowError",
+                                "cannot convert float infinity to integer",
+                            ));
+                        }
+                        Ok(vm.new_int(float_to_bigint(f)))
+                    }
+                    Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+                    _ => match vm.as_bigint(v) {
+                        Some(i) => Ok(vm.new_int(i)),
+                        None => match vm.call_special(v, "__int__", vec![])? {
+                            Some(r) => Ok(r),
+                            None => {
+                                let t = vm.type_name(v);
+                                Err(vm.type_error(&format!(
+                                    "int() argument must be a string, a bytes-like object or a number, not '{t}'"
+                                )))
+                            }
+                        },
+                    },
+                }
+            }
+        },
+        "float" => match first {
+            None => Ok(Value::Float(0.0)),
+            Some(v) => {
+                if let Some(s) = vm.str_of(v).map(str::to_string) {
+                    return parse_float(vm, &s);
+                }
+                match vm.to_f64(v) {
+                    Some(f) => Ok(Value::Float(f)),
+                    None => match vm.call_special(v, "__float__", vec![])? {
+                        Some(r) => Ok(r),
+                        None => {
+                            let t = vm.type_name(v);
+                            Err(vm.type_error(&format!(
+                                "float() argument must be a string or a number, not '{t}'"
+                            )))
+                        }
+                    },
+                }
+            }
+        },
+        "bool" => Ok(Value::Bool(match first {
+            Some(v) => vm.truthy(v)?,
+            None => false,
+        })),
+        "str" => match first {
+            None => Ok(vm.new_str("")),
+            Some(v) => {
+                if let (Some(Object::Bytes(b)), Some(_)) =
+                    (v.as_obj().map(|r| vm.heap.get(r)), args.pos.get(1))
+                {
+                    let s = String::from_utf8_lossy(b).into_owned();
+                    return Ok(vm.new_str(s));
+                }
+                let s = vm.str(v)?;
+                Ok(vm.new_str(s))
+            }
+        },
+        "bytes" => match first {
+            None => Ok(vm.alloc(Object::Bytes(vec![]))),
+            Some(v) => {
+                if let Some(s) = vm.str_of(v) {
+                    let b = s.as_bytes().to_vec();
+                    return Ok(vm.alloc(Object::Bytes(b)));
+                }
+                if let Some(n) = vm.as_index(v) {
+                    return Ok(vm.alloc(Object::Bytes(vec![0; n.max(0) as usize])));
+                }
+                let items = vm.collect_iterable(v)?;
+                let b = items
+                    .iter()
+                    .map(|i| vm.as_index(*i).unwrap_or(0) as u8)
+                    .collect();
+                Ok(vm.alloc(Object::Bytes(b)))
+            }
+        },
+        "list" => {
+            let items = match first {
+                Some(v) => vm.collect_iterable(v)?,
+                None => vec![],
+            };
+            Ok(vm.new_list(items))
+        }
+        "tuple" => {
+            let items = match first {
+                Some(v) => vm.collect_iterable(v)?,
+                None => vec![],
+            };
+            Ok(vm.new_tuple(items))
+        }
+        "set" | "frozenset" => {
+            let items = match first {
+                Some(v) => vm.collect_iterable(v)?,
+                None => vec![],
+            };
+            let s = vm.new_set(items)?;
+            if name == "frozenset"
+                && let Some(r) = s.as_obj()
+                && let Object::Set(d) = std::mem::replace(vm.heap.get_mut(r), Object::Tuple(vec![]))
+            {
+                *vm.heap.get_mut(r) = Object::FrozenSet(d);
+            }
+            Ok(s)
+        }
+        "dict" => {
+            let d = vm.new_dict();
+            if let Some(v) = first {
+                update_dict(vm, d, v)?;
+            }
+            for (k, v) in args.kw {
+                let key = vm.new_str(k);
+                vm.setitem(d, key, v)?;
+            }
+            Ok(d)
+        }
+        "range" => {
+            let ints: Vec<i64> = args
+                .pos
+                .iter()
+                .map(|v| vm.as_index(*v))
+                .collect::<Option<Vec<i64>>>()
+                .ok_or(())
+                .or_else(|_| {
+                    let bad = args
+                        .pos
+                        .iter()
+                        .find(|v| vm.as_index(**v).is_none())
+                        .copied()
+                        .unwrap_or(Value::None);
+                    let t = vm.type_name(bad);
+                    Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")))
+                })?;
+            let (start, stop, step) = match ints.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => {
+                    return Err(vm.type_error(&format!(
+                        "range expected at most 3 arguments, got {}",
+                        ints.len()
+                    )));
+                }
+            };
+            if step == 0 {
+                return Err(vm.new_exception("ValueError", "range() arg 3 must not be zero"));
+            }
+            Ok(vm.alloc(Object::Range { start, stop, step }))
+        }
+        "slice" => {
+            let (start, stop, step) = match args.pos.as_slice() {
+                [stop] => (Value::None, *stop, Value::None),
+                [start, stop] => (*start, *stop, Value::None),
+                [start, stop, step, ..] => (*start, *stop, *step),
+                [] => return Err(vm.type_error("slice expected at least 1 argument, got 0")),
+            };
+            Ok(vm.alloc(Object::Slice { start, stop, step }))
+        }
+        "type" => {
+            if args.pos.len() == 1 {
+                return Ok(Value::Obj(vm.type_of(args.pos[0])));
+            }
+            if args.pos.len() == 3 {
+                let name = vm.str_of(args.pos[0]).unwrap_or_default().to_string();
+                let bases: Vec<ObjRef> = vm
+                    .tuple_items(args.pos[1])
+                    .iter()
+                    .filter_map(|b| b.as_obj())
+                    .collect();
+                let mut dict = indexmap::IndexMap::new();
+                for (k, v) in vm.mapping_items(args.pos[2])? {
+                    dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
+                }
+                return vm.new_class(&name, bases, dict).map(Value::Obj);
+            }
+            Err(vm.type_error("type() takes 1 or 3 arguments"))
+        }
+        "staticmethod" => Ok(vm.alloc(Object::StaticMethod(first.unwrap_or(Value::None)))),
+        "classmethod" => Ok(vm.alloc(Object::ClassMethod(first.unwrap_or(Value::None)))),
+        "property" => {
+            let fget = first
+                .or_else(|| kwarg(&args, "fget"))
+                .unwrap_or(Value::None);
+            let fset = args
+                .pos
+                .get(1)
+                .copied()
+                .or_else(|| kwarg(&args, "fset"))
+                .unwrap_or(Value::None);
+            Ok(vm.alloc(Object::Property { fget, fset }))
+        }
+        "super" => {
+            let (class, receiver) = match args.pos.as_slice() {
+                [c, r] => (c.as_obj().unwrap_or(class), *r),
+                _ => {
+                    // Zero-argument super(): the calling method's __class__ cell and first argument.
+                    let Some(f) = vm.frames.last() else {
+                        return Err(vm.new_exception("RuntimeError", "super(): no arguments"));
+                    };
+                    let class_cell = f
+                        .code
+                        .co_freevars
+                        .iter()
+                        .position(|n| n == "__class__")
+                        .map(|i| f.cells[f.code.co_cellvars.len() + i]);
+                    let receiver = f.fast.first().copied().flatten();
+                    let (Some(cell), Some(receiver)) = (class_cell, receiver) else {
+                        return Err(vm.new_exception("RuntimeError", "super(): no arguments"));
+                    };
+                    let Object::Cell(Some(Value::Obj(c))) = vm.heap.get(cell) else {
+                        return Err(
+                            vm.new_exception("RuntimeError", "super(): empty __class__ cell")
+                        );
+                    };
+                    (*c, receiver)
+                }
+            };
+            Ok(vm.alloc(Object::Super { class, receiver }))
+        }
+        "object" => Ok(vm.alloc(Object::Instance(super::object::Instance {
+            class,
+            dict: Default::default(),
+        }))),
+        _ => {
+            let n = vm.class_name(class);
+            Err(vm.type_error(&format!("cannot create '{n}' instances")))
+        }
+    }
+}
+
+fn float_to_bigint(f: f64) -> BigInt {
+    if f.abs() < 9.0e18 {
+        BigInt::from(f.trunc() as i64)
+    } else {
+        let s = format!("{:.0}", f.trunc());
+        BigInt::parse_bytes(s.as_bytes(), 10).unwrap_or_default()
+    }
+}
+
+fn update_dict(vm: &mut Vm, d: Value, v: Value) -> PyResult<()> {
+    if matches!(v.as_obj().map(|r| vm.heap.get(r)), Some(Object::Dict(_)))
+        || vm.getattr_opt(v, "keys")?.is_some()
+    {
+        for (k, val) in vm.mapping_items(v)? {
+            vm.setitem(d, k, val)?;
+        }
+        return Ok(());
+    }
+    for pair in vm.collect_iterable(v)? {
+        let kv = vm.collect_iterable(pair)?;
+        if kv.len() != 2 {
+            let msg = format!(
+                "dictionary update sequence element #0 has length {}; 2 is required",
+                kv.len()
+            );
+            return Err(vm.new_exception("ValueError", &msg));
+        }
+        vm.setitem(d, kv[0], kv[1])?;
+    }
+    Ok(())
+}

@@ -1,0 +1,1269 @@
+//! The eval loop: executes CPython 3.7 wordcode on heap frames. `execute` runs the current
+//! frame until it calls, returns, yields or lets an exception escape; `run_until` moves
+//! between frames on those events without growing the Rust stack, so Python recursion depth
+//! is bounded by `sys.getrecursionlimit()`, not by Rust. Exception handling follows 3.7's
+//! block stack (SETUP_EXCEPT/SETUP_FINALLY, EXCEPT_HANDLER blocks, END_FINALLY's why codes).
+
+use super::frame::{Block, BlockKind, Frame, Resume};
+use super::object::{Args, Dict, DictKey, Function, GenKind, Generator, Object};
+use super::{Call, PyResult, TbEntry, Value, Vm};
+use crate::bytecode::Opcode as Op;
+use crate::bytecode::code::flags::{CO_COROUTINE, CO_GENERATOR};
+use crate::bytecode::opcode::EXTENDED_ARG;
+
+/// Why a block is being unwound (ceval.c's why_code), as pushed for END_FINALLY.
+pub const WHY_RETURN: i64 = 0x0008;
+pub const WHY_BREAK: i64 = 0x0010;
+pub const WHY_CONTINUE: i64 = 0x0020;
+pub const WHY_SILENCED: i64 = 0x0080;
+
+/// Why `execute` stopped running a frame.
+pub enum Event {
+    Call(Box<Frame>),
+    Return(Value),
+    Yield(Value),
+    Raise(Value),
+}
+
+/// What a non-exception unwinding of the block stack is for.
+enum Unwind {
+    Return(Value),
+    Break,
+    Continue(usize),
+}
+
+impl Vm {
+    /// Runs frames until the frame stack is back to `base` frames; returns the result of the
+    /// frame that was on top when called.
+    pub fn run_until(&mut self, base: usize) -> PyResult<Value> {
+        let mut f = self.frames.pop().expect("run_until needs a frame");
+        let mut event = self.execute(&mut f);
+        loop {
+            match event {
+                Event::Call(new) => {
+                    if self.frames.len() + 1 >= self.recursion_limit {
+                        let exc = self
+                            .new_exception("RecursionError", "maximum recursion depth exceeded");
+                        event = self.raise_in(&mut f, exc);
+                        continue;
+                    }
+                    self.frames.push(f);
+                    f = *new;
+                    event = self.execute(&mut f);
+                }
+                Event::Return(v) => {
+                    let resume = f.resume;
+                    if let Some(g) = f.generator {
+                        self.finish_generator(g);
+                        self.gen_returned = true;
+                    }
+                    if self.frames.len() == base {
+                        return Ok(v);
+                    }
+                    let mut caller = self.frames.pop().expect("a caller below");
+                    match resume {
+                        Resume::Push | Resume::Native => caller.stack.push(v),
+                        Resume::Replace(x) => caller.stack.push(x),
+                        Resume::ForIter { exhausted } => {
+                            caller.stack.pop();
+                            caller.pc = exhausted;
+                        }
+                        Resume::YieldFrom => {
+                            caller.stack.pop();
+                            caller.stack.push(v);
+                        }
+                    }
+                    f = caller;
+                    event = self.execute(&mut f);
+                }
+                Event::Yield(v) => {
+                    let resume = f.resume;
+                    let g = f.generator.expect("only generator frames yield");
+                    self.suspend_generator(g, f);
+                    self.gen_returned = false;
+                    if self.frames.len() == base {
+                        return Ok(v);
+                    }
+                    let mut caller = self.frames.pop().expect("a caller below");
+                    if resume == Resume::YieldFrom {
+                        // The delegating frame yields the value too, and re-runs its
+                        // YIELD_FROM when resumed.
+                        caller.pc = caller.lasti as usize;
+                        caller.lasti -= 2;
+                        f = caller;
+                        event = Event::Yield(v);
+                    } else {
+                        caller.stack.push(v);
+                        f = caller;
+                        event = self.execute(&mut f);
+                    }
+                }
+                Event::Raise(mut exc) => {
+                    if let Some(g) = f.generator {
+                        let kind = self.finish_generator(g);
+                        if self.exception_is(exc, "StopIteration") {
+                            let what = if kind == GenKind::Coroutine {
+                                "coroutine"
+                            } else {
+                                "generator"
+                            };
+                            let new = self.new_exception(
+                                "RuntimeError",
+                                &format!("{what} raised StopIteration"),
+                            );
+                            self.set_instance_attr(new, "__cause__", exc);
+                            self.set_instance_attr(new, "__context__", exc);
+                            exc = new;
+                        }
+                    }
+                    if self.frames.len() == base {
+                        return Err(exc);
+                    }
+                    f = self.frames.pop().expect("a caller below");
+                    event = self.raise_in(&mut f, exc);
+                }
+            }
+        }
+    }
+
+    /// An exception reaches frame `f`: record it in the traceback and run a handler if one
+    /// is set up, else let it escape.
+    fn raise_in(&mut self, f: &mut Frame, exc: Value) -> Event {
+        match self.handle_exception(f, exc) {
+            None => self.execute(f),
+            Some(exc) => Event::Raise(exc),
+        }
+    }
+
+    fn add_traceback(&mut self, f: &Frame, exc: Value) {
+        if let Value::Obj(r) = exc {
+            let entry = TbEntry {
+                filename: f.code.co_filename.clone(),
+                lineno: f.lineno(),
+                name: f.code.co_name.clone(),
+            };
+            self.tracebacks.entry(r).or_default().insert(0, entry);
+        }
+    }
+
+    /// Unwinds `f`'s block stack for an exception; `None` when a handler now runs.
+    fn handle_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
+        self.add_traceback(f, exc);
+        while let Some(block) = f.blocks.pop() {
+            if block.kind == BlockKind::ExceptHandler {
+                self.unwind_except_handler(f, block);
+                continue;
+            }
+            f.stack.truncate(block.level);
+            if matches!(block.kind, BlockKind::Except | BlockKind::Finally) {
+                f.blocks.push(Block {
+                    kind: BlockKind::ExceptHandler,
+                    handler: 0,
+                    level: f.stack.len(),
+                });
+                let prev = self.handled;
+                let prev_type = if prev == Value::None {
+                    Value::None
+                } else {
+                    Value::Obj(self.type_of(prev))
+                };
+                f.stack.push(Value::None);
+                f.stack.push(prev);
+                f.stack.push(prev_type);
+                if prev != Value::None
+                    && self.attr_of_instance(exc, "__context__").is_none()
+                    && !prev.is(exc)
+                {
+                    self.set_instance_attr(exc, "__context__", prev);
+                }
+                self.handled = exc;
+                let exc_type = Value::Obj(self.type_of(exc));
+                f.stack.push(Value::None);
+                f.stack.push(exc);
+                f.stack.push(exc_type);
+                f.pc = block.handler;
+                return None;
+            }
+        }
+        Some(exc)
+    }
+
+    /// UNWIND_EXCEPT_HANDLER: drop to the block's level and restore the saved exception.
+    fn unwind_except_handler(&mut self, f: &mut Frame, block: Block) {
+        f.stack.truncate(block.level + 3);
+        let _type = f.stack.pop();
+        let value = f.stack.pop().unwrap_or(Value::None);
+        let _tb = f.stack.pop();
+        self.handled = value;
+    }
+
+    /// Unwinds blocks for return, break or continue; `Some` when the frame should return.
+    fn unwind(&mut self, f: &mut Frame, why: Unwind) -> Option<Value> {
+        while let Some(block) = f.blocks.pop() {
+            match (block.kind, &why) {
+                (BlockKind::ExceptHandler, _) => {
+                    self.unwind_except_handler(f, block);
+                    continue;
+                }
+                (BlockKind::Loop, Unwind::Continue(target)) => {
+                    f.blocks.push(block);
+                    f.pc = *target;
+                    return None;
+                }
+                _ => {}
+            }
+            f.stack.truncate(block.level);
+            match (block.kind, &why) {
+                (BlockKind::Loop, Unwind::Break) => {
+                    f.pc = block.handler;
+                    return None;
+                }
+                (BlockKind::Finally, _) => {
+                    match why {
+                        Unwind::Return(v) => {
+                            f.stack.push(v);
+                            f.stack.push(Value::Int(WHY_RETURN));
+                        }
+                        Unwind::Continue(target) => {
+                            f.stack.push(Value::Int(target as i64));
+                            f.stack.push(Value::Int(WHY_CONTINUE));
+                        }
+                        Unwind::Break => f.stack.push(Value::Int(WHY_BREAK)),
+                    }
+                    f.pc = block.handler;
+                    return None;
+                }
+                _ => {}
+            }
+        }
+        match why {
+            Unwind::Return(v) => Some(v),
+            _ => None,
+        }
+    }
+
+    /// Executes instructions of `f` until it hands control elsewhere.
+    pub fn execute(&mut self, f: &mut Frame) -> Event {
+        let code = f.code.clone();
+        let bytes: &[u8] = &code.co_code;
+        macro_rules! tryv {
+            ($e:expr) => {
+                match $e {
+                    Ok(v) => v,
+                    Err(exc) => match self.handle_exception(f, exc) {
+                        None => continue,
+                        Some(exc) => return Event::Raise(exc),
+                    },
+                }
+            };
+        }
+        macro_rules! pop {
+            () => {
+                f.stack
+                    .pop()
+                    .expect("the compiler's stack depth keeps pops balanced")
+            };
+        }
+        macro_rules! top {
+            () => {
+                *f.stack
+                    .last()
+                    .expect("the compiler's stack depth keeps pops balanced")
+            };
+        }
+        loop {
+            let mut pc = f.pc;
+            let mut arg = u32::from(bytes[pc + 1]);
+            while bytes[pc] == EXTENDED_ARG {
+                pc += 2;
+                arg = (arg << 8) | u32::from(bytes[pc + 1]);
+            }
+            let Some(op) = Op::from_byte(bytes[pc]) else {
+                let exc =
+                    self.new_exception("SystemError", &format!("unknown opcode {}", bytes[pc]));
+                return Event::Raise(exc);
+            };
+            f.lasti = pc as i64;
+            f.pc = pc + 2;
+            let name = |i: u32| code.co_names[i as usize].as_str();
+            match op {
+                Op::NOP | Op::EXTENDED_ARG => {}
+                Op::POP_TOP => {
+                    pop!();
+                }
+                Op::ROT_TWO => {
+                    let n = f.stack.len();
+                    f.stack.swap(n - 1, n - 2);
+                }
+                Op::ROT_THREE => {
+                    let v = pop!();
+                    let n = f.stack.len();
+                    f.stack.insert(n - 2, v);
+                }
+                Op::DUP_TOP => {
+                    let v = top!();
+                    f.stack.push(v);
+                }
+                Op::DUP_TOP_TWO => {
+                    let n = f.stack.len();
+                    let (a, b) = (f.stack[n - 2], f.stack[n - 1]);
+                    f.stack.push(a);
+                    f.stack.push(b);
+                }
+                Op::LOAD_CONST => {
+                    let v = self.load_const(&code.co_consts[arg as usize]);
+                    f.stack.push(v);
+                }
+                Op::LOAD_FAST => match f.fast[arg as usize] {
+                    Some(v) => f.stack.push(v),
+                    None => {
+                        let n = &code.co_varnames[arg as usize];
+                        let exc = self.new_exception(
+                            "UnboundLocalError",
+                            &format!("local variable '{n}' referenced before assignment"),
+                        );
+                        tryv!(Err(exc))
+                    }
+                },
+                Op::STORE_FAST => f.fast[arg as usize] = Some(pop!()),
+                Op::DELETE_FAST => f.fast[arg as usize] = None,
+                Op::LOAD_GLOBAL => {
+                    let n = name(arg);
+                    let v = tryv!(self.load_global(f, n));
+                    f.stack.push(v);
+                }
+                Op::STORE_GLOBAL => {
+                    let v = pop!();
+                    self.dict_set_str(f.globals, name(arg), v);
+                }
+                Op::DELETE_GLOBAL => {
+                    let n = name(arg).to_string();
+                    tryv!(self.dict_del_name(f.globals, &n));
+                }
+                Op::LOAD_NAME => {
+                    let n = name(arg);
+                    let local = f.locals.and_then(|l| self.dict_get_str(l, n));
+                    let v = match local {
+                        Some(v) => v,
+                        None => tryv!(self.load_global(f, n)),
+                    };
+                    f.stack.push(v);
+                }
+                Op::STORE_NAME => {
+                    let v = pop!();
+                    let ns = f.locals.unwrap_or(f.globals);
+                    self.dict_set_str(ns, name(arg), v);
+                }
+                Op::DELETE_NAME => {
+                    let n = name(arg).to_string();
+                    let ns = f.locals.unwrap_or(f.globals);
+                    tryv!(self.dict_del_name(ns, &n));
+                }
+                Op::LOAD_DEREF | Op::LOAD_CLASSDEREF | Op::LOAD_CLOSURE => {
+                    let cell = f.cells[arg as usize];
+                    if op == Op::LOAD_CLOSURE {
+                        f.stack.push(Value::Obj(cell));
+                        continue;
+                    }
+                    if op == Op::LOAD_CLASSDEREF {
+                        let i = arg as usize - code.co_cellvars.len().min(arg as usize);
+                        let n = code.co_freevars.get(i).cloned().unwrap_or_default();
+                        if let Some(v) = f.locals.and_then(|l| self.dict_get_str(l, &n)) {
+                            f.stack.push(v);
+                            continue;
+                        }
+                    }
+                    match self.heap.get(cell) {
+                        Object::Cell(Some(v)) => f.stack.push(*v),
+                        _ => {
+                            let n = code
+                                .co_cellvars
+                                .iter()
+                                .chain(&code.co_freevars)
+                                .nth(arg as usize)
+                                .cloned()
+                                .unwrap_or_default();
+                            let exc = if (arg as usize) < code.co_cellvars.len() {
+                                self.new_exception(
+                                    "UnboundLocalError",
+                                    &format!("local variable '{n}' referenced before assignment"),
+                                )
+                            } else {
+                                self.new_exception(
+                                    "NameError",
+                                    &format!("free variable '{n}' referenced before assignment in enclosing scope"),
+                                )
+                            };
+                            tryv!(Err(exc))
+                        }
+                    }
+                }
+                Op::STORE_DEREF => {
+                    let v = pop!();
+                    let cell = f.cells[arg as usize];
+                    *self.heap.get_mut(cell) = Object::Cell(Some(v));
+                }
+                Op::DELETE_DEREF => {
+                    let cell = f.cells[arg as usize];
+                    *self.heap.get_mut(cell) = Object::Cell(None);
+                }
+                Op::LOAD_ATTR => {
+                    let obj = pop!();
+                    let v = tryv!(self.getattr(obj, name(arg)));
+                    f.stack.push(v);
+                }
+                Op::STORE_ATTR => {
+                    let obj = pop!();
+                    let v = pop!();
+                    tryv!(self.setattr(obj, name(arg), v));
+                }
+                Op::DELETE_ATTR => {
+                    let obj = pop!();
+                    tryv!(self.delattr(obj, name(arg)));
+                }
+                Op::LOAD_METHOD => {
+                    let obj = pop!();
+                    let v = tryv!(self.getattr(obj, name(arg)));
+                    f.stack.push(v);
+                }
+                Op::CALL_METHOD | Op::CALL_FUNCTION => {
+                    let n = arg as usize;
+                    let args = f.stack.split_off(f.stack.len() - n);
+                    let callable = pop!();
+                    match tryv!(self.prepare_call(callable, Args::new(args))) {
+                        Call::Done(v) => f.stack.push(v),
+                        Call::Frame(frame) => return Event::Call(frame),
+                    }
+                }
+                Op::CALL_FUNCTION_KW => {
+                    let names = pop!();
+                    let names = self.tuple_items(names);
+                    let n = arg as usize;
+                    let mut all = f.stack.split_off(f.stack.len() - n);
+                    let kwvals = all.split_off(n - names.len());
+                    let kw = names
+                        .iter()
+                        .zip(kwvals)
+                        .map(|(k, v)| (self.str_of(*k).unwrap_or_default().to_string(), v))
+                        .collect();
+                    let callable = pop!();
+                    match tryv!(self.prepare_call(callable, Args { pos: all, kw })) {
+                        Call::Done(v) => f.stack.push(v),
+                        Call::Frame(frame) => return Event::Call(frame),
+                    }
+                }
+                Op::CALL_FUNCTION_EX => {
+                    let kwargs = if arg & 1 == 1 { Some(pop!()) } else { None };
+                    let posargs = pop!();
+                    let callable = pop!();
+                    let pos = tryv!(self.collect_iterable(posargs));
+                    let mut kw = Vec::new();
+                    if let Some(k) = kwargs {
+                        for (key, value) in tryv!(self.mapping_items(k)) {
+                            match self.str_of(key) {
+                                Some(s) => kw.push((s.to_string(), value)),
+                                None => tryv!(Err(self.type_error("keywords must be strings"))),
+                            }
+                        }
+                    }
+                    match tryv!(self.prepare_call(callable, Args { pos, kw })) {
+                        Call::Done(v) => f.stack.push(v),
+                        Call::Frame(frame) => return Event::Call(frame),
+                    }
+                }
+                Op::MAKE_FUNCTION => {
+                    let qualname = pop!();
+                    let codev = pop!();
+                    let closure = if arg & 8 != 0 {
+                        self.tuple_items(pop!())
+                    } else {
+                        vec![]
+                    };
+                    let _annotations = if arg & 4 != 0 { Some(pop!()) } else { None };
+                    let kwdefaults = if arg & 2 != 0 {
+                        let d = pop!();
+                        tryv!(self.mapping_items(d))
+                            .into_iter()
+                            .map(|(k, v)| (self.str_of(k).unwrap_or_default().to_string(), v))
+                            .collect()
+                    } else {
+                        vec![]
+                    };
+                    let defaults = if arg & 1 != 0 {
+                        self.tuple_items(pop!())
+                    } else {
+                        vec![]
+                    };
+                    let Some(Object::Code(c)) = codev.as_obj().map(|r| self.heap.get(r)) else {
+                        unreachable!("MAKE_FUNCTION always gets a code object")
+                    };
+                    let func = Function {
+                        code: c.clone(),
+                        globals: f.globals,
+                        qualname: self.str_of(qualname).unwrap_or_default().to_string(),
+                        defaults,
+                        kwdefaults,
+                        closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
+                        dict: Default::default(),
+                    };
+                    let v = self.alloc(Object::Function(Box::new(func)));
+                    f.stack.push(v);
+                }
+                Op::RETURN_VALUE => {
+                    let v = pop!();
+                    if let Some(v) = self.unwind(f, Unwind::Return(v)) {
+                        return Event::Return(v);
+                    }
+                }
+                Op::YIELD_VALUE => {
+                    let v = pop!();
+                    return Event::Yield(v);
+                }
+                Op::YIELD_FROM => {
+                    let sent = pop!();
+                    let receiver = top!();
+                    if let Some(g) = self.as_generator(receiver) {
+                        match tryv!(self.resume_generator(g, sent, Resume::YieldFrom)) {
+                            Some(frame) => return Event::Call(Box::new(frame)),
+                            None => unreachable!("resume_generator raises for finished generators"),
+                        }
+                    }
+                    let next = if sent == Value::None {
+                        self.iter_next(receiver)
+                    } else {
+                        let send = tryv!(self.getattr(receiver, "send"));
+                        self.call(send, Args::new(vec![sent])).map(Some)
+                    };
+                    match next {
+                        Ok(Some(v)) => {
+                            f.pc = f.lasti as usize;
+                            f.lasti -= 2;
+                            return Event::Yield(v);
+                        }
+                        Ok(None) => {
+                            pop!();
+                            let v = self.take_stop_value();
+                            f.stack.push(v);
+                        }
+                        Err(exc) if self.exception_is(exc, "StopIteration") => {
+                            pop!();
+                            let args = self
+                                .attr_of_instance(exc, "args")
+                                .map(|a| self.tuple_items(a))
+                                .unwrap_or_default();
+                            f.stack.push(args.first().copied().unwrap_or(Value::None));
+                        }
+                        Err(exc) => tryv!(Err(exc)),
+                    }
+                }
+                Op::GET_YIELD_FROM_ITER => {
+                    let v = pop!();
+                    let it = if self.as_generator(v).is_some() {
+                        v
+                    } else {
+                        tryv!(self.get_iter(v))
+                    };
+                    f.stack.push(it);
+                }
+                Op::GET_AWAITABLE => {
+                    let v = pop!();
+                    let it = tryv!(self.get_awaitable(v));
+                    f.stack.push(it);
+                }
+                Op::GET_ITER => {
+                    let v = pop!();
+                    let it = tryv!(self.get_iter(v));
+                    f.stack.push(it);
+                }
+                Op::FOR_ITER => {
+                    let it = top!();
+                    let exhausted = f.pc + arg as usize;
+                    if let Some(g) = self.as_generator(it) {
+                        if let Some(frame) = tryv!(self.resume_generator(
+                            g,
+                            Value::None,
+                            Resume::ForIter { exhausted }
+                        )) {
+                            return Event::Call(Box::new(frame));
+                        }
+                        pop!();
+                        f.pc = exhausted;
+                        continue;
+                    }
+                    match tryv!(self.iter_next(it)) {
+                        Some(v) => f.stack.push(v),
+                        None => {
+                            pop!();
+                            f.pc = exhausted;
+                        }
+                    }
+                }
+                Op::JUMP_FORWARD => f.pc += arg as usize,
+                Op::JUMP_ABSOLUTE => {
+                    f.pc = arg as usize;
+                    self.maybe_collect_with(f);
+                }
+                Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
+                    let v = pop!();
+                    let t = tryv!(self.truthy(v));
+                    if t == (op == Op::POP_JUMP_IF_TRUE) {
+                        f.pc = arg as usize;
+                    }
+                }
+                Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
+                    let v = top!();
+                    let t = tryv!(self.truthy(v));
+                    if t == (op == Op::JUMP_IF_TRUE_OR_POP) {
+                        f.pc = arg as usize;
+                    } else {
+                        pop!();
+                    }
+                }
+                Op::SETUP_LOOP | Op::SETUP_EXCEPT | Op::SETUP_FINALLY => {
+                    let kind = match op {
+                        Op::SETUP_LOOP => BlockKind::Loop,
+                        Op::SETUP_EXCEPT => BlockKind::Except,
+                        _ => BlockKind::Finally,
+                    };
+                    f.blocks.push(Block {
+                        kind,
+                        handler: f.pc + arg as usize,
+                        level: f.stack.len(),
+                    });
+                }
+                Op::POP_BLOCK => {
+                    let block = f.blocks.pop().expect("POP_BLOCK matches a SETUP");
+                    f.stack.truncate(block.level);
+                }
+                Op::POP_EXCEPT => {
+                    let block = f.blocks.pop().expect("POP_EXCEPT matches a handler");
+                    self.unwind_except_handler(f, block);
+                }
+                Op::BREAK_LOOP => {
+                    self.unwind(f, Unwind::Break);
+                }
+                Op::CONTINUE_LOOP => {
+                    self.unwind(f, Unwind::Continue(arg as usize));
+                }
+                Op::END_FINALLY => {
+                    let status = pop!();
+                    match status {
+                        Value::None => {}
+                        Value::Int(why) => match why {
+                            WHY_RETURN => {
+                                let v = pop!();
+                                if let Some(v) = self.unwind(f, Unwind::Return(v)) {
+                                    return Event::Return(v);
+                                }
+                            }
+                            WHY_CONTINUE => {
+                                let Value::Int(target) = pop!() else {
+                                    unreachable!("continue pushes its target")
+                                };
+                                self.unwind(f, Unwind::Continue(target as usize));
+                            }
+                            WHY_BREAK => {
+                                self.unwind(f, Unwind::Break);
+                            }
+                            WHY_SILENCED => {
+                                let block = f
+                                    .blocks
+                                    .pop()
+                                    .expect("a silenced exception's handler block");
+                                self.unwind_except_handler(f, block);
+                            }
+                            _ => {}
+                        },
+                        _ => {
+                            // An exception class: re-raise the exception below it.
+                            let exc = pop!();
+                            let _tb = pop!();
+                            tryv!(Err(exc))
+                        }
+                    }
+                }
+                Op::SETUP_WITH | Op::SETUP_ASYNC_WITH | Op::BEFORE_ASYNC_WITH => {
+                    let mgr = pop!();
+                    let (enter_name, exit_name) = if op == Op::SETUP_WITH {
+                        ("__enter__", "__exit__")
+                    } else {
+                        ("__aenter__", "__aexit__")
+                    };
+                    if op == Op::SETUP_ASYNC_WITH {
+                        // The awaited __aenter__ result is on the stack; set up the block under it.
+                        let res = mgr;
+                        f.blocks.push(Block {
+                            kind: BlockKind::Finally,
+                            handler: f.pc + arg as usize,
+                            level: f.stack.len(),
+                        });
+                        f.stack.push(res);
+                        continue;
+                    }
+                    let exit = match self.getattr(mgr, exit_name) {
+                        Ok(e) => e,
+                        Err(_) => tryv!(Err(self.new_exception("AttributeError", exit_name))),
+                    };
+                    let enter = match self.getattr(mgr, enter_name) {
+                        Ok(e) => e,
+                        Err(_) => tryv!(Err(self.new_exception("AttributeError", enter_name))),
+                    };
+                    f.stack.push(exit);
+                    let res = tryv!(self.call(enter, Args::default()));
+                    if op == Op::SETUP_WITH {
+                        f.blocks.push(Block {
+                            kind: BlockKind::Finally,
+                            handler: f.pc + arg as usize,
+                            level: f.stack.len(),
+                        });
+                    }
+                    f.stack.push(res);
+                }
+                Op::WITH_CLEANUP_START => {
+                    let exc = top!();
+                    let (exit, args) = match exc {
+                        Value::None => {
+                            pop!();
+                            let exit = pop!();
+                            f.stack.push(exc);
+                            (exit, vec![Value::None; 3])
+                        }
+                        Value::Int(why) => {
+                            pop!();
+                            let exit = if why == WHY_RETURN || why == WHY_CONTINUE {
+                                let retval = pop!();
+                                let exit = pop!();
+                                f.stack.push(retval);
+                                exit
+                            } else {
+                                pop!()
+                            };
+                            f.stack.push(exc);
+                            (exit, vec![Value::None; 3])
+                        }
+                        _ => {
+                            // [exit, tb2, exc2, tp2, tb, val, exc] -> [tb2, exc2, tp2, None, tb, val, exc]
+                            let n = f.stack.len();
+                            let exit = f.stack.remove(n - 7);
+                            f.stack.insert(n - 4, Value::None);
+                            if let Some(b) = f.blocks.last_mut() {
+                                b.level -= 1;
+                            }
+                            let val = f.stack[n - 2];
+                            (exit, vec![exc, val, Value::None])
+                        }
+                    };
+                    let res = tryv!(self.call(exit, Args::new(args)));
+                    let exc_now = if exc == Value::None || matches!(exc, Value::Int(_)) {
+                        Value::None
+                    } else {
+                        exc
+                    };
+                    f.stack.push(exc_now);
+                    f.stack.push(res);
+                }
+                Op::WITH_CLEANUP_FINISH => {
+                    let res = pop!();
+                    let exc = pop!();
+                    if exc != Value::None && tryv!(self.truthy(res)) {
+                        f.stack.push(Value::Int(WHY_SILENCED));
+                    }
+                }
+                Op::RAISE_VARARGS => {
+                    let exc = match arg {
+                        0 => {
+                            if self.handled == Value::None {
+                                self.new_exception("RuntimeError", "No active exception to reraise")
+                            } else {
+                                self.handled
+                            }
+                        }
+                        1 => {
+                            let e = pop!();
+                            tryv!(self.make_exception(e))
+                        }
+                        _ => {
+                            let cause = pop!();
+                            let e = pop!();
+                            let e = tryv!(self.make_exception(e));
+                            let cause = if cause == Value::None {
+                                cause
+                            } else {
+                                tryv!(self.make_exception(cause))
+                            };
+                            self.set_instance_attr(e, "__cause__", cause);
+                            self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
+                            e
+                        }
+                    };
+                    if arg == 0 {
+                        // A bare raise re-raises with the traceback it already has.
+                        if let Value::Obj(r) = exc
+                            && let Some(tb) = self.tracebacks.get_mut(&r)
+                            && !tb.is_empty()
+                        {
+                            tb.remove(0);
+                        }
+                    } else if let Value::Obj(r) = exc {
+                        self.tracebacks.remove(&r);
+                    }
+                    tryv!(Err(exc))
+                }
+                Op::UNARY_POSITIVE | Op::UNARY_NEGATIVE | Op::UNARY_INVERT | Op::UNARY_NOT => {
+                    let v = pop!();
+                    let r = tryv!(self.unary_op(op, v));
+                    f.stack.push(r);
+                }
+                Op::COMPARE_OP => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = tryv!(self.compare_op(arg, a, b));
+                    f.stack.push(r);
+                }
+                Op::BINARY_SUBSCR => {
+                    let i = pop!();
+                    let c = pop!();
+                    let r = tryv!(self.getitem(c, i));
+                    f.stack.push(r);
+                }
+                Op::STORE_SUBSCR => {
+                    let i = pop!();
+                    let c = pop!();
+                    let v = pop!();
+                    tryv!(self.setitem(c, i, v));
+                }
+                Op::DELETE_SUBSCR => {
+                    let i = pop!();
+                    let c = pop!();
+                    tryv!(self.delitem(c, i));
+                }
+                Op::BUILD_TUPLE | Op::BUILD_LIST | Op::BUILD_SET => {
+                    let items = f.stack.split_off(f.stack.len() - arg as usize);
+                    let v = match op {
+                        Op::BUILD_TUPLE => self.new_tuple(items),
+                        Op::BUILD_LIST => self.new_list(items),
+                        _ => tryv!(self.new_set(items)),
+                    };
+                    f.stack.push(v);
+                }
+                Op::BUILD_TUPLE_UNPACK
+                | Op::BUILD_TUPLE_UNPACK_WITH_CALL
+                | Op::BUILD_LIST_UNPACK
+                | Op::BUILD_SET_UNPACK => {
+                    let parts = f.stack.split_off(f.stack.len() - arg as usize);
+                    let mut items = Vec::new();
+                    for p in parts {
+                        items.extend(tryv!(self.collect_iterable(p)));
+                    }
+                    let v = match op {
+                        Op::BUILD_LIST_UNPACK => self.new_list(items),
+                        Op::BUILD_SET_UNPACK => tryv!(self.new_set(items)),
+                        _ => self.new_tuple(items),
+                    };
+                    f.stack.push(v);
+                }
+                Op::BUILD_MAP => {
+                    let items = f.stack.split_off(f.stack.len() - 2 * arg as usize);
+                    let mut d = Dict::new();
+                    for pair in items.chunks(2) {
+                        let k = tryv!(self.dict_key(pair[0]));
+                        d.insert(k, (pair[0], pair[1]));
+                    }
+                    let v = self.alloc(Object::Dict(d));
+                    f.stack.push(v);
+                }
+                Op::BUILD_CONST_KEY_MAP => {
+                    let keys = pop!();
+                    let keys = self.tuple_items(keys);
+                    let values = f.stack.split_off(f.stack.len() - arg as usize);
+                    let mut d = Dict::new();
+                    for (k, v) in keys.into_iter().zip(values) {
+                        let hk = tryv!(self.dict_key(k));
+                        d.insert(hk, (k, v));
+                    }
+                    let v = self.alloc(Object::Dict(d));
+                    f.stack.push(v);
+                }
+                Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
+                    let parts = f.stack.split_off(f.stack.len() - arg as usize);
+                    let mut d = Dict::new();
+                    for p in parts {
+                        for (k, v) in tryv!(self.mapping_items(p)) {
+                            let hk = tryv!(self.dict_key(k));
+                            if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
+                                let ks = self.str_of(k).unwrap_or_default().to_string();
+                                tryv!(Err(self.type_error(&format!(
+                                    "got multiple values for keyword argument '{ks}'"
+                                ))));
+                            }
+                            d.insert(hk, (k, v));
+                        }
+                    }
+                    let v = self.alloc(Object::Dict(d));
+                    f.stack.push(v);
+                }
+                Op::LIST_APPEND | Op::SET_ADD | Op::MAP_ADD => {
+                    let (k, v) = if op == Op::MAP_ADD {
+                        let k = pop!();
+                        let v = pop!();
+                        (k, v)
+                    } else {
+                        (Value::None, pop!())
+                    };
+                    let depth = if op == Op::MAP_ADD {
+                        arg as usize
+                    } else {
+                        arg as usize
+                    };
+                    let container = f.stack[f.stack.len() - depth];
+                    match op {
+                        Op::LIST_APPEND => {
+                            if let Some(Object::List(l)) =
+                                container.as_obj().map(|r| self.heap.get_mut(r))
+                            {
+                                l.push(v);
+                            }
+                        }
+                        Op::SET_ADD => tryv!(self.set_add(container, v)),
+                        _ => tryv!(self.setitem(container, k, v)),
+                    }
+                }
+                Op::BUILD_SLICE => {
+                    let step = if arg == 3 { pop!() } else { Value::None };
+                    let stop = pop!();
+                    let start = pop!();
+                    let v = self.alloc(Object::Slice { start, stop, step });
+                    f.stack.push(v);
+                }
+                Op::BUILD_STRING => {
+                    let parts = f.stack.split_off(f.stack.len() - arg as usize);
+                    let mut s = String::new();
+                    for p in parts {
+                        s.push_str(self.str_of(p).unwrap_or_default());
+                    }
+                    let v = self.new_str(s);
+                    f.stack.push(v);
+                }
+                Op::FORMAT_VALUE => {
+                    let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
+                    let v = pop!();
+                    let converted = match arg & 3 {
+                        1 => {
+                            let s = tryv!(self.str(v));
+                            self.new_str(s)
+                        }
+                        2 | 3 => {
+                            let s = tryv!(self.repr(v));
+                            self.new_str(s)
+                        }
+                        _ => v,
+                    };
+                    let spec = spec
+                        .and_then(|s| self.str_of(s).map(str::to_string))
+                        .unwrap_or_default();
+                    let s = tryv!(self.format(converted, &spec));
+                    let r = self.new_str(s);
+                    f.stack.push(r);
+                }
+                Op::UNPACK_SEQUENCE => {
+                    let v = pop!();
+                    let items = tryv!(self.collect_iterable(v));
+                    let n = arg as usize;
+                    if items.len() != n {
+                        let msg = if items.len() > n {
+                            format!("too many values to unpack (expected {n})")
+                        } else {
+                            format!(
+                                "not enough values to unpack (expected {n}, got {})",
+                                items.len()
+                            )
+                        };
+                        tryv!(Err(self.new_exception("ValueError", &msg)));
+                    }
+                    f.stack.extend(items.into_iter().rev());
+                }
+                Op::UNPACK_EX => {
+                    let v = pop!();
+                    let items = tryv!(self.collect_iterable(v));
+                    let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+                    if items.len() < before + after {
+                        let msg = format!(
+                            "not enough values to unpack (expected at least {}, got {})",
+                            before + after,
+                            items.len()
+                        );
+                        tryv!(Err(self.new_exception("ValueError", &msg)));
+                    }
+                    let middle = self.new_list(items[before..items.len() - after].to_vec());
+                    for v in items[items.len() - after..].iter().rev() {
+                        f.stack.push(*v);
+                    }
+                    f.stack.push(middle);
+                    for v in items[..before].iter().rev() {
+                        f.stack.push(*v);
+                    }
+                }
+                Op::LOAD_BUILD_CLASS => {
+                    let v = self
+                        .dict_get_str(self.builtins, "__build_class__")
+                        .unwrap_or(Value::None);
+                    f.stack.push(v);
+                }
+                Op::SETUP_ANNOTATIONS => {
+                    let ns = f.locals.unwrap_or(f.globals);
+                    if self.dict_get_str(ns, "__annotations__").is_none() {
+                        let d = self.new_dict();
+                        self.dict_set_str(ns, "__annotations__", d);
+                    }
+                }
+                Op::IMPORT_NAME => {
+                    let _fromlist = pop!();
+                    let _level = pop!();
+                    let m = tryv!(self.import(name(arg)));
+                    f.stack.push(m);
+                }
+                Op::IMPORT_FROM => {
+                    let m = top!();
+                    let n = name(arg);
+                    let v = match self.getattr(m, n) {
+                        Ok(v) => v,
+                        Err(_) => {
+                            let mname = match m.as_obj().map(|r| self.heap.get(r)) {
+                                Some(Object::Module { name, .. }) => name.clone(),
+                                _ => "?".into(),
+                            };
+                            tryv!(Err(self.new_exception(
+                                "ImportError",
+                                &format!(
+                                    "cannot import name '{n}' from '{mname}' (unknown location)"
+                                )
+                            )))
+                        }
+                    };
+                    f.stack.push(v);
+                }
+                Op::IMPORT_STAR => {
+                    let m = pop!();
+                    if let Some(Object::Module { dict, .. }) = m.as_obj().map(|r| self.heap.get(r))
+                    {
+                        let dict = *dict;
+                        let items: Vec<(Value, Value)> = match self.heap.get(dict) {
+                            Object::Dict(d) => d.values().copied().collect(),
+                            _ => vec![],
+                        };
+                        let ns = f.locals.unwrap_or(f.globals);
+                        for (k, v) in items {
+                            let ks = self.str_of(k).unwrap_or_default().to_string();
+                            if !ks.starts_with('_') {
+                                self.dict_set_str(ns, &ks, v);
+                            }
+                        }
+                    }
+                }
+                Op::PRINT_EXPR => {
+                    pop!();
+                }
+                Op::GET_AITER | Op::GET_ANEXT => {
+                    let v = if op == Op::GET_AITER { pop!() } else { top!() };
+                    let method = if op == Op::GET_AITER {
+                        "__aiter__"
+                    } else {
+                        "__anext__"
+                    };
+                    let m = tryv!(self.getattr(v, method));
+                    let r = tryv!(self.call(m, Args::default()));
+                    let r = if op == Op::GET_ANEXT {
+                        tryv!(self.get_awaitable(r))
+                    } else {
+                        r
+                    };
+                    f.stack.push(r);
+                }
+                op if super::ops::is_binary(op) => {
+                    let b = pop!();
+                    let a = pop!();
+                    let r = tryv!(self.binary_op(op, a, b));
+                    f.stack.push(r);
+                }
+                _ => {
+                    let exc = self.new_exception(
+                        "SystemError",
+                        &format!("opcode {} is not implemented", op.name()),
+                    );
+                    tryv!(Err(exc))
+                }
+            }
+        }
+    }
+
+    fn maybe_collect_with(&mut self, f: &Frame) {
+        if self.heap.allocated_since_gc >= 200_000 {
+            let mut extra = Vec::new();
+            f.trace(&mut |v| extra.push(v));
+            self.collect(&extra);
+        }
+    }
+
+    fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {
+        if let Some(v) = self.dict_get_str(f.globals, n) {
+            return Ok(v);
+        }
+        if let Some(v) = self.dict_get_str(self.builtins, n) {
+            return Ok(v);
+        }
+        Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
+    }
+
+    fn dict_del_name(&mut self, dict: super::ObjRef, n: &str) -> PyResult<()> {
+        let removed = match self.heap.get_mut(dict) {
+            Object::Dict(d) => d.shift_remove(&DictKey::Str(n.to_string())).is_some(),
+            _ => false,
+        };
+        if removed {
+            Ok(())
+        } else {
+            Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
+        }
+    }
+
+    pub fn as_generator(&self, v: Value) -> Option<super::ObjRef> {
+        match v {
+            Value::Obj(r) if matches!(self.heap.get(r), Object::Generator(_)) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// Takes a generator's frame to run it: `None` when it has already finished.
+    pub fn resume_generator(
+        &mut self,
+        g: super::ObjRef,
+        sent: Value,
+        resume: Resume,
+    ) -> PyResult<Option<Frame>> {
+        let Object::Generator(gn) = self.heap.get_mut(g) else {
+            unreachable!("resume_generator is given generators")
+        };
+        if gn.running {
+            let what = if gn.kind == GenKind::Coroutine {
+                "coroutine"
+            } else {
+                "generator"
+            };
+            return Err(self.new_exception("ValueError", &format!("{what} already executing")));
+        }
+        let Some(mut frame) = gn.frame.take() else {
+            if gn.kind == GenKind::Coroutine {
+                return Err(
+                    self.new_exception("RuntimeError", "cannot reuse already awaited coroutine")
+                );
+            }
+            return Ok(None);
+        };
+        gn.running = true;
+        if frame.lasti >= 0 {
+            frame.stack.push(sent);
+        } else if sent != Value::None {
+            gn.frame = Some(frame);
+            gn.running = false;
+            return Err(self.type_error("can't send non-None value to a just-started generator"));
+        }
+        frame.resume = resume;
+        Ok(Some(*frame))
+    }
+
+    fn suspend_generator(&mut self, g: super::ObjRef, f: Frame) {
+        if let Object::Generator(gn) = self.heap.get_mut(g) {
+            gn.lasti = f.lasti;
+            gn.running = false;
+            gn.frame = Some(Box::new(f));
+        }
+    }
+
+    fn finish_generator(&mut self, g: super::ObjRef) -> GenKind {
+        match self.heap.get_mut(g) {
+            Object::Generator(gn) => {
+                gn.running = false;
+                gn.frame = None;
+                gn.kind
+            }
+            _ => GenKind::Generator,
+        }
+    }
+
+    /// Wraps a new frame of a generator or coroutine function in its object.
+    pub fn make_generator(&mut self, frame: Frame, qualname: String) -> Value {
+        let kind = if frame.code.co_flags & CO_COROUTINE != 0 {
+            GenKind::Coroutine
+        } else {
+            debug_assert!(frame.code.co_flags & CO_GENERATOR != 0);
+            GenKind::Generator
+        };
+        let code = frame.code.clone();
+        let g = self.heap.alloc(Object::Generator(Box::new(Generator {
+            kind,
+            name: code.co_name.clone(),
+            qualname,
+            code,
+            frame: None,
+            running: false,
+            lasti: -1,
+        })));
+        let mut frame = frame;
+        frame.generator = Some(g);
+        if let Object::Generator(gn) = self.heap.get_mut(g) {
+            gn.frame = Some(Box::new(frame));
+        }
+        Value::Obj(g)
+    }
+
+    /// Runs a generator one step from native code: `Some(value)` if it yielded, `None` if it
+    /// returned (its value is kept for `take_stop_value`).
+    pub fn gen_send(&mut self, g: super::ObjRef, sent: Value) -> PyResult<Option<Value>> {
+        match self.resume_generator(g, sent, Resume::Native)? {
+            None => {
+                self.stop_value = Value::None;
+                Ok(None)
+            }
+            Some(frame) => {
+                let v = self.run_frame(frame)?;
+                if self.gen_returned {
+                    self.stop_value = v;
+                    Ok(None)
+                } else {
+                    Ok(Some(v))
+                }
+            }
+        }
+    }
+
+    /// Raises `exc` inside a suspended generator frame (generator.throw).
+    pub fn throw_frame(&mut self, mut frame: Frame, exc: Value) -> PyResult<Option<Value>> {
+        let g = frame.generator;
+        let base = self.frames.len();
+        match self.handle_exception(&mut frame, exc) {
+            Some(exc) => {
+                if let Some(g) = g {
+                    self.finish_generator(g);
+                }
+                Err(exc)
+            }
+            None => {
+                self.frames.push(frame);
+                self.native_depth += 1;
+                let v = self.run_until(base);
+                self.native_depth -= 1;
+                let v = v?;
+                if self.gen_returned {
+                    self.stop_value = v;
+                    Ok(None)
+                } else {
+                    Ok(Some(v))
+                }
+            }
+        }
+    }
+
+    pub fn take_stop_value(&mut self) -> Value {
+        std::mem::replace(&mut self.stop_value, Value::None)
+    }
+}

@@ -1,0 +1,77 @@
+//! Frames are heap data, not Rust stack frames: a code object's execution state (next
+//! instruction, value stack, fast locals, cells, 3.7's block stack). A VM thread is a stack
+//! of these; a generator keeps its own while suspended.
+
+use super::value::{ObjRef, Value};
+use crate::bytecode::CodeObject;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BlockKind {
+    Loop,
+    Except,
+    Finally,
+    /// Pushed when a handler starts; holds the previously handled exception below it.
+    ExceptHandler,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    pub kind: BlockKind,
+    /// Byte offset of the handler (loop end for loops).
+    pub handler: usize,
+    /// Value stack height when the block was set up.
+    pub level: usize,
+}
+
+/// What the caller expects when this frame returns (or, for a generator, yields).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Resume {
+    /// Push the result on the caller's stack.
+    Push,
+    /// A generator resumed by FOR_ITER: a yield pushes the value; a return pops the
+    /// iterator and jumps to `exhausted`.
+    ForIter { exhausted: usize },
+    /// A generator resumed by YIELD_FROM in the caller: a yield re-suspends the caller's
+    /// delegation; a return pushes the value and moves on.
+    YieldFrom,
+    /// The frame was started by native code, which takes the result itself.
+    Native,
+    /// `__init__` of a new instance: push the instance instead of the result.
+    Replace(Value),
+}
+
+pub struct Frame {
+    pub code: Arc<CodeObject>,
+    /// Byte offset of the next instruction.
+    pub pc: usize,
+    /// Byte offset of the last instruction started (-1 before the first).
+    pub lasti: i64,
+    pub stack: Vec<Value>,
+    pub fast: Vec<Option<Value>>,
+    /// co_cellvars then co_freevars, as cell objects.
+    pub cells: Vec<ObjRef>,
+    pub globals: ObjRef,
+    /// The namespace dict of module and class bodies (NAME ops).
+    pub locals: Option<ObjRef>,
+    pub blocks: Vec<Block>,
+    /// The generator or coroutine this frame belongs to.
+    pub generator: Option<ObjRef>,
+    pub resume: Resume,
+}
+
+impl Frame {
+    pub fn trace(&self, visit: &mut dyn FnMut(Value)) {
+        self.stack.iter().for_each(|v| visit(*v));
+        self.fast.iter().flatten().for_each(|v| visit(*v));
+        self.cells.iter().for_each(|c| visit(Value::Obj(*c)));
+        visit(Value::Obj(self.globals));
+        self.locals.iter().for_each(|l| visit(Value::Obj(*l)));
+        self.generator.iter().for_each(|g| visit(Value::Obj(*g)));
+    }
+
+    /// The line being executed, for tracebacks and f_lineno.
+    pub fn lineno(&self) -> u32 {
+        self.code.line_at(self.lasti.max(0) as usize)
+    }
+}

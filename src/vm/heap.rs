@@ -1,0 +1,84 @@
+//! The heap: an arena of object slots with a free list, and a mark-and-sweep collector.
+//! Roots are handed in by the VM (frames, globals, the exception being handled), so
+//! reference cycles are reclaimed like everything else.
+
+use super::object::Object;
+use super::value::{ObjRef, Value};
+
+#[derive(Default)]
+pub struct Heap {
+    slots: Vec<Option<Object>>,
+    marks: Vec<bool>,
+    free: Vec<u32>,
+    /// Allocations since the last collection: the VM collects when this passes a threshold.
+    pub allocated_since_gc: usize,
+}
+
+impl Heap {
+    pub fn alloc(&mut self, obj: Object) -> ObjRef {
+        self.allocated_since_gc += 1;
+        match self.free.pop() {
+            Some(i) => {
+                self.slots[i as usize] = Some(obj);
+                ObjRef(i)
+            }
+            None => {
+                self.slots.push(Some(obj));
+                self.marks.push(false);
+                ObjRef((self.slots.len() - 1) as u32)
+            }
+        }
+    }
+
+    pub fn get(&self, r: ObjRef) -> &Object {
+        self.slots[r.0 as usize]
+            .as_ref()
+            .expect("a live handle points at a live object")
+    }
+
+    pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
+        self.slots[r.0 as usize]
+            .as_mut()
+            .expect("a live handle points at a live object")
+    }
+
+    pub fn contains(&self, r: ObjRef) -> bool {
+        self.slots.get(r.0 as usize).is_some_and(Option::is_some)
+    }
+
+    /// Number of live objects.
+    pub fn live(&self) -> usize {
+        self.slots.len() - self.free.len()
+    }
+
+    /// Marks everything reachable from `roots`, frees the rest; returns how many were freed.
+    pub fn collect(&mut self, roots: impl IntoIterator<Item = Value>) -> usize {
+        let mut stack: Vec<ObjRef> = roots.into_iter().filter_map(Value::as_obj).collect();
+        while let Some(r) = stack.pop() {
+            let i = r.0 as usize;
+            if self.marks[i] {
+                continue;
+            }
+            self.marks[i] = true;
+            if let Some(obj) = &self.slots[i] {
+                obj.trace(&mut |v| {
+                    if let Value::Obj(child) = v {
+                        stack.push(child);
+                    }
+                });
+            }
+        }
+        let mut freed = 0;
+        for i in 0..self.slots.len() {
+            if self.marks[i] {
+                self.marks[i] = false;
+            } else if self.slots[i].is_some() {
+                self.slots[i] = None;
+                self.free.push(i as u32);
+                freed += 1;
+            }
+        }
+        self.allocated_since_gc = 0;
+        freed
+    }
+}

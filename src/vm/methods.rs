@@ -1,0 +1,1349 @@
+//! Methods of the built-in types (str, list, dict, set, tuple, bytes, int, float,
+//! generators, exceptions) and the read-only attributes learners inspect: gi_frame,
+//! f_lasti, gi_code, co_code, __name__, args ...
+
+use super::builtins::{length, sort_values};
+use super::frame::Resume;
+use super::object::{Args, Dict, GenKind, NativeFn, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+fn recv(r: Option<Value>) -> Value {
+    r.expect("methods are always bound to a receiver")
+}
+
+fn str_recv(vm: &Vm, r: Option<Value>) -> String {
+    vm.str_of(recv(r)).unwrap_or_default().to_string()
+}
+
+fn arg_str(vm: &mut Vm, args: &Args, i: usize, method: &str) -> PyResult<Option<String>> {
+    match args.pos.get(i) {
+        None | Some(Value::None) => Ok(None),
+        Some(v) => match vm.str_of(*v) {
+            Some(s) => Ok(Some(s.to_string())),
+            None => {
+                let t = vm.type_name(*v);
+                Err(vm.type_error(&format!("{method}() argument must be str, not {t}")))
+            }
+        },
+    }
+}
+
+fn list_mut(vm: &mut Vm, v: Value) -> &mut Vec<Value> {
+    match vm.heap.get_mut(v.as_obj().expect("a list receiver")) {
+        Object::List(l) => l,
+        _ => unreachable!("list methods are bound to lists"),
+    }
+}
+
+fn items_of(vm: &Vm, v: Value) -> Vec<Value> {
+    vm.tuple_items(v)
+}
+
+// ---------------------------------------------------------------- str
+
+fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let sep = arg_str(vm, &args, 0, "split")?;
+    let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
+    let parts: Vec<String> = match sep {
+        Some(sep) => {
+            if sep.is_empty() {
+                return Err(vm.new_exception("ValueError", "empty separator"));
+            }
+            if maxsplit < 0 {
+                s.split(sep.as_str()).map(str::to_string).collect()
+            } else {
+                s.splitn(maxsplit as usize + 1, sep.as_str())
+                    .map(str::to_string)
+                    .collect()
+            }
+        }
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_start();
+            while !rest.is_empty() {
+                if maxsplit >= 0 && out.len() as i64 == maxsplit {
+                    out.push(rest.to_string());
+                    break;
+                }
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                out.push(rest[..end].to_string());
+                rest = rest[end..].trim_start();
+            }
+            out
+        }
+    };
+    let items = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(items))
+}
+
+fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let sep = arg_str(vm, &args, 0, "rsplit")?;
+    let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
+    let Some(sep) = sep else {
+        return s_split(vm, r, args);
+    };
+    let mut parts: Vec<String> = if maxsplit < 0 {
+        s.split(sep.as_str()).map(str::to_string).collect()
+    } else {
+        s.rsplitn(maxsplit as usize + 1, sep.as_str())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
+    };
+    if maxsplit < 0 {
+        parts = parts.into_iter().collect();
+    }
+    let items = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(items))
+}
+
+fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let keep = match args.pos.first() {
+        Some(k) => vm.truthy(*k)?,
+        None => false,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == '\n' || c == '\r' {
+            let mut end = i + 1;
+            if c == '\r' && bytes.get(i + 1) == Some(&'\n') {
+                end += 1;
+            }
+            let line: String = bytes[start..if keep { end } else { i }].iter().collect();
+            out.push(line);
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if start < bytes.len() {
+        out.push(bytes[start..].iter().collect());
+    }
+    let items = out.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(items))
+}
+
+fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let sep = str_recv(vm, r);
+    let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
+    let mut parts = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        match vm.str_of(*v) {
+            Some(s) => parts.push(s.to_string()),
+            None => {
+                let t = vm.type_name(*v);
+                return Err(vm.type_error(&format!(
+                    "sequence item {i}: expected str instance, {t} found"
+                )));
+            }
+        }
+    }
+    Ok(vm.new_str(parts.join(&sep)))
+}
+
+fn strip_with(vm: &mut Vm, r: Option<Value>, args: &Args, left: bool, right: bool) -> R {
+    let s = str_recv(vm, r);
+    let chars = arg_str(vm, args, 0, "strip")?;
+    let pred = |c: char| match &chars {
+        Some(set) => set.contains(c),
+        None => c.is_whitespace(),
+    };
+    let mut t = s.as_str();
+    if left {
+        t = t.trim_start_matches(pred);
+    }
+    if right {
+        t = t.trim_end_matches(pred);
+    }
+    Ok(vm.new_str(t))
+}
+
+fn s_strip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    strip_with(vm, r, &args, true, true)
+}
+fn s_lstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    strip_with(vm, r, &args, true, false)
+}
+fn s_rstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    strip_with(vm, r, &args, false, true)
+}
+
+fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
+    let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
+    let count = args.pos.get(2).and_then(|c| vm.as_index(*c)).unwrap_or(-1);
+    let out = if count < 0 {
+        s.replace(&old, &new)
+    } else {
+        s.replacen(&old, &new, count as usize)
+    };
+    Ok(vm.new_str(out))
+}
+
+/// Converts a char index range argument pair to byte offsets in `s`.
+fn char_range(vm: &Vm, s: &str, args: &Args, from: usize) -> (usize, usize) {
+    let n = s.chars().count() as i64;
+    let norm = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    let start = args
+        .pos
+        .get(from)
+        .and_then(|v| vm.as_index(*v))
+        .map_or(0, norm);
+    let end = args
+        .pos
+        .get(from + 1)
+        .and_then(|v| vm.as_index(*v))
+        .map_or(n as usize, norm);
+    let byte = |ci: usize| s.char_indices().nth(ci).map_or(s.len(), |(b, _)| b);
+    (byte(start), byte(end.max(start)))
+}
+
+fn char_index(s: &str, byte: usize) -> i64 {
+    s[..byte].chars().count() as i64
+}
+
+fn find_impl(vm: &mut Vm, r: Option<Value>, args: &Args, reverse: bool) -> PyResult<i64> {
+    let s = str_recv(vm, r);
+    let sub = arg_str(vm, args, 0, "find")?.unwrap_or_default();
+    let (a, b) = char_range(vm, &s, args, 1);
+    let hay = &s[a..b];
+    let found = if reverse {
+        hay.rfind(&sub)
+    } else {
+        hay.find(&sub)
+    };
+    Ok(found.map_or(-1, |i| char_index(&s, a + i)))
+}
+
+fn s_find(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    find_impl(vm, r, &args, false).map(Value::Int)
+}
+fn s_rfind(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    find_impl(vm, r, &args, true).map(Value::Int)
+}
+fn s_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    match find_impl(vm, r, &args, false)? {
+        -1 => Err(vm.new_exception("ValueError", "substring not found")),
+        i => Ok(Value::Int(i)),
+    }
+}
+fn s_rindex(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    match find_impl(vm, r, &args, true)? {
+        -1 => Err(vm.new_exception("ValueError", "substring not found")),
+        i => Ok(Value::Int(i)),
+    }
+}
+
+fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let sub = arg_str(vm, &args, 0, "count")?.unwrap_or_default();
+    let (a, b) = char_range(vm, &s, &args, 1);
+    let hay = &s[a..b];
+    let n = if sub.is_empty() {
+        hay.chars().count() + 1
+    } else {
+        hay.matches(&sub).count()
+    };
+    Ok(Value::Int(n as i64))
+}
+
+fn affix(vm: &mut Vm, r: Option<Value>, args: &Args, start: bool) -> R {
+    let s = str_recv(vm, r);
+    let (a, b) = char_range(vm, &s, args, 1);
+    let hay = &s[a..b];
+    let options = match args.pos.first() {
+        Some(v) if vm.str_of(*v).is_some() => vec![vm.str_of(*v).unwrap_or_default().to_string()],
+        Some(v) => items_of(vm, *v)
+            .iter()
+            .map(|x| vm.str_of(*x).unwrap_or_default().to_string())
+            .collect(),
+        None => vec![],
+    };
+    Ok(Value::Bool(options.iter().any(|o| {
+        if start {
+            hay.starts_with(o.as_str())
+        } else {
+            hay.ends_with(o.as_str())
+        }
+    })))
+}
+
+fn s_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    affix(vm, r, &args, true)
+}
+fn s_endswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    affix(vm, r, &args, false)
+}
+
+fn map_str(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> String) -> R {
+    let s = str_recv(vm, r);
+    Ok(vm.new_str(f(&s)))
+}
+
+fn s_upper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, str::to_uppercase)
+}
+fn s_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, str::to_lowercase)
+}
+fn s_swapcase(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        s.chars()
+            .map(|c| {
+                if c.is_uppercase() {
+                    c.to_lowercase().collect::<String>()
+                } else {
+                    c.to_uppercase().collect()
+                }
+            })
+            .collect()
+    })
+}
+fn s_title(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        let mut out = String::new();
+        let mut prev_cased = false;
+        for c in s.chars() {
+            if prev_cased {
+                out.extend(c.to_lowercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
+            prev_cased = c.is_alphabetic();
+        }
+        out
+    })
+}
+fn s_capitalize(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        let mut chars = s.chars();
+        match chars.next() {
+            Some(c) => c
+                .to_uppercase()
+                .chain(chars.flat_map(char::to_lowercase))
+                .collect(),
+            None => String::new(),
+        }
+    })
+}
+
+fn predicate(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> bool) -> R {
+    let s = str_recv(vm, r);
+    Ok(Value::Bool(!s.is_empty() && f(&s)))
+}
+fn s_isdigit(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(|c| c.is_ascii_digit()))
+}
+fn s_isalpha(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(char::is_alphabetic))
+}
+fn s_isalnum(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(char::is_alphanumeric))
+}
+fn s_isspace(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(char::is_whitespace))
+}
+fn s_isupper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+    })
+}
+fn s_islower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+    })
+}
+fn s_isidentifier(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        let mut c = s.chars();
+        c.next().is_some_and(|f| f == '_' || f.is_alphabetic())
+            && c.all(|x| x == '_' || x.is_alphanumeric())
+    })
+}
+
+fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R {
+    let s = str_recv(vm, r);
+    let width = args
+        .pos
+        .first()
+        .and_then(|w| vm.as_index(*w))
+        .unwrap_or(0)
+        .max(0) as usize;
+    let fill = arg_str(vm, args, 1, "pad")?
+        .and_then(|f| f.chars().next())
+        .unwrap_or(' ');
+    let n = s.chars().count();
+    if n >= width {
+        return Ok(vm.new_str(s));
+    }
+    let total = width - n;
+    let (left, right) = match align {
+        '<' => (0, total),
+        '>' => (total, 0),
+        _ => {
+            let left = total / 2 + (total & width & 1);
+            (left, total - left)
+        }
+    };
+    let out = format!(
+        "{}{s}{}",
+        fill.to_string().repeat(left),
+        fill.to_string().repeat(right)
+    );
+    Ok(vm.new_str(out))
+}
+fn s_ljust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    pad(vm, r, &args, '<')
+}
+fn s_rjust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    pad(vm, r, &args, '>')
+}
+fn s_center(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    pad(vm, r, &args, '^')
+}
+fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let width = args
+        .pos
+        .first()
+        .and_then(|w| vm.as_index(*w))
+        .unwrap_or(0)
+        .max(0) as usize;
+    let n = s.chars().count();
+    if n >= width {
+        return Ok(vm.new_str(s));
+    }
+    let (sign, digits) = match s.chars().next() {
+        Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
+        _ => (String::new(), s.as_str()),
+    };
+    Ok(vm.new_str(format!("{sign}{}{digits}", "0".repeat(width - n))))
+}
+
+fn s_partition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    partition(vm, r, &args, false)
+}
+fn s_rpartition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    partition(vm, r, &args, true)
+}
+fn partition(vm: &mut Vm, r: Option<Value>, args: &Args, reverse: bool) -> R {
+    let s = str_recv(vm, r);
+    let sep = arg_str(vm, args, 0, "partition")?.unwrap_or_default();
+    let found = if reverse { s.rfind(&sep) } else { s.find(&sep) };
+    let (a, b, c) = match found {
+        Some(i) => (
+            s[..i].to_string(),
+            sep.clone(),
+            s[i + sep.len()..].to_string(),
+        ),
+        None if reverse => (String::new(), String::new(), s.clone()),
+        None => (s.clone(), String::new(), String::new()),
+    };
+    let parts = vec![vm.new_str(a), vm.new_str(b), vm.new_str(c)];
+    Ok(vm.new_tuple(parts))
+}
+
+fn s_format(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let out = super::format::str_format(vm, &s, &args)?;
+    Ok(vm.new_str(out))
+}
+
+fn s_encode(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = str_recv(vm, r);
+    Ok(vm.alloc(Object::Bytes(s.into_bytes())))
+}
+
+fn b_decode(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let b = match vm.heap.get(recv(r).as_obj().expect("bytes")) {
+        Object::Bytes(b) => b.clone(),
+        _ => vec![],
+    };
+    match String::from_utf8(b) {
+        Ok(s) => Ok(vm.new_str(s)),
+        Err(_) => Err(vm.new_exception("UnicodeDecodeError", "'utf-8' codec can't decode bytes")),
+    }
+}
+
+// ---------------------------------------------------------------- list and tuple
+
+fn l_append(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    list_mut(vm, recv(r)).push(v);
+    Ok(Value::None)
+}
+
+fn l_extend(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
+    list_mut(vm, recv(r)).extend(items);
+    Ok(Value::None)
+}
+
+fn l_insert(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let i = args.pos.first().and_then(|i| vm.as_index(*i)).unwrap_or(0);
+    let v = args.pos.get(1).copied().unwrap_or(Value::None);
+    let l = list_mut(vm, recv(r));
+    let n = l.len() as i64;
+    let i = if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    l.insert(i, v);
+    Ok(Value::None)
+}
+
+fn l_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let i = args.pos.first().and_then(|i| vm.as_index(*i)).unwrap_or(-1);
+    let l = list_mut(vm, recv(r));
+    if l.is_empty() {
+        return Err(vm.new_exception("IndexError", "pop from empty list"));
+    }
+    let n = l.len() as i64;
+    let j = if i < 0 { i + n } else { i };
+    if j < 0 || j >= n {
+        return Err(vm.new_exception("IndexError", "pop index out of range"));
+    }
+    Ok(l.remove(j as usize))
+}
+
+fn position(vm: &mut Vm, seq: Value, v: Value) -> PyResult<Option<usize>> {
+    let items = items_of(vm, seq);
+    for (i, x) in items.into_iter().enumerate() {
+        if vm.eq_full(x, v)? {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
+fn l_remove(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    match position(vm, recv(r), v)? {
+        Some(i) => {
+            list_mut(vm, recv(r)).remove(i);
+            Ok(Value::None)
+        }
+        None => Err(vm.new_exception("ValueError", "list.remove(x): x not in list")),
+    }
+}
+
+fn seq_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    match position(vm, recv(r), v)? {
+        Some(i) => Ok(Value::Int(i as i64)),
+        None => {
+            let what = if vm.type_name(recv(r)) == "tuple" {
+                "tuple.index(x): x not in tuple"
+            } else {
+                ""
+            };
+            if what.is_empty() {
+                let rep = vm.repr(v)?;
+                Err(vm.new_exception("ValueError", &format!("{rep} is not in list")))
+            } else {
+                Err(vm.new_exception("ValueError", what))
+            }
+        }
+    }
+}
+
+fn seq_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    let mut n = 0;
+    for x in items_of(vm, recv(r)) {
+        if vm.eq_full(x, v)? {
+            n += 1;
+        }
+    }
+    Ok(Value::Int(n))
+}
+
+fn l_sort(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let key = args
+        .kw
+        .iter()
+        .find(|(k, _)| k == "key")
+        .map(|(_, v)| *v)
+        .filter(|k| *k != Value::None);
+    let reverse = match args.kw.iter().find(|(k, _)| k == "reverse") {
+        Some((_, v)) => vm.truthy(*v)?,
+        None => false,
+    };
+    let mut items = items_of(vm, recv(r));
+    sort_values(vm, &mut items, key, reverse)?;
+    *list_mut(vm, recv(r)) = items;
+    Ok(Value::None)
+}
+
+fn l_reverse(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    list_mut(vm, recv(r)).reverse();
+    Ok(Value::None)
+}
+
+fn l_copy(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let items = items_of(vm, recv(r));
+    Ok(vm.new_list(items))
+}
+
+fn l_clear(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    match vm.heap.get_mut(recv(r).as_obj().expect("container")) {
+        Object::List(l) => l.clear(),
+        Object::Dict(d) | Object::Set(d) => d.clear(),
+        _ => {}
+    }
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- dict
+
+fn dict_ref(vm: &Vm, r: Option<Value>) -> &Dict {
+    match vm.heap.get(recv(r).as_obj().expect("a dict receiver")) {
+        Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => d,
+        _ => unreachable!("dict methods are bound to dicts"),
+    }
+}
+
+fn d_get(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let k = vm.dict_key(args.pos.first().copied().unwrap_or(Value::None))?;
+    let default = args.pos.get(1).copied().unwrap_or(Value::None);
+    Ok(dict_ref(vm, r).get(&k).map_or(default, |(_, v)| *v))
+}
+
+fn d_keys(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let items = dict_ref(vm, r).values().map(|(k, _)| *k).collect();
+    Ok(vm.new_list(items))
+}
+
+fn d_values(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let items = dict_ref(vm, r).values().map(|(_, v)| *v).collect();
+    Ok(vm.new_list(items))
+}
+
+fn d_items(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let pairs: Vec<(Value, Value)> = dict_ref(vm, r).values().copied().collect();
+    let items = pairs
+        .into_iter()
+        .map(|(k, v)| vm.new_tuple(vec![k, v]))
+        .collect();
+    Ok(vm.new_list(items))
+}
+
+fn d_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let key = args.pos.first().copied().unwrap_or(Value::None);
+    let k = vm.dict_key(key)?;
+    let removed = match vm.heap.get_mut(recv(r).as_obj().expect("dict")) {
+        Object::Dict(d) => d.shift_remove(&k).map(|(_, v)| v),
+        _ => None,
+    };
+    match (removed, args.pos.get(1)) {
+        (Some(v), _) => Ok(v),
+        (None, Some(d)) => Ok(*d),
+        (None, None) => Err(vm.new_exception_args("KeyError", vec![key])),
+    }
+}
+
+fn d_popitem(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let last = match vm.heap.get_mut(recv(r).as_obj().expect("dict")) {
+        Object::Dict(d) => d.pop().map(|(_, kv)| kv),
+        _ => None,
+    };
+    match last {
+        Some((k, v)) => Ok(vm.new_tuple(vec![k, v])),
+        None => Err(vm.new_exception("KeyError", "popitem(): dictionary is empty")),
+    }
+}
+
+fn d_setdefault(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let key = args.pos.first().copied().unwrap_or(Value::None);
+    let default = args.pos.get(1).copied().unwrap_or(Value::None);
+    let k = vm.dict_key(key)?;
+    if let Some((_, v)) = dict_ref(vm, r).get(&k) {
+        return Ok(*v);
+    }
+    vm.setitem(recv(r), key, default)?;
+    Ok(default)
+}
+
+fn d_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    if let Some(v) = args.pos.first() {
+        let d = vm.new_dict();
+        let t = Value::Obj(vm.types["dict"]);
+        let built = vm.call(t, Args::new(vec![*v]))?;
+        let _ = d;
+        for (k, val) in vm.mapping_items(built)? {
+            vm.setitem(recv(r), k, val)?;
+        }
+    }
+    for (k, v) in args.kw {
+        let key = vm.new_str(k);
+        vm.setitem(recv(r), key, v)?;
+    }
+    Ok(Value::None)
+}
+
+fn d_copy(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let d = dict_ref(vm, r).clone();
+    let obj = match vm.heap.get(recv(r).as_obj().expect("container")) {
+        Object::Set(_) => Object::Set(d),
+        Object::FrozenSet(_) => Object::FrozenSet(d),
+        _ => Object::Dict(d),
+    };
+    Ok(vm.alloc(obj))
+}
+
+fn d_fromkeys(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let keys = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
+    let value = args.pos.get(1).copied().unwrap_or(Value::None);
+    let d = vm.new_dict();
+    for k in keys {
+        vm.setitem(d, k, value)?;
+    }
+    Ok(d)
+}
+
+// ---------------------------------------------------------------- set
+
+fn set_mut(vm: &mut Vm, r: Option<Value>) -> &mut Dict {
+    match vm.heap.get_mut(recv(r).as_obj().expect("a set receiver")) {
+        Object::Set(d) => d,
+        _ => unreachable!("set methods are bound to sets"),
+    }
+}
+
+fn st_add(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    vm.set_add(recv(r), args.pos.first().copied().unwrap_or(Value::None))?;
+    Ok(Value::None)
+}
+
+fn st_remove(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    let k = vm.dict_key(v)?;
+    if set_mut(vm, r).shift_remove(&k).is_none() {
+        return Err(vm.new_exception_args("KeyError", vec![v]));
+    }
+    Ok(Value::None)
+}
+
+fn st_discard(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let k = vm.dict_key(args.pos.first().copied().unwrap_or(Value::None))?;
+    set_mut(vm, r).shift_remove(&k);
+    Ok(Value::None)
+}
+
+fn st_pop(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let first = set_mut(vm, r).shift_remove_index(0);
+    match first {
+        Some((_, (k, _))) => Ok(k),
+        None => Err(vm.new_exception("KeyError", "pop from an empty set")),
+    }
+}
+
+fn set_op(vm: &mut Vm, r: Option<Value>, args: Args, op: crate::bytecode::Opcode) -> R {
+    let mut acc = recv(r);
+    let frozen = matches!(
+        vm.heap.get(acc.as_obj().expect("set")),
+        Object::FrozenSet(_)
+    );
+    if args.pos.is_empty() {
+        return d_copy(vm, r, Args::default());
+    }
+    for other in args.pos {
+        let items = vm.collect_iterable(other)?;
+        let s = vm.new_set(items)?;
+        acc = vm.binary_op(op, acc, s)?;
+    }
+    if frozen
+        && let Some(o) = acc.as_obj()
+        && let Object::Set(d) = std::mem::replace(vm.heap.get_mut(o), Object::Tuple(vec![]))
+    {
+        *vm.heap.get_mut(o) = Object::FrozenSet(d);
+    }
+    Ok(acc)
+}
+
+fn st_union(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op(vm, r, args, crate::bytecode::Opcode::BINARY_OR)
+}
+fn st_intersection(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op(vm, r, args, crate::bytecode::Opcode::BINARY_AND)
+}
+fn st_difference(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op(vm, r, args, crate::bytecode::Opcode::BINARY_SUBTRACT)
+}
+fn st_symmetric_difference(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op(vm, r, args, crate::bytecode::Opcode::BINARY_XOR)
+}
+
+fn st_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    for other in args.pos {
+        for v in vm.collect_iterable(other)? {
+            vm.set_add(recv(r), v)?;
+        }
+    }
+    Ok(Value::None)
+}
+
+fn subset(vm: &mut Vm, a: Value, b: Value) -> PyResult<bool> {
+    for v in vm.collect_iterable(a)? {
+        if !vm.contains(b, v)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+fn st_issubset(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let other = args.pos.first().copied().unwrap_or(Value::None);
+    let other = {
+        let items = vm.collect_iterable(other)?;
+        vm.new_set(items)?
+    };
+    subset(vm, recv(r), other).map(Value::Bool)
+}
+fn st_issuperset(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let other = args.pos.first().copied().unwrap_or(Value::None);
+    subset(vm, other, recv(r)).map(Value::Bool)
+}
+fn st_isdisjoint(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let other = args.pos.first().copied().unwrap_or(Value::None);
+    for v in vm.collect_iterable(other)? {
+        if vm.contains(recv(r), v)? {
+            return Ok(Value::Bool(false));
+        }
+    }
+    Ok(Value::Bool(true))
+}
+
+// ---------------------------------------------------------------- numbers
+
+fn i_bit_length(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let i = vm.as_bigint(recv(r)).unwrap_or_default();
+    Ok(Value::Int(i.bits() as i64))
+}
+
+fn f_is_integer(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(Value::Bool(
+        vm.to_f64(recv(r)).is_some_and(|f| f.fract() == 0.0),
+    ))
+}
+
+// ---------------------------------------------------------------- generators
+
+fn g_send(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let g = recv(r).as_obj().expect("generator");
+    let sent = args.pos.first().copied().unwrap_or(Value::None);
+    match vm.gen_send(g, sent)? {
+        Some(v) => Ok(v),
+        None => {
+            let value = vm.take_stop_value();
+            let args = if value == Value::None {
+                vec![]
+            } else {
+                vec![value]
+            };
+            Err(vm.new_exception_args("StopIteration", args))
+        }
+    }
+}
+
+fn g_next(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    g_send(vm, r, Args::default())
+}
+
+/// Raises `exc` inside a suspended generator at its yield.
+fn g_throw(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let g = recv(r).as_obj().expect("generator");
+    let typ = args.pos.first().copied().unwrap_or(Value::None);
+    let exc = match args.pos.get(1) {
+        Some(v) if *v != Value::None => vm.call(typ, Args::new(vec![*v]))?,
+        _ => vm.make_exception(typ)?,
+    };
+    throw_into(vm, g, exc)
+}
+
+fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
+    let frame = match vm.heap.get_mut(g) {
+        Object::Generator(gn) => {
+            if gn.frame.as_ref().is_none_or(|f| f.lasti < 0) {
+                // Not started or finished: the exception is raised without running the body.
+                gn.frame = None;
+                return Err(exc);
+            }
+            gn.running = true;
+            gn.frame.take()
+        }
+        _ => None,
+    };
+    let Some(mut frame) = frame else {
+        return Err(exc);
+    };
+    frame.resume = Resume::Native;
+    match vm.throw_frame(*frame, exc)? {
+        Some(v) => Ok(v),
+        None => {
+            let value = vm.take_stop_value();
+            let args = if value == Value::None {
+                vec![]
+            } else {
+                vec![value]
+            };
+            Err(vm.new_exception_args("StopIteration", args))
+        }
+    }
+}
+
+fn g_close(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let g = recv(r).as_obj().expect("generator");
+    let started = matches!(vm.heap.get(g), Object::Generator(gn) if gn.frame.as_ref().is_some_and(|f| f.lasti >= 0));
+    if !started {
+        if let Object::Generator(gn) = vm.heap.get_mut(g) {
+            gn.frame = None;
+        }
+        return Ok(Value::None);
+    }
+    let exit = vm.new_exception("GeneratorExit", "");
+    match throw_into(vm, g, exit) {
+        Ok(_) => Err(vm.new_exception("RuntimeError", "generator ignored GeneratorExit")),
+        Err(e) if vm.exception_is(e, "GeneratorExit") || vm.exception_is(e, "StopIteration") => {
+            Ok(Value::None)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+// ---------------------------------------------------------------- object and exceptions
+
+fn o_init(_: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::None)
+}
+
+fn e_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let t = vm.new_tuple(args.pos);
+    vm.set_instance_attr(recv(r), "args", t);
+    Ok(Value::None)
+}
+
+fn e_with_traceback(_: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(recv(r))
+}
+
+fn o_repr(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let v = recv(r);
+    let class = vm.type_of(v);
+    let qual = match vm.heap.get(class) {
+        Object::Class(c) => c.qualname.clone(),
+        _ => "?".into(),
+    };
+    let addr = vm.address(v.as_obj().expect("instance"));
+    Ok(vm.new_str(format!("<__main__.{qual} object at {addr}>")))
+}
+
+fn o_str(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let v = recv(r);
+    let s = vm.repr(v)?;
+    Ok(vm.new_str(s))
+}
+
+fn o_eq(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let other = args.pos.first().copied().unwrap_or(Value::None);
+    if recv(r).is(other) {
+        return Ok(Value::Bool(true));
+    }
+    Ok(vm
+        .dict_get_str(vm.builtins, "NotImplemented")
+        .unwrap_or(Value::None))
+}
+
+fn o_hash(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(
+        recv(r).as_obj().map_or(0, |o| i64::from(o.0)) + 0x1000 + vm.heap.live() as i64 * 0,
+    ))
+}
+
+fn o_setattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if let [obj, name, value, ..] = args.pos.as_slice() {
+        let n = vm.str_of(*name).unwrap_or_default().to_string();
+        if let Value::Obj(r) = obj
+            && let Object::Instance(i) = vm.heap.get_mut(*r)
+        {
+            i.dict.insert(n, *value);
+        }
+    }
+    Ok(Value::None)
+}
+
+fn len_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    length(vm, recv(r)).map(|n| Value::Int(n as i64))
+}
+
+fn contains_method(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let item = args.pos.first().copied().unwrap_or(Value::None);
+    vm.contains(recv(r), item).map(Value::Bool)
+}
+
+fn getitem_method(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let item = args.pos.first().copied().unwrap_or(Value::None);
+    vm.getitem(recv(r), item)
+}
+
+fn iter_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    vm.get_iter(recv(r))
+}
+
+fn next_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    match vm.iter_next(recv(r))? {
+        Some(v) => Ok(v),
+        None => Err(vm.new_exception_args("StopIteration", vec![])),
+    }
+}
+
+/// The native method `name` of a built-in class (or of one a user class derives from).
+pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
+    let mro = vm.mro_of(class);
+    for c in mro {
+        let tag = match vm.heap.get(c) {
+            Object::Class(k) => match k.builtin {
+                Some(t) => t,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let f: Option<(&'static str, NativeFn)> = match (tag, name) {
+            ("str", "split") => Some(("split", s_split)),
+            ("str", "rsplit") => Some(("rsplit", s_rsplit)),
+            ("str", "splitlines") => Some(("splitlines", s_splitlines)),
+            ("str", "join") => Some(("join", s_join)),
+            ("str", "strip") => Some(("strip", s_strip)),
+            ("str", "lstrip") => Some(("lstrip", s_lstrip)),
+            ("str", "rstrip") => Some(("rstrip", s_rstrip)),
+            ("str", "replace") => Some(("replace", s_replace)),
+            ("str", "find") => Some(("find", s_find)),
+            ("str", "rfind") => Some(("rfind", s_rfind)),
+            ("str", "index") => Some(("index", s_index)),
+            ("str", "rindex") => Some(("rindex", s_rindex)),
+            ("str", "count") => Some(("count", s_count)),
+            ("str", "startswith") => Some(("startswith", s_startswith)),
+            ("str", "endswith") => Some(("endswith", s_endswith)),
+            ("str", "upper") => Some(("upper", s_upper)),
+            ("str", "lower") => Some(("lower", s_lower)),
+            ("str", "swapcase") => Some(("swapcase", s_swapcase)),
+            ("str", "title") => Some(("title", s_title)),
+            ("str", "capitalize") => Some(("capitalize", s_capitalize)),
+            ("str", "isdigit" | "isdecimal" | "isnumeric") => Some(("isdigit", s_isdigit)),
+            ("str", "isalpha") => Some(("isalpha", s_isalpha)),
+            ("str", "isalnum") => Some(("isalnum", s_isalnum)),
+            ("str", "isspace") => Some(("isspace", s_isspace)),
+            ("str", "isupper") => Some(("isupper", s_isupper)),
+            ("str", "islower") => Some(("islower", s_islower)),
+            ("str", "isidentifier") => Some(("isidentifier", s_isidentifier)),
+            ("str", "ljust") => Some(("ljust", s_ljust)),
+            ("str", "rjust") => Some(("rjust", s_rjust)),
+            ("str", "center") => Some(("center", s_center)),
+            ("str", "zfill") => Some(("zfill", s_zfill)),
+            ("str", "partition") => Some(("partition", s_partition)),
+            ("str", "rpartition") => Some(("rpartition", s_rpartition)),
+            ("str", "format") => Some(("format", s_format)),
+            ("str", "encode") => Some(("encode", s_encode)),
+            ("bytes", "decode") => Some(("decode", b_decode)),
+            ("list", "append") => Some(("append", l_append)),
+            ("list", "extend") => Some(("extend", l_extend)),
+            ("list", "insert") => Some(("insert", l_insert)),
+            ("list", "pop") => Some(("pop", l_pop)),
+            ("list", "remove") => Some(("remove", l_remove)),
+            ("list", "sort") => Some(("sort", l_sort)),
+            ("list", "reverse") => Some(("reverse", l_reverse)),
+            ("list", "copy") => Some(("copy", l_copy)),
+            ("list" | "dict" | "set", "clear") => Some(("clear", l_clear)),
+            ("list" | "tuple", "index") => Some(("index", seq_index)),
+            ("list" | "tuple", "count") => Some(("count", seq_count)),
+            ("dict", "get") => Some(("get", d_get)),
+            ("dict", "keys") => Some(("keys", d_keys)),
+            ("dict", "values") => Some(("values", d_values)),
+            ("dict", "items") => Some(("items", d_items)),
+            ("dict", "pop") => Some(("pop", d_pop)),
+            ("dict", "popitem") => Some(("popitem", d_popitem)),
+            ("dict", "setdefault") => Some(("setdefault", d_setdefault)),
+            ("dict", "update") => Some(("update", d_update)),
+            ("dict" | "set" | "frozenset", "copy") => Some(("copy", d_copy)),
+            ("dict", "fromkeys") => Some(("fromkeys", d_fromkeys)),
+            ("set", "add") => Some(("add", st_add)),
+            ("set", "remove") => Some(("remove", st_remove)),
+            ("set", "discard") => Some(("discard", st_discard)),
+            ("set", "pop") => Some(("pop", st_pop)),
+            ("set", "update") => Some(("update", st_update)),
+            ("set" | "frozenset", "union") => Some(("union", st_union)),
+            ("set" | "frozenset", "intersection") => Some(("intersection", st_intersection)),
+            ("set" | "frozenset", "difference") => Some(("difference", st_difference)),
+            ("set" | "frozenset", "symmetric_difference") => {
+                Some(("symmetric_difference", st_symmetric_difference))
+            }
+            ("set" | "frozenset", "issubset") => Some(("issubset", st_issubset)),
+            ("set" | "frozenset", "issuperset") => Some(("issuperset", st_issuperset)),
+            ("set" | "frozenset", "isdisjoint") => Some(("isdisjoint", st_isdisjoint)),
+            ("int" | "bool", "bit_length") => Some(("bit_length", i_bit_length)),
+            ("float", "is_integer") => Some(("is_integer", f_is_integer)),
+            ("generator" | "coroutine", "send") => Some(("send", g_send)),
+            ("generator", "__next__") => Some(("__next__", g_next)),
+            ("generator" | "coroutine", "throw") => Some(("throw", g_throw)),
+            ("generator" | "coroutine", "close") => Some(("close", g_close)),
+            ("BaseException", "__init__") => Some(("__init__", e_init)),
+            ("BaseException", "with_traceback") => Some(("with_traceback", e_with_traceback)),
+            (_, "__len__")
+                if matches!(
+                    tag,
+                    "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "bytes" | "range"
+                ) =>
+            {
+                Some(("__len__", len_method))
+            }
+            (_, "__contains__")
+                if matches!(
+                    tag,
+                    "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range"
+                ) =>
+            {
+                Some(("__contains__", contains_method))
+            }
+            (_, "__getitem__")
+                if matches!(tag, "str" | "list" | "tuple" | "dict" | "range" | "bytes") =>
+            {
+                Some(("__getitem__", getitem_method))
+            }
+            (_, "__iter__")
+                if matches!(
+                    tag,
+                    "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range" | "generator"
+                ) =>
+            {
+                Some(("__iter__", iter_method))
+            }
+            (_, "__next__")
+                if tag.ends_with("iterator")
+                    || matches!(tag, "enumerate" | "zip" | "map" | "filter") =>
+            {
+                Some(("__next__", next_method))
+            }
+            ("object", "__init__") => Some(("__init__", o_init)),
+            ("object", "__repr__") => Some(("__repr__", o_repr)),
+            ("object", "__str__") => Some(("__str__", o_str)),
+            ("object", "__eq__") => Some(("__eq__", o_eq)),
+            ("object", "__hash__") => Some(("__hash__", o_hash)),
+            ("object", "__setattr__") => Some(("__setattr__", o_setattr)),
+            _ => None,
+        };
+        if let Some((n, func)) = f {
+            return Some(vm.native(n, func));
+        }
+    }
+    None
+}
+
+/// Attributes of class objects beyond their dicts (`dict.fromkeys`, `int.__name__` ...).
+pub fn type_attr(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
+    builtin_method(vm, class, name)
+}
+
+/// Data attributes of built-in objects.
+pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Value>> {
+    let Value::Obj(r) = obj else {
+        return Ok(match (obj, name) {
+            (Value::Int(_) | Value::Bool(_), "real" | "numerator") => Some(obj),
+            (Value::Int(_) | Value::Bool(_), "imag") => Some(Value::Int(0)),
+            (Value::Int(_) | Value::Bool(_), "denominator") => Some(Value::Int(1)),
+            (Value::Float(_), "real") => Some(obj),
+            (Value::Float(_), "imag") => Some(Value::Float(0.0)),
+            _ => None,
+        });
+    };
+    let v = match (vm.heap.get(r), name) {
+        (Object::Function(f), "__name__") => {
+            let n = f.code.co_name.clone();
+            vm.new_str(n)
+        }
+        (Object::Function(f), "__qualname__") => {
+            let n = f.qualname.clone();
+            vm.new_str(n)
+        }
+        (Object::Function(f), "__code__") => {
+            let c = f.code.clone();
+            vm.alloc(Object::Code(c))
+        }
+        (Object::Function(f), "__defaults__") => {
+            let d = f.defaults.clone();
+            if d.is_empty() {
+                Value::None
+            } else {
+                vm.new_tuple(d)
+            }
+        }
+        (Object::Function(f), "__doc__") => match f.code.co_consts.first() {
+            Some(crate::bytecode::ConstValue::Str(s)) => {
+                let s = s.clone();
+                vm.new_str(s)
+            }
+            _ => Value::None,
+        },
+        (Object::Function(f), "__module__") => {
+            let _ = f;
+            vm.new_str("__main__")
+        }
+        (Object::Function(f), attr) if f.dict.contains_key(attr) => f.dict[attr],
+        (Object::Native(n), "__name__") => {
+            let n = n.name;
+            vm.new_str(n)
+        }
+        (Object::BoundMethod { func, .. }, "__func__") => *func,
+        (Object::BoundMethod { receiver, .. }, "__self__") => *receiver,
+        (Object::BoundMethod { func, .. }, "__name__") => {
+            let func = *func;
+            return vm.getattr_opt(func, "__name__");
+        }
+        (Object::Generator(g), "gi_frame" | "cr_frame") => {
+            if g.frame.is_none() {
+                Value::None
+            } else {
+                let frame = vm.new_frame_view(r);
+                return Ok(Some(frame));
+            }
+        }
+        (Object::Generator(g), "gi_running" | "cr_running") => Value::Bool(g.running),
+        (Object::Generator(g), "gi_code" | "cr_code") => {
+            let c = g.code.clone();
+            vm.alloc(Object::Code(c))
+        }
+        (Object::Generator(g), "__name__") => {
+            let n = g.name.clone();
+            vm.new_str(n)
+        }
+        (Object::Generator(g), "__qualname__") => {
+            let n = g.qualname.clone();
+            vm.new_str(n)
+        }
+        (Object::Code(c), attr) => {
+            let c = c.clone();
+            return Ok(code_attr(vm, &c, attr));
+        }
+        (Object::Range { start, .. }, "start") => Value::Int(*start),
+        (Object::Range { stop, .. }, "stop") => Value::Int(*stop),
+        (Object::Range { step, .. }, "step") => Value::Int(*step),
+        (Object::Slice { start, .. }, "start") => *start,
+        (Object::Slice { stop, .. }, "stop") => *stop,
+        (Object::Slice { step, .. }, "step") => *step,
+        (Object::Module { name: m, .. }, "__name__") => {
+            let m = m.clone();
+            vm.new_str(m)
+        }
+        (Object::BigInt(_), "real" | "numerator") => obj,
+        (Object::Property { fget, .. }, "fget") => *fget,
+        (Object::Property { fget, fset }, "setter") => {
+            let _ = fset;
+            let fget = *fget;
+            let marker = vm.native("setter", property_setter);
+            let _ = marker;
+            let prop = vm.alloc(Object::Property {
+                fget,
+                fset: Value::None,
+            });
+            let setter = vm.native("setter", property_setter);
+            if let Value::Obj(s) = setter
+                && let Object::Native(n) = vm.heap.get_mut(s)
+            {
+                n.receiver = Some(prop);
+            }
+            return Ok(Some(setter));
+        }
+        (Object::Property { .. }, "getter" | "deleter") => obj,
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+fn property_setter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let prop = recv(r);
+    let fset = args.pos.first().copied().unwrap_or(Value::None);
+    let fget = match vm.heap.get(prop.as_obj().expect("property")) {
+        Object::Property { fget, .. } => *fget,
+        _ => Value::None,
+    };
+    Ok(vm.alloc(Object::Property { fget, fset }))
+}
+
+fn code_attr(vm: &mut Vm, c: &crate::bytecode::CodeObject, name: &str) -> Option<Value> {
+    let strs = |vm: &mut Vm, v: &[String]| {
+        let items = v.iter().map(|s| vm.new_str(s.clone())).collect();
+        vm.new_tuple(items)
+    };
+    Some(match name {
+        "co_code" => vm.alloc(Object::Bytes(c.co_code.clone())),
+        "co_name" => vm.new_str(c.co_name.clone()),
+        "co_filename" => vm.new_str(c.co_filename.clone()),
+        "co_firstlineno" => Value::Int(i64::from(c.co_firstlineno)),
+        "co_argcount" => Value::Int(i64::from(c.co_argcount)),
+        "co_kwonlyargcount" => Value::Int(i64::from(c.co_kwonlyargcount)),
+        "co_nlocals" => Value::Int(i64::from(c.co_nlocals)),
+        "co_stacksize" => Value::Int(i64::from(c.co_stacksize)),
+        "co_flags" => Value::Int(i64::from(c.co_flags)),
+        "co_lnotab" => vm.alloc(Object::Bytes(c.co_lnotab.clone())),
+        "co_varnames" => strs(vm, &c.co_varnames),
+        "co_names" => strs(vm, &c.co_names),
+        "co_freevars" => strs(vm, &c.co_freevars),
+        "co_cellvars" => strs(vm, &c.co_cellvars),
+        "co_consts" => {
+            let items = c.co_consts.iter().map(|k| vm.load_const(k)).collect();
+            vm.new_tuple(items)
+        }
+        _ => return None,
+    })
+}
+
+impl Vm {
+    /// A snapshot view of a suspended generator's frame: f_lasti, f_lineno, f_locals, f_code.
+    pub fn new_frame_view(&mut self, g: ObjRef) -> Value {
+        let Object::Generator(gn) = self.heap.get(g) else {
+            return Value::None;
+        };
+        let Some(frame) = &gn.frame else {
+            return Value::None;
+        };
+        let lasti = frame.lasti;
+        let lineno = if lasti < 0 {
+            frame.code.co_firstlineno
+        } else {
+            frame.lineno()
+        };
+        let code = frame.code.clone();
+        let locals: Vec<(String, Value)> = code
+            .co_varnames
+            .iter()
+            .zip(&frame.fast)
+            .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
+            .collect();
+        let class = self.types["object"];
+        let view = self.alloc(Object::Instance(super::object::Instance {
+            class,
+            dict: Default::default(),
+        }));
+        let code_v = self.alloc(Object::Code(code));
+        let d = self.new_dict();
+        for (k, v) in locals {
+            let key = self.new_str(k);
+            let _ = self.setitem(d, key, v);
+        }
+        self.set_instance_attr(view, "f_lasti", Value::Int(lasti));
+        self.set_instance_attr(view, "f_lineno", Value::Int(i64::from(lineno)));
+        self.set_instance_attr(view, "f_code", code_v);
+        self.set_instance_attr(view, "f_locals", d);
+        let _ = GenKind::Generator;
+        view
+    }
+}

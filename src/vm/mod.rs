@@ -1,0 +1,770 @@
+//! The virtual machine: the heap it owns, the built-in types, the frame stack of the running
+//! thread, and the services every part of the runtime uses (allocation, exceptions, calls,
+//! attribute lookup, iteration). `eval.rs` runs frames; `ops.rs` holds the operators;
+//! `builtins.rs` the built-in functions and methods.
+
+pub mod builtins;
+pub mod eval;
+pub mod format;
+pub mod frame;
+pub mod heap;
+pub mod methods;
+pub mod modules;
+pub mod object;
+pub mod ops;
+pub mod value;
+
+use crate::bytecode::CodeObject;
+use frame::{Frame, Resume};
+use heap::Heap;
+use indexmap::IndexMap;
+use object::{Args, Class, Dict, DictKey, Function, Instance, Native, NativeFn, Object};
+use std::collections::HashMap;
+use std::io::Write;
+use std::sync::Arc;
+pub use value::{ObjRef, Value};
+
+/// An exception in flight: the exception instance.
+pub type PyResult<T> = Result<T, Value>;
+
+/// The built-in exception hierarchy (name, base), in creation order.
+const EXCEPTIONS: &[(&str, &str)] = &[
+    ("BaseException", "object"),
+    ("SystemExit", "BaseException"),
+    ("KeyboardInterrupt", "BaseException"),
+    ("GeneratorExit", "BaseException"),
+    ("Exception", "BaseException"),
+    ("StopIteration", "Exception"),
+    ("StopAsyncIteration", "Exception"),
+    ("ArithmeticError", "Exception"),
+    ("FloatingPointError", "ArithmeticError"),
+    ("OverflowError", "ArithmeticError"),
+    ("ZeroDivisionError", "ArithmeticError"),
+    ("AssertionError", "Exception"),
+    ("AttributeError", "Exception"),
+    ("BufferError", "Exception"),
+    ("EOFError", "Exception"),
+    ("ImportError", "Exception"),
+    ("ModuleNotFoundError", "ImportError"),
+    ("LookupError", "Exception"),
+    ("IndexError", "LookupError"),
+    ("KeyError", "LookupError"),
+    ("MemoryError", "Exception"),
+    ("NameError", "Exception"),
+    ("UnboundLocalError", "NameError"),
+    ("OSError", "Exception"),
+    ("ReferenceError", "Exception"),
+    ("RuntimeError", "Exception"),
+    ("NotImplementedError", "RuntimeError"),
+    ("RecursionError", "RuntimeError"),
+    ("SyntaxError", "Exception"),
+    ("SystemError", "Exception"),
+    ("TypeError", "Exception"),
+    ("ValueError", "Exception"),
+    ("UnicodeError", "ValueError"),
+    ("Warning", "Exception"),
+    ("DeprecationWarning", "Warning"),
+    ("RuntimeWarning", "Warning"),
+    ("UserWarning", "Warning"),
+];
+
+/// Built-in types, by the name `type(x).__name__` gives.
+const TYPES: &[&str] = &[
+    "object",
+    "type",
+    "int",
+    "bool",
+    "float",
+    "str",
+    "bytes",
+    "list",
+    "tuple",
+    "dict",
+    "set",
+    "frozenset",
+    "range",
+    "slice",
+    "NoneType",
+    "function",
+    "builtin_function_or_method",
+    "method",
+    "code",
+    "cell",
+    "generator",
+    "coroutine",
+    "module",
+    "staticmethod",
+    "classmethod",
+    "property",
+    "super",
+    "iterator",
+    "list_iterator",
+    "range_iterator",
+    "str_iterator",
+    "enumerate",
+    "zip",
+    "map",
+    "filter",
+];
+
+/// One entry of an exception's traceback.
+#[derive(Clone, Debug)]
+pub struct TbEntry {
+    pub filename: String,
+    pub lineno: u32,
+    pub name: String,
+}
+
+pub struct Vm {
+    pub heap: Heap,
+    pub frames: Vec<Frame>,
+    pub types: HashMap<&'static str, ObjRef>,
+    pub builtins: ObjRef,
+    pub modules: IndexMap<String, ObjRef>,
+    /// The exception being handled (sys.exc_info()), or None.
+    pub handled: Value,
+    pub tracebacks: HashMap<ObjRef, Vec<TbEntry>>,
+    pub sources: HashMap<String, Vec<String>>,
+    pub recursion_limit: usize,
+    /// Native calls into Python code currently on the Rust stack.
+    pub native_depth: usize,
+    pub out: std::io::BufWriter<std::io::Stdout>,
+    pub argv: Vec<String>,
+    pub random_state: u64,
+    /// Set when a generator run from native code returned rather than yielded.
+    pub gen_returned: bool,
+    /// The value a finished generator returned (StopIteration.value).
+    pub stop_value: Value,
+}
+
+impl Vm {
+    pub fn new(argv: Vec<String>) -> Vm {
+        let mut heap = Heap::default();
+        let builtins = heap.alloc(Object::Dict(Dict::new()));
+        let mut vm = Vm {
+            heap,
+            frames: Vec::new(),
+            types: HashMap::new(),
+            builtins,
+            modules: IndexMap::new(),
+            handled: Value::None,
+            tracebacks: HashMap::new(),
+            sources: HashMap::new(),
+            recursion_limit: 1000,
+            native_depth: 0,
+            out: std::io::BufWriter::new(std::io::stdout()),
+            argv,
+            random_state: 0x853c_49e6_748f_ea9b,
+            gen_returned: false,
+            stop_value: Value::None,
+        };
+        vm.create_types();
+        builtins::install(&mut vm);
+        vm
+    }
+
+    fn create_types(&mut self) {
+        for &name in TYPES {
+            let class = self.heap.alloc(Object::Class(Box::new(Class {
+                name: name.to_string(),
+                qualname: name.to_string(),
+                bases: vec![],
+                mro: vec![],
+                dict: IndexMap::new(),
+                builtin: Some(name),
+            })));
+            self.types.insert(name, class);
+        }
+        let object = self.types["object"];
+        for &name in TYPES {
+            let class = self.types[name];
+            let (bases, mro) = match name {
+                "object" => (vec![], vec![class]),
+                "bool" => (
+                    vec![self.types["int"]],
+                    vec![class, self.types["int"], object],
+                ),
+                _ => (vec![object], vec![class, object]),
+            };
+            if let Object::Class(c) = self.heap.get_mut(class) {
+                c.bases = bases;
+                c.mro = mro;
+            }
+        }
+        for &(name, base) in EXCEPTIONS {
+            let base = self.types[base];
+            let class = self
+                .new_class(name, vec![base], IndexMap::new())
+                .expect("built-in hierarchy is consistent");
+            if let Object::Class(c) = self.heap.get_mut(class) {
+                c.builtin = Some("BaseException");
+            }
+            self.types.insert(name, class);
+        }
+    }
+
+    // ------------------------------------------------------------ allocation
+
+    pub fn alloc(&mut self, obj: Object) -> Value {
+        Value::Obj(self.heap.alloc(obj))
+    }
+
+    pub fn new_str(&mut self, s: impl Into<String>) -> Value {
+        self.alloc(Object::Str(s.into()))
+    }
+
+    pub fn new_tuple(&mut self, items: Vec<Value>) -> Value {
+        self.alloc(Object::Tuple(items))
+    }
+
+    pub fn new_list(&mut self, items: Vec<Value>) -> Value {
+        self.alloc(Object::List(items))
+    }
+
+    pub fn new_dict(&mut self) -> Value {
+        self.alloc(Object::Dict(Dict::new()))
+    }
+
+    pub fn new_int(&mut self, i: num_bigint::BigInt) -> Value {
+        use num_traits::ToPrimitive;
+        match i.to_i64() {
+            Some(small) => Value::Int(small),
+            None => self.alloc(Object::BigInt(i)),
+        }
+    }
+
+    pub fn native(&mut self, name: &'static str, func: NativeFn) -> Value {
+        self.alloc(Object::Native(Native {
+            name,
+            func,
+            receiver: None,
+        }))
+    }
+
+    pub fn str_of(&self, v: Value) -> Option<&str> {
+        match v {
+            Value::Obj(r) => match self.heap.get(r) {
+                Object::Str(s) => Some(s),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    // ------------------------------------------------------------ classes
+
+    /// Creates a class, computing its MRO by C3 linearisation.
+    pub fn new_class(
+        &mut self,
+        name: &str,
+        bases: Vec<ObjRef>,
+        dict: IndexMap<String, Value>,
+    ) -> PyResult<ObjRef> {
+        let bases = if bases.is_empty() {
+            vec![self.types["object"]]
+        } else {
+            bases
+        };
+        let mut seqs: Vec<Vec<ObjRef>> = bases.iter().map(|b| self.mro_of(*b)).collect();
+        seqs.push(bases.clone());
+        let mut tail = Vec::new();
+        loop {
+            seqs.retain(|s| !s.is_empty());
+            if seqs.is_empty() {
+                break;
+            }
+            let candidate = seqs
+                .iter()
+                .map(|s| s[0])
+                .find(|c| !seqs.iter().any(|s| s[1..].contains(c)));
+            let Some(c) = candidate else {
+                let names: Vec<String> = bases.iter().map(|b| self.class_name(*b)).collect();
+                return Err(self.new_exception(
+                    "TypeError",
+                    &format!(
+                        "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                        names.join(", ")
+                    ),
+                ));
+            };
+            tail.push(c);
+            for s in &mut seqs {
+                if s[0] == c {
+                    s.remove(0);
+                }
+            }
+        }
+        let builtin = tail.iter().find_map(|c| match self.heap.get(*c) {
+            Object::Class(k) => k.builtin.filter(|b| *b != "object"),
+            _ => None,
+        });
+        let class = self.heap.alloc(Object::Class(Box::new(Class {
+            name: name.to_string(),
+            qualname: name.to_string(),
+            bases,
+            mro: vec![],
+            dict,
+            builtin,
+        })));
+        let mut mro = vec![class];
+        mro.extend(tail);
+        if let Object::Class(c) = self.heap.get_mut(class) {
+            c.mro = mro;
+        }
+        Ok(class)
+    }
+
+    pub fn mro_of(&self, class: ObjRef) -> Vec<ObjRef> {
+        match self.heap.get(class) {
+            Object::Class(c) => c.mro.clone(),
+            _ => vec![],
+        }
+    }
+
+    pub fn class_name(&self, class: ObjRef) -> String {
+        match self.heap.get(class) {
+            Object::Class(c) => c.name.clone(),
+            _ => "?".into(),
+        }
+    }
+
+    /// The class of any value (`type(v)`).
+    pub fn type_of(&self, v: Value) -> ObjRef {
+        let name = match v {
+            Value::None => "NoneType",
+            Value::Bool(_) => "bool",
+            Value::Int(_) => "int",
+            Value::Float(_) => "float",
+            Value::Obj(r) => match self.heap.get(r) {
+                Object::Instance(i) => return i.class,
+                Object::Str(_) => "str",
+                Object::Bytes(_) => "bytes",
+                Object::BigInt(_) => "int",
+                Object::Tuple(_) => "tuple",
+                Object::List(_) => "list",
+                Object::Dict(_) => "dict",
+                Object::Set(_) => "set",
+                Object::FrozenSet(_) => "frozenset",
+                Object::Range { .. } => "range",
+                Object::Slice { .. } => "slice",
+                Object::Code(_) => "code",
+                Object::Function(_) => "function",
+                Object::Native(_) => "builtin_function_or_method",
+                Object::BoundMethod { .. } => "method",
+                Object::Cell(_) => "cell",
+                Object::Class(_) => "type",
+                Object::Iter(it) => match it {
+                    object::Iter::Seq { .. } => "list_iterator",
+                    object::Iter::Range { .. } => "range_iterator",
+                    object::Iter::Str { .. } => "str_iterator",
+                    object::Iter::Enumerate { .. } => "enumerate",
+                    object::Iter::Zip { .. } => "zip",
+                    object::Iter::Map { .. } => "map",
+                    object::Iter::Filter { .. } => "filter",
+                    _ => "iterator",
+                },
+                Object::Generator(g) => match g.kind {
+                    object::GenKind::Generator => "generator",
+                    object::GenKind::Coroutine => "coroutine",
+                },
+                Object::Module { .. } => "module",
+                Object::StaticMethod(_) => "staticmethod",
+                Object::ClassMethod(_) => "classmethod",
+                Object::Property { .. } => "property",
+                Object::Super { .. } => "super",
+            },
+        };
+        self.types[name]
+    }
+
+    pub fn type_name(&self, v: Value) -> String {
+        self.class_name(self.type_of(v))
+    }
+
+    pub fn is_subclass(&self, class: ObjRef, of: ObjRef) -> bool {
+        self.mro_of(class).contains(&of)
+    }
+
+    pub fn isinstance(&self, v: Value, class: ObjRef) -> bool {
+        self.is_subclass(self.type_of(v), class)
+    }
+
+    /// Looks a name up along a class's MRO.
+    pub fn class_lookup(&self, class: ObjRef, name: &str) -> Option<Value> {
+        for c in self.mro_of(class) {
+            if let Object::Class(k) = self.heap.get(c)
+                && let Some(v) = k.dict.get(name)
+            {
+                return Some(*v);
+            }
+        }
+        None
+    }
+
+    // ------------------------------------------------------------ exceptions
+
+    /// A new instance of the named built-in exception with one message argument.
+    pub fn new_exception(&mut self, kind: &str, message: &str) -> Value {
+        let args = if message.is_empty() {
+            vec![]
+        } else {
+            vec![self.new_str(message)]
+        };
+        self.new_exception_args(kind, args)
+    }
+
+    pub fn new_exception_args(&mut self, kind: &str, args: Vec<Value>) -> Value {
+        let class = self.types[kind];
+        self.instantiate_exception(class, args)
+    }
+
+    pub fn instantiate_exception(&mut self, class: ObjRef, args: Vec<Value>) -> Value {
+        let args = self.new_tuple(args);
+        let mut dict = IndexMap::new();
+        dict.insert("args".to_string(), args);
+        self.alloc(Object::Instance(Instance { class, dict }))
+    }
+
+    pub fn type_error(&mut self, message: &str) -> Value {
+        self.new_exception("TypeError", message)
+    }
+
+    /// Whether an exception instance is of the named built-in class.
+    pub fn exception_is(&self, exc: Value, kind: &str) -> bool {
+        self.isinstance(exc, self.types[kind])
+    }
+
+    pub fn attr_of_instance(&self, v: Value, name: &str) -> Option<Value> {
+        match v {
+            Value::Obj(r) => match self.heap.get(r) {
+                Object::Instance(i) => i.dict.get(name).copied(),
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
+    pub fn set_instance_attr(&mut self, v: Value, name: &str, value: Value) {
+        if let Value::Obj(r) = v
+            && let Object::Instance(i) = self.heap.get_mut(r)
+        {
+            i.dict.insert(name.to_string(), value);
+        }
+    }
+
+    // ------------------------------------------------------------ dict keys
+
+    /// The hashable form of a value, or TypeError for unhashable ones.
+    pub fn dict_key(&mut self, v: Value) -> PyResult<DictKey> {
+        Ok(match v {
+            Value::None => DictKey::None,
+            Value::Bool(b) => DictKey::Int(i64::from(b)),
+            Value::Int(i) => DictKey::Int(i),
+            Value::Float(f) => {
+                if f.fract() == 0.0 && f.abs() < 9.0e18 {
+                    DictKey::Int(f as i64)
+                } else {
+                    DictKey::Float(f.to_bits())
+                }
+            }
+            Value::Obj(r) => match self.heap.get(r) {
+                Object::Str(s) => DictKey::Str(s.clone()),
+                Object::Bytes(b) => DictKey::Bytes(b.clone()),
+                Object::BigInt(b) => DictKey::Big(b.clone()),
+                Object::Tuple(items) => {
+                    let items = items.clone();
+                    let mut keys = Vec::with_capacity(items.len());
+                    for item in items {
+                        keys.push(self.dict_key(item)?);
+                    }
+                    DictKey::Tuple(keys)
+                }
+                Object::FrozenSet(d) => {
+                    let mut keys: Vec<DictKey> = d.keys().cloned().collect();
+                    keys.sort_by_key(|k| format!("{k:?}"));
+                    DictKey::Tuple(keys)
+                }
+                Object::List(_) | Object::Dict(_) | Object::Set(_) => {
+                    let t = self.type_name(v);
+                    return Err(self.type_error(&format!("unhashable type: '{t}'")));
+                }
+                Object::Instance(_) => {
+                    if let Some(h) = self.class_lookup(self.type_of(v), "__hash__") {
+                        if h == Value::None {
+                            let t = self.type_name(v);
+                            return Err(self.type_error(&format!("unhashable type: '{t}'")));
+                        }
+                        if self.class_lookup(self.type_of(v), "__eq__").is_some() {
+                            let hv = self.call(h, Args::new(vec![v]))?;
+                            return Ok(DictKey::Tuple(vec![
+                                DictKey::Str("__hash__".into()),
+                                self.dict_key(hv)?,
+                            ]));
+                        }
+                    }
+                    DictKey::Id(r.0)
+                }
+                _ => DictKey::Id(r.0),
+            },
+        })
+    }
+
+    // ------------------------------------------------------------ running code
+
+    /// Runs a module's code object to completion in a fresh namespace.
+    pub fn run_module(&mut self, code: Arc<CodeObject>, source: &str) -> PyResult<Value> {
+        self.sources.insert(
+            code.co_filename.clone(),
+            source.lines().map(str::to_string).collect(),
+        );
+        let globals = self.new_dict();
+        let globals = globals.as_obj().expect("a dict is a heap object");
+        let name = self.new_str("__main__");
+        let builtins_ref = Value::Obj(self.builtins);
+        self.dict_set_str(globals, "__name__", name);
+        self.dict_set_str(globals, "__builtins__", builtins_ref);
+        let frame = self.new_frame(code, globals, Some(globals), Resume::Native);
+        self.run_frame(frame)
+    }
+
+    pub fn dict_set_str(&mut self, dict: ObjRef, name: &str, value: Value) {
+        let key = self.new_str(name);
+        if let Object::Dict(d) = self.heap.get_mut(dict) {
+            d.insert(DictKey::Str(name.to_string()), (key, value));
+        }
+    }
+
+    pub fn dict_get_str(&self, dict: ObjRef, name: &str) -> Option<Value> {
+        match self.heap.get(dict) {
+            Object::Dict(d) => d.get(&DictKey::Str(name.to_string())).map(|(_, v)| *v),
+            _ => None,
+        }
+    }
+
+    pub fn new_frame(
+        &mut self,
+        code: Arc<CodeObject>,
+        globals: ObjRef,
+        locals: Option<ObjRef>,
+        resume: Resume,
+    ) -> Frame {
+        let ncells = code.co_cellvars.len();
+        let mut cells = Vec::with_capacity(ncells + code.co_freevars.len());
+        for _ in 0..ncells {
+            cells.push(self.heap.alloc(Object::Cell(None)));
+        }
+        Frame {
+            fast: vec![None; code.co_nlocals as usize],
+            stack: Vec::with_capacity(code.co_stacksize as usize),
+            code,
+            pc: 0,
+            lasti: -1,
+            cells,
+            globals,
+            locals,
+            blocks: Vec::new(),
+            generator: None,
+            resume,
+        }
+    }
+
+    /// Runs one frame (and everything it calls) to completion from native code.
+    pub fn run_frame(&mut self, frame: Frame) -> PyResult<Value> {
+        if self.native_depth > 200 || self.frames.len() > self.recursion_limit {
+            return Err(self.new_exception("RecursionError", "maximum recursion depth exceeded"));
+        }
+        let base = self.frames.len();
+        self.frames.push(frame);
+        self.native_depth += 1;
+        let result = self.run_until(base);
+        self.native_depth -= 1;
+        result
+    }
+
+    /// Calls any callable from native code.
+    pub fn call(&mut self, callable: Value, args: Args) -> PyResult<Value> {
+        match self.prepare_call(callable, args)? {
+            Call::Done(v) => Ok(v),
+            Call::Frame(mut frame) => {
+                let replace = match frame.resume {
+                    Resume::Replace(instance) => Some(instance),
+                    _ => None,
+                };
+                frame.resume = Resume::Native;
+                let result = self.run_frame(*frame)?;
+                Ok(replace.unwrap_or(result))
+            }
+        }
+    }
+
+    /// Maybe-collects garbage: roots are every frame, the builtins and modules.
+    pub fn maybe_collect(&mut self, extra: &[Value]) {
+        if self.heap.allocated_since_gc < 200_000 {
+            return;
+        }
+        self.collect(extra);
+    }
+
+    pub fn collect(&mut self, extra: &[Value]) -> usize {
+        let mut roots: Vec<Value> = extra.to_vec();
+        roots.push(Value::Obj(self.builtins));
+        roots.push(self.handled);
+        roots.extend(self.types.values().map(|t| Value::Obj(*t)));
+        roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
+        for f in &self.frames {
+            f.trace(&mut |v| roots.push(v));
+        }
+        let freed = self.heap.collect(roots);
+        let heap = &self.heap;
+        self.tracebacks.retain(|r, _| heap.contains(*r));
+        freed
+    }
+
+    pub fn flush(&mut self) {
+        let _ = self.out.flush();
+    }
+}
+
+/// What preparing a call produced: a finished native result, or a frame to run.
+pub enum Call {
+    Done(Value),
+    Frame(Box<Frame>),
+}
+
+impl Vm {
+    /// Binds arguments to a Python function's parameters (3.7's rules and messages).
+    pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Frame> {
+        let code = func.code.clone();
+        let mut frame = self.new_frame(code.clone(), func.globals, None, Resume::Push);
+        let argcount = code.co_argcount as usize;
+        let kwonly = code.co_kwonlyargcount as usize;
+        let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;
+        let has_varkw = code.co_flags & crate::bytecode::code::flags::CO_VARKEYWORDS != 0;
+        let name = func
+            .qualname
+            .rsplit('.')
+            .next()
+            .unwrap_or(&func.qualname)
+            .to_string();
+        let npos = args.pos.len();
+        for (i, v) in args.pos.iter().take(argcount).enumerate() {
+            frame.fast[i] = Some(*v);
+        }
+        let mut slot = argcount + kwonly;
+        if has_varargs {
+            let extra = if npos > argcount {
+                args.pos[argcount..].to_vec()
+            } else {
+                vec![]
+            };
+            frame.fast[slot] = Some(self.new_tuple(extra));
+            slot += 1;
+        } else if npos > argcount {
+            let given = npos;
+            let msg = if func.defaults.is_empty() {
+                format!(
+                    "{name}() takes {argcount} positional argument{} but {given} {} given",
+                    if argcount == 1 { "" } else { "s" },
+                    if given == 1 { "was" } else { "were" }
+                )
+            } else {
+                format!(
+                    "{name}() takes from {} to {argcount} positional arguments but {given} were given",
+                    argcount - func.defaults.len()
+                )
+            };
+            return Err(self.type_error(&msg));
+        }
+        let kwdict = if has_varkw {
+            let d = self.new_dict();
+            frame.fast[slot] = Some(d);
+            d.as_obj()
+        } else {
+            None
+        };
+        for (k, v) in args.kw {
+            let pos = code.co_varnames[..argcount + kwonly]
+                .iter()
+                .position(|n| *n == k);
+            match pos {
+                Some(i) => {
+                    if frame.fast[i].is_some() {
+                        return Err(self.type_error(&format!(
+                            "{name}() got multiple values for argument '{k}'"
+                        )));
+                    }
+                    frame.fast[i] = Some(v);
+                }
+                None => match kwdict {
+                    Some(d) => {
+                        let key = self.new_str(k.clone());
+                        if let Object::Dict(dict) = self.heap.get_mut(d) {
+                            dict.insert(DictKey::Str(k), (key, v));
+                        }
+                    }
+                    None => {
+                        return Err(self.type_error(&format!(
+                            "{name}() got an unexpected keyword argument '{k}'"
+                        )));
+                    }
+                },
+            }
+        }
+        let ndefaults = func.defaults.len();
+        let mut missing = Vec::new();
+        for i in 0..argcount {
+            if frame.fast[i].is_none() {
+                if i + ndefaults >= argcount {
+                    frame.fast[i] = Some(func.defaults[i + ndefaults - argcount]);
+                } else {
+                    missing.push(code.co_varnames[i].clone());
+                }
+            }
+        }
+        if !missing.is_empty() {
+            let list = match missing.len() {
+                1 => format!("'{}'", missing[0]),
+                2 => format!("'{}' and '{}'", missing[0], missing[1]),
+                _ => {
+                    let (last, rest) = missing.split_last().expect("several");
+                    format!(
+                        "{}, and '{last}'",
+                        rest.iter()
+                            .map(|m| format!("'{m}'"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    )
+                }
+            };
+            return Err(self.type_error(&format!(
+                "{name}() missing {} required positional argument{}: {list}",
+                missing.len(),
+                if missing.len() == 1 { "" } else { "s" }
+            )));
+        }
+        for i in argcount..argcount + kwonly {
+            if frame.fast[i].is_none() {
+                let pname = &code.co_varnames[i];
+                match func.kwdefaults.iter().find(|(n, _)| n == pname) {
+                    Some((_, v)) => frame.fast[i] = Some(*v),
+                    None => {
+                        return Err(self.type_error(&format!(
+                            "{name}() missing 1 required keyword-only argument: '{pname}'"
+                        )));
+                    }
+                }
+            }
+        }
+        // Arguments that are also cells start in their cell.
+        for (ci, cname) in code.co_cellvars.iter().enumerate() {
+            if let Some(ai) = code.co_varnames.iter().position(|v| v == cname)
+                && let Some(v) = frame.fast[ai]
+            {
+                let cell = frame.cells[ci];
+                *self.heap.get_mut(cell) = Object::Cell(Some(v));
+            }
+        }
+        frame.cells.extend(func.closure.iter().copied());
+        Ok(frame)
+    }
+}

@@ -1,0 +1,575 @@
+//! The importable modules: sys, math, time, dis, os and random, built natively when first
+//! imported. Uncaught-exception reports (CPython's traceback layout) live here too.
+
+use super::object::{Args, Dict, NativeFn, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+fn arg(args: &Args, i: usize) -> Value {
+    args.pos.get(i).copied().unwrap_or(Value::None)
+}
+
+fn float_arg(vm: &mut Vm, args: &Args, i: usize) -> PyResult<f64> {
+    let v = arg(args, i);
+    match vm.to_f64(v) {
+        Some(f) => Ok(f),
+        None => {
+            let t = vm.type_name(v);
+            Err(vm.type_error(&format!("must be real number, not {t}")))
+        }
+    }
+}
+
+impl Vm {
+    fn new_module(&mut self, name: &str, functions: &[(&'static str, NativeFn)]) -> ObjRef {
+        let dict = self.heap.alloc(Object::Dict(Dict::new()));
+        for (n, f) in functions {
+            let v = self.native(n, *f);
+            self.dict_set_str(dict, n, v);
+        }
+        let name_v = self.new_str(name);
+        self.dict_set_str(dict, "__name__", name_v);
+        self.heap.alloc(Object::Module {
+            name: name.to_string(),
+            dict,
+        })
+    }
+
+    fn module_dict(&self, m: ObjRef) -> ObjRef {
+        match self.heap.get(m) {
+            Object::Module { dict, .. } => *dict,
+            _ => unreachable!("modules have dicts"),
+        }
+    }
+
+    /// `import name`: the module object, built on first import.
+    pub fn import(&mut self, name: &str) -> PyResult<Value> {
+        let top = name.split('.').next().unwrap_or(name);
+        if let Some(m) = self.modules.get(top) {
+            return Ok(Value::Obj(*m));
+        }
+        let m = match top {
+            "sys" => self.make_sys(),
+            "math" => self.make_math(),
+            "time" => self.new_module(
+                "time",
+                &[
+                    ("time", t_time),
+                    ("perf_counter", t_time),
+                    ("monotonic", t_time),
+                    ("sleep", t_sleep),
+                ],
+            ),
+            "dis" => self.new_module("dis", &[("dis", d_dis)]),
+            "os" => self.new_module("os", &[("getpid", os_getpid)]),
+            "random" => self.new_module(
+                "random",
+                &[
+                    ("seed", r_seed),
+                    ("random", r_random),
+                    ("randint", r_randint),
+                    ("choice", r_choice),
+                    ("shuffle", r_shuffle),
+                    ("uniform", r_uniform),
+                    ("randrange", r_randrange),
+                ],
+            ),
+            _ => {
+                return Err(
+                    self.new_exception("ModuleNotFoundError", &format!("No module named '{name}'"))
+                );
+            }
+        };
+        self.modules.insert(top.to_string(), m);
+        Ok(Value::Obj(m))
+    }
+
+    fn make_sys(&mut self) -> ObjRef {
+        let m = self.new_module(
+            "sys",
+            &[
+                ("exit", s_exit),
+                ("getrecursionlimit", s_getrecursionlimit),
+                ("setrecursionlimit", s_setrecursionlimit),
+            ],
+        );
+        let dict = self.module_dict(m);
+        let argv: Vec<Value> = self
+            .argv
+            .clone()
+            .into_iter()
+            .map(|a| self.new_str(a))
+            .collect();
+        let argv = self.new_list(argv);
+        self.dict_set_str(dict, "argv", argv);
+        self.dict_set_str(dict, "maxsize", Value::Int(i64::MAX));
+        let version = self.new_str("3.7.16 (minipy)");
+        self.dict_set_str(dict, "version", version);
+        let vi = self.new_tuple(vec![Value::Int(3), Value::Int(7), Value::Int(16)]);
+        self.dict_set_str(dict, "version_info", vi);
+        for stream in ["stdout", "stderr"] {
+            let s = self.new_module(
+                &format!("<{stream}>"),
+                &[("write", s_write), ("flush", s_flush)],
+            );
+            self.dict_set_str(dict, stream, Value::Obj(s));
+        }
+        m
+    }
+
+    fn make_math(&mut self) -> ObjRef {
+        let m = self.new_module(
+            "math",
+            &[
+                ("sqrt", m_sqrt),
+                ("floor", m_floor),
+                ("ceil", m_ceil),
+                ("trunc", m_trunc),
+                ("isclose", m_isclose),
+                ("gcd", m_gcd),
+                ("factorial", m_factorial),
+                ("log", m_log),
+                ("log2", m_log2),
+                ("log10", m_log10),
+                ("exp", m_exp),
+                ("sin", m_sin),
+                ("cos", m_cos),
+                ("tan", m_tan),
+                ("atan", m_atan),
+                ("atan2", m_atan2),
+                ("hypot", m_hypot),
+                ("pow", m_pow),
+                ("fabs", m_fabs),
+                ("isnan", m_isnan),
+                ("isinf", m_isinf),
+                ("isfinite", m_isfinite),
+                ("degrees", m_degrees),
+                ("radians", m_radians),
+            ],
+        );
+        let dict = self.module_dict(m);
+        for (n, v) in [
+            ("pi", std::f64::consts::PI),
+            ("e", std::f64::consts::E),
+            ("tau", std::f64::consts::TAU),
+            ("inf", f64::INFINITY),
+            ("nan", f64::NAN),
+        ] {
+            self.dict_set_str(dict, n, Value::Float(v));
+        }
+        m
+    }
+}
+
+// ---------------------------------------------------------------- sys
+
+fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let code = args.pos.first().copied();
+    let args = code.into_iter().collect();
+    Err(vm.new_exception_args("SystemExit", args))
+}
+
+fn s_getrecursionlimit(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(vm.recursion_limit as i64))
+}
+
+fn s_setrecursionlimit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    match vm.as_index(arg(&args, 0)) {
+        Some(n) if n >= 1 => {
+            vm.recursion_limit = n as usize;
+            Ok(Value::None)
+        }
+        _ => Err(vm.new_exception(
+            "ValueError",
+            "recursion limit must be greater or equal than 1",
+        )),
+    }
+}
+
+fn s_write(vm: &mut Vm, stream: Option<Value>, args: Args) -> R {
+    let text = vm.str(arg(&args, 0))?;
+    let is_err = stream.and_then(|s| s.as_obj()).is_some_and(
+        |r| matches!(vm.heap.get(r), Object::Module { name, .. } if name == "<stderr>"),
+    );
+    if is_err {
+        vm.flush();
+        eprint!("{text}");
+    } else {
+        use std::io::Write;
+        let _ = vm.out.write_all(text.as_bytes());
+    }
+    Ok(Value::Int(text.chars().count() as i64))
+}
+
+fn s_flush(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    vm.flush();
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- math
+
+macro_rules! unary_math {
+    ($name:ident, $f:expr) => {
+        fn $name(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+            let x = float_arg(vm, &args, 0)?;
+            let f: fn(f64) -> f64 = $f;
+            let r = f(x);
+            if r.is_nan() && !x.is_nan() {
+                return Err(vm.new_exception("ValueError", "math domain error"));
+            }
+            Ok(Value::Float(r))
+        }
+    };
+}
+
+unary_math!(m_exp, f64::exp);
+unary_math!(m_sin, f64::sin);
+unary_math!(m_cos, f64::cos);
+unary_math!(m_tan, f64::tan);
+unary_math!(m_atan, f64::atan);
+unary_math!(m_fabs, f64::abs);
+unary_math!(m_degrees, f64::to_degrees);
+unary_math!(m_radians, f64::to_radians);
+
+fn m_sqrt(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    if x < 0.0 {
+        return Err(vm.new_exception("ValueError", "math domain error"));
+    }
+    Ok(Value::Float(x.sqrt()))
+}
+
+fn log_base(vm: &mut Vm, x: Value, base: f64) -> R {
+    // Exact for big ints: log of the leading digits plus the scale.
+    let lx = match vm.as_bigint(x) {
+        Some(i) if i.sign() != num_bigint::Sign::Plus => {
+            return Err(vm.new_exception("ValueError", "math domain error"));
+        }
+        Some(i) if i.bits() > 1000 => {
+            let shift = i.bits() - 60;
+            let top: num_bigint::BigInt = &i >> shift;
+            num_traits::ToPrimitive::to_f64(&top).unwrap_or(1.0).ln()
+                + shift as f64 * std::f64::consts::LN_2
+        }
+        _ => {
+            let f = vm.to_f64(x).unwrap_or(f64::NAN);
+            if f <= 0.0 {
+                return Err(vm.new_exception("ValueError", "math domain error"));
+            }
+            f.ln()
+        }
+    };
+    Ok(Value::Float(if base == std::f64::consts::E {
+        lx
+    } else {
+        lx / base.ln()
+    }))
+}
+
+fn m_log(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let base = if args.pos.len() > 1 {
+        float_arg(vm, &args, 1)?
+    } else {
+        std::f64::consts::E
+    };
+    if base == 10.0 {
+        return m_log10(vm, None, args);
+    }
+    log_base(vm, arg(&args, 0), base)
+}
+
+fn m_log2(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    if x <= 0.0 {
+        return Err(vm.new_exception("ValueError", "math domain error"));
+    }
+    Ok(Value::Float(x.log2()))
+}
+
+fn m_log10(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    if x <= 0.0 {
+        return Err(vm.new_exception("ValueError", "math domain error"));
+    }
+    Ok(Value::Float(x.log10()))
+}
+
+fn round_to_int(vm: &mut Vm, args: &Args, f: fn(f64) -> f64) -> R {
+    let v = arg(args, 0);
+    if let Some(i) = vm.as_bigint(v) {
+        return Ok(vm.new_int(i));
+    }
+    let x = float_arg(vm, args, 0)?;
+    if !x.is_finite() {
+        return Err(vm.new_exception("OverflowError", "cannot convert float infinity to integer"));
+    }
+    let r = f(x);
+    let text = format!("{r:.0}");
+    Ok(vm.new_int(text.parse().unwrap_or_default()))
+}
+
+fn m_floor(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    round_to_int(vm, &args, f64::floor)
+}
+fn m_ceil(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    round_to_int(vm, &args, f64::ceil)
+}
+fn m_trunc(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    round_to_int(vm, &args, f64::trunc)
+}
+
+fn m_isclose(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let a = float_arg(vm, &args, 0)?;
+    let b = float_arg(vm, &args, 1)?;
+    let kw = |n: &str| args.kw.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
+    let rel = kw("rel_tol").and_then(|v| vm.to_f64(v)).unwrap_or(1e-9);
+    let abs = kw("abs_tol").and_then(|v| vm.to_f64(v)).unwrap_or(0.0);
+    if a == b {
+        return Ok(Value::Bool(true));
+    }
+    if a.is_infinite() || b.is_infinite() {
+        return Ok(Value::Bool(false));
+    }
+    let diff = (b - a).abs();
+    Ok(Value::Bool(
+        diff <= (rel * b).abs() || diff <= (rel * a).abs() || diff <= abs,
+    ))
+}
+
+fn m_gcd(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let mut g = num_bigint::BigInt::from(0);
+    for v in &args.pos {
+        let Some(i) = vm.as_bigint(*v) else {
+            return Err(vm.type_error("'float' object cannot be interpreted as an integer"));
+        };
+        g = num_integer::Integer::gcd(&g, &i);
+    }
+    Ok(vm.new_int(g))
+}
+
+fn m_factorial(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let Some(n) = vm.as_index(arg(&args, 0)) else {
+        return Err(vm.new_exception("ValueError", "factorial() only accepts integral values"));
+    };
+    if n < 0 {
+        return Err(vm.new_exception("ValueError", "factorial() not defined for negative values"));
+    }
+    let mut r = num_bigint::BigInt::from(1);
+    for k in 2..=n {
+        r *= k;
+    }
+    Ok(vm.new_int(r))
+}
+
+fn m_atan2(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let y = float_arg(vm, &args, 0)?;
+    let x = float_arg(vm, &args, 1)?;
+    Ok(Value::Float(y.atan2(x)))
+}
+
+fn m_hypot(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    let y = float_arg(vm, &args, 1)?;
+    Ok(Value::Float(x.hypot(y)))
+}
+
+fn m_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    let y = float_arg(vm, &args, 1)?;
+    Ok(Value::Float(x.powf(y)))
+}
+
+fn m_isnan(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    Ok(Value::Bool(float_arg(vm, &args, 0)?.is_nan()))
+}
+fn m_isinf(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    Ok(Value::Bool(float_arg(vm, &args, 0)?.is_infinite()))
+}
+fn m_isfinite(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    Ok(Value::Bool(float_arg(vm, &args, 0)?.is_finite()))
+}
+
+// ---------------------------------------------------------------- time, os, dis
+
+fn t_time(_: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64());
+    Ok(Value::Float(now))
+}
+
+fn t_sleep(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let secs = float_arg(vm, &args, 0)?;
+    if secs < 0.0 {
+        return Err(vm.new_exception("ValueError", "sleep length must be non-negative"));
+    }
+    vm.flush();
+    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
+    Ok(Value::None)
+}
+
+fn os_getpid(_: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(i64::from(std::process::id())))
+}
+
+fn d_dis(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let target = arg(&args, 0);
+    let code = match target.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Function(f)) => Some(f.code.clone()),
+        Some(Object::Code(c)) => Some(c.clone()),
+        Some(Object::Generator(g)) => Some(g.code.clone()),
+        Some(Object::BoundMethod { func, .. }) => match func.as_obj().map(|r| vm.heap.get(r)) {
+            Some(Object::Function(f)) => Some(f.code.clone()),
+            _ => None,
+        },
+        Some(Object::Str(s)) => {
+            let s = s.clone();
+            match crate::compile_source(&s, "<dis>") {
+                Ok(c) => Some(c),
+                Err(e) => return Err(vm.new_exception("SyntaxError", &e.message)),
+            }
+        }
+        _ => None,
+    };
+    let Some(code) = code else {
+        let t = vm.type_name(target);
+        return Err(vm.type_error(&format!("don't know how to disassemble {t} objects")));
+    };
+    let text = crate::bytecode::dis::dis_recursive(&code);
+    use std::io::Write;
+    let _ = vm.out.write_all(text.as_bytes());
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- random (deterministic)
+
+fn next_random(vm: &mut Vm) -> f64 {
+    // splitmix64: repeatable from `seed`, not CPython's Mersenne Twister.
+    vm.random_state = vm.random_state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = vm.random_state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
+fn r_seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    vm.random_state = vm.as_index(arg(&args, 0)).unwrap_or(0) as u64;
+    Ok(Value::None)
+}
+
+fn r_random(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(next_random(vm)))
+}
+
+fn r_uniform(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let a = float_arg(vm, &args, 0)?;
+    let b = float_arg(vm, &args, 1)?;
+    Ok(Value::Float(a + (b - a) * next_random(vm)))
+}
+
+fn r_randrange(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (lo, hi) = match args.pos.len() {
+        1 => (0, vm.as_index(arg(&args, 0)).unwrap_or(1)),
+        _ => (
+            vm.as_index(arg(&args, 0)).unwrap_or(0),
+            vm.as_index(arg(&args, 1)).unwrap_or(1),
+        ),
+    };
+    if hi <= lo {
+        return Err(vm.new_exception("ValueError", "empty range for randrange()"));
+    }
+    Ok(Value::Int(lo + (next_random(vm) * (hi - lo) as f64) as i64))
+}
+
+fn r_randint(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let lo = vm.as_index(arg(&args, 0)).unwrap_or(0);
+    let hi = vm.as_index(arg(&args, 1)).unwrap_or(0);
+    Ok(Value::Int(
+        lo + (next_random(vm) * (hi - lo + 1) as f64) as i64,
+    ))
+}
+
+fn r_choice(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let items = vm.collect_iterable(arg(&args, 0))?;
+    if items.is_empty() {
+        return Err(vm.new_exception("IndexError", "Cannot choose from an empty sequence"));
+    }
+    let i = (next_random(vm) * items.len() as f64) as usize;
+    Ok(items[i])
+}
+
+fn r_shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let list = arg(&args, 0);
+    let mut items = vm.collect_iterable(list)?;
+    for i in (1..items.len()).rev() {
+        let j = (next_random(vm) * (i + 1) as f64) as usize;
+        items.swap(i, j);
+    }
+    if let Some(Object::List(l)) = list.as_obj().map(|r| vm.heap.get_mut(r)) {
+        *l = items;
+    }
+    Ok(Value::None)
+}
+
+// ---------------------------------------------------------------- reports
+
+impl Vm {
+    /// CPython's report of an uncaught exception, chained causes and contexts first.
+    pub fn format_exception(&mut self, exc: Value) -> String {
+        let mut out = String::new();
+        let cause = self
+            .attr_of_instance(exc, "__cause__")
+            .filter(|c| *c != Value::None);
+        let suppress = self
+            .attr_of_instance(exc, "__suppress_context__")
+            .is_some_and(|s| s == Value::Bool(true));
+        let context = self
+            .attr_of_instance(exc, "__context__")
+            .filter(|c| *c != Value::None);
+        if let Some(c) = cause {
+            out.push_str(&self.format_exception(c));
+            out.push_str(
+                "\nThe above exception was the direct cause of the following exception:\n\n",
+            );
+        } else if let Some(c) = context.filter(|_| !suppress) {
+            out.push_str(&self.format_exception(c));
+            out.push_str(
+                "\nDuring handling of the above exception, another exception occurred:\n\n",
+            );
+        }
+        let tb = exc
+            .as_obj()
+            .and_then(|r| self.tracebacks.get(&r))
+            .cloned()
+            .unwrap_or_default();
+        if !tb.is_empty() {
+            out.push_str("Traceback (most recent call last):\n");
+            for e in tb {
+                out.push_str(&format!(
+                    "  File \"{}\", line {}, in {}\n",
+                    e.filename, e.lineno, e.name
+                ));
+                if let Some(line) = self
+                    .sources
+                    .get(&e.filename)
+                    .and_then(|l| l.get(e.lineno as usize - 1))
+                {
+                    let t = line.trim();
+                    if !t.is_empty() {
+                        out.push_str(&format!("    {t}\n"));
+                    }
+                }
+            }
+        }
+        let name = self.type_name(exc);
+        let msg = self.str(exc).unwrap_or_default();
+        if msg.is_empty() {
+            out.push_str(&format!("{name}\n"));
+        } else {
+            out.push_str(&format!("{name}: {msg}\n"));
+        }
+        out
+    }
+}

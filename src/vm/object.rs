@@ -1,0 +1,269 @@
+//! Heap objects: the payloads `ObjRef`s point at, and how the collector traces them.
+
+use super::Vm;
+use super::frame::Frame;
+use super::value::{ObjRef, Value};
+use crate::bytecode::CodeObject;
+use indexmap::IndexMap;
+use num_bigint::BigInt;
+use std::sync::Arc;
+
+/// A dict key: the hashable form of a value. Equal Python values (1, 1.0, True) map to
+/// equal keys; heap objects without value semantics hash by identity.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum DictKey {
+    None,
+    Int(i64),
+    Float(u64),
+    Big(BigInt),
+    Str(String),
+    Bytes(Vec<u8>),
+    Tuple(Vec<DictKey>),
+    Id(u32),
+}
+
+/// Insertion-ordered entries: the key's hashable form to (the key as given, the value).
+pub type Dict = IndexMap<DictKey, (Value, Value)>;
+
+/// Positional and keyword arguments of a call.
+#[derive(Default, Debug, Clone)]
+pub struct Args {
+    pub pos: Vec<Value>,
+    pub kw: Vec<(String, Value)>,
+}
+
+impl Args {
+    pub fn new(pos: Vec<Value>) -> Self {
+        Args {
+            pos,
+            kw: Vec::new(),
+        }
+    }
+}
+
+/// A native function: receives the bound receiver (for methods) and the arguments.
+pub type NativeFn = fn(&mut Vm, Option<Value>, Args) -> Result<Value, Value>;
+
+#[derive(Clone)]
+pub struct Function {
+    pub code: Arc<CodeObject>,
+    pub globals: ObjRef,
+    pub qualname: String,
+    pub defaults: Vec<Value>,
+    pub kwdefaults: Vec<(String, Value)>,
+    pub closure: Vec<ObjRef>,
+    pub dict: IndexMap<String, Value>,
+}
+
+#[derive(Clone)]
+pub struct Native {
+    pub name: &'static str,
+    pub func: NativeFn,
+    pub receiver: Option<Value>,
+}
+
+pub struct Class {
+    pub name: String,
+    pub qualname: String,
+    pub bases: Vec<ObjRef>,
+    /// Method resolution order, this class first (C3 linearisation).
+    pub mro: Vec<ObjRef>,
+    pub dict: IndexMap<String, Value>,
+    /// Which built-in type this class is or derives from, for instance layout and methods.
+    pub builtin: Option<&'static str>,
+}
+
+pub struct Instance {
+    pub class: ObjRef,
+    pub dict: IndexMap<String, Value>,
+}
+
+/// Native iterators.
+pub enum Iter {
+    /// Over a list or tuple (re-reads the sequence, so appends during iteration are seen).
+    Seq {
+        seq: ObjRef,
+        index: usize,
+    },
+    Str {
+        chars: Vec<char>,
+        index: usize,
+    },
+    Range {
+        next: i64,
+        stop: i64,
+        step: i64,
+    },
+    /// Over a snapshot of a dict's or set's keys, values or items.
+    Values {
+        items: Vec<Value>,
+        index: usize,
+    },
+    Enumerate {
+        inner: Value,
+        count: i64,
+    },
+    Zip {
+        inners: Vec<Value>,
+    },
+    Map {
+        func: Value,
+        inners: Vec<Value>,
+    },
+    Filter {
+        func: Value,
+        inner: Value,
+    },
+    /// iter(callable, sentinel)
+    Callable {
+        func: Value,
+        sentinel: Value,
+    },
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub enum GenKind {
+    Generator,
+    Coroutine,
+}
+
+pub struct Generator {
+    pub kind: GenKind,
+    pub name: String,
+    pub qualname: String,
+    pub code: Arc<CodeObject>,
+    /// The suspended frame; `None` once the generator has finished.
+    pub frame: Option<Box<Frame>>,
+    pub running: bool,
+    /// `-1` before the first resumption, then the offset of the last instruction run.
+    pub lasti: i64,
+}
+
+pub enum Object {
+    Str(String),
+    Bytes(Vec<u8>),
+    BigInt(BigInt),
+    Tuple(Vec<Value>),
+    List(Vec<Value>),
+    Dict(Dict),
+    Set(Dict),
+    FrozenSet(Dict),
+    Range {
+        start: i64,
+        stop: i64,
+        step: i64,
+    },
+    Slice {
+        start: Value,
+        stop: Value,
+        step: Value,
+    },
+    Code(Arc<CodeObject>),
+    Function(Box<Function>),
+    Native(Native),
+    BoundMethod {
+        receiver: Value,
+        func: Value,
+    },
+    Cell(Option<Value>),
+    Class(Box<Class>),
+    Instance(Instance),
+    Iter(Iter),
+    Generator(Box<Generator>),
+    Module {
+        name: String,
+        dict: ObjRef,
+    },
+    StaticMethod(Value),
+    ClassMethod(Value),
+    Property {
+        fget: Value,
+        fset: Value,
+    },
+    Super {
+        class: ObjRef,
+        receiver: Value,
+    },
+}
+
+impl Object {
+    /// Calls `visit` on every value this object holds, for the collector.
+    pub fn trace(&self, visit: &mut dyn FnMut(Value)) {
+        let dict = |d: &Dict, visit: &mut dyn FnMut(Value)| {
+            for (k, v) in d.values() {
+                visit(*k);
+                visit(*v);
+            }
+        };
+        match self {
+            Object::Str(_)
+            | Object::Bytes(_)
+            | Object::BigInt(_)
+            | Object::Range { .. }
+            | Object::Code(_) => {}
+            Object::Tuple(v) | Object::List(v) => v.iter().for_each(|x| visit(*x)),
+            Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => dict(d, visit),
+            Object::Slice { start, stop, step } => {
+                [start, stop, step].into_iter().for_each(|x| visit(*x))
+            }
+            Object::Function(f) => {
+                visit(Value::Obj(f.globals));
+                f.defaults.iter().for_each(|x| visit(*x));
+                f.kwdefaults.iter().for_each(|(_, x)| visit(*x));
+                f.closure.iter().for_each(|c| visit(Value::Obj(*c)));
+                f.dict.values().for_each(|x| visit(*x));
+            }
+            Object::Native(n) => n.receiver.iter().for_each(|x| visit(*x)),
+            Object::BoundMethod { receiver, func } => {
+                visit(*receiver);
+                visit(*func);
+            }
+            Object::Cell(v) => v.iter().for_each(|x| visit(*x)),
+            Object::Class(c) => {
+                c.bases
+                    .iter()
+                    .chain(&c.mro)
+                    .for_each(|b| visit(Value::Obj(*b)));
+                c.dict.values().for_each(|x| visit(*x));
+            }
+            Object::Instance(i) => {
+                visit(Value::Obj(i.class));
+                i.dict.values().for_each(|x| visit(*x));
+            }
+            Object::Iter(it) => match it {
+                Iter::Seq { seq, .. } => visit(Value::Obj(*seq)),
+                Iter::Str { .. } | Iter::Range { .. } => {}
+                Iter::Values { items, .. } => items.iter().for_each(|x| visit(*x)),
+                Iter::Enumerate { inner, .. } => visit(*inner),
+                Iter::Zip { inners } => inners.iter().for_each(|x| visit(*x)),
+                Iter::Map { func, inners } => {
+                    visit(*func);
+                    inners.iter().for_each(|x| visit(*x));
+                }
+                Iter::Filter { func, inner } => {
+                    visit(*func);
+                    visit(*inner);
+                }
+                Iter::Callable { func, sentinel } => {
+                    visit(*func);
+                    visit(*sentinel);
+                }
+            },
+            Object::Generator(g) => {
+                if let Some(f) = &g.frame {
+                    f.trace(visit);
+                }
+            }
+            Object::Module { dict, .. } => visit(Value::Obj(*dict)),
+            Object::StaticMethod(v) | Object::ClassMethod(v) => visit(*v),
+            Object::Property { fget, fset } => {
+                visit(*fget);
+                visit(*fset);
+            }
+            Object::Super { class, receiver } => {
+                visit(Value::Obj(*class));
+                visit(*receiver);
+            }
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! (sys, math, time, dis, os) that race-free teaching programs import.
 
 use super::frame::Resume;
-use super::object::{Args, Dict, DictKey, GenKind, Iter, NativeFn, Object};
+use super::object::{Args, Iter, NativeFn, Object};
 use super::{ObjRef, PyResult, Value, Vm};
 use crate::pyfmt;
 use num_bigint::BigInt;
@@ -41,10 +41,6 @@ fn arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResu
 
 fn kwarg(args: &Args, name: &str) -> Option<Value> {
     args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
-}
-
-fn recv(r: Option<Value>) -> Value {
-    r.expect("methods are always bound to a receiver")
 }
 
 /// Registers the built-in namespace.
@@ -847,27 +843,17 @@ fn b_vars(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn b_globals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    match vm.frames.last() {
-        Some(f) => Ok(Value::Obj(f.globals)),
+    match vm.caller.take() {
+        Some(c) => Ok(Value::Obj(c.globals)),
         None => Ok(vm.new_dict()),
     }
 }
 
 fn b_locals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    let Some(f) = vm.frames.last() else {
-        return Ok(vm.new_dict());
-    };
-    if let Some(l) = f.locals {
-        return Ok(Value::Obj(l));
+    match vm.caller.take() {
+        Some(c) => Ok(c.locals),
+        None => Ok(vm.new_dict()),
     }
-    let items: Vec<(String, Value)> = f
-        .code
-        .co_varnames
-        .iter()
-        .zip(&f.fast)
-        .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
-        .collect();
-    namespace_dict(vm, items)
 }
 
 fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -1189,25 +1175,14 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 [c, r] => (c.as_obj().unwrap_or(class), *r),
                 _ => {
                     // Zero-argument super(): the calling method's __class__ cell and first argument.
-                    let Some(f) = vm.frames.last() else {
-                        return Err(vm.new_exception("RuntimeError", "super(): no arguments"));
-                    };
-                    let class_cell = f
-                        .code
-                        .co_freevars
-                        .iter()
-                        .position(|n| n == "__class__")
-                        .map(|i| f.cells[f.code.co_cellvars.len() + i]);
-                    let receiver = f.fast.first().copied().flatten();
-                    let (Some(cell), Some(receiver)) = (class_cell, receiver) else {
-                        return Err(vm.new_exception("RuntimeError", "super(): no arguments"));
-                    };
-                    let Object::Cell(Some(Value::Obj(c))) = vm.heap.get(cell) else {
-                        return Err(
-                            vm.new_exception("RuntimeError", "super(): empty __class__ cell")
-                        );
-                    };
-                    (*c, receiver)
+                    match vm.caller.take() {
+                        Some(super::CallerView {
+                            class: Some(c),
+                            first_arg: Some(r),
+                            ..
+                        }) => (c, r),
+                        _ => return Err(vm.new_exception("RuntimeError", "super(): no arguments")),
+                    }
                 }
             };
             Ok(vm.alloc(Object::Super { class, receiver }))

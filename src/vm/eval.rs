@@ -430,6 +430,7 @@ impl Vm {
                     let n = arg as usize;
                     let args = f.stack.split_off(f.stack.len() - n);
                     let callable = pop!();
+                    self.note_caller(callable, f);
                     match tryv!(self.prepare_call(callable, Args::new(args))) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
@@ -447,6 +448,7 @@ impl Vm {
                         .map(|(k, v)| (self.str_of(*k).unwrap_or_default().to_string(), v))
                         .collect();
                     let callable = pop!();
+                    self.note_caller(callable, f);
                     match tryv!(self.prepare_call(callable, Args { pos: all, kw })) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
@@ -525,7 +527,12 @@ impl Vm {
                     if let Some(g) = self.as_generator(receiver) {
                         match tryv!(self.resume_generator(g, sent, Resume::YieldFrom)) {
                             Some(frame) => return Event::Call(Box::new(frame)),
-                            None => unreachable!("resume_generator raises for finished generators"),
+                            None => {
+                                // An exhausted generator raises StopIteration(None) at once.
+                                pop!();
+                                f.stack.push(Value::None);
+                                continue;
+                            }
                         }
                     }
                     let next = if sent == Value::None {
@@ -1096,8 +1103,70 @@ impl Vm {
         }
     }
 
+    /// Collects garbage at a backward jump, but only when no native code is on the Rust
+    /// stack: natives hold values in Rust locals the collector cannot see.
+    /// Records the calling frame for the few builtins that read it.
+    fn note_caller(&mut self, callable: Value, f: &Frame) {
+        let Value::Obj(r) = callable else { return };
+        let reads_frame = match self.heap.get(r) {
+            Object::Native(n) => matches!(n.name, "globals" | "locals" | "vars"),
+            Object::Class(_) => r == self.types["super"],
+            _ => false,
+        };
+        if !reads_frame {
+            return;
+        }
+        let class = f
+            .code
+            .co_freevars
+            .iter()
+            .position(|n| n == "__class__")
+            .and_then(|i| f.cells.get(f.code.co_cellvars.len() + i))
+            .and_then(|cell| match self.heap.get(*cell) {
+                Object::Cell(Some(Value::Obj(c))) => Some(*c),
+                _ => None,
+            });
+        let first_arg = if f.code.co_argcount > 0 {
+            f.fast.first().copied().flatten().or_else(|| {
+                // A first argument that is also a cell lives in its cell.
+                let name = f.code.co_varnames.first()?;
+                let i = f.code.co_cellvars.iter().position(|c| c == name)?;
+                match self.heap.get(f.cells[i]) {
+                    Object::Cell(v) => *v,
+                    _ => None,
+                }
+            })
+        } else {
+            None
+        };
+        let locals = match f.locals {
+            Some(l) => Value::Obj(l),
+            None => {
+                let pairs: Vec<(String, Value)> = f
+                    .code
+                    .co_varnames
+                    .iter()
+                    .zip(&f.fast)
+                    .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
+                    .collect();
+                let d = self.new_dict();
+                let dref = d.as_obj().expect("a dict");
+                for (k, v) in pairs {
+                    self.dict_set_str(dref, &k, v);
+                }
+                d
+            }
+        };
+        self.caller = Some(super::CallerView {
+            globals: f.globals,
+            locals,
+            class,
+            first_arg,
+        });
+    }
+
     fn maybe_collect_with(&mut self, f: &Frame) {
-        if self.heap.allocated_since_gc >= 200_000 {
+        if self.heap.allocated_since_gc >= 200_000 && self.native_depth <= 1 {
             let mut extra = Vec::new();
             f.trace(&mut |v| extra.push(v));
             self.collect(&extra);

@@ -1007,6 +1007,155 @@ fn next_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     }
 }
 
+fn r_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    if let Object::Range { start, stop, step } = vm.heap.get(recv(r).as_obj().expect("range")) {
+        let (start, stop, step) = (*start, *stop, *step);
+        if let Some(i) = vm.as_index(v)
+            && vm.contains(recv(r), v)?
+        {
+            let _ = stop;
+            return Ok(Value::Int((i - start) / step));
+        }
+    }
+    let rep = vm.repr(v)?;
+    Err(vm.new_exception("ValueError", &format!("{rep} is not in range")))
+}
+
+fn r_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    Ok(Value::Int(i64::from(vm.contains(recv(r), v)?)))
+}
+
+fn sl_indices(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let n = args.pos.first().and_then(|v| vm.as_index(*v)).unwrap_or(0);
+    let (a, b, c) = vm.slice_indices(recv(r), n)?;
+    Ok(vm.new_tuple(vec![Value::Int(a), Value::Int(b), Value::Int(c)]))
+}
+
+fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = str_recv(vm, r);
+    let mut prev_cased = false;
+    let mut any = false;
+    for c in s.chars() {
+        if c.is_uppercase() {
+            if prev_cased {
+                return Ok(Value::Bool(false));
+            }
+            prev_cased = true;
+            any = true;
+        } else if c.is_lowercase() {
+            if !prev_cased {
+                return Ok(Value::Bool(false));
+            }
+            prev_cased = true;
+            any = true;
+        } else {
+            prev_cased = false;
+        }
+    }
+    Ok(Value::Bool(any))
+}
+
+fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let size = args.pos.first().and_then(|v| vm.as_index(*v)).unwrap_or(8).max(0) as usize;
+    let mut out = String::new();
+    let mut col = 0;
+    for c in s.chars() {
+        match c {
+            '\t' => {
+                let n = if size == 0 { 0 } else { size - col % size };
+                out.push_str(&" ".repeat(n));
+                col += n;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                col = 0;
+            }
+            _ => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    Ok(vm.new_str(out))
+}
+
+fn bytes_of(vm: &Vm, r: Option<Value>) -> Vec<u8> {
+    match vm.heap.get(recv(r).as_obj().expect("bytes")) {
+        Object::Bytes(b) => b.clone(),
+        _ => vec![],
+    }
+}
+
+fn by_hex(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let b = bytes_of(vm, r);
+    Ok(vm.new_str(b.iter().map(|x| format!("{x:02x}")).collect::<String>()))
+}
+
+fn by_map(vm: &mut Vm, r: Option<Value>, f: impl Fn(&[u8]) -> Vec<u8>) -> R {
+    let b = bytes_of(vm, r);
+    Ok(vm.alloc(Object::Bytes(f(&b))))
+}
+
+fn by_strip(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    by_map(vm, r, |b| b.trim_ascii().to_vec())
+}
+fn by_upper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    by_map(vm, r, |b| b.to_ascii_uppercase())
+}
+fn by_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    by_map(vm, r, |b| b.to_ascii_lowercase())
+}
+
+fn by_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let b = bytes_of(vm, r);
+    let sep = match args.pos.first().and_then(|v| v.as_obj()).map(|o| vm.heap.get(o)) {
+        Some(Object::Bytes(s)) => Some(s.clone()),
+        _ => None,
+    };
+    let parts: Vec<Vec<u8>> = match sep {
+        Some(sep) if !sep.is_empty() => {
+            let mut out = Vec::new();
+            let mut rest = b.as_slice();
+            while let Some(i) = rest.windows(sep.len()).position(|w| w == sep.as_slice()) {
+                out.push(rest[..i].to_vec());
+                rest = &rest[i + sep.len()..];
+            }
+            out.push(rest.to_vec());
+            out
+        }
+        _ => b.split(|c| c.is_ascii_whitespace()).filter(|p| !p.is_empty()).map(<[u8]>::to_vec).collect(),
+    };
+    let items = parts.into_iter().map(|p| vm.alloc(Object::Bytes(p))).collect();
+    Ok(vm.new_list(items))
+}
+
+fn by_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let b = bytes_of(vm, r);
+    let p = match args.pos.first().and_then(|v| v.as_obj()).map(|o| vm.heap.get(o)) {
+        Some(Object::Bytes(s)) => s.clone(),
+        _ => vec![],
+    };
+    Ok(Value::Bool(b.starts_with(&p)))
+}
+
+fn by_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let b = bytes_of(vm, r);
+    let n = match args.pos.first() {
+        Some(v) => match v.as_obj().map(|o| vm.heap.get(o)) {
+            Some(Object::Bytes(s)) if !s.is_empty() => b.windows(s.len()).filter(|w| *w == s.as_slice()).count(),
+            _ => {
+                let x = vm.as_index(*v).unwrap_or(-1);
+                b.iter().filter(|c| i64::from(**c) == x).count()
+            }
+        },
+        None => 0,
+    };
+    Ok(Value::Int(n as i64))
+}
+
 /// The native method `name` of a built-in class (or of one a user class derives from).
 pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
     let mro = vm.mro_of(class);
@@ -1055,6 +1204,18 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("str", "format") => Some(("format", s_format)),
             ("str", "encode") => Some(("encode", s_encode)),
             ("bytes", "decode") => Some(("decode", b_decode)),
+            ("bytes", "hex") => Some(("hex", by_hex)),
+            ("bytes", "strip") => Some(("strip", by_strip)),
+            ("bytes", "upper") => Some(("upper", by_upper)),
+            ("bytes", "lower") => Some(("lower", by_lower)),
+            ("bytes", "split") => Some(("split", by_split)),
+            ("bytes", "startswith") => Some(("startswith", by_startswith)),
+            ("bytes", "count") => Some(("count", by_count)),
+            ("range", "index") => Some(("index", r_index)),
+            ("range", "count") => Some(("count", r_count)),
+            ("slice", "indices") => Some(("indices", sl_indices)),
+            ("str", "istitle") => Some(("istitle", s_istitle)),
+            ("str", "expandtabs") => Some(("expandtabs", s_expandtabs)),
             ("list", "append") => Some(("append", l_append)),
             ("list", "extend") => Some(("extend", l_extend)),
             ("list", "insert") => Some(("insert", l_insert)),
@@ -1142,7 +1303,13 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             _ => None,
         };
         if let Some((n, func)) = f {
-            return Some(vm.native(n, func));
+            let method = vm.native(n, func);
+            if let Value::Obj(m) = method
+                && let Object::Native(native) = vm.heap.get_mut(m)
+            {
+                native.is_method = n != "fromkeys";
+            }
+            return Some(method);
         }
     }
     None
@@ -1197,6 +1364,36 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             let _ = f;
             vm.new_str("__main__")
         }
+        (Object::Function(f), "__closure__") => {
+            let cells: Vec<Value> = f.closure.iter().map(|c| Value::Obj(*c)).collect();
+            if cells.is_empty() { Value::None } else { vm.new_tuple(cells) }
+        }
+        (Object::Function(f), "__kwdefaults__") => {
+            let kw = f.kwdefaults.clone();
+            if kw.is_empty() {
+                Value::None
+            } else {
+                let d = vm.new_dict();
+                for (k, v) in kw {
+                    let key = vm.new_str(k);
+                    vm.setitem(d, key, v)?;
+                }
+                d
+            }
+        }
+        (Object::Function(f), "__dict__") => {
+            let items: Vec<(String, Value)> = f.dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            let d = vm.new_dict();
+            for (k, v) in items {
+                let key = vm.new_str(k);
+                vm.setitem(d, key, v)?;
+            }
+            d
+        }
+        (Object::Cell(v), "cell_contents") => match v {
+            Some(v) => *v,
+            None => return Err(vm.new_exception("ValueError", "Cell is empty")),
+        },
         (Object::Function(f), attr) if f.dict.contains_key(attr) => f.dict[attr],
         (Object::Native(n), "__name__") => {
             let n = n.name;
@@ -1263,6 +1460,10 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             return Ok(Some(setter));
         }
         (Object::Property { .. }, "getter" | "deleter") => obj,
+        (Object::Property { fget, .. }, "__doc__") => {
+            let fget = *fget;
+            return vm.getattr_opt(fget, "__doc__");
+        }
         _ => return Ok(None),
     };
     Ok(Some(v))

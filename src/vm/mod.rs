@@ -53,6 +53,10 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("NameError", "Exception"),
     ("UnboundLocalError", "NameError"),
     ("OSError", "Exception"),
+    ("ConnectionError", "OSError"),
+    ("FileNotFoundError", "OSError"),
+    ("PermissionError", "OSError"),
+    ("TimeoutError", "OSError"),
     ("ReferenceError", "Exception"),
     ("RuntimeError", "Exception"),
     ("NotImplementedError", "RuntimeError"),
@@ -62,6 +66,11 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("TypeError", "Exception"),
     ("ValueError", "Exception"),
     ("UnicodeError", "ValueError"),
+    ("UnicodeDecodeError", "UnicodeError"),
+    ("UnicodeEncodeError", "UnicodeError"),
+    ("IndentationError", "SyntaxError"),
+    ("TabError", "IndentationError"),
+    ("LookupErrorPlaceholder", "LookupError"),
     ("Warning", "Exception"),
     ("DeprecationWarning", "Warning"),
     ("RuntimeWarning", "Warning"),
@@ -135,6 +144,21 @@ pub struct Vm {
     pub gen_returned: bool,
     /// The value a finished generator returned (StopIteration.value).
     pub stop_value: Value,
+    /// The calling frame's view, set before calling a builtin that reads it (super(),
+    /// globals(), locals(), vars()): the running frame is held outside `frames`.
+    pub caller: Option<CallerView>,
+    /// Containers whose repr is being built, to print `[...]` for self-references.
+    pub repr_stack: Vec<ObjRef>,
+}
+
+/// What frame-reading builtins need from the frame that calls them.
+#[derive(Clone)]
+pub struct CallerView {
+    pub globals: ObjRef,
+    pub locals: Value,
+    /// The `__class__` cell's class and the first argument, for zero-argument super().
+    pub class: Option<ObjRef>,
+    pub first_arg: Option<Value>,
 }
 
 impl Vm {
@@ -157,6 +181,8 @@ impl Vm {
             random_state: 0x853c_49e6_748f_ea9b,
             gen_returned: false,
             stop_value: Value::None,
+            caller: None,
+            repr_stack: Vec::new(),
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -238,6 +264,7 @@ impl Vm {
             name,
             func,
             receiver: None,
+            is_method: false,
         }))
     }
 

@@ -106,7 +106,15 @@ impl Vm {
         self.dict_set_str(dict, "maxsize", Value::Int(i64::MAX));
         let version = self.new_str("3.7.16 (minipy)");
         self.dict_set_str(dict, "version", version);
-        let vi = self.new_tuple(vec![Value::Int(3), Value::Int(7), Value::Int(16)]);
+        // sys.version_info: a tuple-like record; minipy follows CPython 3.7.
+        let class = self.types["object"];
+        let vi = self.alloc(Object::Instance(super::object::Instance {
+            class,
+            dict: Default::default(),
+        }));
+        for (k, v) in [("major", 3), ("minor", 7), ("micro", 16)] {
+            self.set_instance_attr(vi, k, Value::Int(v));
+        }
         self.dict_set_str(dict, "version_info", vi);
         for stream in ["stdout", "stderr"] {
             let s = self.new_module(
@@ -146,6 +154,17 @@ impl Vm {
                 ("isfinite", m_isfinite),
                 ("degrees", m_degrees),
                 ("radians", m_radians),
+                ("copysign", m_copysign),
+                ("fmod", m_fmod),
+                ("modf", m_modf),
+                ("fsum", m_fsum),
+                ("expm1", m_expm1),
+                ("log1p", m_log1p),
+                ("asin", m_asin),
+                ("acos", m_acos),
+                ("sinh", m_sinh),
+                ("cosh", m_cosh),
+                ("tanh", m_tanh),
             ],
         );
         let dict = self.module_dict(m);
@@ -168,6 +187,15 @@ fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let code = args.pos.first().copied();
     let args = code.into_iter().collect();
     Err(vm.new_exception_args("SystemExit", args))
+}
+
+fn s_exc_info(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let exc = vm.handled;
+    if exc == Value::None {
+        return Ok(vm.new_tuple(vec![Value::None; 3]));
+    }
+    let t = Value::Obj(vm.type_of(exc));
+    Ok(vm.new_tuple(vec![t, exc, Value::None]))
 }
 
 fn s_getrecursionlimit(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
@@ -224,6 +252,47 @@ macro_rules! unary_math {
 }
 
 unary_math!(m_exp, f64::exp);
+unary_math!(m_expm1, f64::exp_m1);
+unary_math!(m_log1p, f64::ln_1p);
+unary_math!(m_asin, f64::asin);
+unary_math!(m_acos, f64::acos);
+unary_math!(m_sinh, f64::sinh);
+unary_math!(m_cosh, f64::cosh);
+unary_math!(m_tanh, f64::tanh);
+
+fn m_copysign(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    let y = float_arg(vm, &args, 1)?;
+    Ok(Value::Float(x.copysign(y)))
+}
+
+fn m_fmod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    let y = float_arg(vm, &args, 1)?;
+    if y == 0.0 {
+        return Err(vm.new_exception("ValueError", "math domain error"));
+    }
+    Ok(Value::Float(x % y))
+}
+
+fn m_modf(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    let whole = x.trunc();
+    Ok(vm.new_tuple(vec![Value::Float(x - whole), Value::Float(whole)]))
+}
+
+fn m_fsum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    // Neumaier summation: exact enough to match CPython's correctly rounded fsum in practice.
+    let items = vm.collect_iterable(arg(&args, 0))?;
+    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    for v in items {
+        let x = vm.to_f64(v).unwrap_or(f64::NAN);
+        let t = sum + x;
+        comp += if sum.abs() >= x.abs() { (sum - t) + x } else { (x - t) + sum };
+        sum = t;
+    }
+    Ok(Value::Float(sum + comp))
+}
 unary_math!(m_sin, f64::sin);
 unary_math!(m_cos, f64::cos);
 unary_math!(m_tan, f64::tan);

@@ -60,6 +60,9 @@ pub struct Native {
     pub name: &'static str,
     pub func: NativeFn,
     pub receiver: Option<Value>,
+    /// A method of a built-in type: called unbound (`str.lower(s)`), its first argument
+    /// becomes the receiver.
+    pub is_method: bool,
 }
 
 pub struct Class {

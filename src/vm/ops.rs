@@ -1431,8 +1431,20 @@ impl Vm {
                     {
                         return Ok(Some(*v));
                     }
-                    if name == "__traceback__" && self.exception_is(obj, "BaseException") {
-                        return Ok(Some(Value::None));
+                    if self.exception_is(obj, "BaseException") {
+                        let first_arg = || -> Value {
+                            self.attr_of_instance(obj, "args")
+                                .map(|a| self.tuple_items(a))
+                                .and_then(|a| a.first().copied())
+                                .unwrap_or(Value::None)
+                        };
+                        match name {
+                            "__traceback__" => return Ok(Some(Value::None)),
+                            "__suppress_context__" => return Ok(Some(Value::Bool(false))),
+                            "value" if self.exception_is(obj, "StopIteration") => return Ok(Some(first_arg())),
+                            "code" if self.exception_is(obj, "SystemExit") => return Ok(Some(first_arg())),
+                            _ => {}
+                        }
                     }
                     if matches!(name, "__cause__" | "__context__")
                         && self.exception_is(obj, "BaseException")
@@ -1452,6 +1464,7 @@ impl Vm {
                             let mro = c.mro.iter().map(|m| Value::Obj(*m)).collect();
                             return Ok(Some(self.new_tuple(mro)));
                         }
+                        "__base__" => return Ok(Some(c.bases.first().map_or(Value::None, |b| Value::Obj(*b)))),
                         "__bases__" => {
                             let bases = c.bases.iter().map(|m| Value::Obj(*m)).collect();
                             return Ok(Some(self.new_tuple(bases)));
@@ -1608,7 +1621,13 @@ impl Vm {
                 Ok(Call::Frame(Box::new(frame)))
             }
             Object::Native(n) => {
-                let (func, receiver) = (n.func, n.receiver);
+                let (func, mut receiver, name) = (n.func, n.receiver, n.name);
+                if n.is_method && receiver.is_none() {
+                    if args.pos.is_empty() {
+                        return Err(self.type_error(&format!("unbound method {name}() needs an argument")));
+                    }
+                    receiver = Some(args.pos.remove(0));
+                }
                 Ok(Call::Done(func(self, receiver, args)?))
             }
             Object::BoundMethod { receiver, func } => {
@@ -1710,6 +1729,27 @@ impl Vm {
     // ------------------------------------------------------------ text
 
     pub fn repr(&mut self, v: Value) -> PyResult<String> {
+        if let Value::Obj(r) = v {
+            let placeholder = match self.heap.get(r) {
+                Object::List(_) => Some("[...]"),
+                Object::Dict(_) => Some("{...}"),
+                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) | Object::Instance(_) => Some("..."),
+                _ => None,
+            };
+            if let Some(placeholder) = placeholder {
+                if self.repr_stack.contains(&r) {
+                    return Ok(placeholder.to_string());
+                }
+                self.repr_stack.push(r);
+                let result = self.repr_inner(v);
+                self.repr_stack.pop();
+                return result;
+            }
+        }
+        self.repr_inner(v)
+    }
+
+    fn repr_inner(&mut self, v: Value) -> PyResult<String> {
         Ok(match v {
             Value::None => "None".into(),
             Value::Bool(true) => "True".into(),

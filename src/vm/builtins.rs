@@ -135,18 +135,12 @@ pub fn install(vm: &mut Vm) {
     let not_implemented = vm
         .new_class("NotImplementedType", vec![], Default::default())
         .expect("plain class");
-    let ni = vm.alloc(Object::Instance(super::object::Instance {
-        class: not_implemented,
-        dict: Default::default(),
-    }));
+    let ni = vm.new_instance(not_implemented);
     vm.dict_set_str(vm.builtins, "NotImplemented", ni);
     let ellipsis_class = vm
         .new_class("ellipsis", vec![], Default::default())
         .expect("plain class");
-    let ell = vm.alloc(Object::Instance(super::object::Instance {
-        class: ellipsis_class,
-        dict: Default::default(),
-    }));
+    let ell = vm.new_instance(ellipsis_class);
     vm.dict_set_str(vm.builtins, "Ellipsis", ell);
 }
 
@@ -825,15 +819,6 @@ fn b_format(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(vm.new_str(s))
 }
 
-fn namespace_dict(vm: &mut Vm, items: Vec<(String, Value)>) -> R {
-    let d = vm.new_dict();
-    for (k, v) in items {
-        let key = vm.new_str(k);
-        vm.setitem(d, key, v)?;
-    }
-    Ok(d)
-}
-
 fn b_vars(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "vars", &args, 0, 1)?;
     match args.pos.first() {
@@ -1187,10 +1172,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             };
             Ok(vm.alloc(Object::Super { class, receiver }))
         }
-        "object" => Ok(vm.alloc(Object::Instance(super::object::Instance {
-            class,
-            dict: Default::default(),
-        }))),
+        "object" => Ok(vm.new_instance(class)),
         _ => {
             let n = vm.class_name(class);
             Err(vm.type_error(&format!("cannot create '{n}' instances")))

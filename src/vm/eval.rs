@@ -5,7 +5,7 @@
 //! block stack (SETUP_EXCEPT/SETUP_FINALLY, EXCEPT_HANDLER blocks, END_FINALLY's why codes).
 
 use super::frame::{Block, BlockKind, Frame, Resume};
-use super::object::{Args, Dict, DictKey, Function, GenKind, Generator, Object};
+use super::object::{Args, Dict, Function, GenKind, Generator, Object};
 use super::{Call, PyResult, TbEntry, Value, Vm};
 use crate::bytecode::Opcode as Op;
 use crate::bytecode::code::flags::{CO_COROUTINE, CO_GENERATOR};
@@ -148,6 +148,11 @@ impl Vm {
 
     /// Unwinds `f`'s block stack for an exception; `None` when a handler now runs.
     fn handle_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
+        // Implicit chaining: an exception raised while another is handled records it.
+        let prev = self.handled;
+        if prev != Value::None && !prev.is(exc) && self.attr_of_instance(exc, "__context__").is_none() {
+            self.set_instance_attr(exc, "__context__", prev);
+        }
         self.add_traceback(f, exc);
         while let Some(block) = f.blocks.pop() {
             if block.kind == BlockKind::ExceptHandler {
@@ -170,12 +175,6 @@ impl Vm {
                 f.stack.push(Value::None);
                 f.stack.push(prev);
                 f.stack.push(prev_type);
-                if prev != Value::None
-                    && self.attr_of_instance(exc, "__context__").is_none()
-                    && !prev.is(exc)
-                {
-                    self.set_instance_attr(exc, "__context__", prev);
-                }
                 self.handled = exc;
                 let exc_type = Value::Obj(self.type_of(exc));
                 f.stack.push(Value::None);
@@ -874,7 +873,7 @@ impl Vm {
                     let mut d = Dict::new();
                     for pair in items.chunks(2) {
                         let k = tryv!(self.dict_key(pair[0]));
-                        d.insert(k, (pair[0], pair[1]));
+                        d.entry(k).and_modify(|slot| slot.1 = pair[1]).or_insert((pair[0], pair[1]));
                     }
                     let v = self.alloc(Object::Dict(d));
                     f.stack.push(v);
@@ -886,7 +885,7 @@ impl Vm {
                     let mut d = Dict::new();
                     for (k, v) in keys.into_iter().zip(values) {
                         let hk = tryv!(self.dict_key(k));
-                        d.insert(hk, (k, v));
+                        d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
                     }
                     let v = self.alloc(Object::Dict(d));
                     f.stack.push(v);
@@ -974,7 +973,7 @@ impl Vm {
                 }
                 Op::UNPACK_SEQUENCE => {
                     let v = pop!();
-                    let items = tryv!(self.collect_iterable(v));
+                    let items = tryv!(self.unpack_iterable(v));
                     let n = arg as usize;
                     if items.len() != n {
                         let msg = if items.len() > n {
@@ -991,7 +990,7 @@ impl Vm {
                 }
                 Op::UNPACK_EX => {
                     let v = pop!();
-                    let items = tryv!(self.collect_iterable(v));
+                    let items = tryv!(self.unpack_iterable(v));
                     let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
                     if items.len() < before + after {
                         let msg = format!(
@@ -1184,11 +1183,7 @@ impl Vm {
     }
 
     fn dict_del_name(&mut self, dict: super::ObjRef, n: &str) -> PyResult<()> {
-        let removed = match self.heap.get_mut(dict) {
-            Object::Dict(d) => d.shift_remove(&DictKey::Str(n.to_string())).is_some(),
-            _ => false,
-        };
-        if removed {
+        if self.dict_del_str(dict, n) {
             Ok(())
         } else {
             Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
@@ -1329,6 +1324,17 @@ impl Vm {
                     Ok(Some(v))
                 }
             }
+        }
+    }
+
+    /// The items an unpacking assignment takes apart, with its own error message.
+    fn unpack_iterable(&mut self, v: Value) -> PyResult<Vec<Value>> {
+        match self.collect_iterable(v) {
+            Err(e) if self.exception_is(e, "TypeError") && self.get_iter(v).is_err() => {
+                let t = self.type_name(v);
+                Err(self.type_error(&format!("cannot unpack non-iterable {t} object")))
+            }
+            other => other,
         }
     }
 

@@ -223,23 +223,21 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
         if let Some(g) = spec.grouping {
             body = group(&body, g);
         }
-        if spec.alternate {
-            let prefix = match spec.kind {
-                Some('x') => "0x",
-                Some('X') => "0X",
-                Some('o') => "0o",
-                Some('b') => "0b",
-                _ => "",
-            };
-            body = format!("{prefix}{body}");
-        }
+        let prefix = match (spec.alternate, spec.kind) {
+            (true, Some('x')) => "0x",
+            (true, Some('X')) => "0X",
+            (true, Some('o')) => "0o",
+            (true, Some('b')) => "0b",
+            _ => "",
+        };
         let sign = match (neg, spec.sign) {
             (true, _) => "-",
             (false, Some('+')) => "+",
             (false, Some(' ')) => " ",
             _ => "",
         };
-        return Ok(pad(&body, sign, &spec, '>'));
+        // The base prefix stays with the sign, before any zero padding.
+        return Ok(pad(&body, &format!("{sign}{prefix}"), &spec, '>'));
     }
     let Some(x) = vm.to_f64(v) else {
         if spec_text.is_empty() {

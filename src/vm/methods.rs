@@ -973,11 +973,7 @@ fn o_hash(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 fn o_setattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if let [obj, name, value, ..] = args.pos.as_slice() {
         let n = vm.str_of(*name).unwrap_or_default().to_string();
-        if let Value::Obj(r) = obj
-            && let Object::Instance(i) = vm.heap.get_mut(*r)
-        {
-            i.dict.insert(n, *value);
-        }
+        vm.set_instance_attr(*obj, &n, *value);
     }
     Ok(Value::None)
 }
@@ -1530,10 +1526,7 @@ impl Vm {
             .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
             .collect();
         let class = self.types["object"];
-        let view = self.alloc(Object::Instance(super::object::Instance {
-            class,
-            dict: Default::default(),
-        }));
+        let view = self.new_instance(class);
         let code_v = self.alloc(Object::Code(code));
         let d = self.new_dict();
         for (k, v) in locals {

@@ -18,7 +18,7 @@ use crate::bytecode::CodeObject;
 use frame::{Frame, Resume};
 use heap::Heap;
 use indexmap::IndexMap;
-use object::{Args, Class, Dict, DictKey, Function, Instance, Native, NativeFn, Object};
+use object::{Args, Class, Dict, DictKey, Function, Instance, Native, NativeFn, Object, StrKey};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -447,9 +447,26 @@ impl Vm {
 
     pub fn instantiate_exception(&mut self, class: ObjRef, args: Vec<Value>) -> Value {
         let args = self.new_tuple(args);
-        let mut dict = IndexMap::new();
-        dict.insert("args".to_string(), args);
+        let exc = self.new_instance(class);
+        self.set_instance_attr(exc, "args", args);
+        exc
+    }
+
+    /// A new instance of a class, with an empty `__dict__`.
+    pub fn new_instance(&mut self, class: ObjRef) -> Value {
+        let dict = self.heap.alloc(Object::Dict(Dict::new()));
         self.alloc(Object::Instance(Instance { class, dict }))
+    }
+
+    /// The `__dict__` of an instance.
+    pub fn instance_dict(&self, v: Value) -> Option<ObjRef> {
+        match v {
+            Value::Obj(r) => match self.heap.get(r) {
+                Object::Instance(i) => Some(i.dict),
+                _ => None,
+            },
+            _ => None,
+        }
     }
 
     pub fn type_error(&mut self, message: &str) -> Value {
@@ -462,20 +479,12 @@ impl Vm {
     }
 
     pub fn attr_of_instance(&self, v: Value, name: &str) -> Option<Value> {
-        match v {
-            Value::Obj(r) => match self.heap.get(r) {
-                Object::Instance(i) => i.dict.get(name).copied(),
-                _ => None,
-            },
-            _ => None,
-        }
+        self.instance_dict(v).and_then(|d| self.dict_get_str(d, name))
     }
 
     pub fn set_instance_attr(&mut self, v: Value, name: &str, value: Value) {
-        if let Value::Obj(r) = v
-            && let Object::Instance(i) = self.heap.get_mut(r)
-        {
-            i.dict.insert(name.to_string(), value);
+        if let Some(d) = self.instance_dict(v) {
+            self.dict_set_str(d, name, value);
         }
     }
 
@@ -555,6 +564,12 @@ impl Vm {
     }
 
     pub fn dict_set_str(&mut self, dict: ObjRef, name: &str, value: Value) {
+        if let Object::Dict(d) = self.heap.get_mut(dict)
+            && let Some(slot) = d.get_mut(&StrKey(name))
+        {
+            slot.1 = value;
+            return;
+        }
         let key = self.new_str(name);
         if let Object::Dict(d) = self.heap.get_mut(dict) {
             d.insert(DictKey::Str(name.to_string()), (key, value));
@@ -563,8 +578,15 @@ impl Vm {
 
     pub fn dict_get_str(&self, dict: ObjRef, name: &str) -> Option<Value> {
         match self.heap.get(dict) {
-            Object::Dict(d) => d.get(&DictKey::Str(name.to_string())).map(|(_, v)| *v),
+            Object::Dict(d) => d.get(&StrKey(name)).map(|(_, v)| *v),
             _ => None,
+        }
+    }
+
+    pub fn dict_del_str(&mut self, dict: ObjRef, name: &str) -> bool {
+        match self.heap.get_mut(dict) {
+            Object::Dict(d) => d.shift_remove(&StrKey(name)).is_some(),
+            _ => false,
         }
     }
 

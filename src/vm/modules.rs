@@ -92,6 +92,7 @@ impl Vm {
                 ("exit", s_exit),
                 ("getrecursionlimit", s_getrecursionlimit),
                 ("setrecursionlimit", s_setrecursionlimit),
+                ("exc_info", s_exc_info),
             ],
         );
         let dict = self.module_dict(m);
@@ -108,10 +109,7 @@ impl Vm {
         self.dict_set_str(dict, "version", version);
         // sys.version_info: a tuple-like record; minipy follows CPython 3.7.
         let class = self.types["object"];
-        let vi = self.alloc(Object::Instance(super::object::Instance {
-            class,
-            dict: Default::default(),
-        }));
+        let vi = self.new_instance(class);
         for (k, v) in [("major", 3), ("minor", 7), ("micro", 16)] {
             self.set_instance_attr(vi, k, Value::Int(v));
         }

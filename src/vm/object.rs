@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 /// A dict key: the hashable form of a value. Equal Python values (1, 1.0, True) map to
 /// equal keys; heap objects without value semantics hash by identity.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub enum DictKey {
     None,
     Int(i64),
@@ -20,6 +20,56 @@ pub enum DictKey {
     Bytes(Vec<u8>),
     Tuple(Vec<DictKey>),
     Id(u32),
+}
+
+impl std::hash::Hash for DictKey {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        match self {
+            DictKey::None => state.write_u8(0),
+            DictKey::Int(i) => {
+                state.write_u8(1);
+                i.hash(state);
+            }
+            DictKey::Float(f) => {
+                state.write_u8(2);
+                f.hash(state);
+            }
+            DictKey::Big(b) => {
+                state.write_u8(3);
+                b.hash(state);
+            }
+            DictKey::Str(s) => StrKey(s).hash(state),
+            DictKey::Bytes(b) => {
+                state.write_u8(5);
+                b.hash(state);
+            }
+            DictKey::Tuple(t) => {
+                state.write_u8(6);
+                t.hash(state);
+            }
+            DictKey::Id(i) => {
+                state.write_u8(7);
+                i.hash(state);
+            }
+        }
+    }
+}
+
+/// A borrowed str key: looks a name up in a dict without allocating a `DictKey`.
+#[derive(Clone, Copy)]
+pub struct StrKey<'a>(pub &'a str);
+
+impl std::hash::Hash for StrKey<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        state.write_u8(4);
+        self.0.hash(state);
+    }
+}
+
+impl indexmap::Equivalent<DictKey> for StrKey<'_> {
+    fn equivalent(&self, key: &DictKey) -> bool {
+        matches!(key, DictKey::Str(s) if s == self.0)
+    }
 }
 
 /// Insertion-ordered entries: the key's hashable form to (the key as given, the value).
@@ -78,7 +128,8 @@ pub struct Class {
 
 pub struct Instance {
     pub class: ObjRef,
-    pub dict: IndexMap<String, Value>,
+    /// The instance's `__dict__`: a dict object, so `vars(obj)` is live.
+    pub dict: ObjRef,
 }
 
 /// Native iterators.
@@ -231,7 +282,7 @@ impl Object {
             }
             Object::Instance(i) => {
                 visit(Value::Obj(i.class));
-                i.dict.values().for_each(|x| visit(*x));
+                visit(Value::Obj(i.dict));
             }
             Object::Iter(it) => match it {
                 Iter::Seq { seq, .. } => visit(Value::Obj(*seq)),

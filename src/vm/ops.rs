@@ -3,7 +3,7 @@
 //! error messages. Instances of user classes get their special methods called.
 
 use super::frame::Resume;
-use super::object::{Args, Dict, DictKey, GenKind, Instance, Iter, Native, Object};
+use super::object::{Args, Dict, DictKey, GenKind, Iter, Native, Object};
 use super::{Call, ObjRef, PyResult, Value, Vm};
 use crate::bytecode::{ConstValue, Opcode as Op};
 use crate::pyfmt;
@@ -1409,14 +1409,7 @@ impl Vm {
                         return Ok(Some(Value::Obj(inst.class)));
                     }
                     if name == "__dict__" {
-                        let items: Vec<(String, Value)> =
-                            inst.dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
-                        let d = self.new_dict();
-                        for (k, v) in items {
-                            let key = self.new_str(k);
-                            self.setitem(d, key, v)?;
-                        }
-                        return Ok(Some(d));
+                        return Ok(Some(Value::Obj(inst.dict)));
                     }
                     let found = self.class_lookup(class, name);
                     let is_data_descriptor = found.is_some_and(|f| {
@@ -1425,11 +1418,8 @@ impl Vm {
                             Some(Object::Property { .. })
                         )
                     });
-                    if !is_data_descriptor
-                        && let Object::Instance(inst) = self.heap.get(r)
-                        && let Some(v) = inst.dict.get(name)
-                    {
-                        return Ok(Some(*v));
+                    if !is_data_descriptor && let Some(v) = self.attr_of_instance(obj, name) {
+                        return Ok(Some(v));
                     }
                     if self.exception_is(obj, "BaseException") {
                         let first_arg = || -> Value {
@@ -1553,7 +1543,8 @@ impl Vm {
         if let Value::Obj(r) = obj {
             match self.heap.get_mut(r) {
                 Object::Instance(inst) => {
-                    inst.dict.insert(name.to_string(), v);
+                    let d = inst.dict;
+                    self.dict_set_str(d, name, v);
                     return Ok(());
                 }
                 Object::Class(c) => {
@@ -1582,7 +1573,10 @@ impl Vm {
     pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {
         if let Value::Obj(r) = obj {
             let removed = match self.heap.get_mut(r) {
-                Object::Instance(inst) => inst.dict.shift_remove(name).is_some(),
+                Object::Instance(inst) => {
+                    let d = inst.dict;
+                    self.dict_del_str(d, name)
+                }
                 Object::Class(c) => c.dict.shift_remove(name).is_some(),
                 _ => false,
             };
@@ -1649,10 +1643,7 @@ impl Vm {
                     let pos = args.pos.clone();
                     self.instantiate_exception(r, pos)
                 } else {
-                    self.alloc(Object::Instance(Instance {
-                        class: r,
-                        dict: Default::default(),
-                    }))
+                    self.new_instance(r)
                 };
                 match self.class_lookup(r, "__init__") {
                     Some(init)

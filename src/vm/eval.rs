@@ -245,12 +245,14 @@ impl Vm {
     pub fn execute(&mut self, f: &mut Frame) -> Event {
         let code = f.code.clone();
         let bytes: &[u8] = &code.co_code;
+        // On error: run a handler in this frame (continuing the dispatch loop, even from
+        // inside an opcode's own loop) or let the exception escape.
         macro_rules! tryv {
-            ($e:expr) => {
+            ($label:lifetime, $e:expr) => {
                 match $e {
                     Ok(v) => v,
                     Err(exc) => match self.handle_exception(f, exc) {
-                        None => continue,
+                        None => continue $label,
                         Some(exc) => return Event::Raise(exc),
                     },
                 }
@@ -270,7 +272,7 @@ impl Vm {
                     .expect("the compiler's stack depth keeps pops balanced")
             };
         }
-        loop {
+        'dispatch: loop {
             let mut pc = f.pc;
             let mut arg = u32::from(bytes[pc + 1]);
             while bytes[pc] == EXTENDED_ARG {
@@ -321,14 +323,14 @@ impl Vm {
                             "UnboundLocalError",
                             &format!("local variable '{n}' referenced before assignment"),
                         );
-                        tryv!(Err(exc))
+                        tryv!('dispatch, Err(exc))
                     }
                 },
                 Op::STORE_FAST => f.fast[arg as usize] = Some(pop!()),
                 Op::DELETE_FAST => f.fast[arg as usize] = None,
                 Op::LOAD_GLOBAL => {
                     let n = name(arg);
-                    let v = tryv!(self.load_global(f, n));
+                    let v = tryv!('dispatch, self.load_global(f, n));
                     f.stack.push(v);
                 }
                 Op::STORE_GLOBAL => {
@@ -337,14 +339,14 @@ impl Vm {
                 }
                 Op::DELETE_GLOBAL => {
                     let n = name(arg).to_string();
-                    tryv!(self.dict_del_name(f.globals, &n));
+                    tryv!('dispatch, self.dict_del_name(f.globals, &n));
                 }
                 Op::LOAD_NAME => {
                     let n = name(arg);
                     let local = f.locals.and_then(|l| self.dict_get_str(l, n));
                     let v = match local {
                         Some(v) => v,
-                        None => tryv!(self.load_global(f, n)),
+                        None => tryv!('dispatch, self.load_global(f, n)),
                     };
                     f.stack.push(v);
                 }
@@ -356,7 +358,7 @@ impl Vm {
                 Op::DELETE_NAME => {
                     let n = name(arg).to_string();
                     let ns = f.locals.unwrap_or(f.globals);
-                    tryv!(self.dict_del_name(ns, &n));
+                    tryv!('dispatch, self.dict_del_name(ns, &n));
                 }
                 Op::LOAD_DEREF | Op::LOAD_CLASSDEREF | Op::LOAD_CLOSURE => {
                     let cell = f.cells[arg as usize];
@@ -393,7 +395,7 @@ impl Vm {
                                     &format!("free variable '{n}' referenced before assignment in enclosing scope"),
                                 )
                             };
-                            tryv!(Err(exc))
+                            tryv!('dispatch, Err(exc))
                         }
                     }
                 }
@@ -408,21 +410,21 @@ impl Vm {
                 }
                 Op::LOAD_ATTR => {
                     let obj = pop!();
-                    let v = tryv!(self.getattr(obj, name(arg)));
+                    let v = tryv!('dispatch, self.getattr(obj, name(arg)));
                     f.stack.push(v);
                 }
                 Op::STORE_ATTR => {
                     let obj = pop!();
                     let v = pop!();
-                    tryv!(self.setattr(obj, name(arg), v));
+                    tryv!('dispatch, self.setattr(obj, name(arg), v));
                 }
                 Op::DELETE_ATTR => {
                     let obj = pop!();
-                    tryv!(self.delattr(obj, name(arg)));
+                    tryv!('dispatch, self.delattr(obj, name(arg)));
                 }
                 Op::LOAD_METHOD => {
                     let obj = pop!();
-                    let v = tryv!(self.getattr(obj, name(arg)));
+                    let v = tryv!('dispatch, self.getattr(obj, name(arg)));
                     f.stack.push(v);
                 }
                 Op::CALL_METHOD | Op::CALL_FUNCTION => {
@@ -430,7 +432,7 @@ impl Vm {
                     let args = f.stack.split_off(f.stack.len() - n);
                     let callable = pop!();
                     self.note_caller(callable, f);
-                    match tryv!(self.prepare_call(callable, Args::new(args))) {
+                    match tryv!('dispatch, self.prepare_call(callable, Args::new(args))) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
                     }
@@ -448,7 +450,7 @@ impl Vm {
                         .collect();
                     let callable = pop!();
                     self.note_caller(callable, f);
-                    match tryv!(self.prepare_call(callable, Args { pos: all, kw })) {
+                    match tryv!('dispatch, self.prepare_call(callable, Args { pos: all, kw })) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
                     }
@@ -457,17 +459,17 @@ impl Vm {
                     let kwargs = if arg & 1 == 1 { Some(pop!()) } else { None };
                     let posargs = pop!();
                     let callable = pop!();
-                    let pos = tryv!(self.collect_iterable(posargs));
+                    let pos = tryv!('dispatch, self.collect_iterable(posargs));
                     let mut kw = Vec::new();
                     if let Some(k) = kwargs {
-                        for (key, value) in tryv!(self.mapping_items(k)) {
+                        for (key, value) in tryv!('dispatch, self.mapping_items(k)) {
                             match self.str_of(key) {
                                 Some(s) => kw.push((s.to_string(), value)),
-                                None => tryv!(Err(self.type_error("keywords must be strings"))),
+                                None => tryv!('dispatch, Err(self.type_error("keywords must be strings"))),
                             }
                         }
                     }
-                    match tryv!(self.prepare_call(callable, Args { pos, kw })) {
+                    match tryv!('dispatch, self.prepare_call(callable, Args { pos, kw })) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
                     }
@@ -483,7 +485,7 @@ impl Vm {
                     let _annotations = if arg & 4 != 0 { Some(pop!()) } else { None };
                     let kwdefaults = if arg & 2 != 0 {
                         let d = pop!();
-                        tryv!(self.mapping_items(d))
+                        tryv!('dispatch, self.mapping_items(d))
                             .into_iter()
                             .map(|(k, v)| (self.str_of(k).unwrap_or_default().to_string(), v))
                             .collect()
@@ -524,7 +526,7 @@ impl Vm {
                     let sent = pop!();
                     let receiver = top!();
                     if let Some(g) = self.as_generator(receiver) {
-                        match tryv!(self.resume_generator(g, sent, Resume::YieldFrom)) {
+                        match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom)) {
                             Some(frame) => return Event::Call(Box::new(frame)),
                             None => {
                                 // An exhausted generator raises StopIteration(None) at once.
@@ -537,7 +539,7 @@ impl Vm {
                     let next = if sent == Value::None {
                         self.iter_next(receiver)
                     } else {
-                        let send = tryv!(self.getattr(receiver, "send"));
+                        let send = tryv!('dispatch, self.getattr(receiver, "send"));
                         self.call(send, Args::new(vec![sent])).map(Some)
                     };
                     match next {
@@ -559,7 +561,7 @@ impl Vm {
                                 .unwrap_or_default();
                             f.stack.push(args.first().copied().unwrap_or(Value::None));
                         }
-                        Err(exc) => tryv!(Err(exc)),
+                        Err(exc) => tryv!('dispatch, Err(exc)),
                     }
                 }
                 Op::GET_YIELD_FROM_ITER => {
@@ -567,25 +569,25 @@ impl Vm {
                     let it = if self.as_generator(v).is_some() {
                         v
                     } else {
-                        tryv!(self.get_iter(v))
+                        tryv!('dispatch, self.get_iter(v))
                     };
                     f.stack.push(it);
                 }
                 Op::GET_AWAITABLE => {
                     let v = pop!();
-                    let it = tryv!(self.get_awaitable(v));
+                    let it = tryv!('dispatch, self.get_awaitable(v));
                     f.stack.push(it);
                 }
                 Op::GET_ITER => {
                     let v = pop!();
-                    let it = tryv!(self.get_iter(v));
+                    let it = tryv!('dispatch, self.get_iter(v));
                     f.stack.push(it);
                 }
                 Op::FOR_ITER => {
                     let it = top!();
                     let exhausted = f.pc + arg as usize;
                     if let Some(g) = self.as_generator(it) {
-                        if let Some(frame) = tryv!(self.resume_generator(
+                        if let Some(frame) = tryv!('dispatch, self.resume_generator(
                             g,
                             Value::None,
                             Resume::ForIter { exhausted }
@@ -596,7 +598,7 @@ impl Vm {
                         f.pc = exhausted;
                         continue;
                     }
-                    match tryv!(self.iter_next(it)) {
+                    match tryv!('dispatch, self.iter_next(it)) {
                         Some(v) => f.stack.push(v),
                         None => {
                             pop!();
@@ -611,14 +613,14 @@ impl Vm {
                 }
                 Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                     let v = pop!();
-                    let t = tryv!(self.truthy(v));
+                    let t = tryv!('dispatch, self.truthy(v));
                     if t == (op == Op::POP_JUMP_IF_TRUE) {
                         f.pc = arg as usize;
                     }
                 }
                 Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
                     let v = top!();
-                    let t = tryv!(self.truthy(v));
+                    let t = tryv!('dispatch, self.truthy(v));
                     if t == (op == Op::JUMP_IF_TRUE_OR_POP) {
                         f.pc = arg as usize;
                     } else {
@@ -684,7 +686,7 @@ impl Vm {
                             // An exception class: re-raise the exception below it.
                             let exc = pop!();
                             let _tb = pop!();
-                            tryv!(Err(exc))
+                            tryv!('dispatch, Err(exc))
                         }
                     }
                 }
@@ -708,14 +710,14 @@ impl Vm {
                     }
                     let exit = match self.getattr(mgr, exit_name) {
                         Ok(e) => e,
-                        Err(_) => tryv!(Err(self.new_exception("AttributeError", exit_name))),
+                        Err(_) => tryv!('dispatch, Err(self.new_exception("AttributeError", exit_name))),
                     };
                     let enter = match self.getattr(mgr, enter_name) {
                         Ok(e) => e,
-                        Err(_) => tryv!(Err(self.new_exception("AttributeError", enter_name))),
+                        Err(_) => tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name))),
                     };
                     f.stack.push(exit);
-                    let res = tryv!(self.call(enter, Args::default()));
+                    let res = tryv!('dispatch, self.call(enter, Args::default()));
                     if op == Op::SETUP_WITH {
                         f.blocks.push(Block {
                             kind: BlockKind::Finally,
@@ -759,7 +761,7 @@ impl Vm {
                             (exit, vec![exc, val, Value::None])
                         }
                     };
-                    let res = tryv!(self.call(exit, Args::new(args)));
+                    let res = tryv!('dispatch, self.call(exit, Args::new(args)));
                     let exc_now = if exc == Value::None || matches!(exc, Value::Int(_)) {
                         Value::None
                     } else {
@@ -771,7 +773,7 @@ impl Vm {
                 Op::WITH_CLEANUP_FINISH => {
                     let res = pop!();
                     let exc = pop!();
-                    if exc != Value::None && tryv!(self.truthy(res)) {
+                    if exc != Value::None && tryv!('dispatch, self.truthy(res)) {
                         f.stack.push(Value::Int(WHY_SILENCED));
                     }
                 }
@@ -786,16 +788,16 @@ impl Vm {
                         }
                         1 => {
                             let e = pop!();
-                            tryv!(self.make_exception(e))
+                            tryv!('dispatch, self.make_exception(e))
                         }
                         _ => {
                             let cause = pop!();
                             let e = pop!();
-                            let e = tryv!(self.make_exception(e));
+                            let e = tryv!('dispatch, self.make_exception(e));
                             let cause = if cause == Value::None {
                                 cause
                             } else {
-                                tryv!(self.make_exception(cause))
+                                tryv!('dispatch, self.make_exception(cause))
                             };
                             self.set_instance_attr(e, "__cause__", cause);
                             self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
@@ -813,42 +815,42 @@ impl Vm {
                     } else if let Value::Obj(r) = exc {
                         self.tracebacks.remove(&r);
                     }
-                    tryv!(Err(exc))
+                    tryv!('dispatch, Err(exc))
                 }
                 Op::UNARY_POSITIVE | Op::UNARY_NEGATIVE | Op::UNARY_INVERT | Op::UNARY_NOT => {
                     let v = pop!();
-                    let r = tryv!(self.unary_op(op, v));
+                    let r = tryv!('dispatch, self.unary_op(op, v));
                     f.stack.push(r);
                 }
                 Op::COMPARE_OP => {
                     let b = pop!();
                     let a = pop!();
-                    let r = tryv!(self.compare_op(arg, a, b));
+                    let r = tryv!('dispatch, self.compare_op(arg, a, b));
                     f.stack.push(r);
                 }
                 Op::BINARY_SUBSCR => {
                     let i = pop!();
                     let c = pop!();
-                    let r = tryv!(self.getitem(c, i));
+                    let r = tryv!('dispatch, self.getitem(c, i));
                     f.stack.push(r);
                 }
                 Op::STORE_SUBSCR => {
                     let i = pop!();
                     let c = pop!();
                     let v = pop!();
-                    tryv!(self.setitem(c, i, v));
+                    tryv!('dispatch, self.setitem(c, i, v));
                 }
                 Op::DELETE_SUBSCR => {
                     let i = pop!();
                     let c = pop!();
-                    tryv!(self.delitem(c, i));
+                    tryv!('dispatch, self.delitem(c, i));
                 }
                 Op::BUILD_TUPLE | Op::BUILD_LIST | Op::BUILD_SET => {
                     let items = f.stack.split_off(f.stack.len() - arg as usize);
                     let v = match op {
                         Op::BUILD_TUPLE => self.new_tuple(items),
                         Op::BUILD_LIST => self.new_list(items),
-                        _ => tryv!(self.new_set(items)),
+                        _ => tryv!('dispatch, self.new_set(items)),
                     };
                     f.stack.push(v);
                 }
@@ -859,11 +861,11 @@ impl Vm {
                     let parts = f.stack.split_off(f.stack.len() - arg as usize);
                     let mut items = Vec::new();
                     for p in parts {
-                        items.extend(tryv!(self.collect_iterable(p)));
+                        items.extend(tryv!('dispatch, self.collect_iterable(p)));
                     }
                     let v = match op {
                         Op::BUILD_LIST_UNPACK => self.new_list(items),
-                        Op::BUILD_SET_UNPACK => tryv!(self.new_set(items)),
+                        Op::BUILD_SET_UNPACK => tryv!('dispatch, self.new_set(items)),
                         _ => self.new_tuple(items),
                     };
                     f.stack.push(v);
@@ -872,7 +874,7 @@ impl Vm {
                     let items = f.stack.split_off(f.stack.len() - 2 * arg as usize);
                     let mut d = Dict::new();
                     for pair in items.chunks(2) {
-                        let k = tryv!(self.dict_key(pair[0]));
+                        let k = tryv!('dispatch, self.dict_key(pair[0]));
                         d.entry(k).and_modify(|slot| slot.1 = pair[1]).or_insert((pair[0], pair[1]));
                     }
                     let v = self.alloc(Object::Dict(d));
@@ -884,7 +886,7 @@ impl Vm {
                     let values = f.stack.split_off(f.stack.len() - arg as usize);
                     let mut d = Dict::new();
                     for (k, v) in keys.into_iter().zip(values) {
-                        let hk = tryv!(self.dict_key(k));
+                        let hk = tryv!('dispatch, self.dict_key(k));
                         d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
                     }
                     let v = self.alloc(Object::Dict(d));
@@ -894,11 +896,11 @@ impl Vm {
                     let parts = f.stack.split_off(f.stack.len() - arg as usize);
                     let mut d = Dict::new();
                     for p in parts {
-                        for (k, v) in tryv!(self.mapping_items(p)) {
-                            let hk = tryv!(self.dict_key(k));
+                        for (k, v) in tryv!('dispatch, self.mapping_items(p)) {
+                            let hk = tryv!('dispatch, self.dict_key(k));
                             if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
                                 let ks = self.str_of(k).unwrap_or_default().to_string();
-                                tryv!(Err(self.type_error(&format!(
+                                tryv!('dispatch, Err(self.type_error(&format!(
                                     "got multiple values for keyword argument '{ks}'"
                                 ))));
                             }
@@ -930,8 +932,8 @@ impl Vm {
                                 l.push(v);
                             }
                         }
-                        Op::SET_ADD => tryv!(self.set_add(container, v)),
-                        _ => tryv!(self.setitem(container, k, v)),
+                        Op::SET_ADD => tryv!('dispatch, self.set_add(container, v)),
+                        _ => tryv!('dispatch, self.setitem(container, k, v)),
                     }
                 }
                 Op::BUILD_SLICE => {
@@ -955,11 +957,11 @@ impl Vm {
                     let v = pop!();
                     let converted = match arg & 3 {
                         1 => {
-                            let s = tryv!(self.str(v));
+                            let s = tryv!('dispatch, self.str(v));
                             self.new_str(s)
                         }
                         2 | 3 => {
-                            let s = tryv!(self.repr(v));
+                            let s = tryv!('dispatch, self.repr(v));
                             self.new_str(s)
                         }
                         _ => v,
@@ -967,13 +969,13 @@ impl Vm {
                     let spec = spec
                         .and_then(|s| self.str_of(s).map(str::to_string))
                         .unwrap_or_default();
-                    let s = tryv!(self.format(converted, &spec));
+                    let s = tryv!('dispatch, self.format(converted, &spec));
                     let r = self.new_str(s);
                     f.stack.push(r);
                 }
                 Op::UNPACK_SEQUENCE => {
                     let v = pop!();
-                    let items = tryv!(self.unpack_iterable(v));
+                    let items = tryv!('dispatch, self.unpack_iterable(v));
                     let n = arg as usize;
                     if items.len() != n {
                         let msg = if items.len() > n {
@@ -984,13 +986,13 @@ impl Vm {
                                 items.len()
                             )
                         };
-                        tryv!(Err(self.new_exception("ValueError", &msg)));
+                        tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
                     }
                     f.stack.extend(items.into_iter().rev());
                 }
                 Op::UNPACK_EX => {
                     let v = pop!();
-                    let items = tryv!(self.unpack_iterable(v));
+                    let items = tryv!('dispatch, self.unpack_iterable(v));
                     let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
                     if items.len() < before + after {
                         let msg = format!(
@@ -998,7 +1000,7 @@ impl Vm {
                             before + after,
                             items.len()
                         );
-                        tryv!(Err(self.new_exception("ValueError", &msg)));
+                        tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
                     }
                     let middle = self.new_list(items[before..items.len() - after].to_vec());
                     for v in items[items.len() - after..].iter().rev() {
@@ -1025,7 +1027,7 @@ impl Vm {
                 Op::IMPORT_NAME => {
                     let _fromlist = pop!();
                     let _level = pop!();
-                    let m = tryv!(self.import(name(arg)));
+                    let m = tryv!('dispatch, self.import(name(arg)));
                     f.stack.push(m);
                 }
                 Op::IMPORT_FROM => {
@@ -1038,7 +1040,7 @@ impl Vm {
                                 Some(Object::Module { name, .. }) => name.clone(),
                                 _ => "?".into(),
                             };
-                            tryv!(Err(self.new_exception(
+                            tryv!('dispatch, Err(self.new_exception(
                                 "ImportError",
                                 &format!(
                                     "cannot import name '{n}' from '{mname}' (unknown location)"
@@ -1076,10 +1078,10 @@ impl Vm {
                     } else {
                         "__anext__"
                     };
-                    let m = tryv!(self.getattr(v, method));
-                    let r = tryv!(self.call(m, Args::default()));
+                    let m = tryv!('dispatch, self.getattr(v, method));
+                    let r = tryv!('dispatch, self.call(m, Args::default()));
                     let r = if op == Op::GET_ANEXT {
-                        tryv!(self.get_awaitable(r))
+                        tryv!('dispatch, self.get_awaitable(r))
                     } else {
                         r
                     };
@@ -1088,7 +1090,7 @@ impl Vm {
                 op if super::ops::is_binary(op) => {
                     let b = pop!();
                     let a = pop!();
-                    let r = tryv!(self.binary_op(op, a, b));
+                    let r = tryv!('dispatch, self.binary_op(op, a, b));
                     f.stack.push(r);
                 }
                 _ => {
@@ -1096,7 +1098,7 @@ impl Vm {
                         "SystemError",
                         &format!("opcode {} is not implemented", op.name()),
                     );
-                    tryv!(Err(exc))
+                    tryv!('dispatch, Err(exc))
                 }
             }
         }

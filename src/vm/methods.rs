@@ -741,11 +741,12 @@ fn st_discard(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 fn st_pop(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let first = set_mut(vm, r).shift_remove_index(0);
-    match first {
-        Some((_, (k, _))) => Ok(k),
-        None => Err(vm.new_exception("KeyError", "pop from an empty set")),
-    }
+    let Some(&first) = vm.set_items(recv(r).as_obj().expect("set")).first() else {
+        return Err(vm.new_exception("KeyError", "pop from an empty set"));
+    };
+    let k = vm.dict_key(first)?;
+    set_mut(vm, r).shift_remove(&k);
+    Ok(first)
 }
 
 fn set_op(vm: &mut Vm, r: Option<Value>, args: Args, op: crate::bytecode::Opcode) -> R {

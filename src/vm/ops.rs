@@ -1106,8 +1106,12 @@ impl Vm {
                 stop: *stop,
                 step: *step,
             },
-            Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => Iter::Values {
+            Object::Dict(d) => Iter::Values {
                 items: d.values().map(|(k, _)| *k).collect(),
+                index: 0,
+            },
+            Object::Set(_) | Object::FrozenSet(_) => Iter::Values {
+                items: self.set_items(r),
                 index: 0,
             },
             Object::Iter(_) | Object::Generator(_) => return Ok(v),
@@ -1286,9 +1290,8 @@ impl Vm {
         if let Some(r) = v.as_obj() {
             match self.heap.get(r) {
                 Object::List(items) | Object::Tuple(items) => return Ok(items.clone()),
-                Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => {
-                    return Ok(d.values().map(|(k, _)| *k).collect());
-                }
+                Object::Dict(d) => return Ok(d.values().map(|(k, _)| *k).collect()),
+                Object::Set(_) | Object::FrozenSet(_) => return Ok(self.set_items(r)),
                 _ => {}
             }
         }
@@ -1325,6 +1328,24 @@ impl Vm {
             Some(Object::Tuple(items)) | Some(Object::List(items)) => items.clone(),
             _ => vec![],
         }
+    }
+
+    /// A set's elements in CPython's iteration order.
+    pub fn set_items(&self, r: ObjRef) -> Vec<Value> {
+        let (Object::Set(d) | Object::FrozenSet(d)) = self.heap.get(r) else {
+            return vec![];
+        };
+        let items: Vec<(Value, Option<i64>)> = d
+            .iter()
+            .map(|(k, (v, _))| {
+                let h = match k {
+                    DictKey::Int(i) => Some(super::builtins::hash_int(&BigInt::from(*i))),
+                    _ => None,
+                };
+                (*v, h)
+            })
+            .collect();
+        set_order(&items)
     }
 
     pub fn new_set(&mut self, items: Vec<Value>) -> PyResult<Value> {
@@ -1781,7 +1802,8 @@ impl Vm {
                     }
                     Object::Set(d) | Object::FrozenSet(d) => {
                         let frozen = matches!(self.heap.get(r), Object::FrozenSet(_));
-                        let keys: Vec<Value> = d.values().map(|(k, _)| *k).collect();
+                        let _ = d;
+                        let keys: Vec<Value> = self.set_items(r);
                         let inner = self.reprs(&keys)?.join(", ");
                         match (frozen, keys.is_empty()) {
                             (false, true) => "set()".into(),
@@ -1946,6 +1968,57 @@ impl Vm {
     pub fn percent_format(&mut self, fmt: Value, args: Value) -> PyResult<String> {
         super::builtins::percent_format(self, fmt, args)
     }
+}
+
+/// The iteration order CPython's set table gives small-int elements: their hashes index a
+/// power-of-two table (open addressing, 3.7's probing and resizing). Other elements keep
+/// insertion order, which is what CPython shows for them only by chance.
+pub fn set_order(items: &[(Value, Option<i64>)]) -> Vec<Value> {
+    if items.iter().any(|(_, h)| h.is_none()) {
+        return items.iter().map(|(v, _)| *v).collect();
+    }
+    let insert = |table: &mut Vec<Option<(Value, u64)>>, v: Value, hash: u64| {
+        let mask = table.len() as u64 - 1;
+        let mut i = hash & mask;
+        let mut perturb = hash;
+        loop {
+            if table[i as usize].is_none() {
+                table[i as usize] = Some((v, hash));
+                return;
+            }
+            if i + 9 <= mask {
+                for _ in 0..9 {
+                    i += 1;
+                    if table[i as usize].is_none() {
+                        table[i as usize] = Some((v, hash));
+                        return;
+                    }
+                }
+            }
+            perturb >>= 5;
+            i = (i.wrapping_mul(5).wrapping_add(1).wrapping_add(perturb)) & mask;
+        }
+    };
+    let mut table: Vec<Option<(Value, u64)>> = vec![None; 8];
+    let mut used = 0u64;
+    for (v, h) in items {
+        let hash = h.expect("checked above") as u64;
+        insert(&mut table, *v, hash);
+        used += 1;
+        let mask = table.len() as u64 - 1;
+        if used * 5 >= mask * 3 {
+            let min = if used > 50_000 { used * 2 } else { used * 4 };
+            let mut size = 8u64;
+            while size <= min {
+                size <<= 1;
+            }
+            let old = std::mem::replace(&mut table, vec![None; size as usize]);
+            for (ov, oh) in old.into_iter().flatten() {
+                insert(&mut table, ov, oh);
+            }
+        }
+    }
+    table.into_iter().flatten().map(|(v, _)| v).collect()
 }
 
 pub fn range_len(start: i64, stop: i64, step: i64) -> i64 {

@@ -1153,7 +1153,13 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 .copied()
                 .or_else(|| kwarg(&args, "fset"))
                 .unwrap_or(Value::None);
-            Ok(vm.alloc(Object::Property { fget, fset }))
+            let fdel = args
+                .pos
+                .get(2)
+                .copied()
+                .or_else(|| kwarg(&args, "fdel"))
+                .unwrap_or(Value::None);
+            Ok(vm.alloc(Object::Property { fget, fset, fdel }))
         }
         "super" => {
             let (class, receiver) = match args.pos.as_slice() {

@@ -150,7 +150,10 @@ impl Vm {
     fn handle_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
         // Implicit chaining: an exception raised while another is handled records it.
         let prev = self.handled;
-        if prev != Value::None && !prev.is(exc) && self.attr_of_instance(exc, "__context__").is_none() {
+        if prev != Value::None
+            && !prev.is(exc)
+            && self.attr_of_instance(exc, "__context__").is_none()
+        {
             self.set_instance_attr(exc, "__context__", prev);
         }
         self.add_traceback(f, exc);
@@ -465,7 +468,9 @@ impl Vm {
                         for (key, value) in tryv!('dispatch, self.mapping_items(k)) {
                             match self.str_of(key) {
                                 Some(s) => kw.push((s.to_string(), value)),
-                                None => tryv!('dispatch, Err(self.type_error("keywords must be strings"))),
+                                None => {
+                                    tryv!('dispatch, Err(self.type_error("keywords must be strings")))
+                                }
                             }
                         }
                     }
@@ -710,11 +715,15 @@ impl Vm {
                     }
                     let exit = match self.getattr(mgr, exit_name) {
                         Ok(e) => e,
-                        Err(_) => tryv!('dispatch, Err(self.new_exception("AttributeError", exit_name))),
+                        Err(_) => {
+                            tryv!('dispatch, Err(self.new_exception("AttributeError", exit_name)))
+                        }
                     };
                     let enter = match self.getattr(mgr, enter_name) {
                         Ok(e) => e,
-                        Err(_) => tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name))),
+                        Err(_) => {
+                            tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name)))
+                        }
                     };
                     f.stack.push(exit);
                     let res = tryv!('dispatch, self.call(enter, Args::default()));
@@ -875,7 +884,9 @@ impl Vm {
                     let mut d = Dict::new();
                     for pair in items.chunks(2) {
                         let k = tryv!('dispatch, self.dict_key(pair[0]));
-                        d.entry(k).and_modify(|slot| slot.1 = pair[1]).or_insert((pair[0], pair[1]));
+                        d.entry(k)
+                            .and_modify(|slot| slot.1 = pair[1])
+                            .or_insert((pair[0], pair[1]));
                     }
                     let v = self.alloc(Object::Dict(d));
                     f.stack.push(v);

@@ -414,11 +414,20 @@ pub fn percent_format(vm: &mut Vm, fmt: Value, args: Value) -> PyResult<String> 
             key = Some(chars[i + 1..end].iter().collect::<String>());
             i = end + 1;
         }
-        let start = i;
-        while i < chars.len() && "-+ #0123456789.".contains(chars[i]) {
+        let mut flags = String::new();
+        while i < chars.len() && "-+ #0123456789.*".contains(chars[i]) {
+            if chars[i] == '*' {
+                // `*` takes the width (or precision) from the arguments.
+                let Some(w) = values.get(next).copied() else {
+                    return Err(vm.type_error("not enough arguments for format string"));
+                };
+                next += 1;
+                flags.push_str(&vm.as_index(w).unwrap_or(0).to_string());
+            } else {
+                flags.push(chars[i]);
+            }
             i += 1;
         }
-        let flags: String = chars[start..i].iter().collect();
         let Some(&kind) = chars.get(i) else {
             return Err(vm.new_exception("ValueError", "incomplete format"));
         };

@@ -1056,7 +1056,12 @@ fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
-    let size = args.pos.first().and_then(|v| vm.as_index(*v)).unwrap_or(8).max(0) as usize;
+    let size = args
+        .pos
+        .first()
+        .and_then(|v| vm.as_index(*v))
+        .unwrap_or(8)
+        .max(0) as usize;
     let mut out = String::new();
     let mut col = 0;
     for c in s.chars() {
@@ -1086,6 +1091,56 @@ fn bytes_of(vm: &Vm, r: Option<Value>) -> Vec<u8> {
     }
 }
 
+fn by_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let b = bytes_of(vm, r);
+    let arg_bytes = |vm: &Vm, i: usize| match args
+        .pos
+        .get(i)
+        .and_then(|v| v.as_obj())
+        .map(|o| vm.heap.get(o))
+    {
+        Some(Object::Bytes(s)) => s.clone(),
+        _ => vec![],
+    };
+    let (old, new) = (arg_bytes(vm, 0), arg_bytes(vm, 1));
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if !old.is_empty() && b[i..].starts_with(&old) {
+            out.extend_from_slice(&new);
+            i += old.len();
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Ok(vm.alloc(Object::Bytes(out)))
+}
+
+fn by_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let text: String = args
+        .pos
+        .first()
+        .and_then(|v| vm.str_of(*v))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let bytes: Option<Vec<u8>> = (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    match bytes {
+        Some(b) => Ok(vm.alloc(Object::Bytes(b))),
+        None => Err(vm.new_exception(
+            "ValueError",
+            "non-hexadecimal number found in fromhex() arg",
+        )),
+    }
+}
+
 fn by_hex(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let b = bytes_of(vm, r);
     Ok(vm.new_str(b.iter().map(|x| format!("{x:02x}")).collect::<String>()))
@@ -1108,7 +1163,12 @@ fn by_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 fn by_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let b = bytes_of(vm, r);
-    let sep = match args.pos.first().and_then(|v| v.as_obj()).map(|o| vm.heap.get(o)) {
+    let sep = match args
+        .pos
+        .first()
+        .and_then(|v| v.as_obj())
+        .map(|o| vm.heap.get(o))
+    {
         Some(Object::Bytes(s)) => Some(s.clone()),
         _ => None,
     };
@@ -1123,15 +1183,27 @@ fn by_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
             out.push(rest.to_vec());
             out
         }
-        _ => b.split(|c| c.is_ascii_whitespace()).filter(|p| !p.is_empty()).map(<[u8]>::to_vec).collect(),
+        _ => b
+            .split(|c| c.is_ascii_whitespace())
+            .filter(|p| !p.is_empty())
+            .map(<[u8]>::to_vec)
+            .collect(),
     };
-    let items = parts.into_iter().map(|p| vm.alloc(Object::Bytes(p))).collect();
+    let items = parts
+        .into_iter()
+        .map(|p| vm.alloc(Object::Bytes(p)))
+        .collect();
     Ok(vm.new_list(items))
 }
 
 fn by_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let b = bytes_of(vm, r);
-    let p = match args.pos.first().and_then(|v| v.as_obj()).map(|o| vm.heap.get(o)) {
+    let p = match args
+        .pos
+        .first()
+        .and_then(|v| v.as_obj())
+        .map(|o| vm.heap.get(o))
+    {
         Some(Object::Bytes(s)) => s.clone(),
         _ => vec![],
     };
@@ -1142,7 +1214,9 @@ fn by_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let b = bytes_of(vm, r);
     let n = match args.pos.first() {
         Some(v) => match v.as_obj().map(|o| vm.heap.get(o)) {
-            Some(Object::Bytes(s)) if !s.is_empty() => b.windows(s.len()).filter(|w| *w == s.as_slice()).count(),
+            Some(Object::Bytes(s)) if !s.is_empty() => {
+                b.windows(s.len()).filter(|w| *w == s.as_slice()).count()
+            }
             _ => {
                 let x = vm.as_index(*v).unwrap_or(-1);
                 b.iter().filter(|c| i64::from(**c) == x).count()
@@ -1212,6 +1286,9 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("range", "count") => Some(("count", r_count)),
             ("slice", "indices") => Some(("indices", sl_indices)),
             ("str", "istitle") => Some(("istitle", s_istitle)),
+            ("str", "casefold") => Some(("casefold", s_lower)),
+            ("bytes", "replace") => Some(("replace", by_replace)),
+            ("bytes", "fromhex") => Some(("fromhex", by_fromhex)),
             ("str", "expandtabs") => Some(("expandtabs", s_expandtabs)),
             ("list", "append") => Some(("append", l_append)),
             ("list", "extend") => Some(("extend", l_extend)),
@@ -1304,7 +1381,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             if let Value::Obj(m) = method
                 && let Object::Native(native) = vm.heap.get_mut(m)
             {
-                native.is_method = n != "fromkeys";
+                native.is_method = n != "fromkeys" && n != "fromhex";
             }
             return Some(method);
         }
@@ -1363,7 +1440,11 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         }
         (Object::Function(f), "__closure__") => {
             let cells: Vec<Value> = f.closure.iter().map(|c| Value::Obj(*c)).collect();
-            if cells.is_empty() { Value::None } else { vm.new_tuple(cells) }
+            if cells.is_empty() {
+                Value::None
+            } else {
+                vm.new_tuple(cells)
+            }
         }
         (Object::Function(f), "__kwdefaults__") => {
             let kw = f.kwdefaults.clone();
@@ -1439,24 +1520,26 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         }
         (Object::BigInt(_), "real" | "numerator") => obj,
         (Object::Property { fget, .. }, "fget") => *fget,
-        (Object::Property { fget, fset }, "setter") => {
-            let _ = fset;
-            let fget = *fget;
-            let marker = vm.native("setter", property_setter);
-            let _ = marker;
-            let prop = vm.alloc(Object::Property {
-                fget,
-                fset: Value::None,
-            });
-            let setter = vm.native("setter", property_setter);
-            if let Value::Obj(s) = setter
-                && let Object::Native(n) = vm.heap.get_mut(s)
+        (Object::Property { .. }, which @ ("setter" | "deleter")) => {
+            let func: NativeFn = if which == "setter" {
+                property_setter
+            } else {
+                property_deleter
+            };
+            let name: &'static str = if which == "setter" {
+                "setter"
+            } else {
+                "deleter"
+            };
+            let native = vm.native(name, func);
+            if let Value::Obj(n) = native
+                && let Object::Native(n) = vm.heap.get_mut(n)
             {
-                n.receiver = Some(prop);
+                n.receiver = Some(obj);
             }
-            return Ok(Some(setter));
+            return Ok(Some(native));
         }
-        (Object::Property { .. }, "getter" | "deleter") => obj,
+        (Object::Property { .. }, "getter") => obj,
         (Object::Property { fget, .. }, "__doc__") => {
             let fget = *fget;
             return vm.getattr_opt(fget, "__doc__");
@@ -1466,14 +1549,23 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
     Ok(Some(v))
 }
 
-fn property_setter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let prop = recv(r);
-    let fset = args.pos.first().copied().unwrap_or(Value::None);
-    let fget = match vm.heap.get(prop.as_obj().expect("property")) {
-        Object::Property { fget, .. } => *fget,
-        _ => Value::None,
+/// `prop.setter(f)` / `prop.deleter(f)`: a copy of the property with that accessor replaced.
+fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, setter: bool) -> R {
+    let f = args.pos.first().copied().unwrap_or(Value::None);
+    let (fget, fset, fdel) = match vm.heap.get(recv(r).as_obj().expect("property")) {
+        Object::Property { fget, fset, fdel } => (*fget, *fset, *fdel),
+        _ => (Value::None, Value::None, Value::None),
     };
-    Ok(vm.alloc(Object::Property { fget, fset }))
+    let (fset, fdel) = if setter { (f, fdel) } else { (fset, f) };
+    Ok(vm.alloc(Object::Property { fget, fset, fdel }))
+}
+
+fn property_setter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    property_with(vm, r, args, true)
+}
+
+fn property_deleter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    property_with(vm, r, args, false)
 }
 
 fn code_attr(vm: &mut Vm, c: &crate::bytecode::CodeObject, name: &str) -> Option<Value> {

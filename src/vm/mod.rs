@@ -479,7 +479,8 @@ impl Vm {
     }
 
     pub fn attr_of_instance(&self, v: Value, name: &str) -> Option<Value> {
-        self.instance_dict(v).and_then(|d| self.dict_get_str(d, name))
+        self.instance_dict(v)
+            .and_then(|d| self.dict_get_str(d, name))
     }
 
     pub fn set_instance_attr(&mut self, v: Value, name: &str, value: Value) {

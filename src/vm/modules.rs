@@ -156,6 +156,8 @@ impl Vm {
                 ("fmod", m_fmod),
                 ("modf", m_modf),
                 ("fsum", m_fsum),
+                ("frexp", m_frexp),
+                ("ldexp", m_ldexp),
                 ("expm1", m_expm1),
                 ("log1p", m_log1p),
                 ("asin", m_asin),
@@ -279,6 +281,29 @@ fn m_modf(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(vm.new_tuple(vec![Value::Float(x - whole), Value::Float(whole)]))
 }
 
+fn m_frexp(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    if x == 0.0 || !x.is_finite() {
+        return Ok(vm.new_tuple(vec![Value::Float(x), Value::Int(0)]));
+    }
+    let mut e = x.abs().log2().floor() as i32 + 1;
+    let mut m = x / 2f64.powi(e);
+    if m.abs() >= 1.0 {
+        m /= 2.0;
+        e += 1;
+    } else if m.abs() < 0.5 {
+        m *= 2.0;
+        e -= 1;
+    }
+    Ok(vm.new_tuple(vec![Value::Float(m), Value::Int(i64::from(e))]))
+}
+
+fn m_ldexp(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let x = float_arg(vm, &args, 0)?;
+    let e = vm.as_index(arg(&args, 1)).unwrap_or(0);
+    Ok(Value::Float(x * 2f64.powi(e as i32)))
+}
+
 fn m_fsum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     // Neumaier summation: exact enough to match CPython's correctly rounded fsum in practice.
     let items = vm.collect_iterable(arg(&args, 0))?;
@@ -286,7 +311,11 @@ fn m_fsum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     for v in items {
         let x = vm.to_f64(v).unwrap_or(f64::NAN);
         let t = sum + x;
-        comp += if sum.abs() >= x.abs() { (sum - t) + x } else { (x - t) + sum };
+        comp += if sum.abs() >= x.abs() {
+            (sum - t) + x
+        } else {
+            (x - t) + sum
+        };
         sum = t;
     }
     Ok(Value::Float(sum + comp))

@@ -233,6 +233,7 @@ pub enum Object {
     Property {
         fget: Value,
         fset: Value,
+        fdel: Value,
     },
     Super {
         class: ObjRef,
@@ -310,9 +311,10 @@ impl Object {
             }
             Object::Module { dict, .. } => visit(Value::Obj(*dict)),
             Object::StaticMethod(v) | Object::ClassMethod(v) => visit(*v),
-            Object::Property { fget, fset } => {
+            Object::Property { fget, fset, fdel } => {
                 visit(*fget);
                 visit(*fset);
+                visit(*fdel);
             }
             Object::Super { class, receiver } => {
                 visit(Value::Obj(*class));

@@ -614,6 +614,19 @@ impl Vm {
         {
             return Ok(Value::Bool(!self.truthy(r)?));
         }
+        // Floats compare by IEEE rules: every comparison with NaN is false.
+        if (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
+            && let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b))
+        {
+            return Ok(Value::Bool(match arg {
+                0 => x < y,
+                1 => x <= y,
+                2 => x == y,
+                3 => x != y,
+                4 => x > y,
+                _ => x >= y,
+            }));
+        }
         match arg {
             2 => Ok(Value::Bool(self.eq(a, b)?)),
             3 => Ok(Value::Bool(!self.eq(a, b)?)),
@@ -878,7 +891,26 @@ impl Vm {
         Ok(j as usize)
     }
 
+    /// An instance used as an index converts itself with `__index__`.
+    fn index_value(&mut self, index: Value) -> PyResult<Value> {
+        if matches!(index, Value::Obj(r) if matches!(self.heap.get(r), Object::Instance(_)))
+            && let Some(i) = self.call_special(index, "__index__", vec![])?
+        {
+            return Ok(i);
+        }
+        Ok(index)
+    }
+
     pub fn getitem(&mut self, c: Value, index: Value) -> PyResult<Value> {
+        let keyed = matches!(
+            c.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Dict(_) | Object::Instance(_))
+        );
+        let index = if keyed {
+            index
+        } else {
+            self.index_value(index)?
+        };
         let Some(rc) = c.as_obj() else {
             let t = self.type_name(c);
             return Err(self.type_error(&format!("'{t}' object is not subscriptable")));
@@ -1160,20 +1192,22 @@ impl Vm {
             return self.gen_send(r, Value::None);
         }
         if matches!(self.heap.get(r), Object::Instance(_)) {
-            return match self.call_special(it, "__next__", vec![])? {
-                Some(v) => Ok(Some(v)),
-                None => {
+            return match self.call_special(it, "__next__", vec![]) {
+                Ok(Some(v)) => Ok(Some(v)),
+                Ok(None) => {
                     let t = self.type_name(it);
                     Err(self.type_error(&format!("'{t}' object is not an iterator")))
                 }
-            }
-            .or_else(|e| {
-                if self.exception_is(e, "StopIteration") {
+                Err(e) if self.exception_is(e, "StopIteration") => {
+                    self.stop_value = self
+                        .attr_of_instance(e, "args")
+                        .map(|a| self.tuple_items(a))
+                        .and_then(|a| a.first().copied())
+                        .unwrap_or(Value::None);
                     Ok(None)
-                } else {
-                    Err(e)
                 }
-            });
+                Err(e) => Err(e),
+            };
         }
         // Iterators that call back into Python are handled with the heap borrow released.
         enum Step {
@@ -1452,8 +1486,12 @@ impl Vm {
                         match name {
                             "__traceback__" => return Ok(Some(Value::None)),
                             "__suppress_context__" => return Ok(Some(Value::Bool(false))),
-                            "value" if self.exception_is(obj, "StopIteration") => return Ok(Some(first_arg())),
-                            "code" if self.exception_is(obj, "SystemExit") => return Ok(Some(first_arg())),
+                            "value" if self.exception_is(obj, "StopIteration") => {
+                                return Ok(Some(first_arg()));
+                            }
+                            "code" if self.exception_is(obj, "SystemExit") => {
+                                return Ok(Some(first_arg()));
+                            }
                             _ => {}
                         }
                     }
@@ -1462,6 +1500,10 @@ impl Vm {
                     {
                         return Ok(Some(Value::None));
                     }
+                    let found = match found {
+                        Some(f) => Some(f),
+                        None => super::builtins::builtin_method(self, class, name),
+                    };
                     return match found {
                         Some(f) => self.bind(f, obj, class).map(Some),
                         None => Ok(None),
@@ -1475,7 +1517,11 @@ impl Vm {
                             let mro = c.mro.iter().map(|m| Value::Obj(*m)).collect();
                             return Ok(Some(self.new_tuple(mro)));
                         }
-                        "__base__" => return Ok(Some(c.bases.first().map_or(Value::None, |b| Value::Obj(*b)))),
+                        "__base__" => {
+                            return Ok(Some(
+                                c.bases.first().map_or(Value::None, |b| Value::Obj(*b)),
+                            ));
+                        }
                         "__bases__" => {
                             let bases = c.bases.iter().map(|m| Value::Obj(*m)).collect();
                             return Ok(Some(self.new_tuple(bases)));
@@ -1592,6 +1638,17 @@ impl Vm {
     }
 
     pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {
+        let class = self.type_of(obj);
+        if let Some(found) = self.class_lookup(class, name)
+            && let Some(Object::Property { fdel, .. }) = found.as_obj().map(|r| self.heap.get(r))
+        {
+            let fdel = *fdel;
+            if fdel == Value::None {
+                return Err(self.new_exception("AttributeError", "can't delete attribute"));
+            }
+            self.call(fdel, Args::new(vec![obj]))?;
+            return Ok(());
+        }
         if let Value::Obj(r) = obj {
             let removed = match self.heap.get_mut(r) {
                 Object::Instance(inst) => {
@@ -1639,7 +1696,9 @@ impl Vm {
                 let (func, mut receiver, name) = (n.func, n.receiver, n.name);
                 if n.is_method && receiver.is_none() {
                     if args.pos.is_empty() {
-                        return Err(self.type_error(&format!("unbound method {name}() needs an argument")));
+                        return Err(
+                            self.type_error(&format!("unbound method {name}() needs an argument"))
+                        );
                     }
                     receiver = Some(args.pos.remove(0));
                 }
@@ -1745,7 +1804,9 @@ impl Vm {
             let placeholder = match self.heap.get(r) {
                 Object::List(_) => Some("[...]"),
                 Object::Dict(_) => Some("{...}"),
-                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) | Object::Instance(_) => Some("..."),
+                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) | Object::Instance(_) => {
+                    Some("...")
+                }
                 _ => None,
             };
             if let Some(placeholder) = placeholder {

@@ -950,6 +950,9 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             None => Ok(Value::Int(0)),
             Some(v) => {
                 let base = args.pos.get(1).copied().or_else(|| kwarg(&args, "base"));
+                if base.is_some() && vm.str_of(v).is_none() {
+                    return Err(vm.type_error("int() can't convert non-string with explicit base"));
+                }
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10) as u32;
                     return parse_int(vm, &s, base);

@@ -765,6 +765,7 @@ fn set_op(vm: &mut Vm, r: Option<Value>, args: Args, op: crate::bytecode::Opcode
     }
     if frozen
         && let Some(o) = acc.as_obj()
+        && matches!(vm.heap.get(o), Object::Set(_))
         && let Object::Set(d) = std::mem::replace(vm.heap.get_mut(o), Object::Tuple(vec![]))
     {
         *vm.heap.get_mut(o) = Object::FrozenSet(d);

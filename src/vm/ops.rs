@@ -259,7 +259,9 @@ impl Vm {
         {
             return Ok(r);
         }
-        if let Some(r) = self.call_special(b, rmethod, vec![a])?
+        // The reflected method is only tried for operands of different types.
+        if self.type_of(a) != self.type_of(b)
+            && let Some(r) = self.call_special(b, rmethod, vec![a])?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
@@ -404,7 +406,12 @@ impl Vm {
                 if x == 0.0 && y < 0.0 {
                     return Err(self.zero_division("0.0 cannot be raised to a negative power"));
                 }
-                x.powf(y)
+                let r = x.powf(y);
+                if r.is_infinite() && x.is_finite() && y.is_finite() {
+                    let args = vec![Value::Int(34), self.new_str("Numerical result out of range")];
+                    return Err(self.new_exception_args("OverflowError", args));
+                }
+                r
             }
             _ => return Ok(None),
         };
@@ -708,7 +715,11 @@ impl Vm {
                     stop: e2,
                     step: t2,
                 },
-            ) => Ok((start, stop, step) == (s2, e2, t2)),
+            ) => {
+                // Ranges are equal when they produce the same sequence.
+                let (n1, n2) = (range_len(*start, *stop, *step), range_len(*s2, *e2, *t2));
+                Ok(n1 == n2 && (n1 == 0 || (start == s2 && (n1 == 1 || step == t2))))
+            }
             _ => Ok(false),
         }
     }
@@ -775,6 +786,16 @@ impl Vm {
             return Err(self.type_error(&format!("argument of type '{t}' is not iterable")));
         };
         match self.heap.get(rc) {
+            Object::Bytes(b) => {
+                let b = b.clone();
+                match item.as_obj().map(|r| self.heap.get(r)) {
+                    Some(Object::Bytes(sub)) => Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice())),
+                    _ => match self.as_index(item) {
+                        Some(i) => Ok(b.iter().any(|x| i64::from(*x) == i)),
+                        None => Err(self.type_error("a bytes-like object is required")),
+                    },
+                }
+            }
             Object::Str(s) => match self.str_of(item) {
                 Some(sub) => Ok(s.contains(sub)),
                 None => {
@@ -1027,7 +1048,16 @@ impl Vm {
                             let b = b.max(a);
                             items.splice(a as usize..b as usize, new);
                         } else {
-                            for (pos, val) in Self::slice_positions(a, b, s).into_iter().zip(new) {
+                            let positions = Self::slice_positions(a, b, s);
+                            if positions.len() != new.len() {
+                                let msg = format!(
+                                    "attempt to assign sequence of size {} to extended slice of size {}",
+                                    new.len(),
+                                    positions.len()
+                                );
+                                return Err(self.new_exception("ValueError", &msg));
+                            }
+                            for (pos, val) in positions.into_iter().zip(new) {
                                 items[pos] = val;
                             }
                         }

@@ -1084,22 +1084,18 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Ok(d)
         }
         "range" => {
-            let ints: Vec<i64> = args
-                .pos
-                .iter()
-                .map(|v| vm.as_index(*v))
-                .collect::<Option<Vec<i64>>>()
-                .ok_or(())
-                .or_else(|_| {
-                    let bad = args
-                        .pos
-                        .iter()
-                        .find(|v| vm.as_index(**v).is_none())
-                        .copied()
-                        .unwrap_or(Value::None);
-                    let t = vm.type_name(bad);
-                    Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")))
-                })?;
+            let mut ints = Vec::with_capacity(args.pos.len());
+            for v in &args.pos {
+                match vm.as_index(*v) {
+                    Some(i) => ints.push(i),
+                    None => {
+                        let t = vm.type_name(*v);
+                        return Err(vm.type_error(&format!(
+                            "'{t}' object cannot be interpreted as an integer"
+                        )));
+                    }
+                }
+            }
             let (start, stop, step) = match ints.as_slice() {
                 [stop] => (0, *stop, 1),
                 [start, stop] => (*start, *stop, 1),

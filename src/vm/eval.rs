@@ -157,6 +157,12 @@ impl Vm {
             self.set_instance_attr(exc, "__context__", prev);
         }
         self.add_traceback(f, exc);
+        self.unwind_exception(f, exc)
+    }
+
+    /// Unwinds for an exception without adding a traceback entry: a re-raise (bare
+    /// `raise`, END_FINALLY) keeps the traceback it already has, as ceval's exception_unwind.
+    fn unwind_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
         while let Some(block) = f.blocks.pop() {
             if block.kind == BlockKind::ExceptHandler {
                 self.unwind_except_handler(f, block);
@@ -258,6 +264,15 @@ impl Vm {
                         None => continue $label,
                         Some(exc) => return Event::Raise(exc),
                     },
+                }
+            };
+        }
+        // A re-raise: unwind without a new traceback entry.
+        macro_rules! reraise {
+            ($label:lifetime, $exc:expr) => {
+                match self.unwind_exception(f, $exc) {
+                    None => continue $label,
+                    Some(exc) => return Event::Raise(exc),
                 }
             };
         }
@@ -691,7 +706,7 @@ impl Vm {
                             // An exception class: re-raise the exception below it.
                             let exc = pop!();
                             let _tb = pop!();
-                            tryv!('dispatch, Err(exc))
+                            reraise!('dispatch, exc)
                         }
                     }
                 }
@@ -815,13 +830,9 @@ impl Vm {
                     };
                     if arg == 0 {
                         // A bare raise re-raises with the traceback it already has.
-                        if let Value::Obj(r) = exc
-                            && let Some(tb) = self.tracebacks.get_mut(&r)
-                            && !tb.is_empty()
-                        {
-                            tb.remove(0);
-                        }
-                    } else if let Value::Obj(r) = exc {
+                        reraise!('dispatch, exc)
+                    }
+                    if let Value::Obj(r) = exc {
                         self.tracebacks.remove(&r);
                     }
                     tryv!('dispatch, Err(exc))
@@ -929,11 +940,7 @@ impl Vm {
                     } else {
                         (Value::None, pop!())
                     };
-                    let depth = if op == Op::MAP_ADD {
-                        arg as usize
-                    } else {
-                        arg as usize
-                    };
+                    let depth = arg as usize;
                     let container = f.stack[f.stack.len() - depth];
                     match op {
                         Op::LIST_APPEND => {

@@ -46,6 +46,11 @@ impl Heap {
         self.slots.get(r.0 as usize).is_some_and(Option::is_some)
     }
 
+    /// Slots ever allocated: the heap's high-water mark.
+    pub fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
     /// Number of live objects.
     pub fn live(&self) -> usize {
         self.slots.len() - self.free.len()

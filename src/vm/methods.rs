@@ -966,10 +966,12 @@ fn o_eq(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         .unwrap_or(Value::None))
 }
 
-fn o_hash(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    Ok(Value::Int(
-        recv(r).as_obj().map_or(0, |o| i64::from(o.0)) + 0x1000 + vm.heap.live() as i64 * 0,
-    ))
+fn o_hash(_: &mut Vm, r: Option<Value>, _: Args) -> R {
+    // CPython hashes a plain object by its address shifted right by 4.
+    let id = recv(r)
+        .as_obj()
+        .map_or(0, |o| 0x7f00_0010_0000i64 + i64::from(o.0) * 0x30);
+    Ok(Value::Int(id >> 4))
 }
 
 fn o_setattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

@@ -281,7 +281,12 @@ impl Vm {
     // ------------------------------------------------------------ classes
 
     /// Creates a class, computing its MRO by C3 linearisation.
-        pub fn new_class(&mut self, name: &str, bases: Vec<ObjRef>, mut dict: IndexMap<String, Value>) -> PyResult<ObjRef> {
+    pub fn new_class(
+        &mut self,
+        name: &str,
+        bases: Vec<ObjRef>,
+        mut dict: IndexMap<String, Value>,
+    ) -> PyResult<ObjRef> {
         // A class that defines __eq__ but not __hash__ is unhashable, as in CPython.
         if dict.contains_key("__eq__") && !dict.contains_key("__hash__") {
             dict.insert("__hash__".to_string(), Value::None);

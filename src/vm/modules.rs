@@ -642,7 +642,24 @@ impl Vm {
             .unwrap_or_default();
         if !tb.is_empty() {
             out.push_str("Traceback (most recent call last):\n");
+            // As 3.7's traceback printer: a line repeated more than three times is summarised.
+            let mut last: Option<(String, u32, String)> = None;
+            let mut repeats = 0;
+            let summary = |n: usize| format!("  [Previous line repeated {n} more times]\n");
             for e in tb {
+                let key = (e.filename.clone(), e.lineno, e.name.clone());
+                if last.as_ref() == Some(&key) {
+                    repeats += 1;
+                } else {
+                    if repeats > 3 {
+                        out.push_str(&summary(repeats - 3));
+                    }
+                    last = Some(key);
+                    repeats = 1;
+                }
+                if repeats > 3 {
+                    continue;
+                }
                 out.push_str(&format!(
                     "  File \"{}\", line {}, in {}\n",
                     e.filename, e.lineno, e.name
@@ -657,6 +674,9 @@ impl Vm {
                         out.push_str(&format!("    {t}\n"));
                     }
                 }
+            }
+            if repeats > 3 {
+                out.push_str(&summary(repeats - 3));
             }
         }
         let name = self.type_name(exc);

@@ -408,7 +408,10 @@ impl Vm {
                 }
                 let r = x.powf(y);
                 if r.is_infinite() && x.is_finite() && y.is_finite() {
-                    let args = vec![Value::Int(34), self.new_str("Numerical result out of range")];
+                    let args = vec![
+                        Value::Int(34),
+                        self.new_str("Numerical result out of range"),
+                    ];
                     return Err(self.new_exception_args("OverflowError", args));
                 }
                 r
@@ -498,41 +501,32 @@ impl Vm {
             (Object::Set(x) | Object::FrozenSet(x), "|" | "&" | "-" | "^") => {
                 let frozen = matches!(self.heap.get(ra), Object::FrozenSet(_));
                 if let Some(Object::Set(y) | Object::FrozenSet(y)) = rb.map(|r| self.heap.get(r)) {
-                    let mut r = Dict::new();
-                    match symbol {
+                    let only_in = |a: &Dict, b: &Dict| -> Dict {
+                        a.iter()
+                            .filter(|(k, _)| !b.contains_key(*k))
+                            .map(|(k, v)| (k.clone(), *v))
+                            .collect()
+                    };
+                    let r: Dict = match symbol {
                         "|" => {
-                            r = x.clone();
+                            let mut r = x.clone();
                             for (k, v) in y {
                                 r.entry(k.clone()).or_insert(*v);
                             }
+                            r
                         }
-                        "&" => {
-                            r = x
-                                .iter()
-                                .filter(|(k, _)| y.contains_key(*k))
-                                .map(|(k, v)| (k.clone(), *v))
-                                .collect()
-                        }
-                        "-" => {
-                            r = x
-                                .iter()
-                                .filter(|(k, _)| !y.contains_key(*k))
-                                .map(|(k, v)| (k.clone(), *v))
-                                .collect()
-                        }
+                        "&" => x
+                            .iter()
+                            .filter(|(k, _)| y.contains_key(*k))
+                            .map(|(k, v)| (k.clone(), *v))
+                            .collect(),
+                        "-" => only_in(x, y),
                         _ => {
-                            r = x
-                                .iter()
-                                .filter(|(k, _)| !y.contains_key(*k))
-                                .map(|(k, v)| (k.clone(), *v))
-                                .collect();
-                            for (k, v) in y {
-                                if !x.contains_key(k) {
-                                    r.insert(k.clone(), *v);
-                                }
-                            }
+                            let mut r = only_in(x, y);
+                            r.extend(only_in(y, x));
+                            r
                         }
-                    }
+                    };
                     if is_inplace(op) && !frozen {
                         *self.heap.get_mut(ra) = Object::Set(r);
                         return Ok(Some(a));
@@ -789,7 +783,9 @@ impl Vm {
             Object::Bytes(b) => {
                 let b = b.clone();
                 match item.as_obj().map(|r| self.heap.get(r)) {
-                    Some(Object::Bytes(sub)) => Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice())),
+                    Some(Object::Bytes(sub)) => {
+                        Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()))
+                    }
                     _ => match self.as_index(item) {
                         Some(i) => Ok(b.iter().any(|x| i64::from(*x) == i)),
                         None => Err(self.type_error("a bytes-like object is required")),

@@ -186,7 +186,7 @@ fn b_input(vm: &mut Vm, _: Option<Value>, _args: Args) -> R {
 pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
     if let Value::Obj(r) = v {
         match vm.heap.get(r) {
-            Object::Str(s) => return Ok(s.chars().count()),
+            Object::Str(s) => return Ok(s.chars),
             Object::Bytes(b) => return Ok(b.len()),
             Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
             Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),

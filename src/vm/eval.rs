@@ -254,6 +254,7 @@ impl Vm {
     pub fn execute(&mut self, f: &mut Frame) -> Event {
         let code = f.code.clone();
         let bytes: &[u8] = &code.co_code;
+        let consts = self.consts_for(&code);
         // On error: run a handler in this frame (continuing the dispatch loop, even from
         // inside an opcode's own loop) or let the exception escape.
         macro_rules! tryv {
@@ -329,10 +330,7 @@ impl Vm {
                     f.stack.push(a);
                     f.stack.push(b);
                 }
-                Op::LOAD_CONST => {
-                    let v = self.load_const(&code.co_consts[arg as usize]);
-                    f.stack.push(v);
-                }
+                Op::LOAD_CONST => f.stack.push(consts[arg as usize]),
                 Op::LOAD_FAST => match f.fast[arg as usize] {
                     Some(v) => f.stack.push(v),
                     None => {

@@ -149,6 +149,10 @@ pub struct Vm {
     pub caller: Option<CallerView>,
     /// Containers whose repr is being built, to print `[...]` for self-references.
     pub repr_stack: Vec<ObjRef>,
+    /// Each code object's constants as values, built once (constants are immutable, so
+    /// sharing them is safe). Keyed by the code object's address; the Arc kept alongside
+    /// stops that address from being reused while the entry exists. A collector root.
+    pub const_cache: HashMap<usize, (Arc<CodeObject>, Arc<Vec<Value>>)>,
 }
 
 /// What frame-reading builtins need from the frame that calls them.
@@ -183,6 +187,7 @@ impl Vm {
             stop_value: Value::None,
             caller: None,
             repr_stack: Vec::new(),
+            const_cache: HashMap::new(),
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -236,7 +241,7 @@ impl Vm {
     }
 
     pub fn new_str(&mut self, s: impl Into<String>) -> Value {
-        self.alloc(Object::Str(s.into()))
+        self.alloc(Object::Str(object::PyStr::new(s.into())))
     }
 
     pub fn new_tuple(&mut self, items: Vec<Value>) -> Value {
@@ -422,14 +427,13 @@ impl Vm {
 
     /// Looks a name up along a class's MRO.
     pub fn class_lookup(&self, class: ObjRef, name: &str) -> Option<Value> {
-        for c in self.mro_of(class) {
-            if let Object::Class(k) = self.heap.get(c)
-                && let Some(v) = k.dict.get(name)
-            {
-                return Some(*v);
-            }
-        }
-        None
+        let Object::Class(c) = self.heap.get(class) else {
+            return None;
+        };
+        c.mro.iter().find_map(|m| match self.heap.get(*m) {
+            Object::Class(k) => k.dict.get(name).copied(),
+            _ => None,
+        })
     }
 
     // ------------------------------------------------------------ exceptions
@@ -509,7 +513,7 @@ impl Vm {
                 }
             }
             Value::Obj(r) => match self.heap.get(r) {
-                Object::Str(s) => DictKey::Str(s.clone()),
+                Object::Str(s) => DictKey::Str(s.text.clone()),
                 Object::Bytes(b) => DictKey::Bytes(b.clone()),
                 Object::BigInt(b) => DictKey::Big(b.clone()),
                 Object::Tuple(items) => {
@@ -566,6 +570,18 @@ impl Vm {
         self.dict_set_str(globals, "__builtins__", builtins_ref);
         let frame = self.new_frame(code, globals, Some(globals), Resume::Native);
         self.run_frame(frame)
+    }
+
+    /// A code object's constants as values, created on first use.
+    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Arc<Vec<Value>> {
+        let key = Arc::as_ptr(code) as usize;
+        if let Some((_, consts)) = self.const_cache.get(&key) {
+            return consts.clone();
+        }
+        let consts: Vec<Value> = code.co_consts.iter().map(|c| self.load_const(c)).collect();
+        let consts = Arc::new(consts);
+        self.const_cache.insert(key, (code.clone(), consts.clone()));
+        consts
     }
 
     pub fn dict_set_str(&mut self, dict: ObjRef, name: &str, value: Value) {
@@ -665,6 +681,11 @@ impl Vm {
         roots.push(self.handled);
         roots.extend(self.types.values().map(|t| Value::Obj(*t)));
         roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
+        roots.extend(
+            self.const_cache
+                .values()
+                .flat_map(|(_, consts)| consts.iter().copied()),
+        );
         for f in &self.frames {
             f.trace(&mut |v| roots.push(v));
         }
@@ -694,12 +715,7 @@ impl Vm {
         let kwonly = code.co_kwonlyargcount as usize;
         let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;
         let has_varkw = code.co_flags & crate::bytecode::code::flags::CO_VARKEYWORDS != 0;
-        let name = func
-            .qualname
-            .rsplit('.')
-            .next()
-            .unwrap_or(&func.qualname)
-            .to_string();
+        let name: &str = func.qualname.rsplit('.').next().unwrap_or(&func.qualname);
         let npos = args.pos.len();
         for (i, v) in args.pos.iter().take(argcount).enumerate() {
             frame.fast[i] = Some(*v);

@@ -520,7 +520,7 @@ fn d_dis(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             _ => None,
         },
         Some(Object::Str(s)) => {
-            let s = s.clone();
+            let s = s.text.clone();
             match crate::compile_source(&s, "<dis>") {
                 Ok(c) => Some(c),
                 Err(e) => return Err(vm.new_exception("SyntaxError", &e.message)),

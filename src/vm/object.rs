@@ -193,8 +193,34 @@ pub struct Generator {
     pub lasti: i64,
 }
 
+/// A str: the text and its length in characters, counted once, so `len()` is O(1) and text
+/// whose characters are all one byte indexes and slices by byte offset.
+pub struct PyStr {
+    pub text: String,
+    pub chars: usize,
+}
+
+impl PyStr {
+    pub fn new(text: String) -> Self {
+        let chars = text.chars().count();
+        PyStr { text, chars }
+    }
+
+    /// Every character is one byte, so character positions are byte offsets.
+    pub fn is_single_byte(&self) -> bool {
+        self.chars == self.text.len()
+    }
+}
+
+impl std::ops::Deref for PyStr {
+    type Target = str;
+    fn deref(&self) -> &str {
+        &self.text
+    }
+}
+
 pub enum Object {
-    Str(String),
+    Str(PyStr),
     Bytes(Vec<u8>),
     BigInt(BigInt),
     Tuple(Vec<Value>),

@@ -69,7 +69,22 @@ pub fn is_binary(op: Op) -> bool {
 }
 
 fn is_inplace(op: Op) -> bool {
-    op.name().starts_with("INPLACE_")
+    matches!(
+        op,
+        Op::INPLACE_ADD
+            | Op::INPLACE_SUBTRACT
+            | Op::INPLACE_MULTIPLY
+            | Op::INPLACE_TRUE_DIVIDE
+            | Op::INPLACE_FLOOR_DIVIDE
+            | Op::INPLACE_MODULO
+            | Op::INPLACE_POWER
+            | Op::INPLACE_LSHIFT
+            | Op::INPLACE_RSHIFT
+            | Op::INPLACE_AND
+            | Op::INPLACE_OR
+            | Op::INPLACE_XOR
+            | Op::INPLACE_MATRIX_MULTIPLY
+    )
 }
 
 impl Vm {
@@ -185,12 +200,16 @@ impl Vm {
         name: &str,
         args: Vec<Value>,
     ) -> PyResult<Option<Value>> {
-        let class = self.type_of(receiver);
-        match self.class_lookup(class, name) {
-            Some(m) if matches!(receiver, Value::Obj(r) if matches!(self.heap.get(r), Object::Instance(_))) => {
-                self.call_method_value(m, receiver, args).map(Some)
-            }
-            _ => Ok(None),
+        // Only instances of user classes have special methods written in Python.
+        let Value::Obj(r) = receiver else {
+            return Ok(None);
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return Ok(None);
+        };
+        match self.class_lookup(inst.class, name) {
+            Some(m) => self.call_method_value(m, receiver, args).map(Some),
+            None => Ok(None),
         }
     }
 
@@ -440,7 +459,7 @@ impl Vm {
         match (self.heap.get(ra), symbol) {
             (Object::Str(s), "+") => {
                 if let Some(t) = self.str_of(b) {
-                    let r = format!("{s}{t}");
+                    let r = format!("{}{t}", s.text);
                     return Ok(Some(self.new_str(r)));
                 }
             }
@@ -590,6 +609,16 @@ impl Vm {
 
     /// `<`, `<=`, `==`, `!=`, `>`, `>=` (COMPARE_OP 0..=5).
     pub fn rich_compare(&mut self, arg: u32, a: Value, b: Value) -> PyResult<Value> {
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            return Ok(Value::Bool(match arg {
+                0 => x < y,
+                1 => x <= y,
+                2 => x == y,
+                3 => x != y,
+                4 => x > y,
+                _ => x >= y,
+            }));
+        }
         const METHODS: [(&str, &str); 6] = [
             ("__lt__", "__gt__"),
             ("__le__", "__ge__"),
@@ -666,7 +695,7 @@ impl Vm {
             return Ok(false);
         };
         match (self.heap.get(ra), self.heap.get(rb)) {
-            (Object::Str(x), Object::Str(y)) => Ok(x == y),
+            (Object::Str(x), Object::Str(y)) => Ok(x.text == y.text),
             (Object::Bytes(x), Object::Bytes(y)) => Ok(x == y),
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 if x.len() != y.len() {
@@ -740,7 +769,7 @@ impl Vm {
             return Ok(None);
         };
         match (self.heap.get(ra), self.heap.get(rb)) {
-            (Object::Str(x), Object::Str(y)) => Ok(Some(x.cmp(y))),
+            (Object::Str(x), Object::Str(y)) => Ok(Some(x.text.cmp(&y.text))),
             (Object::Bytes(x), Object::Bytes(y)) => Ok(Some(x.cmp(y))),
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 let (x, y) = (x.clone(), y.clone());
@@ -957,6 +986,36 @@ impl Vm {
                     Object::List(v) | Object::Tuple(v) => Ok(v[i]),
                     _ => unreachable!("checked above"),
                 }
+            }
+            Object::Str(s) if s.is_single_byte() => {
+                // One byte per character: positions are byte offsets, no decoding needed.
+                let len = s.chars;
+                if self.is_slice(index) {
+                    let (a, b, st) = self.slice_indices(index, len as i64)?;
+                    let Object::Str(s) = self.heap.get(rc) else {
+                        unreachable!("checked above")
+                    };
+                    let r: String = if st == 1 {
+                        if b > a {
+                            s.text[a as usize..b as usize].to_string()
+                        } else {
+                            String::new()
+                        }
+                    } else {
+                        let bytes = s.text.as_bytes();
+                        Self::slice_positions(a, b, st)
+                            .into_iter()
+                            .map(|i| bytes[i] as char)
+                            .collect()
+                    };
+                    return Ok(self.new_str(r));
+                }
+                let i = self.seq_index(index, len, "string")?;
+                let Object::Str(s) = self.heap.get(rc) else {
+                    unreachable!("checked above")
+                };
+                let r = s.text[i..i + 1].to_string();
+                Ok(self.new_str(r))
             }
             Object::Str(s) => {
                 let chars: Vec<char> = s.chars().collect();
@@ -1704,19 +1763,30 @@ impl Vm {
             return Err(self.type_error(&format!("'{t}' object is not callable")));
         };
         match self.heap.get(r) {
-            Object::Function(func) => {
-                let func = func.clone();
-                let frame = self.bind_function(&func, args)?;
-                if func.code.co_flags
+            Object::Function(_) => {
+                // Binding reads the function in place: it is taken out of its slot for the
+                // duration (binding runs no Python code) rather than cloned on every call.
+                let Object::Function(func) =
+                    std::mem::replace(self.heap.get_mut(r), Object::Tuple(Vec::new()))
+                else {
+                    unreachable!("matched a function")
+                };
+                let bound = self.bind_function(&func, args);
+                let is_generator = func.code.co_flags
                     & (crate::bytecode::code::flags::CO_GENERATOR
                         | crate::bytecode::code::flags::CO_COROUTINE)
-                    != 0
-                {
-                    return Ok(Call::Done(
-                        self.make_generator(frame, func.qualname.clone()),
-                    ));
+                    != 0;
+                let qualname = if is_generator {
+                    Some(func.qualname.clone())
+                } else {
+                    None
+                };
+                *self.heap.get_mut(r) = Object::Function(func);
+                let frame = bound?;
+                match qualname {
+                    Some(q) => Ok(Call::Done(self.make_generator(frame, q))),
+                    None => Ok(Call::Frame(Box::new(frame))),
                 }
-                Ok(Call::Frame(Box::new(frame)))
             }
             Object::Native(n) => {
                 let (func, mut receiver, name) = (n.func, n.receiver, n.name);
@@ -2005,7 +2075,7 @@ impl Vm {
     pub fn str(&mut self, v: Value) -> PyResult<String> {
         if let Value::Obj(r) = v {
             match self.heap.get(r) {
-                Object::Str(s) => return Ok(s.clone()),
+                Object::Str(s) => return Ok(s.text.clone()),
                 Object::Instance(_) => {
                     if let Some(s) = self.call_special(v, "__str__", vec![])? {
                         return Ok(self.str_of(s).unwrap_or_default().to_string());

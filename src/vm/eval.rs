@@ -142,7 +142,8 @@ impl Vm {
                 lineno: f.lineno(),
                 name: f.code.co_name.clone(),
             };
-            self.tracebacks.entry(r).or_default().insert(0, entry);
+            // Innermost first: pushing keeps unwinding linear; reports print it reversed.
+            self.tracebacks.entry(r).or_default().push(entry);
         }
     }
 

@@ -132,6 +132,7 @@ pub struct Vm {
     pub modules: IndexMap<String, ObjRef>,
     /// The exception being handled (sys.exc_info()), or None.
     pub handled: Value,
+    /// Each exception's traceback, innermost frame first.
     pub tracebacks: HashMap<ObjRef, Vec<TbEntry>>,
     pub sources: HashMap<String, Vec<String>>,
     pub recursion_limit: usize,

@@ -646,7 +646,7 @@ impl Vm {
             let mut last: Option<(String, u32, String)> = None;
             let mut repeats = 0;
             let summary = |n: usize| format!("  [Previous line repeated {n} more times]\n");
-            for e in tb {
+            for e in tb.iter().rev() {
                 let key = (e.filename.clone(), e.lineno, e.name.clone());
                 if last.as_ref() == Some(&key) {
                     repeats += 1;

@@ -76,7 +76,7 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 /// `minipy run`: compiles and runs a program; prints its output, and an uncaught exception
 /// as CPython's traceback on stderr. Returns the process exit status.
-pub fn run_source(source: &str, filename: &str, argv: Vec<String>) -> i32 {
+pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
     let code = match compile_source(source, filename) {
         Ok(code) => code,
         Err(err) => {
@@ -91,7 +91,7 @@ pub fn run_source(source: &str, filename: &str, argv: Vec<String>) -> i32 {
             .name("minipy-vm".into())
             .stack_size(512 * 1024 * 1024)
             .spawn_scoped(scope, || {
-                let mut machine = vm::Vm::new(argv);
+                let mut machine = vm::Vm::with_options(options);
                 let result = machine.run_module(code, source);
                 machine.flush();
                 match result {

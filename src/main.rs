@@ -19,8 +19,23 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a program
+    /// Run a program. Threads share one GIL, handed to the next thread every
+    /// --check-interval instructions by a scheduler seeded with --seed: the same program and
+    /// options print the same bytes on every run and machine. Time is virtual.
     Run {
+        /// Scheduler: `det` steps every VM thread from one OS thread, deterministically.
+        /// (`os`, one OS thread per VM thread on a real GIL, is not implemented yet.)
+        #[arg(long, default_value = "det", value_parser = ["det", "os"])]
+        sched: String,
+        /// Seed of the scheduler's choice of the next thread (and of the random module)
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Instructions a thread runs before it offers the GIL (Python 2's default: 100)
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+        check_interval: u32,
+        /// Most threads alive at once; starting one more raises RuntimeError
+        #[arg(long, default_value_t = 1024)]
+        max_threads: usize,
         /// The program (.mpy or .py source)
         file: PathBuf,
         /// Arguments the program sees in sys.argv[1:]
@@ -78,10 +93,27 @@ fn run(cli: Cli) -> ExitCode {
     };
     let filename = file.display().to_string();
     let result = match cli.command {
-        Command::Run { args, .. } => {
+        Command::Run {
+            args,
+            sched,
+            seed,
+            check_interval,
+            max_threads,
+            ..
+        } => {
+            if sched == "os" {
+                eprintln!("minipy: --sched os is not implemented yet; use --sched det");
+                return ExitCode::from(2);
+            }
             let mut argv = vec![filename.clone()];
             argv.extend(args);
-            let status = minipy::run_source(&source, &filename, argv);
+            let options = minipy::vm::Options {
+                argv,
+                seed,
+                check_interval,
+                max_threads,
+            };
+            let status = minipy::run_source(&source, &filename, options);
             return ExitCode::from(status.clamp(0, 255) as u8);
         }
         Command::Dis { .. } => minipy::dis_source(&source, &filename),

@@ -23,6 +23,10 @@ pub enum Event {
     Return(Value),
     Yield(Value),
     Raise(Value),
+    /// The check interval is spent: offer the GIL to another thread.
+    Preempt,
+    /// The thread blocked (lock, join, sleep); the blocking instruction re-runs on wake-up.
+    Block,
 }
 
 /// What a non-exception unwinding of the block stack is for.
@@ -58,12 +62,30 @@ impl Vm {
                         self.gen_returned = true;
                     }
                     if self.frames.len() == base {
+                        if self.at_thread_bottom(base) {
+                            match self.thread_finished(Ok(v)) {
+                                Some(next) => {
+                                    f = next;
+                                    event = self.execute(&mut f);
+                                    continue;
+                                }
+                                None => return self.end_of_threads(),
+                            }
+                        }
                         return Ok(v);
                     }
                     let mut caller = self.frames.pop().expect("a caller below");
                     match resume {
                         Resume::Push | Resume::Native => caller.stack.push(v),
                         Resume::Replace(x) => caller.stack.push(x),
+                        Resume::SetupWith { handler } => {
+                            caller.blocks.push(Block {
+                                kind: BlockKind::Finally,
+                                handler,
+                                level: caller.stack.len(),
+                            });
+                            caller.stack.push(v);
+                        }
                         Resume::ForIter { exhausted } => {
                             caller.stack.pop();
                             caller.pc = exhausted;
@@ -98,6 +120,34 @@ impl Vm {
                         event = self.execute(&mut f);
                     }
                 }
+                Event::Block if self.native_depth != 1 => {
+                    // Only the outermost run can switch threads: a wait inside a callback
+                    // from native code (a key function, __repr__ ...) cannot be suspended.
+                    self.sched.pending = None;
+                    let exc = self.new_exception(
+                        "RuntimeError",
+                        "minipy cannot block inside a callback from native code",
+                    );
+                    event = self.raise_in(&mut f, exc);
+                }
+                Event::Preempt | Event::Block => {
+                    if let Event::Block = event {
+                        let state = self
+                            .sched
+                            .pending
+                            .take()
+                            .expect("a blocking native names its wait");
+                        let cur = self.sched.current;
+                        self.sched.threads[cur].state = state;
+                    }
+                    match self.switch_from(Some(f)) {
+                        Some(next) => {
+                            f = next;
+                            event = self.execute(&mut f);
+                        }
+                        None => return self.end_of_threads(),
+                    }
+                }
                 Event::Raise(mut exc) => {
                     if let Some(g) = f.generator {
                         let kind = self.finish_generator(g);
@@ -117,6 +167,16 @@ impl Vm {
                         }
                     }
                     if self.frames.len() == base {
+                        if self.at_thread_bottom(base) {
+                            match self.thread_finished(Err(exc)) {
+                                Some(next) => {
+                                    f = next;
+                                    event = self.execute(&mut f);
+                                    continue;
+                                }
+                                None => return self.end_of_threads(),
+                            }
+                        }
                         return Err(exc);
                     }
                     f = self.frames.pop().expect("a caller below");
@@ -124,6 +184,19 @@ impl Vm {
                 }
             }
         }
+    }
+
+    /// Whether a frame finishing at `base` ends a VM thread (the outermost run with threads).
+    fn at_thread_bottom(&self, base: usize) -> bool {
+        base == 0 && self.native_depth == 1 && self.sched.threads.len() > 1
+    }
+
+    /// Every thread is done (or deadlocked): the program's result is the main thread's.
+    fn end_of_threads(&mut self) -> PyResult<Value> {
+        if self.deadlocked {
+            return Err(self.new_exception_args("SystemExit", vec![Value::Int(3)]));
+        }
+        self.sched.main_result.take().unwrap_or(Ok(Value::None))
     }
 
     /// An exception reaches frame `f`: record it in the traceback and run a handler if one
@@ -293,6 +366,16 @@ impl Vm {
             };
         }
         'dispatch: loop {
+            self.ticks += 1;
+            if self.sched.threads.len() > 1 {
+                if self.sched.budget == 0 {
+                    self.sched.budget = self.sched.check_interval;
+                    if self.native_depth == 1 {
+                        return Event::Preempt;
+                    }
+                }
+                self.sched.budget -= 1;
+            }
             let mut pc = f.pc;
             let mut arg = u32::from(bytes[pc + 1]);
             while bytes[pc] == EXTENDED_ARG {
@@ -446,10 +529,20 @@ impl Vm {
                 }
                 Op::CALL_METHOD | Op::CALL_FUNCTION => {
                     let n = arg as usize;
-                    let args = f.stack.split_off(f.stack.len() - n);
-                    let callable = pop!();
+                    let base = f.stack.len() - n - 1;
+                    let args = f.stack[base + 1..].to_vec();
+                    let callable = f.stack[base];
                     self.note_caller(callable, f);
-                    match tryv!('dispatch, self.prepare_call(callable, Args::new(args))) {
+                    let result = self.prepare_call(callable, Args::new(args));
+                    if let Err(e) = result
+                        && self.is_block_signal(e)
+                    {
+                        // Operands stay on the stack: the call re-runs when the thread wakes.
+                        f.pc = f.lasti as usize;
+                        return Event::Block;
+                    }
+                    f.stack.truncate(base);
+                    match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
                     }
@@ -739,16 +832,37 @@ impl Vm {
                             tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name)))
                         }
                     };
-                    f.stack.push(exit);
-                    let res = tryv!('dispatch, self.call(enter, Args::default()));
-                    if op == Op::SETUP_WITH {
-                        f.blocks.push(Block {
-                            kind: BlockKind::Finally,
-                            handler: f.pc + arg as usize,
-                            level: f.stack.len(),
-                        });
+                    let handler = f.pc + arg as usize;
+                    match self.prepare_call(enter, Args::default()) {
+                        Err(e) if self.is_block_signal(e) => {
+                            f.stack.push(mgr);
+                            f.pc = f.lasti as usize;
+                            return Event::Block;
+                        }
+                        Err(e) => tryv!('dispatch, Err(e)),
+                        Ok(Call::Done(res)) => {
+                            f.stack.push(exit);
+                            if op == Op::SETUP_WITH {
+                                f.blocks.push(Block {
+                                    kind: BlockKind::Finally,
+                                    handler,
+                                    level: f.stack.len(),
+                                });
+                            }
+                            f.stack.push(res);
+                        }
+                        Ok(Call::Frame(mut frame)) => {
+                            // A Python __enter__ runs as a frame of this thread (so it may
+                            // block); the with-block is set up when it returns.
+                            f.stack.push(exit);
+                            frame.resume = if op == Op::SETUP_WITH {
+                                Resume::SetupWith { handler }
+                            } else {
+                                Resume::Push
+                            };
+                            return Event::Call(frame);
+                        }
                     }
-                    f.stack.push(res);
                 }
                 Op::WITH_CLEANUP_START => {
                     let exc = top!();

@@ -39,6 +39,9 @@ pub enum Resume {
     Native,
     /// `__init__` of a new instance: push the instance instead of the result.
     Replace(Value),
+    /// `__enter__` of a `with`: once it returns, set up the with-block (handler offset)
+    /// and push the result.
+    SetupWith { handler: usize },
 }
 
 pub struct Frame {

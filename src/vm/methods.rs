@@ -1371,6 +1371,18 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             {
                 Some(("__next__", next_method))
             }
+            ("lock" | "RLock", "acquire") => Some(("acquire", super::threads::l_acquire)),
+            ("lock" | "RLock", "release") => Some(("release", super::threads::l_release)),
+            ("lock" | "RLock", "locked") => Some(("locked", super::threads::l_locked)),
+            ("lock" | "RLock", "_release_save") => {
+                Some(("_release_save", super::threads::l_release_save))
+            }
+            ("lock" | "RLock", "_acquire_restore") => {
+                Some(("_acquire_restore", super::threads::l_acquire_restore))
+            }
+            ("lock" | "RLock", "_is_owned") => Some(("_is_owned", super::threads::l_is_owned)),
+            ("lock" | "RLock", "__enter__") => Some(("__enter__", super::threads::l_enter)),
+            ("lock" | "RLock", "__exit__") => Some(("__exit__", super::threads::l_exit)),
             ("object", "__init__") => Some(("__init__", o_init)),
             ("object", "__repr__") => Some(("__repr__", o_repr)),
             ("object", "__str__") => Some(("__str__", o_str)),

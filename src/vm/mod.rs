@@ -12,6 +12,7 @@ pub mod methods;
 pub mod modules;
 pub mod object;
 pub mod ops;
+pub mod threads;
 pub mod value;
 
 use crate::bytecode::CodeObject;
@@ -114,6 +115,8 @@ const TYPES: &[&str] = &[
     "zip",
     "map",
     "filter",
+    "lock",
+    "RLock",
 ];
 
 /// One entry of an exception's traceback.
@@ -154,6 +157,37 @@ pub struct Vm {
     /// sharing them is safe). Keyed by the code object's address; the Arc kept alongside
     /// stops that address from being reused while the entry exists. A collector root.
     pub const_cache: HashMap<usize, (Arc<CodeObject>, Arc<Vec<Value>>)>,
+    /// VM threads and the deterministic scheduler.
+    pub sched: threads::Scheduler,
+    /// Instructions executed: the virtual clock's tick.
+    pub ticks: u64,
+    /// The value a blocking native returns to suspend its thread (never seen by programs).
+    pub block_signal: Value,
+    /// Every lock created, for deadlock reports.
+    pub known_locks: Vec<ObjRef>,
+    pub deadlocked: bool,
+    /// sys.setswitchinterval's value (seconds); the OS scheduler would honour it.
+    pub switch_interval: f64,
+}
+
+/// How `minipy run` configures the VM.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub argv: Vec<String>,
+    pub seed: u64,
+    pub check_interval: u32,
+    pub max_threads: usize,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            argv: vec![],
+            seed: 0,
+            check_interval: 100,
+            max_threads: 1024,
+        }
+    }
 }
 
 /// What frame-reading builtins need from the frame that calls them.
@@ -168,6 +202,14 @@ pub struct CallerView {
 
 impl Vm {
     pub fn new(argv: Vec<String>) -> Vm {
+        Vm::with_options(Options {
+            argv,
+            ..Options::default()
+        })
+    }
+
+    pub fn with_options(options: Options) -> Vm {
+        let argv = options.argv;
         let mut heap = Heap::default();
         let builtins = heap.alloc(Object::Dict(Dict::new()));
         let mut vm = Vm {
@@ -183,15 +225,27 @@ impl Vm {
             native_depth: 0,
             out: std::io::BufWriter::new(std::io::stdout()),
             argv,
-            random_state: 0x853c_49e6_748f_ea9b,
+            random_state: 0x853c_49e6_748f_ea9b ^ options.seed,
             gen_returned: false,
             stop_value: Value::None,
             caller: None,
             repr_stack: Vec::new(),
             const_cache: HashMap::new(),
+            sched: threads::Scheduler::new(
+                options.seed,
+                options.check_interval,
+                options.max_threads,
+            ),
+            ticks: 0,
+            block_signal: Value::None,
+            known_locks: Vec::new(),
+            deadlocked: false,
+            switch_interval: 0.005,
         };
         vm.create_types();
         builtins::install(&mut vm);
+        let signal_class = vm.types["object"];
+        vm.block_signal = vm.new_instance(signal_class);
         vm
     }
 
@@ -409,6 +463,12 @@ impl Vm {
                 Object::ClassMethod(_) => "classmethod",
                 Object::Property { .. } => "property",
                 Object::Super { .. } => "super",
+                Object::Lock {
+                    reentrant: false, ..
+                } => "lock",
+                Object::Lock {
+                    reentrant: true, ..
+                } => "RLock",
             },
         };
         self.types[name]
@@ -680,6 +740,17 @@ impl Vm {
         let mut roots: Vec<Value> = extra.to_vec();
         roots.push(Value::Obj(self.builtins));
         roots.push(self.handled);
+        roots.push(self.block_signal);
+        for t in &self.sched.threads {
+            roots.push(t.handled);
+            roots.push(t.thread_obj);
+            for f in &t.frames {
+                f.trace(&mut |v| roots.push(v));
+            }
+        }
+        if let Some(Ok(v) | Err(v)) = self.sched.main_result {
+            roots.push(v);
+        }
         roots.extend(self.types.values().map(|t| Value::Obj(*t)));
         roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
         roots.extend(

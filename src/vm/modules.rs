@@ -52,12 +52,27 @@ impl Vm {
         let m = match top {
             "sys" => self.make_sys(),
             "math" => self.make_math(),
+            "_thread" => self.new_module(
+                "_thread",
+                &[
+                    ("_start", super::threads::t_start),
+                    ("_join", super::threads::t_join),
+                    ("_alive", super::threads::t_alive),
+                    ("_current_ident", super::threads::t_current_ident),
+                    ("_main_ident", super::threads::t_main_ident),
+                    ("allocate_lock", super::threads::t_allocate_lock),
+                    ("allocate_rlock", super::threads::t_allocate_rlock),
+                    ("get_ident", super::threads::t_current_ident),
+                ],
+            ),
+            "threading" => self.embedded_module("threading", include_str!("lib/threading.py"))?,
+            "queue" => self.embedded_module("queue", include_str!("lib/queue.py"))?,
             "time" => self.new_module(
                 "time",
                 &[
                     ("time", t_time),
-                    ("perf_counter", t_time),
-                    ("monotonic", t_time),
+                    ("perf_counter", t_perf_counter),
+                    ("monotonic", t_perf_counter),
                     ("sleep", t_sleep),
                 ],
             ),
@@ -85,6 +100,29 @@ impl Vm {
         Ok(Value::Obj(m))
     }
 
+    /// A module written in minipy's Python, compiled and run on first import.
+    fn embedded_module(&mut self, name: &str, source: &str) -> PyResult<ObjRef> {
+        let filename = format!("<minipy {name}>");
+        let code = match crate::compile_source(source, &filename) {
+            Ok(code) => code,
+            Err(e) => return Err(self.new_exception("SyntaxError", &e.message)),
+        };
+        self.sources
+            .insert(filename, source.lines().map(str::to_string).collect());
+        let m = self.new_module(name, &[]);
+        let dict = self.module_dict(m);
+        let builtins = Value::Obj(self.builtins);
+        self.dict_set_str(dict, "__builtins__", builtins);
+        // Registered first, so imports inside the module that lead back to it find it.
+        self.modules.insert(name.to_string(), m);
+        let frame = self.new_frame(code, dict, Some(dict), super::frame::Resume::Native);
+        if let Err(e) = self.run_frame(frame) {
+            self.modules.shift_remove(name);
+            return Err(e);
+        }
+        Ok(m)
+    }
+
     fn make_sys(&mut self) -> ObjRef {
         let m = self.new_module(
             "sys",
@@ -93,6 +131,10 @@ impl Vm {
                 ("getrecursionlimit", s_getrecursionlimit),
                 ("setrecursionlimit", s_setrecursionlimit),
                 ("exc_info", s_exc_info),
+                ("getcheckinterval", s_getcheckinterval),
+                ("setcheckinterval", s_setcheckinterval),
+                ("getswitchinterval", s_getswitchinterval),
+                ("setswitchinterval", s_setswitchinterval),
             ],
         );
         let dict = self.module_dict(m);
@@ -187,6 +229,33 @@ fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let code = args.pos.first().copied();
     let args = code.into_iter().collect();
     Err(vm.new_exception_args("SystemExit", args))
+}
+
+fn s_getcheckinterval(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(i64::from(vm.sched.check_interval)))
+}
+
+fn s_setcheckinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let n = vm
+        .as_index(arg(&args, 0))
+        .unwrap_or(100)
+        .clamp(1, i64::from(u32::MAX));
+    vm.sched.check_interval = n as u32;
+    vm.sched.budget = vm.sched.budget.min(n as u32);
+    Ok(Value::None)
+}
+
+fn s_getswitchinterval(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(vm.switch_interval))
+}
+
+fn s_setswitchinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let s = float_arg(vm, &args, 0)?;
+    if s <= 0.0 {
+        return Err(vm.new_exception("ValueError", "switch interval must be strictly positive"));
+    }
+    vm.switch_interval = s;
+    Ok(Value::None)
 }
 
 fn s_exc_info(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
@@ -488,11 +557,14 @@ fn m_isfinite(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 // ---------------------------------------------------------------- time, os, dis
 
-fn t_time(_: &mut Vm, _: Option<Value>, _: Args) -> R {
-    let now = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0.0, |d| d.as_secs_f64());
-    Ok(Value::Float(now))
+/// time.time(): under the deterministic scheduler, a virtual clock that advances with
+/// executed instructions and sleeps, so output that depends on it repeats exactly.
+fn t_time(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(1_600_000_000.0 + vm.now_ns() as f64 / 1e9))
+}
+
+fn t_perf_counter(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(vm.now_ns() as f64 / 1e9))
 }
 
 fn t_sleep(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -500,9 +572,7 @@ fn t_sleep(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if secs < 0.0 {
         return Err(vm.new_exception("ValueError", "sleep length must be non-negative"));
     }
-    vm.flush();
-    std::thread::sleep(std::time::Duration::from_secs_f64(secs));
-    Ok(Value::None)
+    super::threads::sleep_virtual(vm, secs)
 }
 
 fn os_getpid(_: &mut Vm, _: Option<Value>, _: Args) -> R {

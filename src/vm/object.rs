@@ -265,6 +265,12 @@ pub enum Object {
         class: ObjRef,
         receiver: Value,
     },
+    /// threading.Lock / RLock: the owning VM thread and the recursion count.
+    Lock {
+        owner: Option<u64>,
+        count: u32,
+        reentrant: bool,
+    },
 }
 
 impl Object {
@@ -346,6 +352,7 @@ impl Object {
                 visit(Value::Obj(*class));
                 visit(*receiver);
             }
+            Object::Lock { .. } => {}
         }
     }
 }

@@ -1,0 +1,324 @@
+# The threading module, written in minipy's Python: Thread objects over the VM's native
+# thread primitives (_start, _join, _alive, _ident, _current), and Lock/RLock from the VM.
+from _thread import _start, _join, _alive, _current_ident, _main_ident, allocate_lock, allocate_rlock
+
+Lock = allocate_lock
+RLock = allocate_rlock
+_threads = {}
+_counter = 0
+
+
+class Thread:
+    def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
+        global _counter
+        _counter += 1
+        self._target = target
+        self._args = args
+        self._kwargs = kwargs if kwargs is not None else {}
+        self._name = name if name is not None else 'Thread-%d' % _counter
+        if daemon is None:
+            daemon = current_thread().daemon
+        self._daemon = daemon
+        self._started = False
+        self._ident = None
+
+    def start(self):
+        if self._started:
+            raise RuntimeError('threads can only be started once')
+        self._started = True
+        self._ident = _start(self, self._name, self._daemon)
+        _threads[self._ident] = self
+
+    def run(self):
+        if self._target is not None:
+            self._target(*self._args, **self._kwargs)
+
+    def join(self, timeout=None):
+        if not self._started:
+            raise RuntimeError('cannot join thread before it is started')
+        if self._ident == _current_ident():
+            raise RuntimeError('cannot join current thread')
+        _join(self._ident, timeout)
+
+    def is_alive(self):
+        return self._started and _alive(self._ident)
+
+    @property
+    def name(self):
+        return self._name
+
+    @name.setter
+    def name(self, value):
+        self._name = value
+
+    @property
+    def ident(self):
+        return self._ident
+
+    @property
+    def daemon(self):
+        return self._daemon
+
+    @daemon.setter
+    def daemon(self, value):
+        if self._started:
+            raise RuntimeError('cannot set daemon status of active thread')
+        self._daemon = value
+
+    def __repr__(self):
+        status = 'initial'
+        if self._started:
+            status = 'started' if self.is_alive() else 'stopped'
+        if self._daemon:
+            status += ' daemon'
+        if self._ident is not None and self._started:
+            status += ' %d' % self._ident
+        return '<%s(%s, %s)>' % (type(self).__name__, self._name, status)
+
+
+class _MainThread(Thread):
+    def __init__(self):
+        global _counter
+        Thread.__init__(self, name='MainThread', daemon=False)
+        _counter -= 1
+        self._started = True
+        self._ident = _main_ident()
+
+
+_main = _MainThread()
+_threads[_main._ident] = _main
+
+
+def current_thread():
+    return _threads[_current_ident()]
+
+
+def main_thread():
+    return _main
+
+
+def get_ident():
+    return _current_ident()
+
+
+def enumerate():
+    return [t for t in _threads.values() if t.is_alive()]
+
+
+def active_count():
+    return len(enumerate())
+
+
+currentThread = current_thread
+activeCount = active_count
+
+
+class Condition:
+    def __init__(self, lock=None):
+        if lock is None:
+            lock = RLock()
+        self._lock = lock
+        self.acquire = lock.acquire
+        self.release = lock.release
+        self._waiters = []
+
+    def __enter__(self):
+        return self._lock.__enter__()
+
+    def __exit__(self, *args):
+        return self._lock.__exit__(*args)
+
+    def _release_save(self):
+        return self._lock._release_save()
+
+    def _acquire_restore(self, state):
+        self._lock._acquire_restore(state)
+
+    def wait(self, timeout=None):
+        if not self._lock._is_owned():
+            raise RuntimeError('cannot wait on un-acquired lock')
+        waiter = allocate_lock()
+        waiter.acquire()
+        self._waiters.append(waiter)
+        saved = self._release_save()
+        gotit = False
+        try:
+            if timeout is None:
+                waiter.acquire()
+                gotit = True
+            elif timeout > 0:
+                gotit = waiter.acquire(True, timeout)
+            else:
+                gotit = waiter.acquire(False)
+            return gotit
+        finally:
+            self._acquire_restore(saved)
+            if not gotit:
+                try:
+                    self._waiters.remove(waiter)
+                except ValueError:
+                    pass
+
+    def wait_for(self, predicate, timeout=None):
+        result = predicate()
+        while not result:
+            self.wait(timeout)
+            result = predicate()
+            if timeout is not None:
+                break
+        return result
+
+    def notify(self, n=1):
+        if not self._lock._is_owned():
+            raise RuntimeError('cannot notify on un-acquired lock')
+        for waiter in self._waiters[:n]:
+            waiter.release()
+            self._waiters.remove(waiter)
+
+    def notify_all(self):
+        self.notify(len(self._waiters))
+
+    notifyAll = notify_all
+
+
+class Semaphore:
+    def __init__(self, value=1):
+        if value < 0:
+            raise ValueError('semaphore initial value must be >= 0')
+        self._cond = Condition(Lock())
+        self._value = value
+
+    def acquire(self, blocking=True, timeout=None):
+        if not blocking and timeout is not None:
+            raise ValueError("can't specify timeout for non-blocking acquire")
+        with self._cond:
+            while self._value == 0:
+                if not blocking:
+                    return False
+                if not self._cond.wait(timeout) and timeout is not None:
+                    return False
+            self._value -= 1
+            return True
+
+    __enter__ = acquire
+
+    def release(self):
+        with self._cond:
+            self._value += 1
+            self._cond.notify()
+
+    def __exit__(self, t, v, tb):
+        self.release()
+
+
+class BoundedSemaphore(Semaphore):
+    def __init__(self, value=1):
+        Semaphore.__init__(self, value)
+        self._initial_value = value
+
+    def release(self):
+        with self._cond:
+            if self._value >= self._initial_value:
+                raise ValueError('Semaphore released too many times')
+            self._value += 1
+            self._cond.notify()
+
+
+class Event:
+    def __init__(self):
+        self._cond = Condition(Lock())
+        self._flag = False
+
+    def is_set(self):
+        return self._flag
+
+    isSet = is_set
+
+    def set(self):
+        with self._cond:
+            self._flag = True
+            self._cond.notify_all()
+
+    def clear(self):
+        with self._cond:
+            self._flag = False
+
+    def wait(self, timeout=None):
+        with self._cond:
+            signaled = self._flag
+            if not signaled:
+                signaled = self._cond.wait(timeout)
+            return signaled
+
+
+class BrokenBarrierError(RuntimeError):
+    pass
+
+
+class Barrier:
+    def __init__(self, parties, action=None, timeout=None):
+        self._cond = Condition(Lock())
+        self._parties = parties
+        self._action = action
+        self._count = 0
+        self._generation = 0
+
+    def wait(self, timeout=None):
+        with self._cond:
+            generation = self._generation
+            index = self._count
+            self._count += 1
+            if self._count == self._parties:
+                if self._action is not None:
+                    self._action()
+                self._count = 0
+                self._generation += 1
+                self._cond.notify_all()
+            else:
+                while generation == self._generation:
+                    self._cond.wait(timeout)
+            return index
+
+    @property
+    def parties(self):
+        return self._parties
+
+    @property
+    def n_waiting(self):
+        return self._count
+
+
+class Timer(Thread):
+    def __init__(self, interval, function, args=None, kwargs=None):
+        Thread.__init__(self)
+        self.interval = interval
+        self.function = function
+        self.args = args if args is not None else []
+        self.kwargs = kwargs if kwargs is not None else {}
+        self.finished = Event()
+
+    def cancel(self):
+        self.finished.set()
+
+    def run(self):
+        self.finished.wait(self.interval)
+        if not self.finished.is_set():
+            self.function(*self.args, **self.kwargs)
+        self.finished.set()
+
+
+class local:
+    """Attributes seen only by the thread that set them."""
+
+    def __init__(self):
+        object.__setattr__(self, '_per_thread', {})
+
+    def __getattr__(self, name):
+        values = object.__getattribute__(self, '_per_thread').get(_current_ident(), {})
+        if name in values:
+            return values[name]
+        raise AttributeError("'_thread._local' object has no attribute '%s'" % name)
+
+    def __setattr__(self, name, value):
+        per_thread = object.__getattribute__(self, '_per_thread')
+        per_thread.setdefault(_current_ident(), {})[name] = value

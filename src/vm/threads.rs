@@ -1,0 +1,553 @@
+//! VM threads and the deterministic scheduler: every VM thread is a frame stack; the GIL is
+//! a token handed to the next thread every `check_interval` instructions or when the holder
+//! blocks, the next thread chosen by a generator seeded with `--seed`. Time is virtual: it
+//! advances with executed instructions and with sleeps, so runs repeat byte for byte.
+//! Also the `_thread` primitives threading.py is built on, and locks.
+
+use super::frame::{Frame, Resume};
+use super::object::{Args, Object};
+use super::{Call, ObjRef, PyResult, Value, Vm};
+
+/// Virtual nanoseconds one instruction takes.
+const NS_PER_INSTRUCTION: u64 = 10;
+
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ThreadState {
+    Runnable,
+    /// Waiting for a lock held by another thread, until an optional virtual deadline (ns).
+    WaitLock(ObjRef, Option<u64>),
+    /// Waiting for a thread to finish, until an optional virtual deadline (ns).
+    WaitJoin(u64, Option<u64>),
+    /// Sleeping until a virtual time (ns).
+    Sleeping(u64),
+    Finished,
+}
+
+pub struct VmThread {
+    pub ident: u64,
+    pub name: String,
+    pub daemon: bool,
+    pub state: ThreadState,
+    /// The frame stack while the thread is not running (the running one's is `Vm::frames`).
+    pub frames: Vec<Frame>,
+    pub handled: Value,
+    pub thread_obj: Value,
+    /// Woken from a sleep: the re-run `time.sleep` call returns at once.
+    pub woke: bool,
+}
+
+/// Scheduler settings and state.
+pub struct Scheduler {
+    pub threads: Vec<VmThread>,
+    pub current: usize,
+    pub check_interval: u32,
+    /// Instructions left before the holder must offer the GIL.
+    pub budget: u32,
+    pub rng: u64,
+    /// Virtual time in nanoseconds.
+    pub clock_ns: u64,
+    pub max_threads: usize,
+    pub next_ident: u64,
+    /// The main thread's outcome once it has finished while others still run.
+    pub main_result: Option<PyResult<Value>>,
+    /// What the current thread is about to block on (set by a blocking native).
+    pub pending: Option<ThreadState>,
+    /// The running thread was just woken from a sleep.
+    pub just_woke: bool,
+}
+
+impl Scheduler {
+    pub fn new(seed: u64, check_interval: u32, max_threads: usize) -> Self {
+        Scheduler {
+            threads: vec![VmThread {
+                ident: 1,
+                name: "MainThread".into(),
+                daemon: false,
+                state: ThreadState::Runnable,
+                frames: Vec::new(),
+                handled: Value::None,
+                thread_obj: Value::None,
+                woke: false,
+            }],
+            current: 0,
+            check_interval: check_interval.max(1),
+            budget: check_interval.max(1),
+            rng: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d,
+            clock_ns: 0,
+            max_threads,
+            next_ident: 2,
+            main_result: None,
+            pending: None,
+            just_woke: false,
+        }
+    }
+
+    fn next_random(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+
+    pub fn live(&self) -> usize {
+        self.threads
+            .iter()
+            .filter(|t| t.state != ThreadState::Finished)
+            .count()
+    }
+}
+
+impl Vm {
+    /// Whether the running thread may be switched out here: other threads exist and no
+    /// native code (which holds values in Rust locals) is on the Rust stack.
+    pub fn preemptible(&self) -> bool {
+        self.sched.threads.len() > 1 && self.native_depth == 1
+    }
+
+    pub fn now_ns(&self) -> u64 {
+        self.sched.clock_ns + self.ticks * NS_PER_INSTRUCTION
+    }
+
+    fn thread_index(&self, ident: u64) -> Option<usize> {
+        self.sched.threads.iter().position(|t| t.ident == ident)
+    }
+
+    /// Saves the running thread's frames (with `f` on top) and picks the next thread to run;
+    /// `None` when no thread can ever run again (finished, or deadlocked and reported).
+    pub fn switch_from(&mut self, f: Option<Frame>) -> Option<Frame> {
+        let cur = self.sched.current;
+        if let Some(f) = f {
+            self.frames.push(f);
+        }
+        self.sched.threads[cur].frames = std::mem::take(&mut self.frames);
+        self.sched.threads[cur].handled = self.handled;
+        loop {
+            self.wake_ready();
+            let runnable: Vec<usize> = (0..self.sched.threads.len())
+                .filter(|i| self.sched.threads[*i].state == ThreadState::Runnable)
+                .collect();
+            let main_done = self.sched.threads[0].state == ThreadState::Finished;
+            let non_daemon_alive = self
+                .sched
+                .threads
+                .iter()
+                .any(|t| !t.daemon && t.state != ThreadState::Finished);
+            if main_done && !non_daemon_alive {
+                return None;
+            }
+            if !runnable.is_empty() {
+                let pick = runnable[(self.sched.next_random() % runnable.len() as u64) as usize];
+                self.sched.current = pick;
+                self.sched.budget = self.sched.check_interval;
+                self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
+                self.frames = std::mem::take(&mut self.sched.threads[pick].frames);
+                self.handled = self.sched.threads[pick].handled;
+                return self.frames.pop();
+            }
+            // Nobody can run: let virtual time pass to the earliest wake-up, if there is one.
+            let wake = self
+                .sched
+                .threads
+                .iter()
+                .filter_map(|t| match t.state {
+                    ThreadState::Sleeping(at) => Some(at),
+                    ThreadState::WaitJoin(_, Some(at)) => Some(at),
+                    ThreadState::WaitLock(_, Some(at)) => Some(at),
+                    _ => None,
+                })
+                .min();
+            match wake {
+                Some(at) => {
+                    let now = self.now_ns();
+                    if at > now {
+                        self.sched.clock_ns += at - now;
+                    }
+                }
+                None => {
+                    self.report_deadlock();
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Makes runnable every thread whose wait is over.
+    fn wake_ready(&mut self) {
+        let now = self.now_ns();
+        let finished: Vec<u64> = self
+            .sched
+            .threads
+            .iter()
+            .filter(|t| t.state == ThreadState::Finished)
+            .map(|t| t.ident)
+            .collect();
+        for i in 0..self.sched.threads.len() {
+            // (ready, woken by time rather than by the event it waited for)
+            let (ready, timed_out) = match self.sched.threads[i].state {
+                ThreadState::Sleeping(at) => (at <= now, true),
+                ThreadState::WaitJoin(id, deadline) => {
+                    let done = finished.contains(&id);
+                    (done || deadline.is_some_and(|d| d <= now), !done)
+                }
+                ThreadState::WaitLock(lock, deadline) => {
+                    let free = self.lock_owner(lock).is_none();
+                    (free || deadline.is_some_and(|d| d <= now), !free)
+                }
+                _ => (false, false),
+            };
+            if ready {
+                self.sched.threads[i].state = ThreadState::Runnable;
+                self.sched.threads[i].woke = timed_out;
+            }
+        }
+    }
+
+    fn lock_owner(&self, lock: ObjRef) -> Option<u64> {
+        match self.heap.get(lock) {
+            Object::Lock { owner, .. } => *owner,
+            _ => None,
+        }
+    }
+
+    /// A deadlock found while the only thread blocks.
+    pub fn report_deadlock_now(&mut self) {
+        self.report_deadlock();
+    }
+
+    fn report_deadlock(&mut self) {
+        let mut lines = vec!["minipy: deadlock: no thread can run again".to_string()];
+        for t in &self.sched.threads {
+            let what = match t.state {
+                ThreadState::WaitLock(lock, _) => {
+                    let holder = self
+                        .lock_owner(lock)
+                        .and_then(|o| self.sched.threads.iter().find(|h| h.ident == o))
+                        .map_or("nobody".to_string(), |h| h.name.clone());
+                    format!("waits for lock at {} held by {holder}", self.address(lock))
+                }
+                ThreadState::WaitJoin(id, _) => {
+                    let other = self
+                        .sched
+                        .threads
+                        .iter()
+                        .find(|h| h.ident == id)
+                        .map_or("?".into(), |h| h.name.clone());
+                    format!("waits for {other} to finish")
+                }
+                _ => continue,
+            };
+            let held: Vec<String> = self
+                .heap_locks_held_by(t.ident)
+                .into_iter()
+                .map(|l| format!("lock at {}", self.address(l)))
+                .collect();
+            let holds = if held.is_empty() {
+                String::new()
+            } else {
+                format!(", holds {}", held.join(", "))
+            };
+            lines.push(format!("  {} {what}{holds}", t.name));
+        }
+        self.flush();
+        eprintln!("{}", lines.join("\n"));
+        self.deadlocked = true;
+    }
+
+    fn heap_locks_held_by(&self, ident: u64) -> Vec<ObjRef> {
+        self.known_locks
+            .iter()
+            .copied()
+            .filter(|l| self.heap.contains(*l) && self.lock_owner(*l) == Some(ident))
+            .collect()
+    }
+
+    /// The running thread's bottom frame finished with `result`: record it, report an
+    /// uncaught exception in a thread, and move on to another thread.
+    pub fn thread_finished(&mut self, result: PyResult<Value>) -> Option<Frame> {
+        let cur = self.sched.current;
+        if cur == 0 {
+            self.sched.main_result = Some(result);
+        } else if let Err(exc) = result
+            && !self.exception_is(exc, "SystemExit")
+        {
+            let name = self.sched.threads[cur].name.clone();
+            let report = self.format_exception(exc);
+            self.flush();
+            eprint!("Exception in thread {name}:\n{report}\n");
+        }
+        self.sched.threads[cur].state = ThreadState::Finished;
+        self.switch_from(None)
+    }
+
+    /// Asks the running thread to block: returns the signal the eval loop turns into a
+    /// suspension (the call is re-run when the thread is woken).
+    pub fn block_on(&mut self, state: ThreadState) -> Value {
+        self.sched.pending = Some(state);
+        self.block_signal
+    }
+
+    pub fn is_block_signal(&self, v: Value) -> bool {
+        v.is(self.block_signal)
+    }
+}
+
+// ---------------------------------------------------------------- _thread natives
+
+fn ident_arg(vm: &Vm, args: &Args, i: usize) -> u64 {
+    args.pos.get(i).and_then(|v| vm.as_index(*v)).unwrap_or(0) as u64
+}
+
+/// `_start(thread, name, daemon)`: a new VM thread running `thread.run()`.
+pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
+    if vm.sched.live() >= vm.sched.max_threads {
+        return Err(vm.new_exception("RuntimeError", "can't start new thread"));
+    }
+    let thread_obj = args.pos.first().copied().unwrap_or(Value::None);
+    let name = args
+        .pos
+        .get(1)
+        .and_then(|v| vm.str_of(*v))
+        .unwrap_or("Thread")
+        .to_string();
+    let daemon = match args.pos.get(2) {
+        Some(d) => vm.truthy(*d)?,
+        None => false,
+    };
+    let run = vm.getattr(thread_obj, "run")?;
+    let ident = vm.sched.next_ident;
+    vm.sched.next_ident += 1;
+    let frames = match vm.prepare_call(run, Args::default())? {
+        Call::Done(_) => vec![],
+        Call::Frame(mut frame) => {
+            frame.resume = Resume::Native;
+            vec![*frame]
+        }
+    };
+    let state = if frames.is_empty() {
+        ThreadState::Finished
+    } else {
+        ThreadState::Runnable
+    };
+    vm.sched.threads.push(super::threads::VmThread {
+        ident,
+        name,
+        daemon,
+        state,
+        frames,
+        handled: Value::None,
+        thread_obj,
+        woke: false,
+    });
+    Ok(Value::Int(ident as i64))
+}
+
+pub fn t_join(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
+    let ident = ident_arg(vm, &args, 0);
+    let Some(i) = vm.thread_index(ident) else {
+        return Ok(Value::None);
+    };
+    if vm.sched.threads[i].state == ThreadState::Finished {
+        return Ok(Value::None);
+    }
+    let timeout = args
+        .pos
+        .get(1)
+        .copied()
+        .filter(|t| *t != Value::None)
+        .and_then(|t| vm.to_f64(t));
+    let deadline = timeout.map(|s| vm.now_ns() + (s.max(0.0) * 1e9) as u64);
+    if let Some(d) = deadline
+        && d <= vm.now_ns()
+    {
+        return Ok(Value::None);
+    }
+    Err(vm.block_on(ThreadState::WaitJoin(ident, deadline)))
+}
+
+pub fn t_alive(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
+    let ident = ident_arg(vm, &args, 0);
+    Ok(Value::Bool(vm.thread_index(ident).is_some_and(|i| {
+        vm.sched.threads[i].state != ThreadState::Finished
+    })))
+}
+
+pub fn t_current_ident(vm: &mut Vm, _: Option<Value>, _: Args) -> PyResult<Value> {
+    Ok(Value::Int(vm.sched.threads[vm.sched.current].ident as i64))
+}
+
+pub fn t_main_ident(_: &mut Vm, _: Option<Value>, _: Args) -> PyResult<Value> {
+    Ok(Value::Int(1))
+}
+
+pub fn t_allocate_lock(vm: &mut Vm, _: Option<Value>, _: Args) -> PyResult<Value> {
+    Ok(vm.new_lock(false))
+}
+
+pub fn t_allocate_rlock(vm: &mut Vm, _: Option<Value>, _: Args) -> PyResult<Value> {
+    Ok(vm.new_lock(true))
+}
+
+impl Vm {
+    pub fn new_lock(&mut self, reentrant: bool) -> Value {
+        let lock = self.heap.alloc(Object::Lock {
+            owner: None,
+            count: 0,
+            reentrant,
+        });
+        self.known_locks.push(lock);
+        Value::Obj(lock)
+    }
+
+    fn current_ident(&self) -> u64 {
+        self.sched.threads[self.sched.current].ident
+    }
+}
+
+fn lock_ref(r: Option<Value>) -> ObjRef {
+    r.and_then(|v| v.as_obj())
+        .expect("lock methods are bound to a lock")
+}
+
+/// lock.acquire(blocking=True, timeout=-1)
+pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
+    let lock = lock_ref(r);
+    let kw = |name: &str| args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    let blocking = match args.pos.first().copied().or_else(|| kw("blocking")) {
+        Some(b) => vm.truthy(b)?,
+        None => true,
+    };
+    let timeout = args
+        .pos
+        .get(1)
+        .copied()
+        .or_else(|| kw("timeout"))
+        .and_then(|t| vm.to_f64(t))
+        .filter(|t| *t >= 0.0);
+    // Re-run after a timed-out wait: give up.
+    let timed_out = std::mem::take(&mut vm.sched.just_woke);
+    let me = vm.current_ident();
+    let Object::Lock {
+        owner,
+        count,
+        reentrant,
+    } = vm.heap.get_mut(lock)
+    else {
+        unreachable!("lock methods are bound to locks")
+    };
+    match *owner {
+        None => {
+            *owner = Some(me);
+            *count = 1;
+            Ok(Value::Bool(true))
+        }
+        Some(o) if o == me && *reentrant => {
+            *count += 1;
+            Ok(Value::Bool(true))
+        }
+        Some(_) if !blocking || timed_out || timeout == Some(0.0) => Ok(Value::Bool(false)),
+        Some(_) => {
+            if !vm.preemptible() && vm.sched.live() <= 1 {
+                // The only thread waits for a lock it can never get.
+                let deadline = timeout.map(|t| vm.now_ns() + (t * 1e9) as u64);
+                if let Some(d) = deadline {
+                    vm.sched.clock_ns += d.saturating_sub(vm.now_ns());
+                    return Ok(Value::Bool(false));
+                }
+                vm.sched.threads[vm.sched.current].state = ThreadState::WaitLock(lock, None);
+                vm.report_deadlock_now();
+                return Err(vm.new_exception_args("SystemExit", vec![Value::Int(3)]));
+            }
+            let deadline = timeout.map(|t| vm.now_ns() + (t * 1e9) as u64);
+            Err(vm.block_on(ThreadState::WaitLock(lock, deadline)))
+        }
+    }
+}
+
+/// RLock internals Condition uses: release every level, and restore them.
+pub fn l_release_save(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+    let lock = lock_ref(r);
+    let Object::Lock { owner, count, .. } = vm.heap.get_mut(lock) else {
+        unreachable!("lock methods are bound to locks")
+    };
+    let saved = (*count, owner.unwrap_or(0));
+    *owner = None;
+    *count = 0;
+    Ok(vm.new_tuple(vec![
+        Value::Int(i64::from(saved.0)),
+        Value::Int(saved.1 as i64),
+    ]))
+}
+
+pub fn l_acquire_restore(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
+    let lock = lock_ref(r);
+    let state = args
+        .pos
+        .first()
+        .map(|s| vm.tuple_items(*s))
+        .unwrap_or_default();
+    let levels = state.first().and_then(|c| vm.as_index(*c)).unwrap_or(1) as u32;
+    l_acquire(vm, r, Args::default())?;
+    if let Object::Lock { count, .. } = vm.heap.get_mut(lock) {
+        *count = levels.max(1);
+    }
+    Ok(Value::None)
+}
+
+pub fn l_is_owned(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+    let me = vm.current_ident();
+    Ok(Value::Bool(vm.lock_owner(lock_ref(r)) == Some(me)))
+}
+
+pub fn l_release(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+    let lock = lock_ref(r);
+    let me = vm.current_ident();
+    let Object::Lock {
+        owner,
+        count,
+        reentrant,
+    } = vm.heap.get_mut(lock)
+    else {
+        unreachable!("lock methods are bound to locks")
+    };
+    match *owner {
+        None => Err(vm.new_exception("RuntimeError", "release unlocked lock")),
+        Some(o) if *reentrant && o != me => {
+            Err(vm.new_exception("RuntimeError", "cannot release un-acquired lock"))
+        }
+        Some(_) => {
+            *count -= 1;
+            if *count == 0 || !*reentrant {
+                *owner = None;
+                *count = 0;
+            }
+            Ok(Value::None)
+        }
+    }
+}
+
+pub fn l_locked(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+    Ok(Value::Bool(vm.lock_owner(lock_ref(r)).is_some()))
+}
+
+pub fn l_enter(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+    l_acquire(vm, r, Args::default())
+}
+
+pub fn l_exit(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+    l_release(vm, r, Args::default())?;
+    Ok(Value::Bool(false))
+}
+
+/// `time.sleep` under the deterministic scheduler: virtual time passes; other threads run.
+pub fn sleep_virtual(vm: &mut Vm, seconds: f64) -> PyResult<Value> {
+    if std::mem::take(&mut vm.sched.just_woke) {
+        return Ok(Value::None);
+    }
+    let ns = (seconds * 1e9) as u64;
+    if vm.preemptible() {
+        let until = vm.now_ns() + ns;
+        return Err(vm.block_on(ThreadState::Sleeping(until)));
+    }
+    vm.sched.clock_ns += ns;
+    Ok(Value::None)
+}

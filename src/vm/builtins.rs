@@ -563,15 +563,7 @@ fn b_next(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         Some(v) => Ok(v),
         None => match args.pos.get(1) {
             Some(d) => Ok(*d),
-            None => {
-                let value = vm.take_stop_value();
-                let args = if value == Value::None {
-                    vec![]
-                } else {
-                    vec![value]
-                };
-                Err(vm.new_exception_args("StopIteration", args))
-            }
+            None => Err(vm.stop_iteration()),
         },
     }
 }

@@ -1471,6 +1471,17 @@ impl Vm {
         }
     }
 
+    /// The StopIteration a finished generator raises, carrying its return value.
+    pub fn stop_iteration(&mut self) -> Value {
+        let value = self.take_stop_value();
+        let args = if value == Value::None {
+            vec![]
+        } else {
+            vec![value]
+        };
+        self.new_exception_args("StopIteration", args)
+    }
+
     pub fn take_stop_value(&mut self) -> Value {
         std::mem::replace(&mut self.stop_value, Value::None)
     }

@@ -846,15 +846,7 @@ fn g_send(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let sent = args.pos.first().copied().unwrap_or(Value::None);
     match vm.gen_send(g, sent)? {
         Some(v) => Ok(v),
-        None => {
-            let value = vm.take_stop_value();
-            let args = if value == Value::None {
-                vec![]
-            } else {
-                vec![value]
-            };
-            Err(vm.new_exception_args("StopIteration", args))
-        }
+        None => Err(vm.stop_iteration()),
     }
 }
 
@@ -892,15 +884,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
     frame.resume = Resume::Native;
     match vm.throw_frame(*frame, exc)? {
         Some(v) => Ok(v),
-        None => {
-            let value = vm.take_stop_value();
-            let args = if value == Value::None {
-                vec![]
-            } else {
-                vec![value]
-            };
-            Err(vm.new_exception_args("StopIteration", args))
-        }
+        None => Err(vm.stop_iteration()),
     }
 }
 

@@ -140,7 +140,11 @@ impl Vm {
                         let cur = self.sched.current;
                         self.sched.threads[cur].state = state;
                     }
-                    match self.switch_from(Some(f)) {
+                    let next = match event {
+                        Event::Preempt => self.preempt(f),
+                        _ => self.switch_from(Some(f)),
+                    };
+                    match next {
                         Some(next) => {
                             f = next;
                             event = self.execute(&mut f);
@@ -328,7 +332,7 @@ impl Vm {
     pub fn execute(&mut self, f: &mut Frame) -> Event {
         let code = f.code.clone();
         let bytes: &[u8] = &code.co_code;
-        let consts = self.consts_for(&code);
+        let consts = f.consts.clone();
         // On error: run a handler in this frame (continuing the dispatch loop, even from
         // inside an opcode's own loop) or let the exception escape.
         macro_rules! tryv {
@@ -370,7 +374,8 @@ impl Vm {
             if self.sched.threads.len() > 1 {
                 if self.sched.budget == 0 {
                     self.sched.budget = self.sched.check_interval;
-                    if self.native_depth == 1 {
+                    // The GIL is offered; leave the frame only if another thread takes it.
+                    if self.native_depth == 1 && !self.keeps_gil() {
                         return Event::Preempt;
                     }
                 }
@@ -612,8 +617,11 @@ impl Vm {
                     let Some(Object::Code(c)) = codev.as_obj().map(|r| self.heap.get(r)) else {
                         unreachable!("MAKE_FUNCTION always gets a code object")
                     };
+                    let c = c.clone();
+                    let consts = self.consts_for(&c);
                     let func = Function {
-                        code: c.clone(),
+                        consts,
+                        code: c,
                         globals: f.globals,
                         qualname: self.str_of(qualname).unwrap_or_default().to_string(),
                         defaults,

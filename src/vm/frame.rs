@@ -46,6 +46,8 @@ pub enum Resume {
 
 pub struct Frame {
     pub code: Arc<CodeObject>,
+    /// co_consts as values, shared with every frame of the same code object.
+    pub consts: Arc<Vec<Value>>,
     /// Byte offset of the next instruction.
     pub pc: usize,
     /// Byte offset of the last instruction started (-1 before the first).

@@ -679,6 +679,18 @@ impl Vm {
         locals: Option<ObjRef>,
         resume: Resume,
     ) -> Frame {
+        let consts = self.consts_for(&code);
+        self.new_frame_with_consts(code, consts, globals, locals, resume)
+    }
+
+    pub fn new_frame_with_consts(
+        &mut self,
+        code: Arc<CodeObject>,
+        consts: Arc<Vec<Value>>,
+        globals: ObjRef,
+        locals: Option<ObjRef>,
+        resume: Resume,
+    ) -> Frame {
         let ncells = code.co_cellvars.len();
         let mut cells = Vec::with_capacity(ncells + code.co_freevars.len());
         for _ in 0..ncells {
@@ -688,6 +700,7 @@ impl Vm {
             fast: vec![None; code.co_nlocals as usize],
             stack: Vec::with_capacity(code.co_stacksize as usize),
             code,
+            consts,
             pc: 0,
             lasti: -1,
             cells,
@@ -782,7 +795,13 @@ impl Vm {
     /// Binds arguments to a Python function's parameters (3.7's rules and messages).
     pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Frame> {
         let code = func.code.clone();
-        let mut frame = self.new_frame(code.clone(), func.globals, None, Resume::Push);
+        let mut frame = self.new_frame_with_consts(
+            code.clone(),
+            func.consts.clone(),
+            func.globals,
+            None,
+            Resume::Push,
+        );
         let argcount = code.co_argcount as usize;
         let kwonly = code.co_kwonlyargcount as usize;
         let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;

@@ -97,6 +97,8 @@ pub type NativeFn = fn(&mut Vm, Option<Value>, Args) -> Result<Value, Value>;
 #[derive(Clone)]
 pub struct Function {
     pub code: Arc<CodeObject>,
+    /// co_consts as values, looked up once when the function is made.
+    pub consts: Arc<Vec<Value>>,
     pub globals: ObjRef,
     pub qualname: String,
     pub defaults: Vec<Value>,

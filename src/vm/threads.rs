@@ -54,6 +54,8 @@ pub struct Scheduler {
     pub pending: Option<ThreadState>,
     /// The running thread was just woken from a sleep.
     pub just_woke: bool,
+    /// The thread drawn to take the GIL at the last spent check interval.
+    pub next_pick: Option<usize>,
 }
 
 impl Scheduler {
@@ -79,6 +81,7 @@ impl Scheduler {
             main_result: None,
             pending: None,
             just_woke: false,
+            next_pick: None,
         }
     }
 
@@ -112,6 +115,55 @@ impl Vm {
         self.sched.threads.iter().position(|t| t.ident == ident)
     }
 
+    /// The check interval is spent: draws the next thread. True when the running thread
+    /// keeps the GIL (it could be picked again); otherwise the pick waits in `next_pick`.
+    /// In the common case, every thread runnable, this allocates nothing.
+    pub fn keeps_gil(&mut self) -> bool {
+        match self.draw_runnable() {
+            Some(pick) if pick == self.sched.current => true,
+            pick => {
+                self.sched.next_pick = pick;
+                false
+            }
+        }
+    }
+
+    /// Wakes the threads whose wait is over, then draws one runnable thread at random.
+    fn draw_runnable(&mut self) -> Option<usize> {
+        self.wake_ready();
+        let runnable = |t: &VmThread| t.state == ThreadState::Runnable;
+        let count = self.sched.threads.iter().filter(|t| runnable(t)).count();
+        if count == 0 {
+            return None;
+        }
+        let k = (self.sched.next_random() % count as u64) as usize;
+        self.sched
+            .threads
+            .iter()
+            .enumerate()
+            .filter(|(_, t)| runnable(t))
+            .nth(k)
+            .map(|(i, _)| i)
+    }
+
+    /// Hands the GIL to the thread `keeps_gil` drew (or, when not every thread is
+    /// runnable, to one `switch_from` chooses).
+    pub fn preempt(&mut self, f: Frame) -> Option<Frame> {
+        let Some(pick) = self.sched.next_pick.take() else {
+            return self.switch_from(Some(f));
+        };
+        let cur = self.sched.current;
+        self.frames.push(f);
+        self.sched.threads[cur].frames = std::mem::take(&mut self.frames);
+        self.sched.threads[cur].handled = self.handled;
+        self.sched.current = pick;
+        self.sched.budget = self.sched.check_interval;
+        self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
+        self.frames = std::mem::take(&mut self.sched.threads[pick].frames);
+        self.handled = self.sched.threads[pick].handled;
+        self.frames.pop()
+    }
+
     /// Saves the running thread's frames (with `f` on top) and picks the next thread to run;
     /// `None` when no thread can ever run again (finished, or deadlocked and reported).
     pub fn switch_from(&mut self, f: Option<Frame>) -> Option<Frame> {
@@ -122,10 +174,6 @@ impl Vm {
         self.sched.threads[cur].frames = std::mem::take(&mut self.frames);
         self.sched.threads[cur].handled = self.handled;
         loop {
-            self.wake_ready();
-            let runnable: Vec<usize> = (0..self.sched.threads.len())
-                .filter(|i| self.sched.threads[*i].state == ThreadState::Runnable)
-                .collect();
             let main_done = self.sched.threads[0].state == ThreadState::Finished;
             let non_daemon_alive = self
                 .sched
@@ -135,8 +183,7 @@ impl Vm {
             if main_done && !non_daemon_alive {
                 return None;
             }
-            if !runnable.is_empty() {
-                let pick = runnable[(self.sched.next_random() % runnable.len() as u64) as usize];
+            if let Some(pick) = self.draw_runnable() {
                 self.sched.current = pick;
                 self.sched.budget = self.sched.check_interval;
                 self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
@@ -174,19 +221,16 @@ impl Vm {
     /// Makes runnable every thread whose wait is over.
     fn wake_ready(&mut self) {
         let now = self.now_ns();
-        let finished: Vec<u64> = self
-            .sched
-            .threads
-            .iter()
-            .filter(|t| t.state == ThreadState::Finished)
-            .map(|t| t.ident)
-            .collect();
         for i in 0..self.sched.threads.len() {
             // (ready, woken by time rather than by the event it waited for)
             let (ready, timed_out) = match self.sched.threads[i].state {
                 ThreadState::Sleeping(at) => (at <= now, true),
                 ThreadState::WaitJoin(id, deadline) => {
-                    let done = finished.contains(&id);
+                    let done = self
+                        .sched
+                        .threads
+                        .iter()
+                        .any(|t| t.ident == id && t.state == ThreadState::Finished);
                     (done || deadline.is_some_and(|d| d <= now), !done)
                 }
                 ThreadState::WaitLock(lock, deadline) => {

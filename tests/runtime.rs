@@ -23,14 +23,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
         "class_property_setter",
         "property(fget, fset, fdel, doc) ignores doc",
     ),
-    (
-        "dict_iteration_views",
-        "dict.keys()/values()/items() return lists, not live views",
-    ),
-    (
-        "gen_yield_from_send",
-        "throw() does not pass through yield from to the subgenerator",
-    ),
     ("sys_argv_recursionlimit", "sys.version_info is not a tuple"),
 ];
 

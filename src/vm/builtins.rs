@@ -190,6 +190,11 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
             Object::Bytes(b) => return Ok(b.len()),
             Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
             Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),
+            Object::DictView { dict, .. } => {
+                if let Object::Dict(d) = vm.heap.get(*dict) {
+                    return Ok(d.len());
+                }
+            }
             Object::Range { start, stop, step } => {
                 return Ok(super::ops::range_len(*start, *stop, *step) as usize);
             }

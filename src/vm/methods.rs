@@ -620,22 +620,27 @@ fn d_get(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 fn d_keys(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let items = dict_ref(vm, r).values().map(|(k, _)| *k).collect();
-    Ok(vm.new_list(items))
+    let dict = recv(r).as_obj().expect("a dict receiver");
+    Ok(vm.alloc(Object::DictView {
+        dict,
+        part: super::object::DictPart::Keys,
+    }))
 }
 
 fn d_values(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let items = dict_ref(vm, r).values().map(|(_, v)| *v).collect();
-    Ok(vm.new_list(items))
+    let dict = recv(r).as_obj().expect("a dict receiver");
+    Ok(vm.alloc(Object::DictView {
+        dict,
+        part: super::object::DictPart::Values,
+    }))
 }
 
 fn d_items(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let pairs: Vec<(Value, Value)> = dict_ref(vm, r).values().copied().collect();
-    let items = pairs
-        .into_iter()
-        .map(|(k, v)| vm.new_tuple(vec![k, v]))
-        .collect();
-    Ok(vm.new_list(items))
+    let dict = recv(r).as_obj().expect("a dict receiver");
+    Ok(vm.alloc(Object::DictView {
+        dict,
+        part: super::object::DictPart::Items,
+    }))
 }
 
 fn d_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
@@ -881,6 +886,44 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
     let Some(mut frame) = frame else {
         return Err(exc);
     };
+    // Suspended in `yield from`: the exception goes to the subgenerator first.
+    let delegating =
+        frame.code.co_code.get(frame.pc) == Some(&(crate::bytecode::Opcode::YIELD_FROM as u8));
+    if delegating && let Some(inner) = frame.stack.last().and_then(|v| vm.as_generator(*v)) {
+        let outcome = throw_into(vm, inner, exc);
+        match outcome {
+            Ok(v) => {
+                // The subgenerator yielded: the delegating frame stays suspended.
+                if let Object::Generator(gn) = vm.heap.get_mut(g) {
+                    gn.running = false;
+                    gn.frame = Some(frame);
+                }
+                return Ok(v);
+            }
+            Err(e) if vm.exception_is(e, "StopIteration") => {
+                // The subgenerator returned: `yield from` evaluates to its value.
+                let value = vm.getattr(e, "value")?;
+                frame.stack.pop();
+                frame.lasti = frame.pc as i64;
+                frame.pc += 2;
+                if let Object::Generator(gn) = vm.heap.get_mut(g) {
+                    gn.running = false;
+                    gn.frame = Some(frame);
+                }
+                return match vm.gen_send(g, value)? {
+                    Some(v) => Ok(v),
+                    None => Err(vm.stop_iteration()),
+                };
+            }
+            Err(e) => {
+                frame.resume = Resume::Native;
+                return match vm.throw_frame(*frame, e)? {
+                    Some(v) => Ok(v),
+                    None => Err(vm.stop_iteration()),
+                };
+            }
+        }
+    }
     frame.resume = Resume::Native;
     match vm.throw_frame(*frame, exc)? {
         Some(v) => Ok(v),

@@ -117,6 +117,10 @@ const TYPES: &[&str] = &[
     "filter",
     "lock",
     "RLock",
+    "dict_keys",
+    "dict_values",
+    "dict_items",
+    "dict_keyiterator",
 ];
 
 /// One entry of an exception's traceback.
@@ -445,6 +449,7 @@ impl Vm {
                 Object::Cell(_) => "cell",
                 Object::Class(_) => "type",
                 Object::Iter(it) => match it {
+                    object::Iter::Dict { .. } => "dict_keyiterator",
                     object::Iter::Seq { .. } => "list_iterator",
                     object::Iter::Range { .. } => "range_iterator",
                     object::Iter::Str { .. } => "str_iterator",
@@ -463,6 +468,11 @@ impl Vm {
                 Object::ClassMethod(_) => "classmethod",
                 Object::Property { .. } => "property",
                 Object::Super { .. } => "super",
+                Object::DictView { part, .. } => match part {
+                    object::DictPart::Keys => "dict_keys",
+                    object::DictPart::Values => "dict_values",
+                    object::DictPart::Items => "dict_items",
+                },
                 Object::Lock {
                     reentrant: false, ..
                 } => "lock",

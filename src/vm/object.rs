@@ -134,8 +134,23 @@ pub struct Instance {
     pub dict: ObjRef,
 }
 
+/// Which part of a dict a view or iterator shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DictPart {
+    Keys,
+    Values,
+    Items,
+}
+
 /// Native iterators.
 pub enum Iter {
+    /// Over a dict, live: it fails if the dict changes size meanwhile.
+    Dict {
+        dict: ObjRef,
+        index: usize,
+        size: usize,
+        part: DictPart,
+    },
     /// Over a list or tuple (re-reads the sequence, so appends during iteration are seen).
     Seq {
         seq: ObjRef,
@@ -267,6 +282,11 @@ pub enum Object {
         class: ObjRef,
         receiver: Value,
     },
+    /// dict.keys() / values() / items(): a live view of the dict.
+    DictView {
+        dict: ObjRef,
+        part: DictPart,
+    },
     /// threading.Lock / RLock: the owning VM thread and the recursion count.
     Lock {
         owner: Option<u64>,
@@ -320,6 +340,7 @@ impl Object {
                 visit(Value::Obj(i.dict));
             }
             Object::Iter(it) => match it {
+                Iter::Dict { dict, .. } => visit(Value::Obj(*dict)),
                 Iter::Seq { seq, .. } => visit(Value::Obj(*seq)),
                 Iter::Str { .. } | Iter::Range { .. } => {}
                 Iter::Values { items, .. } => items.iter().for_each(|x| visit(*x)),
@@ -355,6 +376,7 @@ impl Object {
                 visit(*receiver);
             }
             Object::Lock { .. } => {}
+            Object::DictView { dict, .. } => visit(Value::Obj(*dict)),
         }
     }
 }

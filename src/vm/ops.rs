@@ -830,6 +830,13 @@ impl Vm {
                     )))
                 }
             },
+            Object::DictView {
+                dict,
+                part: super::object::DictPart::Keys,
+            } => {
+                let dict = *dict;
+                self.contains(Value::Obj(dict), item)
+            }
             Object::Dict(_) | Object::Set(_) | Object::FrozenSet(_) => {
                 let k = self.dict_key(item)?;
                 Ok(match self.heap.get(rc) {
@@ -1223,10 +1230,25 @@ impl Vm {
                 stop: *stop,
                 step: *step,
             },
-            Object::Dict(d) => Iter::Values {
-                items: d.values().map(|(k, _)| *k).collect(),
+            Object::Dict(d) => Iter::Dict {
+                dict: r,
                 index: 0,
+                size: d.len(),
+                part: super::object::DictPart::Keys,
             },
+            Object::DictView { dict, part } => {
+                let (dict, part) = (*dict, *part);
+                let size = match self.heap.get(dict) {
+                    Object::Dict(d) => d.len(),
+                    _ => 0,
+                };
+                Iter::Dict {
+                    dict,
+                    index: 0,
+                    size,
+                    part,
+                }
+            }
             Object::Set(_) | Object::FrozenSet(_) => Iter::Values {
                 items: self.set_items(r),
                 index: 0,
@@ -1305,6 +1327,32 @@ impl Vm {
         }
         let step = match self.heap.get_mut(r) {
             Object::Iter(iter) => match iter {
+                Iter::Dict {
+                    dict,
+                    index,
+                    size,
+                    part,
+                } => {
+                    let (dict, i, size, part) = (*dict, *index, *size, *part);
+                    *index += 1;
+                    let Object::Dict(d) = self.heap.get(dict) else {
+                        unreachable!("dict iterators walk dicts")
+                    };
+                    if d.len() != size {
+                        return Err(self.new_exception(
+                            "RuntimeError",
+                            "dictionary changed size during iteration",
+                        ));
+                    }
+                    match d.get_index(i).map(|(_, kv)| *kv) {
+                        None => Step::Done(None),
+                        Some((k, v)) => Step::Done(Some(match part {
+                            super::object::DictPart::Keys => k,
+                            super::object::DictPart::Values => v,
+                            super::object::DictPart::Items => self.new_tuple(vec![k, v]),
+                        })),
+                    }
+                }
                 Iter::Seq { seq, index } => {
                     let (seq, i) = (*seq, *index);
                     *index += 1;
@@ -2048,6 +2096,18 @@ impl Vm {
                             "generator"
                         };
                         format!("<{what} object {} at {}>", g.qualname, self.address(r))
+                    }
+                    Object::DictView { dict, part } => {
+                        let (dict, part) = (*dict, *part);
+                        let view = Value::Obj(r);
+                        let items = self.collect_iterable(view)?;
+                        let _ = dict;
+                        let name = match part {
+                            super::object::DictPart::Keys => "dict_keys",
+                            super::object::DictPart::Values => "dict_values",
+                            super::object::DictPart::Items => "dict_items",
+                        };
+                        format!("{name}([{}])", self.reprs(&items)?.join(", "))
                     }
                     Object::Module { name, .. } => format!("<module '{name}'>"),
                     Object::Code(c) => c.repr(),

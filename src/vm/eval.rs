@@ -398,7 +398,14 @@ impl Vm {
             match op {
                 Op::NOP | Op::EXTENDED_ARG => {}
                 Op::POP_TOP => {
-                    pop!();
+                    let v = pop!();
+                    if let Value::Obj(r) = v
+                        && let Object::Generator(g) = self.heap.get(r)
+                        && g.kind == GenKind::Coroutine
+                        && g.frame.as_ref().is_some_and(|fr| fr.lasti < 0)
+                    {
+                        self.warn_never_awaited(r, f);
+                    }
                 }
                 Op::ROT_TWO => {
                     let n = f.stack.len();
@@ -1477,6 +1484,28 @@ impl Vm {
             }
             other => other,
         }
+    }
+
+    /// A coroutine dropped by an expression statement before it ever ran: CPython 3.7 warns
+    /// when it is freed, which is then, at this line (once per line).
+    fn warn_never_awaited(&mut self, coro: super::ObjRef, f: &Frame) {
+        let Object::Generator(g) = self.heap.get(coro) else {
+            return;
+        };
+        let name = g.qualname.clone();
+        let (file, line) = (f.code.co_filename.clone(), f.lineno());
+        if !self.warned.insert((file.clone(), line)) {
+            return;
+        }
+        let text = self
+            .sources
+            .get(&file)
+            .and_then(|l| l.get(line as usize - 1))
+            .map(|l| l.trim().to_string())
+            .unwrap_or_default();
+        self.flush();
+        eprintln!("{file}:{line}: RuntimeWarning: coroutine '{name}' was never awaited\n  {text}");
+        eprintln!("RuntimeWarning: Enable tracemalloc to get the object allocation traceback");
     }
 
     /// The StopIteration a finished generator raises, carrying its return value.

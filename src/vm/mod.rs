@@ -172,6 +172,8 @@ pub struct Vm {
     pub deadlocked: bool,
     /// sys.setswitchinterval's value (seconds); the OS scheduler would honour it.
     pub switch_interval: f64,
+    /// (file, line) pairs already warned about, as the warnings module's default filter.
+    pub warned: std::collections::HashSet<(String, u32)>,
 }
 
 /// How `minipy run` configures the VM.
@@ -245,6 +247,7 @@ impl Vm {
             known_locks: Vec::new(),
             deadlocked: false,
             switch_interval: 0.005,
+            warned: Default::default(),
         };
         vm.create_types();
         builtins::install(&mut vm);

@@ -196,7 +196,7 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
                 }
             }
             Object::Range { start, stop, step } => {
-                return Ok(super::ops::range_len(*start, *stop, *step) as usize);
+                return Ok(super::items::range_len(*start, *stop, *step) as usize);
             }
             Object::Instance(_) => {
                 if let Some(n) = vm.call_special(v, "__len__", vec![])? {

@@ -3,15 +3,19 @@
 //! attribute lookup, iteration). `eval.rs` runs frames; `ops.rs` holds the operators;
 //! `builtins.rs` the built-in functions and methods.
 
+pub mod attrs;
 pub mod builtins;
+pub mod compare;
 pub mod eval;
 pub mod format;
 pub mod frame;
 pub mod heap;
+pub mod items;
 pub mod methods;
 pub mod modules;
 pub mod object;
 pub mod ops;
+pub mod text;
 pub mod threads;
 pub mod value;
 

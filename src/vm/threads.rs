@@ -267,7 +267,7 @@ impl Vm {
                         .lock_owner(lock)
                         .and_then(|o| self.sched.threads.iter().find(|h| h.ident == o))
                         .map_or("nobody".to_string(), |h| h.name.clone());
-                    format!("waits for lock at {} held by {holder}", self.address(lock))
+                    format!("waits for {} held by {holder}", self.lock_name(lock))
                 }
                 ThreadState::WaitJoin(id, _) => {
                     let other = self
@@ -283,7 +283,7 @@ impl Vm {
             let held: Vec<String> = self
                 .heap_locks_held_by(t.ident)
                 .into_iter()
-                .map(|l| format!("lock at {}", self.address(l)))
+                .map(|l| self.lock_name(l))
                 .collect();
             let holds = if held.is_empty() {
                 String::new()
@@ -295,6 +295,14 @@ impl Vm {
         self.flush();
         eprintln!("{}", lines.join("\n"));
         self.deadlocked = true;
+    }
+
+    /// Locks are named by creation order (`lock #1`), stable across unrelated changes.
+    fn lock_name(&self, lock: ObjRef) -> String {
+        match self.known_locks.iter().position(|l| *l == lock) {
+            Some(i) => format!("lock #{}", i + 1),
+            None => format!("lock at {}", self.address(lock)),
+        }
     }
 
     fn heap_locks_held_by(&self, ident: u64) -> Vec<ObjRef> {

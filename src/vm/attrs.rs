@@ -1,0 +1,416 @@
+//! Attributes and calls: lookup with descriptors (functions bind, properties run,
+//! static and class methods unwrap), assignment and deletion, and preparing a call (natives
+//! run at once; Python functions become frames for the eval loop).
+
+use super::frame::Resume;
+use super::object::{Args, GenKind, Native, Object};
+use super::{Call, ObjRef, PyResult, Value, Vm};
+
+impl Vm {
+    pub fn getattr(&mut self, obj: Value, name: &str) -> PyResult<Value> {
+        if let Some(v) = self.getattr_opt(obj, name)? {
+            return Ok(v);
+        }
+        if let Value::Obj(r) = obj
+            && matches!(self.heap.get(r), Object::Instance(_))
+            && let Some(ga) = self.class_lookup(self.type_of(obj), "__getattr__")
+        {
+            let n = self.new_str(name);
+            return self.call_method_value(ga, obj, vec![n]);
+        }
+        let msg = match obj.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Class(c)) => format!("type object '{}' has no attribute '{name}'", c.name),
+            Some(Object::Module { name: m, .. }) => {
+                format!("module '{m}' has no attribute '{name}'")
+            }
+            _ => format!("'{}' object has no attribute '{name}'", self.type_name(obj)),
+        };
+        Err(self.new_exception("AttributeError", &msg))
+    }
+
+    /// Binds a value found on a class to the object it was looked up on.
+    fn bind(&mut self, found: Value, obj: Value, class: ObjRef) -> PyResult<Value> {
+        let Some(r) = found.as_obj() else {
+            return Ok(found);
+        };
+        Ok(match self.heap.get(r) {
+            Object::Function(_) => self.alloc(Object::BoundMethod {
+                receiver: obj,
+                func: found,
+            }),
+            Object::Native(n) if n.receiver.is_none() => {
+                let n = n.clone();
+                self.alloc(Object::Native(Native {
+                    receiver: Some(obj),
+                    ..n
+                }))
+            }
+            Object::StaticMethod(f) => *f,
+            Object::ClassMethod(f) => {
+                let f = *f;
+                self.alloc(Object::BoundMethod {
+                    receiver: Value::Obj(class),
+                    func: f,
+                })
+            }
+            Object::Property { fget, .. } => {
+                let fget = *fget;
+                return self.call(fget, Args::new(vec![obj]));
+            }
+            _ => found,
+        })
+    }
+
+    pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
+        let class = self.type_of(obj);
+        if let Value::Obj(r) = obj {
+            match self.heap.get(r) {
+                Object::Instance(inst) => {
+                    if name == "__class__" {
+                        return Ok(Some(Value::Obj(inst.class)));
+                    }
+                    if name == "__dict__" {
+                        return Ok(Some(Value::Obj(inst.dict)));
+                    }
+                    let found = self.class_lookup(class, name);
+                    let is_data_descriptor = found.is_some_and(|f| {
+                        matches!(
+                            f.as_obj().map(|r| self.heap.get(r)),
+                            Some(Object::Property { .. })
+                        )
+                    });
+                    if !is_data_descriptor && let Some(v) = self.attr_of_instance(obj, name) {
+                        return Ok(Some(v));
+                    }
+                    if self.exception_is(obj, "BaseException") {
+                        let first_arg = || -> Value {
+                            self.attr_of_instance(obj, "args")
+                                .map(|a| self.tuple_items(a))
+                                .and_then(|a| a.first().copied())
+                                .unwrap_or(Value::None)
+                        };
+                        match name {
+                            "__traceback__" => return Ok(Some(Value::None)),
+                            "__suppress_context__" => return Ok(Some(Value::Bool(false))),
+                            "value" if self.exception_is(obj, "StopIteration") => {
+                                return Ok(Some(first_arg()));
+                            }
+                            "code" if self.exception_is(obj, "SystemExit") => {
+                                return Ok(Some(first_arg()));
+                            }
+                            _ => {}
+                        }
+                    }
+                    if matches!(name, "__cause__" | "__context__")
+                        && self.exception_is(obj, "BaseException")
+                    {
+                        return Ok(Some(Value::None));
+                    }
+                    let found = match found {
+                        Some(f) => Some(f),
+                        None => super::builtins::builtin_method(self, class, name),
+                    };
+                    return match found {
+                        Some(f) => self.bind(f, obj, class).map(Some),
+                        None => Ok(None),
+                    };
+                }
+                Object::Class(c) => {
+                    match name {
+                        "__name__" => return Ok(Some(self.new_str(c.name.clone()))),
+                        "__qualname__" => return Ok(Some(self.new_str(c.qualname.clone()))),
+                        "__mro__" => {
+                            let mro = c.mro.iter().map(|m| Value::Obj(*m)).collect();
+                            return Ok(Some(self.new_tuple(mro)));
+                        }
+                        "__base__" => {
+                            return Ok(Some(
+                                c.bases.first().map_or(Value::None, |b| Value::Obj(*b)),
+                            ));
+                        }
+                        "__bases__" => {
+                            let bases = c.bases.iter().map(|m| Value::Obj(*m)).collect();
+                            return Ok(Some(self.new_tuple(bases)));
+                        }
+                        "__dict__" => {
+                            let items: Vec<(String, Value)> =
+                                c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
+                            let d = self.new_dict();
+                            for (k, v) in items {
+                                let key = self.new_str(k);
+                                self.setitem(d, key, v)?;
+                            }
+                            return Ok(Some(d));
+                        }
+                        _ => {}
+                    }
+                    let found = self.class_lookup(r, name);
+                    return Ok(match found {
+                        Some(f) => match f.as_obj().map(|x| self.heap.get(x)) {
+                            Some(Object::StaticMethod(func)) => Some(*func),
+                            Some(Object::ClassMethod(func)) => {
+                                let func = *func;
+                                Some(self.alloc(Object::BoundMethod {
+                                    receiver: obj,
+                                    func,
+                                }))
+                            }
+                            _ => Some(f),
+                        },
+                        None => super::builtins::type_attr(self, r, name),
+                    });
+                }
+                Object::Module { dict, .. } => {
+                    let dict = *dict;
+                    return Ok(self.dict_get_str(dict, name));
+                }
+                Object::Super {
+                    class: start,
+                    receiver,
+                } => {
+                    let (start, receiver) = (*start, *receiver);
+                    let recv_class = match receiver.as_obj().map(|r| self.heap.get(r)) {
+                        Some(Object::Class(_)) => receiver.as_obj().expect("checked"),
+                        _ => self.type_of(receiver),
+                    };
+                    let mro = self.mro_of(recv_class);
+                    let pos = mro.iter().position(|c| *c == start).map_or(0, |p| p + 1);
+                    for c in &mro[pos..] {
+                        let found = match self.heap.get(*c) {
+                            Object::Class(k) => k.dict.get(name).copied(),
+                            _ => None,
+                        };
+                        if let Some(f) = found {
+                            return self.bind(f, receiver, recv_class).map(Some);
+                        }
+                        if let Some(m) = super::builtins::builtin_method(self, *c, name) {
+                            return self.bind(m, receiver, recv_class).map(Some);
+                        }
+                    }
+                    return Ok(None);
+                }
+                _ => {}
+            }
+        }
+        if let Some(v) = super::builtins::special_attr(self, obj, name)? {
+            return Ok(Some(v));
+        }
+        match super::builtins::builtin_method(self, class, name) {
+            Some(m) => self.bind(m, obj, class).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    pub fn setattr(&mut self, obj: Value, name: &str, v: Value) -> PyResult<()> {
+        let class = self.type_of(obj);
+        if let Some(found) = self.class_lookup(class, name)
+            && let Some(Object::Property { fset, .. }) = found.as_obj().map(|r| self.heap.get(r))
+        {
+            let fset = *fset;
+            if fset == Value::None {
+                return Err(self.new_exception("AttributeError", "can't set attribute"));
+            }
+            self.call(fset, Args::new(vec![obj, v]))?;
+            return Ok(());
+        }
+        if let Value::Obj(r) = obj {
+            match self.heap.get_mut(r) {
+                Object::Instance(inst) => {
+                    let d = inst.dict;
+                    self.dict_set_str(d, name, v);
+                    return Ok(());
+                }
+                Object::Class(c) => {
+                    c.dict.insert(name.to_string(), v);
+                    return Ok(());
+                }
+                Object::Function(func) => {
+                    func.dict.insert(name.to_string(), v);
+                    return Ok(());
+                }
+                Object::Module { dict, .. } => {
+                    let dict = *dict;
+                    self.dict_set_str(dict, name, v);
+                    return Ok(());
+                }
+                _ => {}
+            }
+        }
+        let t = self.type_name(obj);
+        Err(self.new_exception(
+            "AttributeError",
+            &format!("'{t}' object has no attribute '{name}'"),
+        ))
+    }
+
+    pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {
+        let class = self.type_of(obj);
+        if let Some(found) = self.class_lookup(class, name)
+            && let Some(Object::Property { fdel, .. }) = found.as_obj().map(|r| self.heap.get(r))
+        {
+            let fdel = *fdel;
+            if fdel == Value::None {
+                return Err(self.new_exception("AttributeError", "can't delete attribute"));
+            }
+            self.call(fdel, Args::new(vec![obj]))?;
+            return Ok(());
+        }
+        if let Value::Obj(r) = obj {
+            let removed = match self.heap.get_mut(r) {
+                Object::Instance(inst) => {
+                    let d = inst.dict;
+                    self.dict_del_str(d, name)
+                }
+                Object::Class(c) => c.dict.shift_remove(name).is_some(),
+                _ => false,
+            };
+            if removed {
+                return Ok(());
+            }
+        }
+        let t = self.type_name(obj);
+        Err(self.new_exception(
+            "AttributeError",
+            &format!("'{t}' object has no attribute '{name}'"),
+        ))
+    }
+
+    // ------------------------------------------------------------ calls
+
+    /// Prepares a call: natives run now; Python functions give a frame for the eval loop.
+    pub fn prepare_call(&mut self, callable: Value, mut args: Args) -> PyResult<Call> {
+        let Some(r) = callable.as_obj() else {
+            let t = self.type_name(callable);
+            return Err(self.type_error(&format!("'{t}' object is not callable")));
+        };
+        match self.heap.get(r) {
+            Object::Function(_) => {
+                // Binding reads the function in place: it is taken out of its slot for the
+                // duration (binding runs no Python code) rather than cloned on every call.
+                let Object::Function(func) =
+                    std::mem::replace(self.heap.get_mut(r), Object::Tuple(Vec::new()))
+                else {
+                    unreachable!("matched a function")
+                };
+                let bound = self.bind_function(&func, args);
+                let is_generator = func.code.co_flags
+                    & (crate::bytecode::code::flags::CO_GENERATOR
+                        | crate::bytecode::code::flags::CO_COROUTINE)
+                    != 0;
+                let qualname = if is_generator {
+                    Some(func.qualname.clone())
+                } else {
+                    None
+                };
+                *self.heap.get_mut(r) = Object::Function(func);
+                let frame = bound?;
+                match qualname {
+                    Some(q) => Ok(Call::Done(self.make_generator(frame, q))),
+                    None => Ok(Call::Frame(Box::new(frame))),
+                }
+            }
+            Object::Native(n) => {
+                let (func, mut receiver, name) = (n.func, n.receiver, n.name);
+                if n.is_method && receiver.is_none() {
+                    if args.pos.is_empty() {
+                        return Err(
+                            self.type_error(&format!("unbound method {name}() needs an argument"))
+                        );
+                    }
+                    receiver = Some(args.pos.remove(0));
+                }
+                Ok(Call::Done(func(self, receiver, args)?))
+            }
+            Object::BoundMethod { receiver, func } => {
+                let (receiver, func) = (*receiver, *func);
+                args.pos.insert(0, receiver);
+                self.prepare_call(func, args)
+            }
+            Object::Class(c) => {
+                let builtin = c.builtin;
+                if builtin.is_some() && builtin != Some("BaseException") {
+                    let name = c.name.clone();
+                    if self.class_lookup(r, "__init__").is_none()
+                        || self.types.get(name.as_str()) == Some(&r)
+                    {
+                        return Ok(Call::Done(super::builtins::construct(self, r, args)?));
+                    }
+                }
+                let instance = if builtin == Some("BaseException") {
+                    let pos = args.pos.clone();
+                    self.instantiate_exception(r, pos)
+                } else {
+                    self.new_instance(r)
+                };
+                match self.class_lookup(r, "__init__") {
+                    Some(init)
+                        if matches!(
+                            init.as_obj().map(|x| self.heap.get(x)),
+                            Some(Object::Function(_))
+                        ) =>
+                    {
+                        args.pos.insert(0, instance);
+                        match self.prepare_call(init, args)? {
+                            Call::Done(_) => Ok(Call::Done(instance)),
+                            Call::Frame(mut frame) => {
+                                frame.resume = Resume::Replace(instance);
+                                Ok(Call::Frame(frame))
+                            }
+                        }
+                    }
+                    _ => {
+                        if builtin.is_none() && (!args.pos.is_empty() || !args.kw.is_empty()) {
+                            let name = self.class_name(r);
+                            return Err(self.type_error(&format!("{name}() takes no arguments")));
+                        }
+                        Ok(Call::Done(instance))
+                    }
+                }
+            }
+            Object::Instance(_) => match self.class_lookup(self.type_of(callable), "__call__") {
+                Some(m) => {
+                    args.pos.insert(0, callable);
+                    self.prepare_call(m, args)
+                }
+                None => {
+                    let t = self.type_name(callable);
+                    Err(self.type_error(&format!("'{t}' object is not callable")))
+                }
+            },
+            Object::StaticMethod(f) | Object::ClassMethod(f) => {
+                let f = *f;
+                self.prepare_call(f, args)
+            }
+            _ => {
+                let t = self.type_name(callable);
+                Err(self.type_error(&format!("'{t}' object is not callable")))
+            }
+        }
+    }
+
+    /// `raise X`: X may be an exception class (instantiated) or instance.
+    pub fn make_exception(&mut self, v: Value) -> PyResult<Value> {
+        let base = self.types["BaseException"];
+        match v.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Class(_)) if self.is_subclass(v.as_obj().expect("checked"), base) => {
+                self.call(v, Args::default())
+            }
+            Some(Object::Instance(_)) if self.isinstance(v, base) => Ok(v),
+            _ => Err(self.type_error("exceptions must derive from BaseException")),
+        }
+    }
+
+    pub fn get_awaitable(&mut self, v: Value) -> PyResult<Value> {
+        if let Some(g) = self.as_generator(v)
+            && let Object::Generator(gn) = self.heap.get(g)
+            && gn.kind == GenKind::Coroutine
+        {
+            return Ok(v);
+        }
+        if let Some(r) = self.call_special(v, "__await__", vec![])? {
+            return Ok(r);
+        }
+        let t = self.type_name(v);
+        Err(self.type_error(&format!("object {t} can't be used in 'await' expression")))
+    }
+}

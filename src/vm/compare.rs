@@ -1,0 +1,313 @@
+//! Comparison: rich comparison with CPython's rules (IEEE floats, reflected special
+//! methods, ordering of sequences and sets), equality inside containers, `in`, `is` and
+//! exception matching.
+
+use super::items::range_len;
+use super::object::{DictKey, Object};
+use super::{PyResult, Value, Vm};
+
+impl Vm {
+    pub fn compare_op(&mut self, arg: u32, a: Value, b: Value) -> PyResult<Value> {
+        let r = match arg {
+            0..=5 => return self.rich_compare(arg, a, b),
+            6 => self.contains(b, a)?,
+            7 => !self.contains(b, a)?,
+            8 => self.is_same(a, b),
+            9 => !self.is_same(a, b),
+            _ => self.exception_matches(a, b)?,
+        };
+        Ok(Value::Bool(r))
+    }
+
+    fn is_same(&self, a: Value, b: Value) -> bool {
+        a.is(b)
+    }
+
+    fn exception_matches(&mut self, exc: Value, spec: Value) -> PyResult<bool> {
+        let exc_class = match exc {
+            Value::Obj(r) if matches!(self.heap.get(r), Object::Class(_)) => r,
+            _ => self.type_of(exc),
+        };
+        let specs = match spec.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Tuple(items)) => items.clone(),
+            _ => vec![spec],
+        };
+        for s in specs {
+            match s {
+                Value::Obj(r) if matches!(self.heap.get(r), Object::Class(_)) => {
+                    if self.is_subclass(exc_class, r) {
+                        return Ok(true);
+                    }
+                }
+                _ => {
+                    return Err(self.type_error(
+                        "catching classes that do not inherit from BaseException is not allowed",
+                    ));
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// `<`, `<=`, `==`, `!=`, `>`, `>=` (COMPARE_OP 0..=5).
+    pub fn rich_compare(&mut self, arg: u32, a: Value, b: Value) -> PyResult<Value> {
+        if let (Value::Int(x), Value::Int(y)) = (a, b) {
+            return Ok(Value::Bool(match arg {
+                0 => x < y,
+                1 => x <= y,
+                2 => x == y,
+                3 => x != y,
+                4 => x > y,
+                _ => x >= y,
+            }));
+        }
+        const METHODS: [(&str, &str); 6] = [
+            ("__lt__", "__gt__"),
+            ("__le__", "__ge__"),
+            ("__eq__", "__eq__"),
+            ("__ne__", "__ne__"),
+            ("__gt__", "__lt__"),
+            ("__ge__", "__le__"),
+        ];
+        let (m, reflected) = METHODS[arg as usize];
+        if let Some(r) = self.call_special(a, m, vec![b])?
+            && !self.is_not_implemented(r)
+        {
+            return Ok(r);
+        }
+        if let Some(r) = self.call_special(b, reflected, vec![a])?
+            && !self.is_not_implemented(r)
+        {
+            return Ok(r);
+        }
+        if arg == 3
+            && let Some(r) = self.call_special(a, "__eq__", vec![b])?
+            && !self.is_not_implemented(r)
+        {
+            return Ok(Value::Bool(!self.truthy(r)?));
+        }
+        // Floats compare by IEEE rules: every comparison with NaN is false.
+        if (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
+            && let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b))
+        {
+            return Ok(Value::Bool(match arg {
+                0 => x < y,
+                1 => x <= y,
+                2 => x == y,
+                3 => x != y,
+                4 => x > y,
+                _ => x >= y,
+            }));
+        }
+        match arg {
+            2 => Ok(Value::Bool(self.eq(a, b)?)),
+            3 => Ok(Value::Bool(!self.eq(a, b)?)),
+            _ => match self.order(a, b)? {
+                Some(ord) => Ok(Value::Bool(match arg {
+                    0 => ord.is_lt(),
+                    1 => ord.is_le(),
+                    4 => ord.is_gt(),
+                    _ => ord.is_ge(),
+                })),
+                None => {
+                    let symbol = ["<", "<=", "==", "!=", ">", ">="][arg as usize];
+                    let (ta, tb) = (self.type_name(a), self.type_name(b));
+                    Err(self.type_error(&format!(
+                        "'{symbol}' not supported between instances of '{ta}' and '{tb}'"
+                    )))
+                }
+            },
+        }
+    }
+
+    /// Value equality of built-in values; instances compare by `__eq__` or identity.
+    pub fn eq(&mut self, a: Value, b: Value) -> PyResult<bool> {
+        if a.is(b) && !matches!(a, Value::Float(f) if f.is_nan()) {
+            return Ok(true);
+        }
+        if let (Some(x), Some(y)) = (self.int_arg(a), self.int_arg(b)) {
+            return Ok(x.big() == y.big());
+        }
+        if let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b))
+            && (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
+        {
+            return Ok(x == y);
+        }
+        let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
+            return Ok(false);
+        };
+        match (self.heap.get(ra), self.heap.get(rb)) {
+            (Object::Str(x), Object::Str(y)) => Ok(x.text == y.text),
+            (Object::Bytes(x), Object::Bytes(y)) => Ok(x == y),
+            (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                let (x, y) = (x.clone(), y.clone());
+                for (p, q) in x.into_iter().zip(y) {
+                    if !self.eq_full(p, q)? {
+                        return Ok(false);
+                    }
+                }
+                Ok(true)
+            }
+            (Object::Dict(x), Object::Dict(y)) => {
+                if x.len() != y.len() {
+                    return Ok(false);
+                }
+                let pairs: Vec<(DictKey, Value)> =
+                    x.iter().map(|(k, (_, v))| (k.clone(), *v)).collect();
+                let y = y.clone();
+                for (k, v) in pairs {
+                    match y.get(&k) {
+                        Some((_, w)) => {
+                            if !self.eq_full(v, *w)? {
+                                return Ok(false);
+                            }
+                        }
+                        None => return Ok(false),
+                    }
+                }
+                Ok(true)
+            }
+            (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
+                Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
+            }
+            (
+                Object::Range { start, stop, step },
+                Object::Range {
+                    start: s2,
+                    stop: e2,
+                    step: t2,
+                },
+            ) => {
+                // Ranges are equal when they produce the same sequence.
+                let (n1, n2) = (range_len(*start, *stop, *step), range_len(*s2, *e2, *t2));
+                Ok(n1 == n2 && (n1 == 0 || (start == s2 && (n1 == 1 || step == t2))))
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Equality that honours `__eq__` on instances (used inside containers).
+    pub fn eq_full(&mut self, a: Value, b: Value) -> PyResult<bool> {
+        let r = self.rich_compare(2, a, b)?;
+        self.truthy(r)
+    }
+
+    /// Ordering of built-in values; `None` when the types do not order.
+    pub fn order(&mut self, a: Value, b: Value) -> PyResult<Option<std::cmp::Ordering>> {
+        if let (Some(x), Some(y)) = (self.int_arg(a), self.int_arg(b)) {
+            return Ok(Some(x.big().cmp(&y.big())));
+        }
+        if let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b)) {
+            return Ok(x
+                .partial_cmp(&y)
+                .or(Some(std::cmp::Ordering::Equal))
+                .filter(|_| !x.is_nan() && !y.is_nan())
+                .or(Some(std::cmp::Ordering::Greater)));
+        }
+        let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
+            return Ok(None);
+        };
+        match (self.heap.get(ra), self.heap.get(rb)) {
+            (Object::Str(x), Object::Str(y)) => Ok(Some(x.text.cmp(&y.text))),
+            (Object::Bytes(x), Object::Bytes(y)) => Ok(Some(x.cmp(y))),
+            (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
+                let (x, y) = (x.clone(), y.clone());
+                for (p, q) in x.iter().zip(&y) {
+                    if !self.eq_full(*p, *q)? {
+                        let lt = self.rich_compare(0, *p, *q)?;
+                        return Ok(Some(if self.truthy(lt)? {
+                            std::cmp::Ordering::Less
+                        } else {
+                            std::cmp::Ordering::Greater
+                        }));
+                    }
+                }
+                Ok(Some(x.len().cmp(&y.len())))
+            }
+            (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
+                let sub = x.keys().all(|k| y.contains_key(k));
+                let sup = y.keys().all(|k| x.contains_key(k));
+                Ok(Some(match (sub, sup) {
+                    (true, true) => std::cmp::Ordering::Equal,
+                    (true, false) => std::cmp::Ordering::Less,
+                    (false, true) => std::cmp::Ordering::Greater,
+                    _ => return Ok(Some(std::cmp::Ordering::Equal)).map(|_| None),
+                }))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// `item in container`.
+    pub fn contains(&mut self, container: Value, item: Value) -> PyResult<bool> {
+        if let Some(r) = self.call_special(container, "__contains__", vec![item])? {
+            return self.truthy(r);
+        }
+        let Some(rc) = container.as_obj() else {
+            let t = self.type_name(container);
+            return Err(self.type_error(&format!("argument of type '{t}' is not iterable")));
+        };
+        match self.heap.get(rc) {
+            Object::Bytes(b) => {
+                let b = b.clone();
+                match item.as_obj().map(|r| self.heap.get(r)) {
+                    Some(Object::Bytes(sub)) => {
+                        Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()))
+                    }
+                    _ => match self.as_index(item) {
+                        Some(i) => Ok(b.iter().any(|x| i64::from(*x) == i)),
+                        None => Err(self.type_error("a bytes-like object is required")),
+                    },
+                }
+            }
+            Object::Str(s) => match self.str_of(item) {
+                Some(sub) => Ok(s.contains(sub)),
+                None => {
+                    let t = self.type_name(item);
+                    Err(self.type_error(&format!(
+                        "'in <string>' requires string as left operand, not {t}"
+                    )))
+                }
+            },
+            Object::DictView {
+                dict,
+                part: super::object::DictPart::Keys,
+            } => {
+                let dict = *dict;
+                self.contains(Value::Obj(dict), item)
+            }
+            Object::Dict(_) | Object::Set(_) | Object::FrozenSet(_) => {
+                let k = self.dict_key(item)?;
+                Ok(match self.heap.get(rc) {
+                    Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => d.contains_key(&k),
+                    _ => false,
+                })
+            }
+            Object::Range { start, stop, step } => {
+                let (start, stop, step) = (*start, *stop, *step);
+                Ok(match self.as_index(item) {
+                    Some(i) => {
+                        (if step > 0 {
+                            i >= start && i < stop
+                        } else {
+                            i <= start && i > stop
+                        }) && (i - start) % step == 0
+                    }
+                    None => false,
+                })
+            }
+            _ => {
+                let items = self.collect_iterable(container)?;
+                for v in items {
+                    if self.eq_full(v, item)? {
+                        return Ok(true);
+                    }
+                }
+                Ok(false)
+            }
+        }
+    }
+}

@@ -1,0 +1,251 @@
+//! Text: repr() and str() of every object (with `[...]` for self-references and stable
+//! stand-in addresses), format() and `%`.
+
+use super::object::{GenKind, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+use crate::pyfmt;
+
+impl Vm {
+    pub fn repr(&mut self, v: Value) -> PyResult<String> {
+        if let Value::Obj(r) = v {
+            let placeholder = match self.heap.get(r) {
+                Object::List(_) => Some("[...]"),
+                Object::Dict(_) => Some("{...}"),
+                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) | Object::Instance(_) => {
+                    Some("...")
+                }
+                _ => None,
+            };
+            if let Some(placeholder) = placeholder {
+                if self.repr_stack.contains(&r) {
+                    return Ok(placeholder.to_string());
+                }
+                self.repr_stack.push(r);
+                let result = self.repr_inner(v);
+                self.repr_stack.pop();
+                return result;
+            }
+        }
+        self.repr_inner(v)
+    }
+
+    fn repr_inner(&mut self, v: Value) -> PyResult<String> {
+        Ok(match v {
+            Value::None => "None".into(),
+            Value::Bool(true) => "True".into(),
+            Value::Bool(false) => "False".into(),
+            Value::Int(i) => i.to_string(),
+            Value::Float(f) => pyfmt::float_repr(f),
+            Value::Obj(r) => {
+                if self.native_depth > 400 {
+                    return Err(self.new_exception(
+                        "RecursionError",
+                        "maximum recursion depth exceeded while getting the repr of an object",
+                    ));
+                }
+                match self.heap.get(r) {
+                    Object::Str(s) => pyfmt::str_repr(s),
+                    Object::Bytes(b) => pyfmt::bytes_repr(b),
+                    Object::BigInt(b) => b.to_string(),
+                    Object::Tuple(items) => {
+                        let items = items.clone();
+                        let parts = self.reprs(&items)?;
+                        if parts.len() == 1 {
+                            format!("({},)", parts[0])
+                        } else {
+                            format!("({})", parts.join(", "))
+                        }
+                    }
+                    Object::List(items) => {
+                        let items = items.clone();
+                        format!("[{}]", self.reprs(&items)?.join(", "))
+                    }
+                    Object::Dict(d) => {
+                        let pairs: Vec<(Value, Value)> = d.values().copied().collect();
+                        let mut parts = Vec::with_capacity(pairs.len());
+                        for (k, val) in pairs {
+                            parts.push(format!("{}: {}", self.repr(k)?, self.repr(val)?));
+                        }
+                        format!("{{{}}}", parts.join(", "))
+                    }
+                    Object::Set(d) | Object::FrozenSet(d) => {
+                        let frozen = matches!(self.heap.get(r), Object::FrozenSet(_));
+                        let _ = d;
+                        let keys: Vec<Value> = self.set_items(r);
+                        let inner = self.reprs(&keys)?.join(", ");
+                        match (frozen, keys.is_empty()) {
+                            (false, true) => "set()".into(),
+                            (false, false) => format!("{{{inner}}}"),
+                            (true, true) => "frozenset()".into(),
+                            (true, false) => format!("frozenset({{{inner}}})"),
+                        }
+                    }
+                    Object::Range { start, stop, step } => {
+                        if *step == 1 {
+                            format!("range({start}, {stop})")
+                        } else {
+                            format!("range({start}, {stop}, {step})")
+                        }
+                    }
+                    Object::Slice { start, stop, step } => {
+                        let (a, b, c) = (*start, *stop, *step);
+                        format!(
+                            "slice({}, {}, {})",
+                            self.repr(a)?,
+                            self.repr(b)?,
+                            self.repr(c)?
+                        )
+                    }
+                    Object::Function(f) => {
+                        format!("<function {} at {}>", f.qualname, self.address(r))
+                    }
+                    Object::Native(n) => match n.receiver {
+                        Some(recv) => {
+                            let t = self.type_name(recv);
+                            format!(
+                                "<built-in method {} of {t} object at {}>",
+                                n.name,
+                                self.address(r)
+                            )
+                        }
+                        None => format!("<built-in function {}>", n.name),
+                    },
+                    Object::BoundMethod { receiver, func } => {
+                        let (receiver, func) = (*receiver, *func);
+                        let fname = match func.as_obj().map(|x| self.heap.get(x)) {
+                            Some(Object::Function(f)) => f.qualname.clone(),
+                            _ => "?".into(),
+                        };
+                        let rr = self.repr(receiver)?;
+                        format!("<bound method {fname} of {rr}>")
+                    }
+                    Object::Class(c) => {
+                        if c.builtin.is_some() && c.builtin != Some("BaseException")
+                            || self.types.get(c.name.as_str()) == Some(&r)
+                        {
+                            format!("<class '{}'>", c.name)
+                        } else {
+                            format!("<class '__main__.{}'>", c.qualname)
+                        }
+                    }
+                    Object::Instance(_) => {
+                        if let Some(s) = self.call_special(v, "__repr__", vec![])? {
+                            return Ok(self.str_of(s).unwrap_or_default().to_string());
+                        }
+                        if self.exception_is(v, "BaseException") {
+                            let name = self.type_name(v);
+                            let args = self
+                                .attr_of_instance(v, "args")
+                                .map(|a| self.tuple_items(a))
+                                .unwrap_or_default();
+                            let parts = self.reprs(&args)?;
+                            return Ok(if parts.len() == 1 {
+                                format!("{name}({})", parts[0])
+                            } else {
+                                format!("{name}({})", parts.join(", "))
+                            });
+                        }
+                        let class = self.type_of(v);
+                        let qual = match self.heap.get(class) {
+                            Object::Class(c) => c.qualname.clone(),
+                            _ => "?".into(),
+                        };
+                        format!("<__main__.{qual} object at {}>", self.address(r))
+                    }
+                    Object::Generator(g) => {
+                        let what = if g.kind == GenKind::Coroutine {
+                            "coroutine"
+                        } else {
+                            "generator"
+                        };
+                        format!("<{what} object {} at {}>", g.qualname, self.address(r))
+                    }
+                    Object::DictView { dict, part } => {
+                        let (dict, part) = (*dict, *part);
+                        let view = Value::Obj(r);
+                        let items = self.collect_iterable(view)?;
+                        let _ = dict;
+                        let name = match part {
+                            super::object::DictPart::Keys => "dict_keys",
+                            super::object::DictPart::Values => "dict_values",
+                            super::object::DictPart::Items => "dict_items",
+                        };
+                        format!("{name}([{}])", self.reprs(&items)?.join(", "))
+                    }
+                    Object::Module { name, .. } => format!("<module '{name}'>"),
+                    Object::Code(c) => c.repr(),
+                    _ => {
+                        let t = self.type_name(v);
+                        format!("<{t} object at {}>", self.address(r))
+                    }
+                }
+            }
+        })
+    }
+
+    fn reprs(&mut self, items: &[Value]) -> PyResult<Vec<String>> {
+        self.native_depth += 1;
+        let r = items.iter().map(|v| self.repr(*v)).collect();
+        self.native_depth -= 1;
+        r
+    }
+
+    /// A stable stand-in for an object's address, so output repeats from run to run.
+    pub fn address(&self, r: ObjRef) -> String {
+        format!("{:#x}", 0x7f00_0010_0000u64 + u64::from(r.0) * 0x30)
+    }
+
+    pub fn str(&mut self, v: Value) -> PyResult<String> {
+        if let Value::Obj(r) = v {
+            match self.heap.get(r) {
+                Object::Str(s) => return Ok(s.text.clone()),
+                Object::Instance(_) => {
+                    if let Some(s) = self.call_special(v, "__str__", vec![])? {
+                        return Ok(self.str_of(s).unwrap_or_default().to_string());
+                    }
+                    if self.exception_is(v, "BaseException") {
+                        let args = self
+                            .attr_of_instance(v, "args")
+                            .map(|a| self.tuple_items(a))
+                            .unwrap_or_default();
+                        if self.exception_is(v, "KeyError") && args.len() == 1 {
+                            return self.repr(args[0]);
+                        }
+                        return match args.len() {
+                            0 => Ok(String::new()),
+                            1 => self.str(args[0]),
+                            _ => {
+                                let t = self.new_tuple(args);
+                                self.repr(t)
+                            }
+                        };
+                    }
+                }
+                _ => {}
+            }
+        }
+        self.repr(v)
+    }
+
+    /// format(value, spec): the format-spec mini-language for ints, floats and strings.
+    pub fn format(&mut self, v: Value, spec: &str) -> PyResult<String> {
+        if matches!(v, Value::Obj(r) if matches!(self.heap.get(r), Object::Instance(_)))
+            && self.class_lookup(self.type_of(v), "__format__").is_some()
+        {
+            let spec_v = self.new_str(spec);
+            let r = self
+                .call_special(v, "__format__", vec![spec_v])?
+                .unwrap_or(Value::None);
+            return Ok(self.str_of(r).unwrap_or_default().to_string());
+        }
+        if spec.is_empty() {
+            return self.str(v);
+        }
+        super::builtins::format_spec(self, v, spec)
+    }
+
+    /// `str % args`.
+    pub fn percent_format(&mut self, fmt: Value, args: Value) -> PyResult<String> {
+        super::builtins::percent_format(self, fmt, args)
+    }
+}

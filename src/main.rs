@@ -33,6 +33,10 @@ enum Command {
         /// Instructions a thread runs before it offers the GIL (Python 2's default: 100)
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
         check_interval: u32,
+        /// Seconds between GIL drop requests under --sched os (CPython's default 0.005);
+        /// also what sys.getswitchinterval() returns
+        #[arg(long, default_value_t = 0.005)]
+        switch_interval: f64,
         /// Most threads alive at once; starting one more raises RuntimeError
         #[arg(long, default_value_t = 1024)]
         max_threads: usize,
@@ -99,8 +103,13 @@ fn run(cli: Cli) -> ExitCode {
             seed,
             check_interval,
             max_threads,
+            switch_interval,
             ..
         } => {
+            if !(switch_interval > 0.0) {
+                eprintln!("minipy: --switch-interval must be a positive number of seconds");
+                return ExitCode::from(2);
+            }
             if sched == "os" {
                 eprintln!("minipy: --sched os is not implemented yet; use --sched det");
                 return ExitCode::from(2);
@@ -112,6 +121,7 @@ fn run(cli: Cli) -> ExitCode {
                 seed,
                 check_interval,
                 max_threads,
+                switch_interval,
             };
             let status = minipy::run_source(&source, &filename, options);
             return ExitCode::from(status.clamp(0, 255) as u8);

@@ -187,6 +187,7 @@ pub struct Options {
     pub seed: u64,
     pub check_interval: u32,
     pub max_threads: usize,
+    pub switch_interval: f64,
 }
 
 impl Default for Options {
@@ -196,6 +197,7 @@ impl Default for Options {
             seed: 0,
             check_interval: 100,
             max_threads: 1024,
+            switch_interval: 0.005,
         }
     }
 }
@@ -250,7 +252,7 @@ impl Vm {
             block_signal: Value::None,
             known_locks: Vec::new(),
             deadlocked: false,
-            switch_interval: 0.005,
+            switch_interval: options.switch_interval,
             warned: Default::default(),
         };
         vm.create_types();

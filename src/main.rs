@@ -106,7 +106,7 @@ fn run(cli: Cli) -> ExitCode {
             switch_interval,
             ..
         } => {
-            if !(switch_interval > 0.0) {
+            if switch_interval.is_nan() || switch_interval <= 0.0 {
                 eprintln!("minipy: --switch-interval must be a positive number of seconds");
                 return ExitCode::from(2);
             }

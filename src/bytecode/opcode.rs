@@ -68,11 +68,14 @@ macro_rules! opcodes {
             /// Every opcode, in table order.
             pub const ALL: &'static [Opcode] = &[$(Opcode::$name,)*];
 
+            /// Decodes a byte: a table lookup, as the eval loop does this for every instruction.
             pub fn from_byte(byte: u8) -> Option<Opcode> {
-                match byte {
-                    $( $num => Some(Opcode::$name), )*
-                    _ => None,
-                }
+                const TABLE: [Option<Opcode>; 256] = {
+                    let mut table = [None; 256];
+                    $( table[$num] = Some(Opcode::$name); )*
+                    table
+                };
+                TABLE[byte as usize]
             }
 
             /// The name dis prints (`LOAD_GLOBAL`).

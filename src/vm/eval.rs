@@ -1020,7 +1020,7 @@ impl Vm {
                 }
                 Op::BUILD_MAP => {
                     let items = f.stack.split_off(f.stack.len() - 2 * arg as usize);
-                    let mut d = Dict::new();
+                    let mut d = Dict::default();
                     for pair in items.chunks(2) {
                         let k = tryv!('dispatch, self.dict_key(pair[0]));
                         d.entry(k)
@@ -1034,7 +1034,7 @@ impl Vm {
                     let keys = pop!();
                     let keys = self.tuple_items(keys);
                     let values = f.stack.split_off(f.stack.len() - arg as usize);
-                    let mut d = Dict::new();
+                    let mut d = Dict::default();
                     for (k, v) in keys.into_iter().zip(values) {
                         let hk = tryv!('dispatch, self.dict_key(k));
                         d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
@@ -1044,7 +1044,7 @@ impl Vm {
                 }
                 Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
                     let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                    let mut d = Dict::new();
+                    let mut d = Dict::default();
                     for p in parts {
                         for (k, v) in tryv!('dispatch, self.mapping_items(p)) {
                             let hk = tryv!('dispatch, self.dict_key(k));

@@ -652,7 +652,7 @@ impl Vm {
     }
 
     pub fn new_set(&mut self, items: Vec<Value>) -> PyResult<Value> {
-        let mut d = Dict::new();
+        let mut d = Dict::default();
         for v in items {
             let k = self.dict_key(v)?;
             d.entry(k).or_insert((v, Value::None));

@@ -223,7 +223,7 @@ impl Vm {
     pub fn with_options(options: Options) -> Vm {
         let argv = options.argv;
         let mut heap = Heap::default();
-        let builtins = heap.alloc(Object::Dict(Dict::new()));
+        let builtins = heap.alloc(Object::Dict(Dict::default()));
         let mut vm = Vm {
             heap,
             frames: Vec::new(),
@@ -321,7 +321,7 @@ impl Vm {
     }
 
     pub fn new_dict(&mut self) -> Value {
-        self.alloc(Object::Dict(Dict::new()))
+        self.alloc(Object::Dict(Dict::default()))
     }
 
     pub fn new_int(&mut self, i: num_bigint::BigInt) -> Value {
@@ -542,7 +542,7 @@ impl Vm {
 
     /// A new instance of a class, with an empty `__dict__`.
     pub fn new_instance(&mut self, class: ObjRef) -> Value {
-        let dict = self.heap.alloc(Object::Dict(Dict::new()));
+        let dict = self.heap.alloc(Object::Dict(Dict::default()));
         self.alloc(Object::Instance(Instance { class, dict }))
     }
 

@@ -23,7 +23,7 @@ fn float_arg(vm: &mut Vm, args: &Args, i: usize) -> PyResult<f64> {
 
 impl Vm {
     fn new_module(&mut self, name: &str, functions: &[(&'static str, NativeFn)]) -> ObjRef {
-        let dict = self.heap.alloc(Object::Dict(Dict::new()));
+        let dict = self.heap.alloc(Object::Dict(Dict::default()));
         for (n, f) in functions {
             let v = self.native(n, *f);
             self.dict_set_str(dict, n, v);

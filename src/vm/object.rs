@@ -73,7 +73,9 @@ impl indexmap::Equivalent<DictKey> for StrKey<'_> {
 }
 
 /// Insertion-ordered entries: the key's hashable form to (the key as given, the value).
-pub type Dict = IndexMap<DictKey, (Value, Value)>;
+/// Keys hash with FxHash: dict lookups (every global and attribute access) are hot, and
+/// SipHash's protection against chosen collisions buys nothing in a teaching VM.
+pub type Dict = IndexMap<DictKey, (Value, Value), rustc_hash::FxBuildHasher>;
 
 /// Positional and keyword arguments of a call.
 #[derive(Default, Debug, Clone)]

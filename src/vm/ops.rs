@@ -105,7 +105,7 @@ impl Vm {
             }
             ConstValue::FrozenSet(items) => {
                 let items: Vec<Value> = items.iter().map(|i| self.load_const(i)).collect();
-                let mut d = Dict::new();
+                let mut d = Dict::default();
                 for v in items {
                     if let Ok(k) = self.dict_key(v) {
                         d.insert(k, (v, Value::None));

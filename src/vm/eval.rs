@@ -74,6 +74,7 @@ impl Vm {
                         }
                         return Ok(v);
                     }
+                    self.recycle(&mut f);
                     let mut caller = self.frames.pop().expect("a caller below");
                     match resume {
                         Resume::Push | Resume::Native => caller.stack.push(v),

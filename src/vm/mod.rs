@@ -178,6 +178,10 @@ pub struct Vm {
     pub switch_interval: f64,
     /// (file, line) pairs already warned about, as the warnings module's default filter.
     pub warned: std::collections::HashSet<(String, u32)>,
+    /// Emptied value stacks and fast-local arrays of finished frames, reused by new frames:
+    /// every call would otherwise allocate and free both.
+    pub stack_pool: Vec<Vec<Value>>,
+    pub fast_pool: Vec<Vec<Option<Value>>>,
 }
 
 /// How `minipy run` configures the VM.
@@ -254,6 +258,8 @@ impl Vm {
             deadlocked: false,
             switch_interval: options.switch_interval,
             warned: Default::default(),
+            stack_pool: Vec::new(),
+            fast_pool: Vec::new(),
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -715,9 +721,13 @@ impl Vm {
         for _ in 0..ncells {
             cells.push(self.heap.alloc(Object::Cell(None)));
         }
+        let mut fast = self.fast_pool.pop().unwrap_or_default();
+        fast.resize(code.co_nlocals as usize, None);
+        let mut stack = self.stack_pool.pop().unwrap_or_default();
+        stack.reserve(code.co_stacksize as usize);
         Frame {
-            fast: vec![None; code.co_nlocals as usize],
-            stack: Vec::with_capacity(code.co_stacksize as usize),
+            fast,
+            stack,
             code,
             consts,
             pc: 0,
@@ -728,6 +738,21 @@ impl Vm {
             blocks: Vec::new(),
             generator: None,
             resume,
+        }
+    }
+
+    /// Returns a finished frame's buffers to the pools.
+    pub fn recycle(&mut self, f: &mut Frame) {
+        const POOL: usize = 64;
+        if self.stack_pool.len() < POOL {
+            let mut stack = std::mem::take(&mut f.stack);
+            stack.clear();
+            self.stack_pool.push(stack);
+        }
+        if self.fast_pool.len() < POOL {
+            let mut fast = std::mem::take(&mut f.fast);
+            fast.clear();
+            self.fast_pool.push(fast);
         }
     }
 

@@ -91,44 +91,13 @@ pub fn install(vm: &mut Vm) {
         let v = vm.native(name, *f);
         vm.dict_set_str(vm.builtins, name, v);
     }
-    let types = [
-        "object",
-        "type",
-        "int",
-        "bool",
-        "float",
-        "str",
-        "bytes",
-        "list",
-        "tuple",
-        "dict",
-        "set",
-        "frozenset",
-        "range",
-        "slice",
-        "staticmethod",
-        "classmethod",
-        "property",
-        "super",
-    ];
-    for name in types {
-        let t = Value::Obj(vm.types[name]);
-        vm.dict_set_str(vm.builtins, name, t);
-    }
-    let names: Vec<&'static str> = vm
-        .types
-        .keys()
-        .copied()
-        .filter(|n| {
-            n.ends_with("Error")
-                || n.ends_with("Exception")
-                || n.ends_with("Exit")
-                || n.ends_with("Iteration")
-                || n.ends_with("Warning")
-                || *n == "KeyboardInterrupt"
-        })
-        .collect();
-    for name in names {
+    // Table order, so the builtins dict is laid out the same on every run.
+    let types = super::TYPES
+        .iter()
+        .filter(|(_, named)| *named)
+        .map(|(n, _)| n);
+    let exceptions = super::EXCEPTIONS.iter().map(|(n, _)| n);
+    for &name in types.chain(exceptions) {
         let t = Value::Obj(vm.types[name]);
         vm.dict_set_str(vm.builtins, name, t);
     }

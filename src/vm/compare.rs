@@ -52,14 +52,7 @@ impl Vm {
     /// `<`, `<=`, `==`, `!=`, `>`, `>=` (COMPARE_OP 0..=5).
     pub fn rich_compare(&mut self, arg: u32, a: Value, b: Value) -> PyResult<Value> {
         if let (Value::Int(x), Value::Int(y)) = (a, b) {
-            return Ok(Value::Bool(match arg {
-                0 => x < y,
-                1 => x <= y,
-                2 => x == y,
-                3 => x != y,
-                4 => x > y,
-                _ => x >= y,
-            }));
+            return Ok(Value::Bool(compare_holds(arg, x, y)));
         }
         const METHODS: [(&str, &str); 6] = [
             ("__lt__", "__gt__"),
@@ -90,25 +83,17 @@ impl Vm {
         if (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
             && let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b))
         {
-            return Ok(Value::Bool(match arg {
-                0 => x < y,
-                1 => x <= y,
-                2 => x == y,
-                3 => x != y,
-                4 => x > y,
-                _ => x >= y,
-            }));
+            return Ok(Value::Bool(compare_holds(arg, x, y)));
         }
         match arg {
             2 => Ok(Value::Bool(self.eq(a, b)?)),
             3 => Ok(Value::Bool(!self.eq(a, b)?)),
             _ => match self.order(a, b)? {
-                Some(ord) => Ok(Value::Bool(match arg {
-                    0 => ord.is_lt(),
-                    1 => ord.is_le(),
-                    4 => ord.is_gt(),
-                    _ => ord.is_ge(),
-                })),
+                Some(ord) => Ok(Value::Bool(compare_holds(
+                    arg,
+                    ord,
+                    std::cmp::Ordering::Equal,
+                ))),
                 None => {
                     let symbol = ["<", "<=", "==", "!=", ">", ">="][arg as usize];
                     let (ta, tb) = (self.type_name(a), self.type_name(b));
@@ -309,5 +294,18 @@ impl Vm {
                 Ok(false)
             }
         }
+    }
+}
+
+/// COMPARE_OP 0..=5 (`<`, `<=`, `==`, `!=`, `>`, `>=`) on values Rust can compare;
+/// for floats, every comparison with NaN is false, as in Python.
+fn compare_holds<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
+    match arg {
+        0 => x < y,
+        1 => x <= y,
+        2 => x == y,
+        3 => x != y,
+        4 => x > y,
+        _ => x >= y,
     }
 }

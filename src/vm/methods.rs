@@ -4,7 +4,7 @@
 
 use super::builtins::{length, sort_values};
 use super::frame::Resume;
-use super::object::{Args, Dict, GenKind, NativeFn, Object};
+use super::object::{Args, Dict, DictPart, GenKind, NativeFn, Object};
 use super::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -619,28 +619,22 @@ fn d_get(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(dict_ref(vm, r).get(&k).map_or(default, |(_, v)| *v))
 }
 
-fn d_keys(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+/// `d.keys()`, `d.values()`, `d.items()`: a live view of the receiver.
+fn dict_view(vm: &mut Vm, r: Option<Value>, part: DictPart) -> Value {
     let dict = recv(r).as_obj().expect("a dict receiver");
-    Ok(vm.alloc(Object::DictView {
-        dict,
-        part: super::object::DictPart::Keys,
-    }))
+    vm.alloc(Object::DictView { dict, part })
+}
+
+fn d_keys(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(dict_view(vm, r, DictPart::Keys))
 }
 
 fn d_values(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let dict = recv(r).as_obj().expect("a dict receiver");
-    Ok(vm.alloc(Object::DictView {
-        dict,
-        part: super::object::DictPart::Values,
-    }))
+    Ok(dict_view(vm, r, DictPart::Values))
 }
 
 fn d_items(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let dict = recv(r).as_obj().expect("a dict receiver");
-    Ok(vm.alloc(Object::DictView {
-        dict,
-        part: super::object::DictPart::Items,
-    }))
+    Ok(dict_view(vm, r, DictPart::Items))
 }
 
 fn d_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {

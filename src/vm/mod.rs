@@ -33,7 +33,7 @@ pub use value::{ObjRef, Value};
 pub type PyResult<T> = Result<T, Value>;
 
 /// The built-in exception hierarchy (name, base), in creation order.
-const EXCEPTIONS: &[(&str, &str)] = &[
+pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
     ("BaseException", "object"),
     ("SystemExit", "BaseException"),
     ("KeyboardInterrupt", "BaseException"),
@@ -75,56 +75,56 @@ const EXCEPTIONS: &[(&str, &str)] = &[
     ("UnicodeEncodeError", "UnicodeError"),
     ("IndentationError", "SyntaxError"),
     ("TabError", "IndentationError"),
-    ("LookupErrorPlaceholder", "LookupError"),
     ("Warning", "Exception"),
     ("DeprecationWarning", "Warning"),
     ("RuntimeWarning", "Warning"),
     ("UserWarning", "Warning"),
 ];
 
-/// Built-in types, by the name `type(x).__name__` gives.
-const TYPES: &[&str] = &[
-    "object",
-    "type",
-    "int",
-    "bool",
-    "float",
-    "str",
-    "bytes",
-    "list",
-    "tuple",
-    "dict",
-    "set",
-    "frozenset",
-    "range",
-    "slice",
-    "NoneType",
-    "function",
-    "builtin_function_or_method",
-    "method",
-    "code",
-    "cell",
-    "generator",
-    "coroutine",
-    "module",
-    "staticmethod",
-    "classmethod",
-    "property",
-    "super",
-    "iterator",
-    "list_iterator",
-    "range_iterator",
-    "str_iterator",
-    "enumerate",
-    "zip",
-    "map",
-    "filter",
-    "lock",
-    "RLock",
-    "dict_keys",
-    "dict_values",
-    "dict_items",
-    "dict_keyiterator",
+/// Built-in types, by the name `type(x).__name__` gives, and whether that name is
+/// also a builtin (`int` is; `generator` is not).
+pub(crate) const TYPES: &[(&str, bool)] = &[
+    ("object", true),
+    ("type", true),
+    ("int", true),
+    ("bool", true),
+    ("float", true),
+    ("str", true),
+    ("bytes", true),
+    ("list", true),
+    ("tuple", true),
+    ("dict", true),
+    ("set", true),
+    ("frozenset", true),
+    ("range", true),
+    ("slice", true),
+    ("NoneType", false),
+    ("function", false),
+    ("builtin_function_or_method", false),
+    ("method", false),
+    ("code", false),
+    ("cell", false),
+    ("generator", false),
+    ("coroutine", false),
+    ("module", false),
+    ("staticmethod", true),
+    ("classmethod", true),
+    ("property", true),
+    ("super", true),
+    ("iterator", false),
+    ("list_iterator", false),
+    ("range_iterator", false),
+    ("str_iterator", false),
+    ("enumerate", false),
+    ("zip", false),
+    ("map", false),
+    ("filter", false),
+    ("lock", false),
+    ("RLock", false),
+    ("dict_keys", false),
+    ("dict_values", false),
+    ("dict_items", false),
+    ("dict_keyiterator", false),
 ];
 
 /// One entry of an exception's traceback.
@@ -269,7 +269,7 @@ impl Vm {
     }
 
     fn create_types(&mut self) {
-        for &name in TYPES {
+        for &(name, _) in TYPES {
             let class = self.heap.alloc(Object::Class(Box::new(Class {
                 name: name.to_string(),
                 qualname: name.to_string(),
@@ -281,7 +281,7 @@ impl Vm {
             self.types.insert(name, class);
         }
         let object = self.types["object"];
-        for &name in TYPES {
+        for &(name, _) in TYPES {
             let class = self.types[name];
             let (bases, mro) = match name {
                 "object" => (vec![], vec![class]),

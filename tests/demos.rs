@@ -4,25 +4,13 @@
 //! tests below also check what the demos exist to show (a lost update that moves with the
 //! seed, a lock that fixes it, a deadlock reported instead of a hang).
 
-use std::process::Command;
+mod common;
+use common::{Outcome, minipy_in};
 
-struct Outcome {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
+/// `minipy run ARGS...` from the crate root.
 fn run(args: &[&str]) -> Outcome {
-    let out = Command::new(env!("CARGO_BIN_EXE_minipy"))
-        .arg("run")
-        .args(args)
-        .output()
-        .expect("minipy runs");
-    Outcome {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    let args: Vec<&str> = std::iter::once("run").chain(args.iter().copied()).collect();
+    minipy_in(".", &args)
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! recorded by scripts/record_errors37.py) and exit with its status, except for the few
 //! differences listed in KNOWN_DIFFERENCES, each with its reason and what minipy prints.
 
+mod common;
+use common::{minipy_in, programs};
 use std::fs;
 use std::process::Command;
 
@@ -61,29 +63,13 @@ const KNOWN_DIFFERENCES: &[(&str, &str, &str)] = &[
 ];
 
 fn run_dis(name: &str) -> (i32, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_minipy"))
-        .arg("dis")
-        .arg(format!("{name}.mpy"))
-        .current_dir("tests/errors")
-        .output()
-        .expect("minipy runs");
-    (
-        out.status.code().unwrap_or(-1),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    let o = minipy_in("tests/errors", &["dis", &format!("{name}.mpy")]);
+    (o.status, o.stderr)
 }
 
 #[test]
 fn syntax_errors_match_cpython_37() {
-    let mut names: Vec<String> = fs::read_dir("tests/errors")
-        .expect("tests/errors exists")
-        .filter_map(|e| {
-            let p = e.expect("readable entry").path();
-            (p.extension()? == "mpy")
-                .then(|| p.file_stem().expect("stem").to_string_lossy().into_owned())
-        })
-        .collect();
-    names.sort();
+    let names = programs("tests/errors");
     assert!(names.len() >= 50, "only {} error programs", names.len());
     let mut failures = Vec::new();
     for name in &names {

@@ -4,8 +4,9 @@
 //! report (tests/tracebacks/, recorded by scripts/record_tracebacks37.py), and the
 //! collector must reclaim cycles.
 
+mod common;
+use common::{Outcome, minipy_in, programs};
 use std::fs;
-use std::process::Command;
 
 /// Programs minipy does not match yet, each with what is missing. The test fails if one of
 /// them starts passing, so the list stays true.
@@ -26,36 +27,8 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
     ("sys_argv_recursionlimit", "sys.version_info is not a tuple"),
 ];
 
-struct Outcome {
-    status: i32,
-    stdout: String,
-    stderr: String,
-}
-
 fn run(dir: &str, file: &str) -> Outcome {
-    let out = Command::new(env!("CARGO_BIN_EXE_minipy"))
-        .args(["run", file])
-        .current_dir(dir)
-        .output()
-        .expect("minipy runs");
-    Outcome {
-        status: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
-}
-
-fn programs(dir: &str) -> Vec<String> {
-    let mut names: Vec<String> = fs::read_dir(dir)
-        .expect("corpus folder exists")
-        .filter_map(|e| {
-            let p = e.expect("readable entry").path();
-            (p.extension()? == "mpy")
-                .then(|| p.file_stem().expect("stem").to_string_lossy().into_owned())
-        })
-        .collect();
-    names.sort();
-    names
+    minipy_in(dir, &["run", file])
 }
 
 #[test]

@@ -46,6 +46,14 @@ impl Heap {
         self.slots.get(r.0 as usize).is_some_and(Option::is_some)
     }
 
+    /// Every live object with its handle, in slot order.
+    pub fn objects(&self) -> impl Iterator<Item = (ObjRef, &Object)> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter_map(|(i, slot)| Some((ObjRef(i as u32), slot.as_ref()?)))
+    }
+
     /// Slots ever allocated: the heap's high-water mark.
     pub fn capacity(&self) -> usize {
         self.slots.len()

@@ -171,8 +171,8 @@ pub struct Vm {
     pub ticks: u64,
     /// The value a blocking native returns to suspend its thread (never seen by programs).
     pub block_signal: Value,
-    /// Every lock created, for deadlock reports.
-    pub known_locks: Vec<ObjRef>,
+    /// Locks created so far: the next lock's serial number.
+    pub locks_created: u32,
     pub deadlocked: bool,
     /// sys.setswitchinterval's value (seconds); the OS scheduler would honour it.
     pub switch_interval: f64,
@@ -254,7 +254,7 @@ impl Vm {
             ),
             ticks: 0,
             block_signal: Value::None,
-            known_locks: Vec::new(),
+            locks_created: 0,
             deadlocked: false,
             switch_interval: options.switch_interval,
             warned: Default::default(),

@@ -289,11 +289,13 @@ pub enum Object {
         dict: ObjRef,
         part: DictPart,
     },
-    /// threading.Lock / RLock: the owning VM thread and the recursion count.
+    /// threading.Lock / RLock: the owning VM thread, the recursion count, and the lock's
+    /// place in creation order (deadlock reports call it `lock #serial`).
     Lock {
         owner: Option<u64>,
         count: u32,
         reentrant: bool,
+        serial: u32,
     },
 }
 

@@ -152,10 +152,22 @@ impl Vm {
         let Some(pick) = self.sched.next_pick.take() else {
             return self.switch_from(Some(f));
         };
+        self.park_current(Some(f));
+        self.resume_thread(pick)
+    }
+
+    /// Saves the running thread's frames, with `f` on top, and its handled exception.
+    fn park_current(&mut self, f: Option<Frame>) {
         let cur = self.sched.current;
-        self.frames.push(f);
+        if let Some(f) = f {
+            self.frames.push(f);
+        }
         self.sched.threads[cur].frames = std::mem::take(&mut self.frames);
         self.sched.threads[cur].handled = self.handled;
+    }
+
+    /// Gives the GIL to thread `pick` with a fresh check interval; returns its top frame.
+    fn resume_thread(&mut self, pick: usize) -> Option<Frame> {
         self.sched.current = pick;
         self.sched.budget = self.sched.check_interval;
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
@@ -167,12 +179,7 @@ impl Vm {
     /// Saves the running thread's frames (with `f` on top) and picks the next thread to run;
     /// `None` when no thread can ever run again (finished, or deadlocked and reported).
     pub fn switch_from(&mut self, f: Option<Frame>) -> Option<Frame> {
-        let cur = self.sched.current;
-        if let Some(f) = f {
-            self.frames.push(f);
-        }
-        self.sched.threads[cur].frames = std::mem::take(&mut self.frames);
-        self.sched.threads[cur].handled = self.handled;
+        self.park_current(f);
         loop {
             let main_done = self.sched.threads[0].state == ThreadState::Finished;
             let non_daemon_alive = self
@@ -184,12 +191,7 @@ impl Vm {
                 return None;
             }
             if let Some(pick) = self.draw_runnable() {
-                self.sched.current = pick;
-                self.sched.budget = self.sched.check_interval;
-                self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
-                self.frames = std::mem::take(&mut self.sched.threads[pick].frames);
-                self.handled = self.sched.threads[pick].handled;
-                return self.frames.pop();
+                return self.resume_thread(pick);
             }
             // Nobody can run: let virtual time pass to the earliest wake-up, if there is one.
             let wake = self
@@ -253,12 +255,8 @@ impl Vm {
         }
     }
 
-    /// A deadlock found while the only thread blocks.
-    pub fn report_deadlock_now(&mut self) {
-        self.report_deadlock();
-    }
-
-    fn report_deadlock(&mut self) {
+    /// Prints which thread waits for what, and marks the run deadlocked (exit status 3).
+    pub fn report_deadlock(&mut self) {
         let mut lines = vec!["minipy: deadlock: no thread can run again".to_string()];
         for t in &self.sched.threads {
             let what = match t.state {
@@ -299,18 +297,25 @@ impl Vm {
 
     /// Locks are named by creation order (`lock #1`), stable across unrelated changes.
     fn lock_name(&self, lock: ObjRef) -> String {
-        match self.known_locks.iter().position(|l| *l == lock) {
-            Some(i) => format!("lock #{}", i + 1),
-            None => format!("lock at {}", self.address(lock)),
+        match self.heap.get(lock) {
+            Object::Lock { serial, .. } => format!("lock #{serial}"),
+            _ => format!("lock at {}", self.address(lock)),
         }
     }
 
+    /// The locks `ident` holds, in creation order. Only deadlock reports ask, so a walk
+    /// over the heap is cheaper than keeping a registry on every lock's creation.
     fn heap_locks_held_by(&self, ident: u64) -> Vec<ObjRef> {
-        self.known_locks
-            .iter()
-            .copied()
-            .filter(|l| self.heap.contains(*l) && self.lock_owner(*l) == Some(ident))
-            .collect()
+        let mut held: Vec<(u32, ObjRef)> = self
+            .heap
+            .objects()
+            .filter_map(|(r, obj)| match obj {
+                Object::Lock { owner, serial, .. } if *owner == Some(ident) => Some((*serial, r)),
+                _ => None,
+            })
+            .collect();
+        held.sort_unstable();
+        held.into_iter().map(|(_, r)| r).collect()
     }
 
     /// The running thread's bottom frame finished with `result`: record it, report an
@@ -441,12 +446,13 @@ pub fn t_allocate_rlock(vm: &mut Vm, _: Option<Value>, _: Args) -> PyResult<Valu
 
 impl Vm {
     pub fn new_lock(&mut self, reentrant: bool) -> Value {
+        self.locks_created += 1;
         let lock = self.heap.alloc(Object::Lock {
             owner: None,
             count: 0,
             reentrant,
+            serial: self.locks_created,
         });
-        self.known_locks.push(lock);
         Value::Obj(lock)
     }
 
@@ -482,6 +488,7 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
         owner,
         count,
         reentrant,
+        ..
     } = vm.heap.get_mut(lock)
     else {
         unreachable!("lock methods are bound to locks")
@@ -506,7 +513,7 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
                     return Ok(Value::Bool(false));
                 }
                 vm.sched.threads[vm.sched.current].state = ThreadState::WaitLock(lock, None);
-                vm.report_deadlock_now();
+                vm.report_deadlock();
                 return Err(vm.new_exception_args("SystemExit", vec![Value::Int(3)]));
             }
             let deadline = timeout.map(|t| vm.now_ns() + (t * 1e9) as u64);
@@ -557,6 +564,7 @@ pub fn l_release(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
         owner,
         count,
         reentrant,
+        ..
     } = vm.heap.get_mut(lock)
     else {
         unreachable!("lock methods are bound to locks")

@@ -91,13 +91,21 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
             .name("minipy-vm".into())
             .stack_size(512 * 1024 * 1024)
             .spawn_scoped(scope, || {
+                let os_threads = options.os_threads;
                 let mut machine = vm::Vm::with_options(options);
-                let result = machine.run_module(code, source);
-                machine.flush();
-                match result {
-                    Ok(_) => 0,
-                    Err(exc) => exit_status(&mut machine, exc),
+                let finish = |machine: &mut vm::Vm, result: vm::PyResult<vm::Value>| {
+                    machine.flush();
+                    match result {
+                        Ok(_) => 0,
+                        Err(exc) => exit_status(machine, exc),
+                    }
+                };
+                if os_threads {
+                    let frame = machine.module_frame(code, source);
+                    return vm::os_sched::run_main(machine, frame, finish);
                 }
+                let result = machine.run_module(code, source);
+                finish(&mut machine, result)
             })
             .expect("spawning the VM thread")
             .join()

@@ -19,18 +19,21 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Command {
-    /// Run a program. Threads share one GIL, handed to the next thread every
-    /// --check-interval instructions by a scheduler seeded with --seed: the same program and
-    /// options print the same bytes on every run and machine. Time is virtual.
+    /// Run a program. Threads share one GIL. Under --sched det (the default) it is handed to
+    /// the next thread every --check-interval instructions by a scheduler seeded with --seed,
+    /// and time is virtual: the same program and options print the same bytes on every run
+    /// and machine. Under --sched os every thread is an OS thread and time is real.
     Run {
-        /// Scheduler: `det` steps every VM thread from one OS thread, deterministically.
-        /// (`os`, one OS thread per VM thread on a real GIL, is not implemented yet.)
+        /// Scheduler: `det` steps every VM thread from one OS thread, deterministically, on a
+        /// virtual clock; `os` runs one OS thread per VM thread, contending for a real GIL
+        /// (CPython's drop-request protocol), in real time
         #[arg(long, default_value = "det", value_parser = ["det", "os"])]
         sched: String,
         /// Seed of the scheduler's choice of the next thread (and of the random module)
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Instructions a thread runs before it offers the GIL (Python 2's default: 100)
+        /// Instructions a thread runs before it offers the GIL (Python 2's default: 100);
+        /// under --sched os, how often the holder checks for a drop request
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
         check_interval: u32,
         /// Seconds between GIL drop requests under --sched os (CPython's default 0.005);
@@ -110,10 +113,6 @@ fn run(cli: Cli) -> ExitCode {
                 eprintln!("minipy: --switch-interval must be a positive number of seconds");
                 return ExitCode::from(2);
             }
-            if sched == "os" {
-                eprintln!("minipy: --sched os is not implemented yet; use --sched det");
-                return ExitCode::from(2);
-            }
             let mut argv = vec![filename.clone()];
             argv.extend(args);
             let options = minipy::vm::Options {
@@ -122,6 +121,7 @@ fn run(cli: Cli) -> ExitCode {
                 check_interval,
                 max_threads,
                 switch_interval,
+                os_threads: sched == "os",
             };
             let status = minipy::run_source(&source, &filename, options);
             return ExitCode::from(status.clamp(0, 255) as u8);

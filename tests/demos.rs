@@ -80,13 +80,53 @@ fn max_threads_moves_the_limit() {
     );
 }
 
+/// Demos whose output does not depend on how the threads interleave (or on real time):
+/// on real OS threads they must print exactly what the deterministic scheduler prints.
+const INTERLEAVING_FREE: &[&str] = &[
+    "counter",
+    "race_locked",
+    "thread_exception",
+    "daemon",
+    "cant_start_new_thread",
+    "deadlock",
+];
+
 #[test]
-fn the_os_scheduler_is_refused_with_a_clear_error() {
-    let o = run(&["--sched", "os", "demos/race.mpy"]);
-    assert_eq!(o.status, 2);
-    assert!(
-        o.stderr.contains("--sched os is not implemented yet"),
-        "{}",
-        o.stderr
-    );
+fn the_os_scheduler_prints_what_det_prints() {
+    for demo in INTERLEAVING_FREE {
+        let file = format!("demos/{demo}.mpy");
+        let det = run(&[&file]);
+        let os = run(&["--sched", "os", &file]);
+        assert_eq!(
+            (os.status, os.stdout.as_str(), os.stderr.as_str()),
+            (det.status, det.stdout.as_str(), det.stderr.as_str()),
+            "{demo} under --sched os"
+        );
+    }
+}
+
+#[test]
+fn the_lock_fixes_the_race_on_os_threads() {
+    for interval in ["1", "100"] {
+        let o = run(&[
+            "--sched",
+            "os",
+            "--check-interval",
+            interval,
+            "demos/race_locked.mpy",
+        ]);
+        assert_eq!((o.status, o.stdout.as_str()), (0, "0\n"), "{interval}");
+    }
+}
+
+/// tests/programs/thread_timeouts.mpy's output is checked against CPython's by
+/// tests/runtime.rs under det; on OS threads, in real time, it must be the same.
+#[test]
+fn os_threads_wait_with_timeouts_in_real_time() {
+    let file = "tests/programs/thread_timeouts.mpy";
+    let os = run(&["--sched", "os", file]);
+    let det = run(&[file]);
+    assert_eq!((os.status, os.stderr.as_str()), (0, ""));
+    assert!(os.stdout.contains("alive after join timeout: True"));
+    assert_eq!(os.stdout, det.stdout);
 }

@@ -141,6 +141,11 @@ impl Vm {
                         let cur = self.sched.current;
                         self.sched.threads[cur].state = state;
                     }
+                    if self.os.is_some() {
+                        // Under the OS scheduler the thread's own OS thread gives up the GIL.
+                        self.park_current(Some(f));
+                        return Err(self.block_signal);
+                    }
                     let next = match event {
                         Event::Preempt => self.preempt(f),
                         _ => self.switch_from(Some(f)),
@@ -191,9 +196,10 @@ impl Vm {
         }
     }
 
-    /// Whether a frame finishing at `base` ends a VM thread (the outermost run with threads).
+    /// Whether a frame finishing at `base` ends a VM thread (the outermost run with threads)
+    /// that the deterministic scheduler must switch away from.
     fn at_thread_bottom(&self, base: usize) -> bool {
-        base == 0 && self.native_depth == 1 && self.sched.threads.len() > 1
+        base == 0 && self.native_depth == 1 && self.sched.threads.len() > 1 && self.os.is_none()
     }
 
     /// Every thread is done (or deadlocked): the program's result is the main thread's.
@@ -561,31 +567,44 @@ impl Vm {
                     }
                 }
                 Op::CALL_FUNCTION_KW => {
-                    let names = pop!();
-                    let names = self.tuple_items(names);
+                    // Operands stay on the stack until the call is made, so a call that
+                    // blocks (lock.acquire(timeout=...)) can re-run when the thread wakes.
                     let n = arg as usize;
-                    let mut all = f.stack.split_off(f.stack.len() - n);
+                    let top = f.stack.len() - 1;
+                    let names = self.tuple_items(f.stack[top]);
+                    let base = top - n - 1;
+                    let mut all = f.stack[base + 1..top].to_vec();
                     let kwvals = all.split_off(n - names.len());
                     let kw = names
                         .iter()
                         .zip(kwvals)
                         .map(|(k, v)| (self.str_of(*k).unwrap_or_default().to_string(), v))
                         .collect();
-                    let callable = pop!();
+                    let callable = f.stack[base];
                     self.note_caller(callable, f);
-                    match tryv!('dispatch, self.prepare_call(callable, Args { pos: all, kw })) {
+                    let result = self.prepare_call(callable, Args { pos: all, kw });
+                    if let Err(e) = result
+                        && self.is_block_signal(e)
+                    {
+                        f.pc = f.lasti as usize;
+                        return Event::Block;
+                    }
+                    f.stack.truncate(base);
+                    match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
                     }
                 }
                 Op::CALL_FUNCTION_EX => {
-                    let kwargs = if arg & 1 == 1 { Some(pop!()) } else { None };
-                    let posargs = pop!();
-                    let callable = pop!();
+                    let has_kwargs = arg & 1 == 1;
+                    let top = f.stack.len() - 1;
+                    let base = top - 1 - usize::from(has_kwargs);
+                    let callable = f.stack[base];
+                    let posargs = f.stack[base + 1];
                     let pos = tryv!('dispatch, self.collect_iterable(posargs));
                     let mut kw = Vec::new();
-                    if let Some(k) = kwargs {
-                        for (key, value) in tryv!('dispatch, self.mapping_items(k)) {
+                    if has_kwargs {
+                        for (key, value) in tryv!('dispatch, self.mapping_items(f.stack[top])) {
                             match self.str_of(key) {
                                 Some(s) => kw.push((s.to_string(), value)),
                                 None => {
@@ -594,7 +613,15 @@ impl Vm {
                             }
                         }
                     }
-                    match tryv!('dispatch, self.prepare_call(callable, Args { pos, kw })) {
+                    let result = self.prepare_call(callable, Args { pos, kw });
+                    if let Err(e) = result
+                        && self.is_block_signal(e)
+                    {
+                        f.pc = f.lasti as usize;
+                        return Event::Block;
+                    }
+                    f.stack.truncate(base);
+                    match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
                         Call::Frame(frame) => return Event::Call(frame),
                     }

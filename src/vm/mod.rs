@@ -15,6 +15,7 @@ pub mod methods;
 pub mod modules;
 pub mod object;
 pub mod ops;
+pub mod os_sched;
 pub mod text;
 pub mod threads;
 pub mod value;
@@ -174,7 +175,7 @@ pub struct Vm {
     /// Locks created so far: the next lock's serial number.
     pub locks_created: u32,
     pub deadlocked: bool,
-    /// sys.setswitchinterval's value (seconds); the OS scheduler would honour it.
+    /// sys.setswitchinterval's value (seconds); the OS scheduler honours it.
     pub switch_interval: f64,
     /// (file, line) pairs already warned about, as the warnings module's default filter.
     pub warned: std::collections::HashSet<(String, u32)>,
@@ -182,6 +183,8 @@ pub struct Vm {
     /// every call would otherwise allocate and free both.
     pub stack_pool: Vec<Vec<Value>>,
     pub fast_pool: Vec<Vec<Option<Value>>>,
+    /// Under `--sched os`, the GIL this VM lives in; `None` under the deterministic scheduler.
+    pub os: Option<os_sched::OsLink>,
 }
 
 /// How `minipy run` configures the VM.
@@ -192,6 +195,8 @@ pub struct Options {
     pub check_interval: u32,
     pub max_threads: usize,
     pub switch_interval: f64,
+    /// `--sched os`: one OS thread per VM thread on a real GIL, real time.
+    pub os_threads: bool,
 }
 
 impl Default for Options {
@@ -202,6 +207,7 @@ impl Default for Options {
             check_interval: 100,
             max_threads: 1024,
             switch_interval: 0.005,
+            os_threads: false,
         }
     }
 }
@@ -260,6 +266,7 @@ impl Vm {
             warned: Default::default(),
             stack_pool: Vec::new(),
             fast_pool: Vec::new(),
+            os: None,
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -644,6 +651,12 @@ impl Vm {
 
     /// Runs a module's code object to completion in a fresh namespace.
     pub fn run_module(&mut self, code: Arc<CodeObject>, source: &str) -> PyResult<Value> {
+        let frame = self.module_frame(code, source);
+        self.run_frame(frame)
+    }
+
+    /// The frame that runs a module's code in a fresh `__main__` namespace.
+    pub fn module_frame(&mut self, code: Arc<CodeObject>, source: &str) -> Frame {
         self.sources.insert(
             code.co_filename.clone(),
             source.lines().map(str::to_string).collect(),
@@ -654,8 +667,7 @@ impl Vm {
         let builtins_ref = Value::Obj(self.builtins);
         self.dict_set_str(globals, "__name__", name);
         self.dict_set_str(globals, "__builtins__", builtins_ref);
-        let frame = self.new_frame(code, globals, Some(globals), Resume::Native);
-        self.run_frame(frame)
+        self.new_frame(code, globals, Some(globals), Resume::Native)
     }
 
     /// A code object's constants as values, created on first use.

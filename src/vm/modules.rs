@@ -255,6 +255,9 @@ fn s_setswitchinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         return Err(vm.new_exception("ValueError", "switch interval must be strictly positive"));
     }
     vm.switch_interval = s;
+    if let Some(os) = &vm.os {
+        os.signals.set_switch_interval(s);
+    }
     Ok(Value::None)
 }
 
@@ -558,8 +561,15 @@ fn m_isfinite(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 // ---------------------------------------------------------------- time, os, dis
 
 /// time.time(): under the deterministic scheduler, a virtual clock that advances with
-/// executed instructions and sleeps, so output that depends on it repeats exactly.
+/// executed instructions and sleeps, so output that depends on it repeats exactly; under
+/// the OS scheduler, the real clock.
 fn t_time(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    if vm.os.is_some() {
+        let since_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap_or_default();
+        return Ok(Value::Float(since_epoch.as_secs_f64()));
+    }
     Ok(Value::Float(1_600_000_000.0 + vm.now_ns() as f64 / 1e9))
 }
 

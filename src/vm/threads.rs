@@ -108,7 +108,18 @@ impl Vm {
     }
 
     pub fn now_ns(&self) -> u64 {
-        self.sched.clock_ns + self.ticks * NS_PER_INSTRUCTION
+        match &self.os {
+            Some(os) => os.signals.now_ns(),
+            None => self.sched.clock_ns + self.ticks * NS_PER_INSTRUCTION,
+        }
+    }
+
+    /// Lets `ns` nanoseconds pass for a thread that waits with nobody to switch to.
+    pub fn pass_time(&mut self, ns: u64) {
+        match &self.os {
+            Some(_) => std::thread::sleep(std::time::Duration::from_nanos(ns)),
+            None => self.sched.clock_ns += ns,
+        }
     }
 
     fn thread_index(&self, ident: u64) -> Option<usize> {
@@ -119,6 +130,10 @@ impl Vm {
     /// keeps the GIL (it could be picked again); otherwise the pick waits in `next_pick`.
     /// In the common case, every thread runnable, this allocates nothing.
     pub fn keeps_gil(&mut self) -> bool {
+        if let Some(os) = &self.os {
+            // Under the OS scheduler a waiting thread asks for the GIL with a drop request.
+            return !os.signals.drop_requested();
+        }
         match self.draw_runnable() {
             Some(pick) if pick == self.sched.current => true,
             pick => {
@@ -157,7 +172,7 @@ impl Vm {
     }
 
     /// Saves the running thread's frames, with `f` on top, and its handled exception.
-    fn park_current(&mut self, f: Option<Frame>) {
+    pub fn park_current(&mut self, f: Option<Frame>) {
         let cur = self.sched.current;
         if let Some(f) = f {
             self.frames.push(f);
@@ -167,7 +182,7 @@ impl Vm {
     }
 
     /// Gives the GIL to thread `pick` with a fresh check interval; returns its top frame.
-    fn resume_thread(&mut self, pick: usize) -> Option<Frame> {
+    pub fn resume_thread(&mut self, pick: usize) -> Option<Frame> {
         self.sched.current = pick;
         self.sched.budget = self.sched.check_interval;
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
@@ -221,7 +236,7 @@ impl Vm {
     }
 
     /// Makes runnable every thread whose wait is over.
-    fn wake_ready(&mut self) {
+    pub fn wake_ready(&mut self) {
         let now = self.now_ns();
         for i in 0..self.sched.threads.len() {
             // (ready, woken by time rather than by the event it waited for)
@@ -321,6 +336,13 @@ impl Vm {
     /// The running thread's bottom frame finished with `result`: record it, report an
     /// uncaught exception in a thread, and move on to another thread.
     pub fn thread_finished(&mut self, result: PyResult<Value>) -> Option<Frame> {
+        self.end_thread(result);
+        self.switch_from(None)
+    }
+
+    /// Records how the running thread ended: the main thread's result is kept; an uncaught
+    /// exception in another thread is reported as CPython's threading module reports it.
+    pub fn end_thread(&mut self, result: PyResult<Value>) {
         let cur = self.sched.current;
         if cur == 0 {
             self.sched.main_result = Some(result);
@@ -333,7 +355,6 @@ impl Vm {
             eprint!("Exception in thread {name}:\n{report}\n");
         }
         self.sched.threads[cur].state = ThreadState::Finished;
-        self.switch_from(None)
     }
 
     /// Asks the running thread to block: returns the signal the eval loop turns into a
@@ -387,7 +408,7 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
     };
     vm.sched.threads.push(super::threads::VmThread {
         ident,
-        name,
+        name: name.clone(),
         daemon,
         state,
         frames,
@@ -395,6 +416,13 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         thread_obj,
         woke: false,
     });
+    if let Some(os) = &vm.os
+        && state == ThreadState::Runnable
+        && os.spawn(vm.sched.threads.len() - 1, &name).is_err()
+    {
+        vm.sched.threads.pop();
+        return Err(vm.new_exception("RuntimeError", "can't start new thread"));
+    }
     Ok(Value::Int(ident as i64))
 }
 
@@ -403,7 +431,9 @@ pub fn t_join(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
     let Some(i) = vm.thread_index(ident) else {
         return Ok(Value::None);
     };
-    if vm.sched.threads[i].state == ThreadState::Finished {
+    // Finished, or re-run after a timed-out wait: return.
+    let timed_out = std::mem::take(&mut vm.sched.just_woke);
+    if timed_out || vm.sched.threads[i].state == ThreadState::Finished {
         return Ok(Value::None);
     }
     let timeout = args
@@ -509,7 +539,7 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
                 // The only thread waits for a lock it can never get.
                 let deadline = timeout.map(|t| vm.now_ns() + (t * 1e9) as u64);
                 if let Some(d) = deadline {
-                    vm.sched.clock_ns += d.saturating_sub(vm.now_ns());
+                    vm.pass_time(d.saturating_sub(vm.now_ns()));
                     return Ok(Value::Bool(false));
                 }
                 vm.sched.threads[vm.sched.current].state = ThreadState::WaitLock(lock, None);
@@ -531,6 +561,7 @@ pub fn l_release_save(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value>
     let saved = (*count, owner.unwrap_or(0));
     *owner = None;
     *count = 0;
+    vm.notify_change();
     Ok(vm.new_tuple(vec![
         Value::Int(i64::from(saved.0)),
         Value::Int(saved.1 as i64),
@@ -579,6 +610,7 @@ pub fn l_release(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
             if *count == 0 || !*reentrant {
                 *owner = None;
                 *count = 0;
+                vm.notify_change();
             }
             Ok(Value::None)
         }
@@ -598,7 +630,8 @@ pub fn l_exit(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
     Ok(Value::Bool(false))
 }
 
-/// `time.sleep` under the deterministic scheduler: virtual time passes; other threads run.
+/// `time.sleep`: the thread waits (virtual time under `det`, real time under `os`) while
+/// other threads run.
 pub fn sleep_virtual(vm: &mut Vm, seconds: f64) -> PyResult<Value> {
     if std::mem::take(&mut vm.sched.just_woke) {
         return Ok(Value::None);
@@ -608,6 +641,6 @@ pub fn sleep_virtual(vm: &mut Vm, seconds: f64) -> PyResult<Value> {
         let until = vm.now_ns() + ns;
         return Err(vm.block_on(ThreadState::Sleeping(until)));
     }
-    vm.sched.clock_ns += ns;
+    vm.pass_time(ns);
     Ok(Value::None)
 }

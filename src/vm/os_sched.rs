@@ -1,0 +1,280 @@
+//! The OS scheduler (`--sched os`): one OS thread per VM thread, contending for a real GIL,
+//! a parking_lot mutex around the whole VM, with CPython 3.2+'s protocol. A thread that waits
+//! longer than the switch interval sets a drop request; the holder honours it at its next
+//! check (every `--check-interval` instructions), releases the GIL fairly and waits until
+//! another thread has taken it. Blocking calls (lock waits, join, sleep) release the GIL
+//! while they wait. Time is real. The eval loop is the same one the deterministic scheduler
+//! drives: a thread's run stops with the block signal when it must give up the GIL.
+
+use super::frame::Frame;
+use super::threads::ThreadState;
+use super::{PyResult, Value, Vm};
+use parking_lot::{Condvar, Mutex, MutexGuard};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Weak};
+use std::time::{Duration, Instant};
+
+/// Stack of each OS thread running a VM thread: native helpers recurse (bounded by the
+/// VM's own limits); Python calls do not use it.
+const THREAD_STACK: usize = 64 * 1024 * 1024;
+
+/// What VM threads share outside the GIL.
+pub struct Signals {
+    /// A thread has waited a whole switch interval for the GIL.
+    drop_request: AtomicBool,
+    /// sys.getswitchinterval(), in nanoseconds.
+    switch_interval_ns: AtomicU64,
+    /// GIL hand-overs so far: a thread that dropped the GIL waits until this moves.
+    switches: Mutex<u64>,
+    switched: Condvar,
+    /// Bumped when a lock is released or a thread ends: blocked threads look again.
+    changes: Mutex<u64>,
+    changed: Condvar,
+    /// The program is over: threads still running (daemons) stop at their next GIL take.
+    shutdown: AtomicBool,
+    started: Instant,
+}
+
+/// The GIL: whoever holds the mutex runs Python code.
+pub struct Gil {
+    vm: Mutex<Vm>,
+    signals: Arc<Signals>,
+}
+
+/// The VM's link to the GIL it lives in, so natives can start OS threads and wake waiters.
+pub struct OsLink {
+    gil: Weak<Gil>,
+    pub signals: Arc<Signals>,
+}
+
+type Held<'a> = MutexGuard<'a, Vm>;
+
+impl Signals {
+    pub fn drop_requested(&self) -> bool {
+        self.drop_request.load(Ordering::Relaxed)
+    }
+
+    pub fn set_switch_interval(&self, seconds: f64) {
+        let ns = (seconds * 1e9).clamp(1_000.0, 3_600e9) as u64;
+        self.switch_interval_ns.store(ns, Ordering::Relaxed);
+    }
+
+    fn switch_interval(&self) -> Duration {
+        Duration::from_nanos(self.switch_interval_ns.load(Ordering::Relaxed))
+    }
+
+    /// Real nanoseconds since the program started: the OS scheduler's clock.
+    pub fn now_ns(&self) -> u64 {
+        self.started.elapsed().as_nanos() as u64
+    }
+
+    /// Something a blocked thread may wait for happened: wake them to look again.
+    pub fn notify_change(&self) {
+        *self.changes.lock() += 1;
+        self.changed.notify_all();
+    }
+}
+
+impl Gil {
+    /// Takes the GIL. Waiting longer than the switch interval asks the holder to drop it.
+    fn take(&self) -> Held<'_> {
+        loop {
+            if let Some(vm) = self.vm.try_lock_for(self.signals.switch_interval()) {
+                *self.signals.switches.lock() += 1;
+                self.signals.switched.notify_all();
+                return vm;
+            }
+            self.signals.drop_request.store(true, Ordering::Relaxed);
+        }
+    }
+
+    /// Honours a drop request: hands the GIL to a waiting thread and waits until one has
+    /// taken it (so the dropping thread cannot take it straight back), then queues again.
+    fn hand_over<'a>(&'a self, vm: Held<'a>) -> Held<'a> {
+        let before = *self.signals.switches.lock();
+        self.signals.drop_request.store(false, Ordering::Relaxed);
+        MutexGuard::unlock_fair(vm);
+        let mut switches = self.signals.switches.lock();
+        while *switches == before {
+            let interval = self.signals.switch_interval();
+            if self
+                .signals
+                .switched
+                .wait_for(&mut switches, interval)
+                .timed_out()
+            {
+                break; // nobody wanted it after all
+            }
+        }
+        drop(switches);
+        self.take()
+    }
+
+    /// Thread `me` cannot run (it waits for a lock, a thread or time): releases the GIL
+    /// until something changes or its deadline passes. Reports a deadlock and ends the
+    /// process when no thread can ever run again.
+    fn wait<'a>(&'a self, mut vm: Held<'a>, me: usize) -> Held<'a> {
+        vm.wake_ready();
+        let state = vm.sched.threads[me].state;
+        if state == ThreadState::Runnable {
+            return vm;
+        }
+        if vm.os_deadlocked() {
+            vm.report_deadlock();
+            vm.flush();
+            std::process::exit(3);
+        }
+        let deadline = match state {
+            ThreadState::Sleeping(at)
+            | ThreadState::WaitLock(_, Some(at))
+            | ThreadState::WaitJoin(_, Some(at)) => Some(at),
+            _ => None,
+        };
+        let seen = *self.signals.changes.lock();
+        drop(vm);
+        let mut changes = self.signals.changes.lock();
+        while *changes == seen {
+            match deadline {
+                None => self.signals.changed.wait(&mut changes),
+                Some(at) => {
+                    let left = at.saturating_sub(self.signals.now_ns());
+                    if left == 0 {
+                        break;
+                    }
+                    let _ = self
+                        .signals
+                        .changed
+                        .wait_for(&mut changes, Duration::from_nanos(left));
+                }
+            }
+        }
+        drop(changes);
+        self.take()
+    }
+
+    /// Runs VM thread `me` until it ends; `None` when the program ended first.
+    fn drive<'a>(&'a self, mut vm: Held<'a>, me: usize) -> (Held<'a>, Option<PyResult<Value>>) {
+        loop {
+            if self.signals.shutdown.load(Ordering::Acquire) {
+                return (vm, None);
+            }
+            if vm.sched.threads[me].state != ThreadState::Runnable {
+                vm = self.wait(vm, me);
+                continue;
+            }
+            let top = vm.resume_thread(me).expect("a runnable thread has a frame");
+            vm.frames.push(top);
+            vm.native_depth = 1;
+            let result = vm.run_until(0);
+            vm.native_depth = 0;
+            match result {
+                // The thread gave up the GIL: its frames are parked with its state.
+                Err(signal) if vm.is_block_signal(signal) => {
+                    if vm.sched.threads[me].state == ThreadState::Runnable {
+                        vm = self.hand_over(vm);
+                    }
+                }
+                result => return (vm, Some(result)),
+            }
+        }
+    }
+}
+
+/// Runs the main module's frame as the main VM thread; other threads start on their own OS
+/// threads. When the main thread is done, waits for the non-daemon threads, then `finish`
+/// turns the main thread's result into the exit status, with the GIL held.
+pub fn run_main(
+    mut vm: Vm,
+    frame: Frame,
+    finish: impl FnOnce(&mut Vm, PyResult<Value>) -> i32,
+) -> i32 {
+    let signals = Arc::new(Signals {
+        drop_request: AtomicBool::new(false),
+        switch_interval_ns: AtomicU64::new(0),
+        switches: Mutex::new(0),
+        switched: Condvar::new(),
+        changes: Mutex::new(0),
+        changed: Condvar::new(),
+        shutdown: AtomicBool::new(false),
+        started: Instant::now(),
+    });
+    signals.set_switch_interval(vm.switch_interval);
+    vm.sched.threads[0].frames = vec![frame];
+    let gil = Arc::new_cyclic(|weak| {
+        vm.os = Some(OsLink {
+            gil: weak.clone(),
+            signals: signals.clone(),
+        });
+        Gil {
+            vm: Mutex::new(vm),
+            signals,
+        }
+    });
+    let vm = gil.take();
+    let (mut vm, result) = gil.drive(vm, 0);
+    let result = result.expect("only the main thread shuts the program down");
+    vm.sched.main_result = Some(result);
+    vm.sched.threads[0].state = ThreadState::Finished;
+    gil.signals.notify_change();
+    // Like threading._shutdown: the program ends when its last non-daemon thread does.
+    while vm.non_daemon_alive() {
+        vm = gil.wait(vm, 0);
+    }
+    gil.signals.shutdown.store(true, Ordering::Release);
+    let result = vm.sched.main_result.take().unwrap_or(Ok(Value::None));
+    finish(&mut vm, result)
+}
+
+impl OsLink {
+    /// Starts the OS thread that runs VM thread `index` (already in the thread table).
+    pub fn spawn(&self, index: usize, name: &str) -> std::io::Result<()> {
+        let gil = self
+            .gil
+            .upgrade()
+            .expect("the GIL outlives the VM inside it");
+        std::thread::Builder::new()
+            .name(format!("minipy-{name}"))
+            .stack_size(THREAD_STACK)
+            .spawn(move || {
+                let vm = gil.take();
+                let (mut vm, result) = gil.drive(vm, index);
+                if let Some(result) = result {
+                    vm.end_thread(result);
+                    gil.signals.notify_change();
+                }
+            })
+            .map(|_| ())
+    }
+}
+
+impl Vm {
+    /// Whether a thread that is not a daemon (the main thread included) is still alive.
+    pub fn non_daemon_alive(&self) -> bool {
+        self.sched
+            .threads
+            .iter()
+            .any(|t| !t.daemon && t.state != ThreadState::Finished)
+    }
+
+    /// No thread can ever run again: none is runnable or waits with a deadline, and a
+    /// non-daemon thread is left to wait for. (Call after `wake_ready`.)
+    fn os_deadlocked(&self) -> bool {
+        self.non_daemon_alive()
+            && !self.sched.threads.iter().any(|t| {
+                matches!(
+                    t.state,
+                    ThreadState::Runnable
+                        | ThreadState::Sleeping(_)
+                        | ThreadState::WaitLock(_, Some(_))
+                        | ThreadState::WaitJoin(_, Some(_))
+                )
+            })
+    }
+
+    /// A lock was released or a thread ended: under `--sched os`, wake the waiters.
+    pub fn notify_change(&self) {
+        if let Some(os) = &self.os {
+            os.signals.notify_change();
+        }
+    }
+}

@@ -146,10 +146,13 @@ impl Vm {
                         self.park_current(Some(f));
                         return Err(self.block_signal);
                     }
-                    let next = match event {
-                        Event::Preempt => self.preempt(f),
-                        _ => self.switch_from(Some(f)),
-                    };
+                    if let Event::Preempt = event
+                        && self.preempt_in_place(&mut f)
+                    {
+                        event = self.execute(&mut f);
+                        continue;
+                    }
+                    let next = self.switch_from(Some(f));
                     match next {
                         Some(next) => {
                             f = next;

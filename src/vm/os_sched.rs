@@ -215,7 +215,7 @@ pub fn run_main(
     let result = result.expect("only the main thread shuts the program down");
     vm.sched.main_result = Some(result);
     vm.sched.threads[0].state = ThreadState::Finished;
-    gil.signals.notify_change();
+    vm.notify_change();
     // Like threading._shutdown: the program ends when its last non-daemon thread does.
     while vm.non_daemon_alive() {
         vm = gil.wait(vm, 0);
@@ -240,7 +240,6 @@ impl OsLink {
                 let (mut vm, result) = gil.drive(vm, index);
                 if let Some(result) = result {
                     vm.end_thread(result);
-                    gil.signals.notify_change();
                 }
             })
             .map(|_| ())
@@ -271,8 +270,10 @@ impl Vm {
             })
     }
 
-    /// A lock was released or a thread ended: under `--sched os`, wake the waiters.
-    pub fn notify_change(&self) {
+    /// A lock was released or a thread ended: waiting threads must look again (under
+    /// `--sched os`, they are woken).
+    pub fn notify_change(&mut self) {
+        self.sched.changes += 1;
         if let Some(os) = &self.os {
             os.signals.notify_change();
         }

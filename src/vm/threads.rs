@@ -56,6 +56,12 @@ pub struct Scheduler {
     pub just_woke: bool,
     /// The thread drawn to take the GIL at the last spent check interval.
     pub next_pick: Option<usize>,
+    /// Bumped when a wait may have ended (a lock released, a thread finished or blocked).
+    pub changes: u64,
+    /// `changes` when the waiting threads were last looked at, and the earliest deadline
+    /// among them then: until either moves, no wait can have ended.
+    pub scanned_changes: u64,
+    pub next_deadline: u64,
 }
 
 impl Scheduler {
@@ -82,6 +88,9 @@ impl Scheduler {
             pending: None,
             just_woke: false,
             next_pick: None,
+            changes: 0,
+            scanned_changes: u64::MAX,
+            next_deadline: 0,
         }
     }
 
@@ -107,6 +116,7 @@ impl Vm {
         self.sched.threads.len() > 1 && self.native_depth == 1
     }
 
+    #[inline]
     pub fn now_ns(&self) -> u64 {
         match &self.os {
             Some(os) => os.signals.now_ns(),
@@ -151,7 +161,14 @@ impl Vm {
         if count == 0 {
             return None;
         }
-        let k = (self.sched.next_random() % count as u64) as usize;
+        let r = self.sched.next_random();
+        // The same k as `r % count`, without a division in the common power-of-two cases
+        // (this runs at every spent check interval).
+        let k = if count.is_power_of_two() {
+            (r & (count as u64 - 1)) as usize
+        } else {
+            (r % count as u64) as usize
+        };
         self.sched
             .threads
             .iter()
@@ -161,14 +178,26 @@ impl Vm {
             .map(|(i, _)| i)
     }
 
-    /// Hands the GIL to the thread `keeps_gil` drew (or, when not every thread is
-    /// runnable, to one `switch_from` chooses).
-    pub fn preempt(&mut self, f: Frame) -> Option<Frame> {
+    /// Hands the GIL to the thread `keeps_gil` drew: `f`, the running frame, trades places
+    /// with that thread's top frame. Frames are large, and with `--check-interval 1` this
+    /// runs every other instruction, so it moves each frame once rather than through
+    /// `park_current` and `resume_thread`. False when no thread was drawn.
+    pub fn preempt_in_place(&mut self, f: &mut Frame) -> bool {
         let Some(pick) = self.sched.next_pick.take() else {
-            return self.switch_from(Some(f));
+            return false;
         };
-        self.park_current(Some(f));
-        self.resume_thread(pick)
+        let cur = self.sched.current;
+        let mut theirs = std::mem::take(&mut self.sched.threads[pick].frames);
+        std::mem::swap(f, theirs.last_mut().expect("a parked thread has a frame"));
+        let mine = theirs.pop().expect("the swapped-out frame");
+        self.frames.push(mine);
+        self.sched.threads[cur].frames = std::mem::replace(&mut self.frames, theirs);
+        self.sched.threads[cur].handled = self.handled;
+        self.sched.current = pick;
+        self.sched.budget = self.sched.check_interval;
+        self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
+        self.handled = self.sched.threads[pick].handled;
+        true
     }
 
     /// Saves the running thread's frames, with `f` on top, and its handled exception.
@@ -236,8 +265,20 @@ impl Vm {
     }
 
     /// Makes runnable every thread whose wait is over.
+    #[inline]
     pub fn wake_ready(&mut self) {
+        // Checked at every spent check interval: most of the time nothing has changed.
+        if self.sched.changes != self.sched.scanned_changes
+            || self.now_ns() >= self.sched.next_deadline
+        {
+            self.wake_ready_scan();
+        }
+    }
+
+    fn wake_ready_scan(&mut self) {
         let now = self.now_ns();
+        self.sched.scanned_changes = self.sched.changes;
+        self.sched.next_deadline = u64::MAX;
         for i in 0..self.sched.threads.len() {
             // (ready, woken by time rather than by the event it waited for)
             let (ready, timed_out) = match self.sched.threads[i].state {
@@ -259,6 +300,11 @@ impl Vm {
             if ready {
                 self.sched.threads[i].state = ThreadState::Runnable;
                 self.sched.threads[i].woke = timed_out;
+            } else if let ThreadState::Sleeping(at)
+            | ThreadState::WaitJoin(_, Some(at))
+            | ThreadState::WaitLock(_, Some(at)) = self.sched.threads[i].state
+            {
+                self.sched.next_deadline = self.sched.next_deadline.min(at);
             }
         }
     }
@@ -355,12 +401,14 @@ impl Vm {
             eprint!("Exception in thread {name}:\n{report}\n");
         }
         self.sched.threads[cur].state = ThreadState::Finished;
+        self.notify_change();
     }
 
     /// Asks the running thread to block: returns the signal the eval loop turns into a
     /// suspension (the call is re-run when the thread is woken).
     pub fn block_on(&mut self, state: ThreadState) -> Value {
         self.sched.pending = Some(state);
+        self.sched.changes += 1;
         self.block_signal
     }
 

@@ -10,22 +10,8 @@ use std::fs;
 
 /// Programs minipy does not match yet, each with what is missing. The test fails if one of
 /// them starts passing, so the list stays true.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "bytes_basics",
-        "bytes(range) with values >= 256 does not raise ValueError",
-    ),
-    ("bytes_methods", "several bytes methods are missing"),
-    (
-        "class_dunder_misc",
-        "special methods beyond the common ones (__index__ in every position)",
-    ),
-    (
-        "class_property_setter",
-        "property(fget, fset, fdel, doc) ignores doc",
-    ),
-    ("sys_argv_recursionlimit", "sys.version_info is not a tuple"),
-];
+const KNOWN_FAILURES: &[(&str, &str)] =
+    &[("sys_argv_recursionlimit", "sys.version_info is not a tuple")];
 
 fn run(dir: &str, file: &str) -> Outcome {
     minipy_in(dir, &["run", file])

@@ -754,8 +754,9 @@ fn b_ord(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn radix(vm: &mut Vm, args: Args, name: &str, prefix: &str, base: u32) -> R {
     arity(vm, name, &args, 1, 1)?;
-    let Some(i) = vm.as_bigint(args.pos[0]) else {
-        let t = vm.type_name(args.pos[0]);
+    let v = vm.index_via_dunder(args.pos[0])?;
+    let Some(i) = vm.as_bigint(v) else {
+        let t = vm.type_name(v);
         return Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")));
     };
     let digits = i.abs().to_str_radix(base);
@@ -1000,13 +1001,30 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     return Ok(vm.alloc(Object::Bytes(b)));
                 }
                 if let Some(n) = vm.as_index(v) {
-                    return Ok(vm.alloc(Object::Bytes(vec![0; n.max(0) as usize])));
+                    if n < 0 {
+                        return Err(vm.new_exception("ValueError", "negative count"));
+                    }
+                    return Ok(vm.alloc(Object::Bytes(vec![0; n as usize])));
                 }
                 let items = vm.collect_iterable(v)?;
-                let b = items
-                    .iter()
-                    .map(|i| vm.as_index(*i).unwrap_or(0) as u8)
-                    .collect();
+                let mut b = Vec::with_capacity(items.len());
+                for item in items {
+                    match vm.as_index(item) {
+                        Some(x @ 0..=255) => b.push(x as u8),
+                        Some(_) => {
+                            return Err(
+                                vm.new_exception("ValueError", "bytes must be in range(0, 256)")
+                            );
+                        }
+                        None => {
+                            let msg = format!(
+                                "'{}' object cannot be interpreted as an integer",
+                                vm.type_name(item)
+                            );
+                            return Err(vm.type_error(&msg));
+                        }
+                    }
+                }
                 Ok(vm.alloc(Object::Bytes(b)))
             }
         },
@@ -1052,10 +1070,11 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
         "range" => {
             let mut ints = Vec::with_capacity(args.pos.len());
             for v in &args.pos {
-                match vm.as_index(*v) {
+                let v = vm.index_via_dunder(*v)?;
+                match vm.as_index(v) {
                     Some(i) => ints.push(i),
                     None => {
-                        let t = vm.type_name(*v);
+                        let t = vm.type_name(v);
                         return Err(vm.type_error(&format!(
                             "'{t}' object cannot be interpreted as an integer"
                         )));
@@ -1124,7 +1143,18 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 .copied()
                 .or_else(|| kwarg(&args, "fdel"))
                 .unwrap_or(Value::None);
-            Ok(vm.alloc(Object::Property { fget, fset, fdel }))
+            let doc = args
+                .pos
+                .get(3)
+                .copied()
+                .or_else(|| kwarg(&args, "doc"))
+                .unwrap_or(Value::None);
+            Ok(vm.alloc(Object::Property {
+                fget,
+                fset,
+                fdel,
+                doc,
+            }))
         }
         "super" => {
             let (class, receiver) = match args.pos.as_slice() {

@@ -67,6 +67,7 @@ impl Vm {
     }
 
     fn seq_index(&mut self, index: Value, len: usize, what: &str) -> PyResult<usize> {
+        let index = self.index_via_dunder(index)?;
         let Some(i) = self.as_index(index) else {
             let t = self.type_name(index);
             return Err(self.type_error(&format!(

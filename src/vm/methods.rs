@@ -9,7 +9,7 @@ use super::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
 
-fn recv(r: Option<Value>) -> Value {
+pub(super) fn recv(r: Option<Value>) -> Value {
     r.expect("methods are always bound to a receiver")
 }
 
@@ -43,7 +43,7 @@ fn items_of(vm: &Vm, v: Value) -> Vec<Value> {
 
 // ---------------------------------------------------------------- str
 
-fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sep = arg_str(vm, &args, 0, "split")?;
     let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
@@ -79,7 +79,7 @@ fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_list(items))
 }
 
-fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sep = arg_str(vm, &args, 0, "rsplit")?;
     let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
@@ -103,7 +103,7 @@ fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_list(items))
 }
 
-fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let keep = match args.pos.first() {
         Some(k) => vm.truthy(*k)?,
@@ -135,7 +135,7 @@ fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_list(items))
 }
 
-fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let sep = str_recv(vm, r);
     let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
     let mut parts = Vec::with_capacity(items.len());
@@ -170,17 +170,17 @@ fn strip_with(vm: &mut Vm, r: Option<Value>, args: &Args, left: bool, right: boo
     Ok(vm.new_str(t))
 }
 
-fn s_strip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_strip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     strip_with(vm, r, &args, true, true)
 }
-fn s_lstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_lstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     strip_with(vm, r, &args, true, false)
 }
-fn s_rstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     strip_with(vm, r, &args, false, true)
 }
 
-fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
     let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
@@ -228,26 +228,26 @@ fn find_impl(vm: &mut Vm, r: Option<Value>, args: &Args, reverse: bool) -> PyRes
     Ok(found.map_or(-1, |i| char_index(&s, a + i)))
 }
 
-fn s_find(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_find(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     find_impl(vm, r, &args, false).map(Value::Int)
 }
-fn s_rfind(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rfind(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     find_impl(vm, r, &args, true).map(Value::Int)
 }
-fn s_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     match find_impl(vm, r, &args, false)? {
         -1 => Err(vm.new_exception("ValueError", "substring not found")),
         i => Ok(Value::Int(i)),
     }
 }
-fn s_rindex(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rindex(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     match find_impl(vm, r, &args, true)? {
         -1 => Err(vm.new_exception("ValueError", "substring not found")),
         i => Ok(Value::Int(i)),
     }
 }
 
-fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sub = arg_str(vm, &args, 0, "count")?.unwrap_or_default();
     let (a, b) = char_range(vm, &s, &args, 1);
@@ -281,10 +281,10 @@ fn affix(vm: &mut Vm, r: Option<Value>, args: &Args, start: bool) -> R {
     })))
 }
 
-fn s_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     affix(vm, r, &args, true)
 }
-fn s_endswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_endswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     affix(vm, r, &args, false)
 }
 
@@ -293,13 +293,13 @@ fn map_str(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> String) -> R {
     Ok(vm.new_str(f(&s)))
 }
 
-fn s_upper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_upper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     map_str(vm, r, str::to_uppercase)
 }
-fn s_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     map_str(vm, r, str::to_lowercase)
 }
-fn s_swapcase(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_swapcase(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     map_str(vm, r, |s| {
         s.chars()
             .map(|c| {
@@ -312,7 +312,7 @@ fn s_swapcase(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
             .collect()
     })
 }
-fn s_title(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_title(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     map_str(vm, r, |s| {
         let mut out = String::new();
         let mut prev_cased = false;
@@ -327,7 +327,7 @@ fn s_title(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
         out
     })
 }
-fn s_capitalize(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_capitalize(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     map_str(vm, r, |s| {
         let mut chars = s.chars();
         match chars.next() {
@@ -344,24 +344,24 @@ fn predicate(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> bool) -> R {
     let s = str_recv(vm, r);
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
-fn s_isdigit(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_isdigit(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| s.chars().all(|c| c.is_ascii_digit()))
 }
-fn s_isalpha(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_isalpha(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| s.chars().all(char::is_alphabetic))
 }
-fn s_isalnum(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_isalnum(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| s.chars().all(char::is_alphanumeric))
 }
-fn s_isspace(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_isspace(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| s.chars().all(char::is_whitespace))
 }
-fn s_isupper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_isupper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| {
         s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
     })
 }
-fn s_islower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_islower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| {
         s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
     })
@@ -405,16 +405,16 @@ fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R {
     );
     Ok(vm.new_str(out))
 }
-fn s_ljust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_ljust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     pad(vm, r, &args, '<')
 }
-fn s_rjust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rjust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     pad(vm, r, &args, '>')
 }
-fn s_center(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_center(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     pad(vm, r, &args, '^')
 }
-fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let width = args
         .pos
@@ -433,10 +433,10 @@ fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_str(format!("{sign}{}{digits}", "0".repeat(width - n))))
 }
 
-fn s_partition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_partition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     partition(vm, r, &args, false)
 }
-fn s_rpartition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rpartition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     partition(vm, r, &args, true)
 }
 fn partition(vm: &mut Vm, r: Option<Value>, args: &Args, reverse: bool) -> R {
@@ -1054,7 +1054,7 @@ fn sl_indices(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_tuple(vec![Value::Int(a), Value::Int(b), Value::Int(c)]))
 }
 
-fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let s = str_recv(vm, r);
     let mut prev_cased = false;
     let mut any = false;
@@ -1078,7 +1078,7 @@ fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(Value::Bool(any))
 }
 
-fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let size = args
         .pos
@@ -1106,149 +1106,6 @@ fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         }
     }
     Ok(vm.new_str(out))
-}
-
-fn bytes_of(vm: &Vm, r: Option<Value>) -> Vec<u8> {
-    match vm.heap.get(recv(r).as_obj().expect("bytes")) {
-        Object::Bytes(b) => b.clone(),
-        _ => vec![],
-    }
-}
-
-fn by_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let b = bytes_of(vm, r);
-    let arg_bytes = |vm: &Vm, i: usize| match args
-        .pos
-        .get(i)
-        .and_then(|v| v.as_obj())
-        .map(|o| vm.heap.get(o))
-    {
-        Some(Object::Bytes(s)) => s.clone(),
-        _ => vec![],
-    };
-    let (old, new) = (arg_bytes(vm, 0), arg_bytes(vm, 1));
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        if !old.is_empty() && b[i..].starts_with(&old) {
-            out.extend_from_slice(&new);
-            i += old.len();
-        } else {
-            out.push(b[i]);
-            i += 1;
-        }
-    }
-    Ok(vm.alloc(Object::Bytes(out)))
-}
-
-fn by_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let text: String = args
-        .pos
-        .first()
-        .and_then(|v| vm.str_of(*v))
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let bytes: Option<Vec<u8>> = (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect();
-    match bytes {
-        Some(b) => Ok(vm.alloc(Object::Bytes(b))),
-        None => Err(vm.new_exception(
-            "ValueError",
-            "non-hexadecimal number found in fromhex() arg",
-        )),
-    }
-}
-
-fn by_hex(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let b = bytes_of(vm, r);
-    Ok(vm.new_str(b.iter().map(|x| format!("{x:02x}")).collect::<String>()))
-}
-
-fn by_map(vm: &mut Vm, r: Option<Value>, f: impl Fn(&[u8]) -> Vec<u8>) -> R {
-    let b = bytes_of(vm, r);
-    Ok(vm.alloc(Object::Bytes(f(&b))))
-}
-
-fn by_strip(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    by_map(vm, r, |b| b.trim_ascii().to_vec())
-}
-fn by_upper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    by_map(vm, r, |b| b.to_ascii_uppercase())
-}
-fn by_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    by_map(vm, r, |b| b.to_ascii_lowercase())
-}
-
-fn by_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let b = bytes_of(vm, r);
-    let sep = match args
-        .pos
-        .first()
-        .and_then(|v| v.as_obj())
-        .map(|o| vm.heap.get(o))
-    {
-        Some(Object::Bytes(s)) => Some(s.clone()),
-        _ => None,
-    };
-    let parts: Vec<Vec<u8>> = match sep {
-        Some(sep) if !sep.is_empty() => {
-            let mut out = Vec::new();
-            let mut rest = b.as_slice();
-            while let Some(i) = rest.windows(sep.len()).position(|w| w == sep.as_slice()) {
-                out.push(rest[..i].to_vec());
-                rest = &rest[i + sep.len()..];
-            }
-            out.push(rest.to_vec());
-            out
-        }
-        _ => b
-            .split(|c| c.is_ascii_whitespace())
-            .filter(|p| !p.is_empty())
-            .map(<[u8]>::to_vec)
-            .collect(),
-    };
-    let items = parts
-        .into_iter()
-        .map(|p| vm.alloc(Object::Bytes(p)))
-        .collect();
-    Ok(vm.new_list(items))
-}
-
-fn by_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let b = bytes_of(vm, r);
-    let p = match args
-        .pos
-        .first()
-        .and_then(|v| v.as_obj())
-        .map(|o| vm.heap.get(o))
-    {
-        Some(Object::Bytes(s)) => s.clone(),
-        _ => vec![],
-    };
-    Ok(Value::Bool(b.starts_with(&p)))
-}
-
-fn by_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let b = bytes_of(vm, r);
-    let n = match args.pos.first() {
-        Some(v) => match v.as_obj().map(|o| vm.heap.get(o)) {
-            Some(Object::Bytes(s)) if !s.is_empty() => {
-                b.windows(s.len()).filter(|w| *w == s.as_slice()).count()
-            }
-            _ => {
-                let x = vm.as_index(*v).unwrap_or(-1);
-                b.iter().filter(|c| i64::from(**c) == x).count()
-            }
-        },
-        None => 0,
-    };
-    Ok(Value::Int(n as i64))
 }
 
 /// The native method `name` of a built-in class (or of one a user class derives from).
@@ -1299,20 +1156,12 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("str", "format") => Some(("format", s_format)),
             ("str", "encode") => Some(("encode", s_encode)),
             ("bytes", "decode") => Some(("decode", b_decode)),
-            ("bytes", "hex") => Some(("hex", by_hex)),
-            ("bytes", "strip") => Some(("strip", by_strip)),
-            ("bytes", "upper") => Some(("upper", by_upper)),
-            ("bytes", "lower") => Some(("lower", by_lower)),
-            ("bytes", "split") => Some(("split", by_split)),
-            ("bytes", "startswith") => Some(("startswith", by_startswith)),
-            ("bytes", "count") => Some(("count", by_count)),
+            ("bytes", name) => super::bytes_methods::lookup(name),
             ("range", "index") => Some(("index", r_index)),
             ("range", "count") => Some(("count", r_count)),
             ("slice", "indices") => Some(("indices", sl_indices)),
             ("str", "istitle") => Some(("istitle", s_istitle)),
             ("str", "casefold") => Some(("casefold", s_lower)),
-            ("bytes", "replace") => Some(("replace", by_replace)),
-            ("bytes", "fromhex") => Some(("fromhex", by_fromhex)),
             ("str", "expandtabs") => Some(("expandtabs", s_expandtabs)),
             ("list", "append") => Some(("append", l_append)),
             ("list", "extend") => Some(("extend", l_extend)),
@@ -1576,6 +1425,7 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             return Ok(Some(native));
         }
         (Object::Property { .. }, "getter") => obj,
+        (Object::Property { doc, .. }, "__doc__") if *doc != Value::None => *doc,
         (Object::Property { fget, .. }, "__doc__") => {
             let fget = *fget;
             return vm.getattr_opt(fget, "__doc__");
@@ -1588,12 +1438,22 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
 /// `prop.setter(f)` / `prop.deleter(f)`: a copy of the property with that accessor replaced.
 fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, setter: bool) -> R {
     let f = args.pos.first().copied().unwrap_or(Value::None);
-    let (fget, fset, fdel) = match vm.heap.get(recv(r).as_obj().expect("property")) {
-        Object::Property { fget, fset, fdel } => (*fget, *fset, *fdel),
-        _ => (Value::None, Value::None, Value::None),
+    let (fget, fset, fdel, doc) = match vm.heap.get(recv(r).as_obj().expect("property")) {
+        Object::Property {
+            fget,
+            fset,
+            fdel,
+            doc,
+        } => (*fget, *fset, *fdel, *doc),
+        _ => (Value::None, Value::None, Value::None, Value::None),
     };
     let (fset, fdel) = if setter { (f, fdel) } else { (fset, f) };
-    Ok(vm.alloc(Object::Property { fget, fset, fdel }))
+    Ok(vm.alloc(Object::Property {
+        fget,
+        fset,
+        fdel,
+        doc,
+    }))
 }
 
 fn property_setter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {

@@ -5,6 +5,7 @@
 
 pub mod attrs;
 pub mod builtins;
+pub mod bytes_methods;
 pub mod compare;
 pub mod eval;
 pub mod format;

@@ -279,6 +279,8 @@ pub enum Object {
         fget: Value,
         fset: Value,
         fdel: Value,
+        /// property(doc=...), or None to use fget's docstring.
+        doc: Value,
     },
     Super {
         class: ObjRef,
@@ -370,10 +372,16 @@ impl Object {
             }
             Object::Module { dict, .. } => visit(Value::Obj(*dict)),
             Object::StaticMethod(v) | Object::ClassMethod(v) => visit(*v),
-            Object::Property { fget, fset, fdel } => {
+            Object::Property {
+                fget,
+                fset,
+                fdel,
+                doc,
+            } => {
                 visit(*fget);
                 visit(*fset);
                 visit(*fdel);
+                visit(*doc);
             }
             Object::Super { class, receiver } => {
                 visit(Value::Obj(*class));

@@ -146,6 +146,22 @@ impl Vm {
         }
     }
 
+    /// operator.index(v) for the places that take an integer: an instance's `__index__`
+    /// result (which must be an int); anything else unchanged, for the caller to judge.
+    pub fn index_via_dunder(&mut self, v: Value) -> PyResult<Value> {
+        if self.int_arg(v).is_some() {
+            return Ok(v);
+        }
+        match self.call_special(v, "__index__", vec![])? {
+            Some(i) if self.int_arg(i).is_some() => Ok(i),
+            Some(other) => {
+                let t = self.type_name(other);
+                Err(self.type_error(&format!("__index__ returned non-int (type {t})")))
+            }
+            None => Ok(v),
+        }
+    }
+
     pub fn as_bigint(&self, v: Value) -> Option<BigInt> {
         self.int_arg(v).map(|i| i.big())
     }
@@ -454,6 +470,11 @@ impl Vm {
                 return self.sequence_binop(op, b, a);
             }
             return Ok(None);
+        };
+        let b = if symbol == "*" {
+            self.index_via_dunder(b)?
+        } else {
+            b
         };
         let repeat = |vm: &Self| vm.as_index(b).map(|n| n.max(0) as usize);
         match (self.heap.get(ra), symbol) {

@@ -1,0 +1,247 @@
+//! The methods of `bytes`. Most are str's methods run over a text view of the bytes: ASCII
+//! bytes as themselves, bytes 0x80-0xFF as private-use characters, which no str method
+//! treats as letters, digits, space or cased, just as bytes methods treat them. Text results
+//! turn back into bytes. Only what has no str counterpart (hex, fromhex, count of an int)
+//! is written here.
+
+use super::methods::*;
+use super::object::{Args, NativeFn, Object};
+use super::{PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+/// Where bytes 0x80-0xFF live in the text view.
+const HIGH_BYTES: u32 = 0xE000;
+
+fn to_text(bytes: &[u8]) -> String {
+    bytes
+        .iter()
+        .map(|&b| {
+            if b < 0x80 {
+                char::from(b)
+            } else {
+                char::from_u32(HIGH_BYTES + u32::from(b)).expect("a private-use character")
+            }
+        })
+        .collect()
+}
+
+fn from_text(text: &str) -> Option<Vec<u8>> {
+    text.chars()
+        .map(|c| match c as u32 {
+            b @ 0..0x80 => Some(b as u8),
+            b if (HIGH_BYTES + 0x80..HIGH_BYTES + 0x100).contains(&b) => {
+                Some((b - HIGH_BYTES) as u8)
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+fn bytes_of(vm: &Vm, v: Value) -> Option<&[u8]> {
+    match vm.heap.get(v.as_obj()?) {
+        Object::Bytes(b) => Some(b),
+        _ => None,
+    }
+}
+
+/// An argument in the text view: bytes become text, and so do the bytes in a tuple or list
+/// (startswith's tuple of prefixes, join's items); str is refused as bytes methods refuse it.
+fn arg_to_text(vm: &mut Vm, v: Value, str_refusal: &str) -> R {
+    if let Some(b) = bytes_of(vm, v) {
+        let text = to_text(b);
+        return Ok(vm.new_str(text));
+    }
+    if vm.str_of(v).is_some() {
+        return Err(vm.type_error(str_refusal));
+    }
+    let items = match v.as_obj().map(|o| vm.heap.get(o)) {
+        Some(Object::Tuple(items)) => (items.clone(), true),
+        Some(Object::List(items)) => (items.clone(), false),
+        _ => return Ok(v),
+    };
+    let converted = items
+        .0
+        .into_iter()
+        .map(|item| arg_to_text(vm, item, str_refusal))
+        .collect::<PyResult<Vec<Value>>>()?;
+    Ok(if items.1 {
+        vm.new_tuple(converted)
+    } else {
+        vm.new_list(converted)
+    })
+}
+
+/// A str method's result back from the text view: text becomes bytes, also inside the
+/// list or tuple split and partition return.
+fn result_to_bytes(vm: &mut Vm, v: Value) -> R {
+    if let Some(text) = vm.str_of(v) {
+        return match from_text(text) {
+            Some(b) => Ok(vm.alloc(Object::Bytes(b))),
+            None => Err(vm.new_exception("ValueError", "byte must be in range(0, 256)")),
+        };
+    }
+    let (items, is_tuple) = match v.as_obj().map(|o| vm.heap.get(o)) {
+        Some(Object::Tuple(items)) => (items.clone(), true),
+        Some(Object::List(items)) => (items.clone(), false),
+        _ => return Ok(v),
+    };
+    let converted = items
+        .into_iter()
+        .map(|item| result_to_bytes(vm, item))
+        .collect::<PyResult<Vec<Value>>>()?;
+    Ok(if is_tuple {
+        vm.new_tuple(converted)
+    } else {
+        vm.new_list(converted)
+    })
+}
+
+/// What bytes methods say when given a str.
+const BYTES_REQUIRED: &str = "a bytes-like object is required, not 'str'";
+/// ... and what the searching ones (find, index, count) say.
+const INT_OR_BYTES: &str = "argument should be integer or bytes-like object, not 'str'";
+
+/// Runs str's `method` on the text view of the receiver and arguments.
+fn via_str(vm: &mut Vm, r: Option<Value>, args: Args, method: NativeFn, refusal: &str) -> R {
+    let receiver = bytes_of(vm, recv(r)).map(to_text).unwrap_or_default();
+    let receiver = vm.new_str(receiver);
+    let pos = args
+        .pos
+        .into_iter()
+        .map(|a| arg_to_text(vm, a, refusal))
+        .collect::<PyResult<Vec<Value>>>()?;
+    let kw = args
+        .kw
+        .into_iter()
+        .map(|(k, a)| Ok((k, arg_to_text(vm, a, refusal)?)))
+        .collect::<PyResult<Vec<(String, Value)>>>()?;
+    let result = method(vm, Some(receiver), Args { pos, kw })?;
+    result_to_bytes(vm, result)
+}
+
+/// The native method `name` of bytes, if it has one.
+pub fn lookup(name: &str) -> Option<(&'static str, NativeFn)> {
+    METHODS.iter().find(|(n, _)| *n == name).copied()
+}
+
+macro_rules! str_methods {
+    ($($name:literal => $bytes_fn:ident via $str_fn:ident $(, $refusal:ident)?;)*) => {
+        $(fn $bytes_fn(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+            let refusals: &[&str] = &[$($refusal,)? BYTES_REQUIRED];
+            via_str(vm, r, args, $str_fn, refusals[0])
+        })*
+
+        /// The native methods of bytes.
+        const METHODS: &[(&str, NativeFn)] = &[
+            $(($name, $bytes_fn),)*
+            ("join", b_join),
+            ("count", b_count),
+            ("hex", b_hex),
+            ("fromhex", b_fromhex),
+        ];
+    };
+}
+
+str_methods! {
+    "split" => b_split via s_split;
+    "rsplit" => b_rsplit via s_rsplit;
+    "splitlines" => b_splitlines via s_splitlines;
+    "strip" => b_strip via s_strip;
+    "lstrip" => b_lstrip via s_lstrip;
+    "rstrip" => b_rstrip via s_rstrip;
+    "replace" => b_replace via s_replace;
+    "find" => b_find via s_find, INT_OR_BYTES;
+    "rfind" => b_rfind via s_rfind, INT_OR_BYTES;
+    "index" => b_index via s_index, INT_OR_BYTES;
+    "rindex" => b_rindex via s_rindex, INT_OR_BYTES;
+    "startswith" => b_startswith via s_startswith;
+    "endswith" => b_endswith via s_endswith;
+    "upper" => b_upper via s_upper;
+    "lower" => b_lower via s_lower;
+    "swapcase" => b_swapcase via s_swapcase;
+    "title" => b_title via s_title;
+    "capitalize" => b_capitalize via s_capitalize;
+    "isdigit" => b_isdigit via s_isdigit;
+    "isalpha" => b_isalpha via s_isalpha;
+    "isalnum" => b_isalnum via s_isalnum;
+    "isspace" => b_isspace via s_isspace;
+    "isupper" => b_isupper via s_isupper;
+    "islower" => b_islower via s_islower;
+    "istitle" => b_istitle via s_istitle;
+    "ljust" => b_ljust via s_ljust;
+    "rjust" => b_rjust via s_rjust;
+    "center" => b_center via s_center;
+    "zfill" => b_zfill via s_zfill;
+    "partition" => b_partition via s_partition;
+    "rpartition" => b_rpartition via s_rpartition;
+    "expandtabs" => b_expandtabs via s_expandtabs;
+}
+
+/// sep.join(iterable): any iterable of bytes, collected first.
+fn b_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let items = match args.pos.first() {
+        Some(v) => vm.collect_iterable(*v)?,
+        None => vec![],
+    };
+    for (i, item) in items.iter().enumerate() {
+        if bytes_of(vm, *item).is_none() {
+            let msg = format!(
+                "sequence item {i}: expected a bytes-like object, {} found",
+                vm.type_name(*item)
+            );
+            return Err(vm.type_error(&msg));
+        }
+    }
+    let list = vm.new_list(items);
+    via_str(vm, r, Args::new(vec![list]), s_join, BYTES_REQUIRED)
+}
+
+/// count(sub) also takes a single byte as an int.
+fn b_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    if let Some(v) = args.pos.first()
+        && bytes_of(vm, *v).is_none()
+        && let Some(x) = vm.as_index(*v)
+    {
+        let n = bytes_of(vm, recv(r))
+            .unwrap_or_default()
+            .iter()
+            .filter(|c| i64::from(**c) == x)
+            .count();
+        return Ok(Value::Int(n as i64));
+    }
+    via_str(vm, r, args, s_count, INT_OR_BYTES)
+}
+
+fn b_hex(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let hex: String = bytes_of(vm, recv(r))
+        .unwrap_or_default()
+        .iter()
+        .map(|x| format!("{x:02x}"))
+        .collect();
+    Ok(vm.new_str(hex))
+}
+
+fn b_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let text: String = args
+        .pos
+        .first()
+        .and_then(|v| vm.str_of(*v))
+        .unwrap_or_default()
+        .split_whitespace()
+        .collect();
+    let bytes: Option<Vec<u8>> = (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect();
+    match bytes {
+        Some(b) => Ok(vm.alloc(Object::Bytes(b))),
+        None => Err(vm.new_exception(
+            "ValueError",
+            "non-hexadecimal number found in fromhex() arg",
+        )),
+    }
+}

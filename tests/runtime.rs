@@ -10,8 +10,7 @@ use std::fs;
 
 /// Programs minipy does not match yet, each with what is missing. The test fails if one of
 /// them starts passing, so the list stays true.
-const KNOWN_FAILURES: &[(&str, &str)] =
-    &[("sys_argv_recursionlimit", "sys.version_info is not a tuple")];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 fn run(dir: &str, file: &str) -> Outcome {
     minipy_in(dir, &["run", file])

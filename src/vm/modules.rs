@@ -50,7 +50,19 @@ impl Vm {
             return Ok(Value::Obj(*m));
         }
         let m = match top {
-            "sys" => self.make_sys(),
+            "sys" => {
+                let sys = self.make_sys();
+                self.modules.insert("sys".into(), sys);
+                let record = include_str!("lib/sys_version_info.py");
+                let vi = self.embedded_module("_sys_version_info", record)?;
+                let vi = self.dict_get_str(self.module_dict(vi), "version_info");
+                self.dict_set_str(
+                    self.module_dict(sys),
+                    "version_info",
+                    vi.unwrap_or(Value::None),
+                );
+                sys
+            }
             "math" => self.make_math(),
             "_thread" => self.new_module(
                 "_thread",
@@ -149,13 +161,6 @@ impl Vm {
         self.dict_set_str(dict, "maxsize", Value::Int(i64::MAX));
         let version = self.new_str("3.7.16 (minipy)");
         self.dict_set_str(dict, "version", version);
-        // sys.version_info: a tuple-like record; minipy follows CPython 3.7.
-        let class = self.types["object"];
-        let vi = self.new_instance(class);
-        for (k, v) in [("major", 3), ("minor", 7), ("micro", 16)] {
-            self.set_instance_attr(vi, k, Value::Int(v));
-        }
-        self.dict_set_str(dict, "version_info", vi);
         for stream in ["stdout", "stderr"] {
             let s = self.new_module(
                 &format!("<{stream}>"),

@@ -764,7 +764,15 @@ impl Vm {
                 out.push_str(&summary(repeats - 3));
             }
         }
-        let name = self.type_name(exc);
+        let mut name = self.type_name(exc);
+        // As CPython 3.7's report: a class from another module than builtins is named with
+        // its module, `__main__.ValidationError` included (3.8+ leaves out `__main__`).
+        if let Some(module) = self.class_lookup(self.type_of(exc), "__module__")
+            && let Some(module) = self.str_of(module)
+            && module != "builtins"
+        {
+            name = format!("{module}.{name}");
+        }
         let msg = self.str(exc).unwrap_or_default();
         if msg.is_empty() {
             out.push_str(&format!("{name}\n"));

@@ -699,6 +699,16 @@ fn r_shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 impl Vm {
     /// CPython's report of an uncaught exception, chained causes and contexts first.
     pub fn format_exception(&mut self, exc: Value) -> String {
+        self.format_report(exc, true)
+    }
+
+    /// The report as Python's traceback module formats it (threading's "Exception in
+    /// thread" report): there, 3.7 leaves out the `__main__.` prefix.
+    pub fn format_exception_traceback_module(&mut self, exc: Value) -> String {
+        self.format_report(exc, false)
+    }
+
+    fn format_report(&mut self, exc: Value, main_prefix: bool) -> String {
         let mut out = String::new();
         let cause = self
             .attr_of_instance(exc, "__cause__")
@@ -710,12 +720,12 @@ impl Vm {
             .attr_of_instance(exc, "__context__")
             .filter(|c| *c != Value::None);
         if let Some(c) = cause {
-            out.push_str(&self.format_exception(c));
+            out.push_str(&self.format_report(c, main_prefix));
             out.push_str(
                 "\nThe above exception was the direct cause of the following exception:\n\n",
             );
         } else if let Some(c) = context.filter(|_| !suppress) {
-            out.push_str(&self.format_exception(c));
+            out.push_str(&self.format_report(c, main_prefix));
             out.push_str(
                 "\nDuring handling of the above exception, another exception occurred:\n\n",
             );
@@ -770,6 +780,7 @@ impl Vm {
         if let Some(module) = self.class_lookup(self.type_of(exc), "__module__")
             && let Some(module) = self.str_of(module)
             && module != "builtins"
+            && (main_prefix || module != "__main__")
         {
             name = format!("{module}.{name}");
         }

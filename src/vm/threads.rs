@@ -396,7 +396,7 @@ impl Vm {
             && !self.exception_is(exc, "SystemExit")
         {
             let name = self.sched.threads[cur].name.clone();
-            let report = self.format_exception(exc);
+            let report = self.format_exception_traceback_module(exc);
             self.flush();
             eprint!("Exception in thread {name}:\n{report}\n");
         }

@@ -124,6 +124,40 @@ fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         Some(Value::None) | None => "\n".to_string(),
         Some(v) => vm.str(v)?,
     };
+    let stream = |vm: &Vm, v: Value| match v.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Module { name, .. }) if name == "<stdout>" || name == "<stderr>" => {
+            Some(name == "<stderr>")
+        }
+        _ => None,
+    };
+    let file = kwarg(&args, "file").filter(|f| *f != Value::None);
+    let flush = match kwarg(&args, "flush") {
+        Some(f) => vm.truthy(f)?,
+        None => false,
+    };
+    // Another object than sys.stdout or sys.stderr: its write() gets each piece, as
+    // CPython's print calls it.
+    if let Some(file) = file
+        && stream(vm, file).is_none()
+    {
+        let write = vm.getattr(file, "write")?;
+        for (i, v) in args.pos.iter().enumerate() {
+            if i > 0 {
+                let piece = vm.new_str(sep.clone());
+                vm.call(write, Args::new(vec![piece]))?;
+            }
+            let piece = vm.str(*v)?;
+            let piece = vm.new_str(piece);
+            vm.call(write, Args::new(vec![piece]))?;
+        }
+        let piece = vm.new_str(end);
+        vm.call(write, Args::new(vec![piece]))?;
+        if flush {
+            let flush = vm.getattr(file, "flush")?;
+            vm.call(flush, Args::default())?;
+        }
+        return Ok(Value::None);
+    }
     let mut text = String::new();
     for (i, v) in args.pos.iter().enumerate() {
         if i > 0 {
@@ -132,15 +166,15 @@ fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         text.push_str(&vm.str(*v)?);
     }
     text.push_str(&end);
-    let to_stderr = kwarg(&args, "file").and_then(|f| f.as_obj()).is_some_and(
-        |r| matches!(vm.heap.get(r), Object::Module { name, .. } if name == "<stderr>"),
-    );
-    if to_stderr {
+    if file.and_then(|f| stream(vm, f)) == Some(true) {
         vm.flush();
         eprint!("{text}");
     } else {
         use std::io::Write;
         let _ = vm.out.write_all(text.as_bytes());
+        if flush {
+            vm.flush();
+        }
     }
     Ok(Value::None)
 }

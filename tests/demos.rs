@@ -72,6 +72,16 @@ fn a_deadlock_is_reported_not_hung() {
 }
 
 #[test]
+fn a_deadlock_inside_a_callback_is_reported() {
+    let o = run(&["tests/deadlocks/in_callback.mpy"]);
+    assert_eq!(o.status, 3, "{}", o.stderr);
+    assert_eq!(
+        o.stderr,
+        "minipy: deadlock: no thread can run again\n  MainThread waits for lock #1 held by Thread-1\n"
+    );
+}
+
+#[test]
 fn max_threads_moves_the_limit() {
     let o = run(&["--max-threads", "6", "demos/cant_start_new_thread.mpy"]);
     assert_eq!(

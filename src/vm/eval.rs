@@ -77,7 +77,7 @@ impl Vm {
                     self.recycle(&mut f);
                     let mut caller = self.frames.pop().expect("a caller below");
                     match resume {
-                        Resume::Push | Resume::Native => caller.stack.push(v),
+                        Resume::Push | Resume::Native | Resume::Next { .. } => caller.stack.push(v),
                         Resume::Replace(x) => caller.stack.push(x),
                         Resume::SetupWith { handler } => {
                             caller.blocks.push(Block {
@@ -121,15 +121,19 @@ impl Vm {
                         event = self.execute(&mut f);
                     }
                 }
-                Event::Block if self.native_depth != 1 => {
-                    // Only the outermost run can switch threads: a wait inside a callback
-                    // from native code (a key function, __repr__ ...) cannot be suspended.
-                    self.sched.pending = None;
-                    let exc = self.new_exception(
-                        "RuntimeError",
-                        "minipy cannot block inside a callback from native code",
-                    );
-                    event = self.raise_in(&mut f, exc);
+                Event::Block if self.native_depth != self.sched.base_depth => {
+                    // A wait inside a callback from native code (a key function, map's
+                    // function, __repr__ ...): the thread's Rust stack cannot be put aside,
+                    // so other threads run on top of it until the wait is over.
+                    let state = self
+                        .sched
+                        .pending
+                        .take()
+                        .expect("a blocking native names its wait");
+                    event = match self.run_others_while_blocked(state) {
+                        Ok(()) => self.execute(&mut f),
+                        Err(exc) => self.raise_in(&mut f, exc),
+                    };
                 }
                 Event::Preempt | Event::Block => {
                     if let Event::Block = event {
@@ -141,8 +145,9 @@ impl Vm {
                         let cur = self.sched.current;
                         self.sched.threads[cur].state = state;
                     }
-                    if self.os.is_some() {
-                        // Under the OS scheduler the thread's own OS thread gives up the GIL.
+                    if self.driven() {
+                        // The thread's driver (its OS thread, or the loop running threads on
+                        // top of a pinned one) hands the GIL on.
                         self.park_current(Some(f));
                         return Err(self.block_signal);
                     }
@@ -192,7 +197,17 @@ impl Vm {
                         }
                         return Err(exc);
                     }
+                    let resume = f.resume;
                     f = self.frames.pop().expect("a caller below");
+                    if let Resume::Next { exhausted } = resume
+                        && self.exception_is(exc, "StopIteration")
+                    {
+                        // The iterator is exhausted: the for loop ends.
+                        f.stack.pop();
+                        f.pc = exhausted;
+                        event = self.execute(&mut f);
+                        continue;
+                    }
                     event = self.raise_in(&mut f, exc);
                 }
             }
@@ -202,7 +217,10 @@ impl Vm {
     /// Whether a frame finishing at `base` ends a VM thread (the outermost run with threads)
     /// that the deterministic scheduler must switch away from.
     fn at_thread_bottom(&self, base: usize) -> bool {
-        base == 0 && self.native_depth == 1 && self.sched.threads.len() > 1 && self.os.is_none()
+        base == 0
+            && self.native_depth == self.sched.base_depth
+            && self.sched.threads.len() > 1
+            && !self.driven()
     }
 
     /// Every thread is done (or deadlocked): the program's result is the main thread's.
@@ -385,7 +403,7 @@ impl Vm {
                 if self.sched.budget == 0 {
                     self.sched.budget = self.sched.check_interval;
                     // The GIL is offered; leave the frame only if another thread takes it.
-                    if self.native_depth == 1 && !self.keeps_gil() {
+                    if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
                         return Event::Preempt;
                     }
                 }
@@ -755,6 +773,18 @@ impl Vm {
                         pop!();
                         f.pc = exhausted;
                         continue;
+                    }
+                    if let Some(next) = self.python_next_method(it) {
+                        match tryv!('dispatch, self.prepare_call(next, Args::new(vec![it]))) {
+                            Call::Frame(mut frame) => {
+                                frame.resume = Resume::Next { exhausted };
+                                return Event::Call(frame);
+                            }
+                            Call::Done(v) => {
+                                f.stack.push(v);
+                                continue;
+                            }
+                        }
                     }
                     match tryv!('dispatch, self.iter_next(it)) {
                         Some(v) => f.stack.push(v),

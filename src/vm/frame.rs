@@ -42,6 +42,10 @@ pub enum Resume {
     /// `__enter__` of a `with`: once it returns, set up the with-block (handler offset)
     /// and push the result.
     SetupWith { handler: usize },
+    /// A Python `__next__` called by FOR_ITER: a return pushes the item; StopIteration
+    /// pops the iterator and jumps to `exhausted`. Run as a frame, not from native code,
+    /// so the iterator can block (a queue's get) and let other threads run.
+    Next { exhausted: usize },
 }
 
 pub struct Frame {

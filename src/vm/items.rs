@@ -427,6 +427,15 @@ impl Vm {
     }
 
     /// The next item of an iterator, `None` when exhausted.
+    /// The `__next__` written in Python of an instance, for FOR_ITER to run as a frame.
+    pub fn python_next_method(&self, it: Value) -> Option<Value> {
+        let Object::Instance(inst) = self.heap.get(it.as_obj()?) else {
+            return None;
+        };
+        let next = self.class_lookup(inst.class, "__next__")?;
+        matches!(self.heap.get(next.as_obj()?), Object::Function(_)).then_some(next)
+    }
+
     pub fn iter_next(&mut self, it: Value) -> PyResult<Option<Value>> {
         let Some(r) = it.as_obj() else {
             let t = self.type_name(it);

@@ -587,7 +587,7 @@ fn t_sleep(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if secs < 0.0 {
         return Err(vm.new_exception("ValueError", "sleep length must be non-negative"));
     }
-    super::threads::sleep_virtual(vm, secs)
+    super::threads::sleep(vm, secs)
 }
 
 fn os_getpid(_: &mut Vm, _: Option<Value>, _: Args) -> R {

@@ -34,6 +34,8 @@ pub struct VmThread {
     pub thread_obj: Value,
     /// Woken from a sleep: the re-run `time.sleep` call returns at once.
     pub woke: bool,
+    /// Blocked inside a callback from native code (see `Scheduler::pinned`).
+    pub pinned: bool,
 }
 
 /// Scheduler settings and state.
@@ -62,6 +64,12 @@ pub struct Scheduler {
     /// among them then: until either moves, no wait can have ended.
     pub scanned_changes: u64,
     pub next_deadline: u64,
+    /// The native depth at which the running thread's own frames run: 1, or deeper while
+    /// threads run on top of one blocked inside a callback from native code.
+    pub base_depth: usize,
+    /// Threads blocked inside a callback from native code, innermost last: their Rust
+    /// stack is below the running thread's, so they can only go on when it hands back.
+    pub pinned: Vec<usize>,
 }
 
 impl Scheduler {
@@ -76,6 +84,7 @@ impl Scheduler {
                 handled: Value::None,
                 thread_obj: Value::None,
                 woke: false,
+                pinned: false,
             }],
             current: 0,
             check_interval: check_interval.max(1),
@@ -91,6 +100,8 @@ impl Scheduler {
             changes: 0,
             scanned_changes: u64::MAX,
             next_deadline: 0,
+            base_depth: 1,
+            pinned: Vec::new(),
         }
     }
 
@@ -113,7 +124,14 @@ impl Vm {
     /// Whether the running thread may be switched out here: other threads exist and no
     /// native code (which holds values in Rust locals) is on the Rust stack.
     pub fn preemptible(&self) -> bool {
-        self.sched.threads.len() > 1 && self.native_depth == 1
+        self.sched.threads.len() > 1 && self.native_depth == self.sched.base_depth
+    }
+
+    /// Whether a thread's run returns to a driver when it must give up the GIL (an OS
+    /// thread, or the loop running threads on top of one pinned by a callback) instead of
+    /// switching threads itself.
+    pub fn driven(&self) -> bool {
+        self.os.is_some() || !self.sched.pinned.is_empty()
     }
 
     #[inline]
@@ -144,6 +162,14 @@ impl Vm {
             // Under the OS scheduler a waiting thread asks for the GIL with a drop request.
             return !os.signals.drop_requested();
         }
+        if let Some(&pinned) = self.sched.pinned.last() {
+            // The thread blocked in a callback goes on as soon as it can.
+            self.wake_ready();
+            if self.sched.threads[pinned].state == ThreadState::Runnable {
+                self.sched.next_pick = None;
+                return false;
+            }
+        }
         match self.draw_runnable() {
             Some(pick) if pick == self.sched.current => true,
             pick => {
@@ -156,7 +182,7 @@ impl Vm {
     /// Wakes the threads whose wait is over, then draws one runnable thread at random.
     fn draw_runnable(&mut self) -> Option<usize> {
         self.wake_ready();
-        let runnable = |t: &VmThread| t.state == ThreadState::Runnable;
+        let runnable = |t: &VmThread| t.state == ThreadState::Runnable && !t.pinned;
         let count = self.sched.threads.iter().filter(|t| runnable(t)).count();
         if count == 0 {
             return None;
@@ -238,28 +264,9 @@ impl Vm {
                 return self.resume_thread(pick);
             }
             // Nobody can run: let virtual time pass to the earliest wake-up, if there is one.
-            let wake = self
-                .sched
-                .threads
-                .iter()
-                .filter_map(|t| match t.state {
-                    ThreadState::Sleeping(at) => Some(at),
-                    ThreadState::WaitJoin(_, Some(at)) => Some(at),
-                    ThreadState::WaitLock(_, Some(at)) => Some(at),
-                    _ => None,
-                })
-                .min();
-            match wake {
-                Some(at) => {
-                    let now = self.now_ns();
-                    if at > now {
-                        self.sched.clock_ns += at - now;
-                    }
-                }
-                None => {
-                    self.report_deadlock();
-                    return None;
-                }
+            if !self.pass_time_to_next_deadline() {
+                self.report_deadlock();
+                return None;
             }
         }
     }
@@ -415,6 +422,99 @@ impl Vm {
     pub fn is_block_signal(&self, v: Value) -> bool {
         v.is(self.block_signal)
     }
+
+    /// The running thread blocked inside a callback from native code, its top frame
+    /// (rewound to the blocking call) held by the Rust stack: runs the other threads here,
+    /// on top of it, until its wait is over. Ok when the call can re-run; Err with the
+    /// exception to raise in that frame (a deadlock, or a wait that cannot be met). The
+    /// collector does not run meanwhile: it only runs with no native code on the stack,
+    /// whose Rust locals hold values it cannot see.
+    pub fn run_others_while_blocked(&mut self, state: ThreadState) -> Result<(), Value> {
+        let me = self.sched.current;
+        if self.os.is_some() {
+            // An OS thread would have to release the GIL from inside the callback.
+            return Err(self.new_exception(
+                "RuntimeError",
+                "minipy cannot block inside a callback from native code under --sched os",
+            ));
+        }
+        self.sched.threads[me].state = state;
+        self.sched.threads[me].pinned = true;
+        self.sched.pinned.push(me);
+        let saved_frames = std::mem::take(&mut self.frames);
+        let saved_handled = self.handled;
+        let saved_base = std::mem::replace(&mut self.sched.base_depth, self.native_depth);
+        let outcome = self.run_others_until_woken(me);
+        self.sched.base_depth = saved_base;
+        self.sched.pinned.pop();
+        self.sched.threads[me].pinned = false;
+        self.frames = saved_frames;
+        self.handled = saved_handled;
+        self.sched.current = me;
+        self.sched.budget = self.sched.check_interval;
+        self.sched.just_woke = std::mem::take(&mut self.sched.threads[me].woke);
+        outcome
+    }
+
+    fn run_others_until_woken(&mut self, me: usize) -> Result<(), Value> {
+        loop {
+            self.wake_ready();
+            if self.sched.threads[me].state == ThreadState::Runnable {
+                return Ok(());
+            }
+            let pick = match self.sched.next_pick.take() {
+                Some(p) if !self.sched.threads[p].pinned => Some(p),
+                _ => self.draw_runnable(),
+            };
+            let Some(pick) = pick else {
+                if self.pass_time_to_next_deadline() {
+                    continue;
+                }
+                if self.sched.pinned.len() > 1 || !self.non_daemon_alive() {
+                    // An outer pinned thread (or the end of the program) is what this one
+                    // waits for: neither can come while this callback holds the stack.
+                    return Err(self.new_exception(
+                        "RuntimeError",
+                        "minipy cannot block here: the wait needs a thread whose callback is below this one",
+                    ));
+                }
+                self.report_deadlock();
+                return Err(self.new_exception_args("SystemExit", vec![Value::Int(3)]));
+            };
+            let top = self
+                .resume_thread(pick)
+                .expect("a runnable thread has a frame");
+            self.frames.push(top);
+            match self.run_until(0) {
+                // Parked, with its state: the loop picks again.
+                Err(signal) if self.is_block_signal(signal) => {}
+                result => self.end_thread(result),
+            }
+        }
+    }
+
+    /// Nobody can run: lets virtual time pass to the earliest wake-up. False if none.
+    fn pass_time_to_next_deadline(&mut self) -> bool {
+        let wake = self
+            .sched
+            .threads
+            .iter()
+            .filter_map(|t| match t.state {
+                ThreadState::Sleeping(at)
+                | ThreadState::WaitJoin(_, Some(at))
+                | ThreadState::WaitLock(_, Some(at)) => Some(at),
+                _ => None,
+            })
+            .min();
+        match wake {
+            Some(at) => {
+                let now = self.now_ns();
+                self.sched.clock_ns += at.saturating_sub(now);
+                true
+            }
+            None => false,
+        }
+    }
 }
 
 // ---------------------------------------------------------------- _thread natives
@@ -463,6 +563,7 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         handled: Value::None,
         thread_obj,
         woke: false,
+        pinned: false,
     });
     if let Some(os) = &vm.os
         && state == ThreadState::Runnable
@@ -680,12 +781,15 @@ pub fn l_exit(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
 
 /// `time.sleep`: the thread waits (virtual time under `det`, real time under `os`) while
 /// other threads run.
-pub fn sleep_virtual(vm: &mut Vm, seconds: f64) -> PyResult<Value> {
+pub fn sleep(vm: &mut Vm, seconds: f64) -> PyResult<Value> {
     if std::mem::take(&mut vm.sched.just_woke) {
         return Ok(Value::None);
     }
     let ns = (seconds * 1e9) as u64;
-    if vm.preemptible() {
+    // Under det, a sleep inside a callback from native code also lets other threads run
+    // (`run_others_while_blocked`); an OS thread there keeps the GIL while it sleeps.
+    let others_can_run = vm.sched.threads.len() > 1 && vm.os.is_none();
+    if vm.preemptible() || others_can_run {
         let until = vm.now_ns() + ns;
         return Err(vm.block_on(ThreadState::Sleeping(until)));
     }

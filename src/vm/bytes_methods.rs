@@ -1,11 +1,12 @@
 //! The methods of `bytes`. Most are str's methods run over a text view of the bytes: ASCII
 //! bytes as themselves, bytes 0x80-0xFF as private-use characters, which no str method
 //! treats as letters, digits, space or cased, just as bytes methods treat them. Text results
-//! turn back into bytes. Only what has no str counterpart (hex, fromhex, count of an int)
+//! turn back into bytes. Only what has no str counterpart (decode, hex, fromhex, count of an int)
 //! is written here.
 
-use super::methods::*;
+use super::methods::recv;
 use super::object::{Args, NativeFn, Object};
+use super::str_methods::*;
 use super::{PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -135,6 +136,7 @@ macro_rules! str_methods {
         /// The native methods of bytes.
         const METHODS: &[(&str, NativeFn)] = &[
             $(($name, $bytes_fn),)*
+            ("decode", b_decode),
             ("join", b_join),
             ("count", b_count),
             ("hex", b_hex),
@@ -243,5 +245,16 @@ fn b_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             "ValueError",
             "non-hexadecimal number found in fromhex() arg",
         )),
+    }
+}
+
+fn b_decode(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let b = match vm.heap.get(recv(r).as_obj().expect("bytes")) {
+        Object::Bytes(b) => b.clone(),
+        _ => vec![],
+    };
+    match String::from_utf8(b) {
+        Ok(s) => Ok(vm.new_str(s)),
+        Err(_) => Err(vm.new_exception("UnicodeDecodeError", "'utf-8' codec can't decode bytes")),
     }
 }

@@ -17,6 +17,7 @@ pub mod modules;
 pub mod object;
 pub mod ops;
 pub mod os_sched;
+pub mod str_methods;
 pub mod text;
 pub mod threads;
 pub mod value;

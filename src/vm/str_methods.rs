@@ -1,0 +1,514 @@
+//! The methods of `str` (split, strip, find, case and class tests, padding, partition,
+//! format, encode). bytes reuses them over a text view (bytes_methods.rs).
+
+use super::methods::recv;
+use super::object::{Args, Object};
+use super::{PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+pub(super) fn str_recv(vm: &Vm, r: Option<Value>) -> String {
+    vm.str_of(recv(r)).unwrap_or_default().to_string()
+}
+
+pub(super) fn arg_str(
+    vm: &mut Vm,
+    args: &Args,
+    i: usize,
+    method: &str,
+) -> PyResult<Option<String>> {
+    match args.pos.get(i) {
+        None | Some(Value::None) => Ok(None),
+        Some(v) => match vm.str_of(*v) {
+            Some(s) => Ok(Some(s.to_string())),
+            None => {
+                let t = vm.type_name(*v);
+                Err(vm.type_error(&format!("{method}() argument must be str, not {t}")))
+            }
+        },
+    }
+}
+
+pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let sep = arg_str(vm, &args, 0, "split")?;
+    let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
+    let parts: Vec<String> = match sep {
+        Some(sep) => {
+            if sep.is_empty() {
+                return Err(vm.new_exception("ValueError", "empty separator"));
+            }
+            if maxsplit < 0 {
+                s.split(sep.as_str()).map(str::to_string).collect()
+            } else {
+                s.splitn(maxsplit as usize + 1, sep.as_str())
+                    .map(str::to_string)
+                    .collect()
+            }
+        }
+        None => {
+            let mut out = Vec::new();
+            let mut rest = s.trim_start();
+            while !rest.is_empty() {
+                if maxsplit >= 0 && out.len() as i64 == maxsplit {
+                    out.push(rest.to_string());
+                    break;
+                }
+                let end = rest.find(char::is_whitespace).unwrap_or(rest.len());
+                out.push(rest[..end].to_string());
+                rest = rest[end..].trim_start();
+            }
+            out
+        }
+    };
+    let items = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(items))
+}
+
+pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let sep = arg_str(vm, &args, 0, "rsplit")?;
+    let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
+    let Some(sep) = sep else {
+        return s_split(vm, r, args);
+    };
+    let mut parts: Vec<String> = if maxsplit < 0 {
+        s.split(sep.as_str()).map(str::to_string).collect()
+    } else {
+        s.rsplitn(maxsplit as usize + 1, sep.as_str())
+            .map(str::to_string)
+            .collect::<Vec<_>>()
+            .into_iter()
+            .rev()
+            .collect()
+    };
+    if maxsplit < 0 {
+        parts = parts.into_iter().collect();
+    }
+    let items = parts.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(items))
+}
+
+pub(super) fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let keep = match args.pos.first() {
+        Some(k) => vm.truthy(*k)?,
+        None => false,
+    };
+    let mut out = Vec::new();
+    let mut start = 0;
+    let bytes: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < bytes.len() {
+        let c = bytes[i];
+        if c == '\n' || c == '\r' {
+            let mut end = i + 1;
+            if c == '\r' && bytes.get(i + 1) == Some(&'\n') {
+                end += 1;
+            }
+            let line: String = bytes[start..if keep { end } else { i }].iter().collect();
+            out.push(line);
+            start = end;
+            i = end;
+        } else {
+            i += 1;
+        }
+    }
+    if start < bytes.len() {
+        out.push(bytes[start..].iter().collect());
+    }
+    let items = out.into_iter().map(|p| vm.new_str(p)).collect();
+    Ok(vm.new_list(items))
+}
+
+pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let sep = str_recv(vm, r);
+    let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
+    let mut parts = Vec::with_capacity(items.len());
+    for (i, v) in items.iter().enumerate() {
+        match vm.str_of(*v) {
+            Some(s) => parts.push(s.to_string()),
+            None => {
+                let t = vm.type_name(*v);
+                return Err(vm.type_error(&format!(
+                    "sequence item {i}: expected str instance, {t} found"
+                )));
+            }
+        }
+    }
+    Ok(vm.new_str(parts.join(&sep)))
+}
+
+pub(super) fn strip_with(vm: &mut Vm, r: Option<Value>, args: &Args, left: bool, right: bool) -> R {
+    let s = str_recv(vm, r);
+    let chars = arg_str(vm, args, 0, "strip")?;
+    let pred = |c: char| match &chars {
+        Some(set) => set.contains(c),
+        None => c.is_whitespace(),
+    };
+    let mut t = s.as_str();
+    if left {
+        t = t.trim_start_matches(pred);
+    }
+    if right {
+        t = t.trim_end_matches(pred);
+    }
+    Ok(vm.new_str(t))
+}
+
+pub(super) fn s_strip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    strip_with(vm, r, &args, true, true)
+}
+pub(super) fn s_lstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    strip_with(vm, r, &args, true, false)
+}
+pub(super) fn s_rstrip(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    strip_with(vm, r, &args, false, true)
+}
+
+pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
+    let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
+    let count = args.pos.get(2).and_then(|c| vm.as_index(*c)).unwrap_or(-1);
+    let out = if count < 0 {
+        s.replace(&old, &new)
+    } else {
+        s.replacen(&old, &new, count as usize)
+    };
+    Ok(vm.new_str(out))
+}
+
+/// Converts a char index range argument pair to byte offsets in `s`.
+pub(super) fn char_range(vm: &Vm, s: &str, args: &Args, from: usize) -> (usize, usize) {
+    let n = s.chars().count() as i64;
+    let norm = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    let start = args
+        .pos
+        .get(from)
+        .and_then(|v| vm.as_index(*v))
+        .map_or(0, norm);
+    let end = args
+        .pos
+        .get(from + 1)
+        .and_then(|v| vm.as_index(*v))
+        .map_or(n as usize, norm);
+    let byte = |ci: usize| s.char_indices().nth(ci).map_or(s.len(), |(b, _)| b);
+    (byte(start), byte(end.max(start)))
+}
+
+pub(super) fn char_index(s: &str, byte: usize) -> i64 {
+    s[..byte].chars().count() as i64
+}
+
+pub(super) fn find_impl(
+    vm: &mut Vm,
+    r: Option<Value>,
+    args: &Args,
+    reverse: bool,
+) -> PyResult<i64> {
+    let s = str_recv(vm, r);
+    let sub = arg_str(vm, args, 0, "find")?.unwrap_or_default();
+    let (a, b) = char_range(vm, &s, args, 1);
+    let hay = &s[a..b];
+    let found = if reverse {
+        hay.rfind(&sub)
+    } else {
+        hay.find(&sub)
+    };
+    Ok(found.map_or(-1, |i| char_index(&s, a + i)))
+}
+
+pub(super) fn s_find(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    find_impl(vm, r, &args, false).map(Value::Int)
+}
+pub(super) fn s_rfind(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    find_impl(vm, r, &args, true).map(Value::Int)
+}
+pub(super) fn s_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    match find_impl(vm, r, &args, false)? {
+        -1 => Err(vm.new_exception("ValueError", "substring not found")),
+        i => Ok(Value::Int(i)),
+    }
+}
+pub(super) fn s_rindex(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    match find_impl(vm, r, &args, true)? {
+        -1 => Err(vm.new_exception("ValueError", "substring not found")),
+        i => Ok(Value::Int(i)),
+    }
+}
+
+pub(super) fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let sub = arg_str(vm, &args, 0, "count")?.unwrap_or_default();
+    let (a, b) = char_range(vm, &s, &args, 1);
+    let hay = &s[a..b];
+    let n = if sub.is_empty() {
+        hay.chars().count() + 1
+    } else {
+        hay.matches(&sub).count()
+    };
+    Ok(Value::Int(n as i64))
+}
+
+pub(super) fn affix(vm: &mut Vm, r: Option<Value>, args: &Args, start: bool) -> R {
+    let s = str_recv(vm, r);
+    let (a, b) = char_range(vm, &s, args, 1);
+    let hay = &s[a..b];
+    let options = match args.pos.first() {
+        Some(v) if vm.str_of(*v).is_some() => vec![vm.str_of(*v).unwrap_or_default().to_string()],
+        Some(v) => vm
+            .tuple_items(*v)
+            .iter()
+            .map(|x| vm.str_of(*x).unwrap_or_default().to_string())
+            .collect(),
+        None => vec![],
+    };
+    Ok(Value::Bool(options.iter().any(|o| {
+        if start {
+            hay.starts_with(o.as_str())
+        } else {
+            hay.ends_with(o.as_str())
+        }
+    })))
+}
+
+pub(super) fn s_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    affix(vm, r, &args, true)
+}
+pub(super) fn s_endswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    affix(vm, r, &args, false)
+}
+
+pub(super) fn map_str(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> String) -> R {
+    let s = str_recv(vm, r);
+    Ok(vm.new_str(f(&s)))
+}
+
+pub(super) fn s_upper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, str::to_uppercase)
+}
+pub(super) fn s_lower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, str::to_lowercase)
+}
+pub(super) fn s_swapcase(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        s.chars()
+            .map(|c| {
+                if c.is_uppercase() {
+                    c.to_lowercase().collect::<String>()
+                } else {
+                    c.to_uppercase().collect()
+                }
+            })
+            .collect()
+    })
+}
+pub(super) fn s_title(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        let mut out = String::new();
+        let mut prev_cased = false;
+        for c in s.chars() {
+            if prev_cased {
+                out.extend(c.to_lowercase());
+            } else {
+                out.extend(c.to_uppercase());
+            }
+            prev_cased = c.is_alphabetic();
+        }
+        out
+    })
+}
+pub(super) fn s_capitalize(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        let mut chars = s.chars();
+        match chars.next() {
+            Some(c) => c
+                .to_uppercase()
+                .chain(chars.flat_map(char::to_lowercase))
+                .collect(),
+            None => String::new(),
+        }
+    })
+}
+
+pub(super) fn predicate(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> bool) -> R {
+    let s = str_recv(vm, r);
+    Ok(Value::Bool(!s.is_empty() && f(&s)))
+}
+pub(super) fn s_isdigit(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(|c| c.is_ascii_digit()))
+}
+pub(super) fn s_isalpha(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(char::is_alphabetic))
+}
+pub(super) fn s_isalnum(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(char::is_alphanumeric))
+}
+pub(super) fn s_isspace(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(char::is_whitespace))
+}
+pub(super) fn s_isupper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+    })
+}
+pub(super) fn s_islower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+    })
+}
+pub(super) fn s_isidentifier(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        let mut c = s.chars();
+        c.next().is_some_and(|f| f == '_' || f.is_alphabetic())
+            && c.all(|x| x == '_' || x.is_alphanumeric())
+    })
+}
+
+pub(super) fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R {
+    let s = str_recv(vm, r);
+    let width = args
+        .pos
+        .first()
+        .and_then(|w| vm.as_index(*w))
+        .unwrap_or(0)
+        .max(0) as usize;
+    let fill = arg_str(vm, args, 1, "pad")?
+        .and_then(|f| f.chars().next())
+        .unwrap_or(' ');
+    let n = s.chars().count();
+    if n >= width {
+        return Ok(vm.new_str(s));
+    }
+    let total = width - n;
+    let (left, right) = match align {
+        '<' => (0, total),
+        '>' => (total, 0),
+        _ => {
+            let left = total / 2 + (total & width & 1);
+            (left, total - left)
+        }
+    };
+    let out = format!(
+        "{}{s}{}",
+        fill.to_string().repeat(left),
+        fill.to_string().repeat(right)
+    );
+    Ok(vm.new_str(out))
+}
+pub(super) fn s_ljust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    pad(vm, r, &args, '<')
+}
+pub(super) fn s_rjust(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    pad(vm, r, &args, '>')
+}
+pub(super) fn s_center(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    pad(vm, r, &args, '^')
+}
+pub(super) fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let width = args
+        .pos
+        .first()
+        .and_then(|w| vm.as_index(*w))
+        .unwrap_or(0)
+        .max(0) as usize;
+    let n = s.chars().count();
+    if n >= width {
+        return Ok(vm.new_str(s));
+    }
+    let (sign, digits) = match s.chars().next() {
+        Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
+        _ => (String::new(), s.as_str()),
+    };
+    Ok(vm.new_str(format!("{sign}{}{digits}", "0".repeat(width - n))))
+}
+
+pub(super) fn s_partition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    partition(vm, r, &args, false)
+}
+pub(super) fn s_rpartition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    partition(vm, r, &args, true)
+}
+pub(super) fn partition(vm: &mut Vm, r: Option<Value>, args: &Args, reverse: bool) -> R {
+    let s = str_recv(vm, r);
+    let sep = arg_str(vm, args, 0, "partition")?.unwrap_or_default();
+    let found = if reverse { s.rfind(&sep) } else { s.find(&sep) };
+    let (a, b, c) = match found {
+        Some(i) => (
+            s[..i].to_string(),
+            sep.clone(),
+            s[i + sep.len()..].to_string(),
+        ),
+        None if reverse => (String::new(), String::new(), s.clone()),
+        None => (s.clone(), String::new(), String::new()),
+    };
+    let parts = vec![vm.new_str(a), vm.new_str(b), vm.new_str(c)];
+    Ok(vm.new_tuple(parts))
+}
+
+pub(super) fn s_format(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let out = super::format::str_format(vm, &s, &args)?;
+    Ok(vm.new_str(out))
+}
+
+pub(super) fn s_encode(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = str_recv(vm, r);
+    Ok(vm.alloc(Object::Bytes(s.into_bytes())))
+}
+
+pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = str_recv(vm, r);
+    let mut prev_cased = false;
+    let mut any = false;
+    for c in s.chars() {
+        if c.is_uppercase() {
+            if prev_cased {
+                return Ok(Value::Bool(false));
+            }
+            prev_cased = true;
+            any = true;
+        } else if c.is_lowercase() {
+            if !prev_cased {
+                return Ok(Value::Bool(false));
+            }
+            prev_cased = true;
+            any = true;
+        } else {
+            prev_cased = false;
+        }
+    }
+    Ok(Value::Bool(any))
+}
+
+pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let size = args
+        .pos
+        .first()
+        .and_then(|v| vm.as_index(*v))
+        .unwrap_or(8)
+        .max(0) as usize;
+    let mut out = String::new();
+    let mut col = 0;
+    for c in s.chars() {
+        match c {
+            '\t' => {
+                let n = if size == 0 { 0 } else { size - col % size };
+                out.push_str(&" ".repeat(n));
+                col += n;
+            }
+            '\n' | '\r' => {
+                out.push(c);
+                col = 0;
+            }
+            _ => {
+                out.push(c);
+                col += 1;
+            }
+        }
+    }
+    Ok(vm.new_str(out))
+}

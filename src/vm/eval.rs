@@ -399,15 +399,13 @@ impl Vm {
         }
         'dispatch: loop {
             self.ticks += 1;
-            if self.sched.threads.len() > 1 {
-                if self.sched.budget == 0 {
-                    self.sched.budget = self.sched.check_interval;
-                    // The GIL is offered; leave the frame only if another thread takes it.
-                    if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
-                        return Event::Preempt;
-                    }
+            // One comparison per instruction; never true while there is one thread.
+            if self.ticks >= self.sched.next_check {
+                self.sched.next_check = self.ticks + u64::from(self.sched.check_interval);
+                // The GIL is offered; leave the frame only if another thread takes it.
+                if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
+                    return Event::Preempt;
                 }
-                self.sched.budget -= 1;
             }
             let mut pc = f.pc;
             let mut arg = u32::from(bytes[pc + 1]);

@@ -246,7 +246,8 @@ fn s_setcheckinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         .unwrap_or(100)
         .clamp(1, i64::from(u32::MAX));
     vm.sched.check_interval = n as u32;
-    vm.sched.budget = vm.sched.budget.min(n as u32);
+    let left = vm.budget_left();
+    vm.set_budget(left.min(n as u32));
     Ok(Value::None)
 }
 

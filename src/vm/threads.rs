@@ -43,8 +43,12 @@ pub struct Scheduler {
     pub threads: Vec<VmThread>,
     pub current: usize,
     pub check_interval: u32,
-    /// Instructions left before the holder must offer the GIL.
+    /// Instructions left before the holder must offer the GIL, while there is one thread
+    /// (nothing counts them down then).
     pub budget: u32,
+    /// With more than one thread: the tick (`Vm::ticks`) of the instruction that offers
+    /// the GIL next. `u64::MAX` while there is one thread.
+    pub next_check: u64,
     pub rng: u64,
     /// Virtual time in nanoseconds.
     pub clock_ns: u64,
@@ -89,6 +93,7 @@ impl Scheduler {
             current: 0,
             check_interval: check_interval.max(1),
             budget: check_interval.max(1),
+            next_check: u64::MAX,
             rng: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d,
             clock_ns: 0,
             max_threads,
@@ -147,6 +152,25 @@ impl Vm {
         match &self.os {
             Some(_) => std::thread::sleep(std::time::Duration::from_nanos(ns)),
             None => self.sched.clock_ns += ns,
+        }
+    }
+
+    /// Gives the running thread `n` more instructions before it offers the GIL.
+    pub fn set_budget(&mut self, n: u32) {
+        if self.sched.threads.len() > 1 {
+            self.sched.next_check = self.ticks + 1 + u64::from(n);
+        } else {
+            self.sched.budget = n;
+        }
+    }
+
+    /// Instructions the running thread has left before it offers the GIL.
+    pub fn budget_left(&self) -> u32 {
+        if self.sched.threads.len() > 1 {
+            let left = self.sched.next_check.saturating_sub(self.ticks + 1);
+            left.min(u64::from(u32::MAX)) as u32
+        } else {
+            self.sched.budget
         }
     }
 
@@ -220,7 +244,7 @@ impl Vm {
         self.sched.threads[cur].frames = std::mem::replace(&mut self.frames, theirs);
         self.sched.threads[cur].handled = self.handled;
         self.sched.current = pick;
-        self.sched.budget = self.sched.check_interval;
+        self.set_budget(self.sched.check_interval);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
         self.handled = self.sched.threads[pick].handled;
         true
@@ -239,7 +263,7 @@ impl Vm {
     /// Gives the GIL to thread `pick` with a fresh check interval; returns its top frame.
     pub fn resume_thread(&mut self, pick: usize) -> Option<Frame> {
         self.sched.current = pick;
-        self.sched.budget = self.sched.check_interval;
+        self.set_budget(self.sched.check_interval);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
         self.frames = std::mem::take(&mut self.sched.threads[pick].frames);
         self.handled = self.sched.threads[pick].handled;
@@ -451,7 +475,7 @@ impl Vm {
         self.frames = saved_frames;
         self.handled = saved_handled;
         self.sched.current = me;
-        self.sched.budget = self.sched.check_interval;
+        self.set_budget(self.sched.check_interval);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[me].woke);
         outcome
     }
@@ -554,6 +578,8 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
     } else {
         ThreadState::Runnable
     };
+    // The running thread's budget starts counting down once a second thread exists.
+    let budget = vm.budget_left();
     vm.sched.threads.push(super::threads::VmThread {
         ident,
         name: name.clone(),
@@ -565,11 +591,16 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         woke: false,
         pinned: false,
     });
+    vm.set_budget(budget);
     if let Some(os) = &vm.os
         && state == ThreadState::Runnable
         && os.spawn(vm.sched.threads.len() - 1, &name).is_err()
     {
         vm.sched.threads.pop();
+        if vm.sched.threads.len() == 1 {
+            vm.sched.next_check = u64::MAX;
+            vm.sched.budget = budget;
+        }
         return Err(vm.new_exception("RuntimeError", "can't start new thread"));
     }
     Ok(Value::Int(ident as i64))

@@ -129,14 +129,19 @@ fn the_lock_fixes_the_race_on_os_threads() {
     }
 }
 
-/// tests/programs/thread_timeouts.mpy's output is checked against CPython's by
-/// tests/runtime.rs under det; on OS threads, in real time, it must be the same.
+/// These programs' output is checked against CPython's by tests/runtime.rs under det; on
+/// OS threads, in real time, it must be the same.
 #[test]
-fn os_threads_wait_with_timeouts_in_real_time() {
-    let file = "tests/programs/thread_timeouts.mpy";
-    let os = run(&["--sched", "os", file]);
-    let det = run(&[file]);
-    assert_eq!((os.status, os.stderr.as_str()), (0, ""));
-    assert!(os.stdout.contains("alive after join timeout: True"));
-    assert_eq!(os.stdout, det.stdout);
+fn os_threads_wait_with_timeouts_and_inside_callbacks() {
+    for file in [
+        "tests/programs/thread_timeouts.mpy",
+        "tests/programs/thread_block_in_callbacks.mpy",
+    ] {
+        let os = run(&["--sched", "os", file]);
+        let det = run(&[file]);
+        assert_eq!((os.status, os.stderr.as_str()), (0, ""), "{file}");
+        assert_eq!(os.stdout, det.stdout, "{file}");
+    }
+    let o = run(&["--sched", "os", "tests/deadlocks/in_callback.mpy"]);
+    assert_eq!(o.status, 3, "{}", o.stderr);
 }

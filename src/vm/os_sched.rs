@@ -158,9 +158,15 @@ impl Gil {
             if self.signals.shutdown.load(Ordering::Acquire) {
                 return (vm, None);
             }
-            if vm.sched.threads[me].state != ThreadState::Runnable {
-                vm = self.wait(vm, me);
-                continue;
+            match vm.sched.threads[me].state {
+                ThreadState::Runnable => {}
+                // Run to its end by a thread that was blocked in a callback (see
+                // `Vm::run_others_while_blocked`), which also reported how it ended.
+                ThreadState::Finished => return (vm, None),
+                _ => {
+                    vm = self.wait(vm, me);
+                    continue;
+                }
             }
             let top = vm.resume_thread(me).expect("a runnable thread has a frame");
             vm.frames.push(top);
@@ -212,10 +218,10 @@ pub fn run_main(
     });
     let vm = gil.take();
     let (mut vm, result) = gil.drive(vm, 0);
-    let result = result.expect("only the main thread shuts the program down");
-    vm.sched.main_result = Some(result);
-    vm.sched.threads[0].state = ThreadState::Finished;
-    vm.notify_change();
+    // (None: a thread blocked in a callback ran the main thread to its end.)
+    if let Some(result) = result {
+        vm.end_thread(result);
+    }
     // Like threading._shutdown: the program ends when its last non-daemon thread does.
     while vm.non_daemon_alive() {
         vm = gil.wait(vm, 0);

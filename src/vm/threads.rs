@@ -182,10 +182,6 @@ impl Vm {
     /// keeps the GIL (it could be picked again); otherwise the pick waits in `next_pick`.
     /// In the common case, every thread runnable, this allocates nothing.
     pub fn keeps_gil(&mut self) -> bool {
-        if let Some(os) = &self.os {
-            // Under the OS scheduler a waiting thread asks for the GIL with a drop request.
-            return !os.signals.drop_requested();
-        }
         if let Some(&pinned) = self.sched.pinned.last() {
             // The thread blocked in a callback goes on as soon as it can.
             self.wake_ready();
@@ -193,6 +189,10 @@ impl Vm {
                 self.sched.next_pick = None;
                 return false;
             }
+        }
+        if let Some(os) = &self.os {
+            // Under the OS scheduler a waiting thread asks for the GIL with a drop request.
+            return !os.signals.drop_requested();
         }
         match self.draw_runnable() {
             Some(pick) if pick == self.sched.current => true,
@@ -449,19 +449,14 @@ impl Vm {
 
     /// The running thread blocked inside a callback from native code, its top frame
     /// (rewound to the blocking call) held by the Rust stack: runs the other threads here,
-    /// on top of it, until its wait is over. Ok when the call can re-run; Err with the
+    /// on top of it, until its wait is over. Under `--sched os` too: the GIL cannot be
+    /// released from inside native code, so this OS thread keeps it and runs the others'
+    /// frames itself; their own OS threads pick them up again afterwards. Ok when the call can re-run; Err with the
     /// exception to raise in that frame (a deadlock, or a wait that cannot be met). The
     /// collector does not run meanwhile: it only runs with no native code on the stack,
     /// whose Rust locals hold values it cannot see.
     pub fn run_others_while_blocked(&mut self, state: ThreadState) -> Result<(), Value> {
         let me = self.sched.current;
-        if self.os.is_some() {
-            // An OS thread would have to release the GIL from inside the callback.
-            return Err(self.new_exception(
-                "RuntimeError",
-                "minipy cannot block inside a callback from native code under --sched os",
-            ));
-        }
         self.sched.threads[me].state = state;
         self.sched.threads[me].pinned = true;
         self.sched.pinned.push(me);
@@ -533,7 +528,7 @@ impl Vm {
         match wake {
             Some(at) => {
                 let now = self.now_ns();
-                self.sched.clock_ns += at.saturating_sub(now);
+                self.pass_time(at.saturating_sub(now));
                 true
             }
             None => false,
@@ -817,10 +812,9 @@ pub fn sleep(vm: &mut Vm, seconds: f64) -> PyResult<Value> {
         return Ok(Value::None);
     }
     let ns = (seconds * 1e9) as u64;
-    // Under det, a sleep inside a callback from native code also lets other threads run
-    // (`run_others_while_blocked`); an OS thread there keeps the GIL while it sleeps.
-    let others_can_run = vm.sched.threads.len() > 1 && vm.os.is_none();
-    if vm.preemptible() || others_can_run {
+    // A sleep inside a callback from native code also lets other threads run
+    // (`run_others_while_blocked`).
+    if vm.sched.threads.len() > 1 {
         let until = vm.now_ns() + ns;
         return Err(vm.block_on(ThreadState::Sleeping(until)));
     }

@@ -23,7 +23,9 @@ use crate::bytecode::CodeObject;
 use frame::{Frame, Resume};
 use heap::Heap;
 use indexmap::IndexMap;
-use object::{Args, Class, Dict, DictKey, Function, Instance, Native, NativeFn, Object, StrKey};
+use object::{
+    Args, Class, Dict, DictKey, Function, Instance, NameMap, Native, NativeFn, Object, StrKey,
+};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -275,7 +277,7 @@ impl Vm {
                 qualname: name.to_string(),
                 bases: vec![],
                 mro: vec![],
-                dict: IndexMap::new(),
+                dict: NameMap::default(),
                 builtin: Some(name),
             })));
             self.types.insert(name, class);
@@ -299,7 +301,7 @@ impl Vm {
         for &(name, base) in EXCEPTIONS {
             let base = self.types[base];
             let class = self
-                .new_class(name, vec![base], IndexMap::new())
+                .new_class(name, vec![base], NameMap::default())
                 .expect("built-in hierarchy is consistent");
             if let Object::Class(c) = self.heap.get_mut(class) {
                 c.builtin = Some("BaseException");
@@ -364,7 +366,7 @@ impl Vm {
         &mut self,
         name: &str,
         bases: Vec<ObjRef>,
-        mut dict: IndexMap<String, Value>,
+        mut dict: NameMap,
     ) -> PyResult<ObjRef> {
         // A class that defines __eq__ but not __hash__ is unhashable, as in CPython.
         if dict.contains_key("__eq__") && !dict.contains_key("__hash__") {
@@ -504,7 +506,10 @@ impl Vm {
     }
 
     pub fn is_subclass(&self, class: ObjRef, of: ObjRef) -> bool {
-        self.mro_of(class).contains(&of)
+        match self.heap.get(class) {
+            Object::Class(c) => c.mro.contains(&of),
+            _ => false,
+        }
     }
 
     pub fn isinstance(&self, v: Value, class: ObjRef) -> bool {
@@ -829,6 +834,16 @@ impl Vm {
     }
 }
 
+/// A function's name for error messages: its qualname's last part, found only when an
+/// error is actually formatted (binding arguments is on every call's path).
+struct ShortName<'a>(&'a str);
+
+impl std::fmt::Display for ShortName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.rsplit('.').next().unwrap_or(self.0))
+    }
+}
+
 /// What preparing a call produced: a finished native result, or a frame to run.
 pub enum Call {
     Done(Value),
@@ -850,7 +865,7 @@ impl Vm {
         let kwonly = code.co_kwonlyargcount as usize;
         let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;
         let has_varkw = code.co_flags & crate::bytecode::code::flags::CO_VARKEYWORDS != 0;
-        let name: &str = func.qualname.rsplit('.').next().unwrap_or(&func.qualname);
+        let name = ShortName(&func.qualname);
         let npos = args.pos.len();
         for (i, v) in args.pos.iter().take(argcount).enumerate() {
             frame.fast[i] = Some(*v);

@@ -61,6 +61,60 @@ impl Vm {
         })
     }
 
+    /// LOAD_METHOD's shortcut: the Python function `obj.name` would bind, when `obj` is an
+    /// instance whose class (not its `__dict__`) supplies a plain function under `name`.
+    /// The eval loop then calls it with `obj` as first argument instead of allocating a
+    /// bound method; `getattr` would have returned exactly that bound method.
+    pub fn method_for_call(&self, obj: Value, name: &str) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return None;
+        };
+        // Names `getattr_opt` answers before binding (exceptions' special attributes).
+        if matches!(
+            name,
+            "__class__"
+                | "__dict__"
+                | "__traceback__"
+                | "__suppress_context__"
+                | "value"
+                | "code"
+                | "__cause__"
+                | "__context__"
+        ) {
+            return None;
+        }
+        let found = self.class_lookup(inst.class, name)?;
+        if !matches!(
+            found.as_obj().map(|f| self.heap.get(f)),
+            Some(Object::Function(_))
+        ) {
+            return None;
+        }
+        if self.dict_get_str(inst.dict, name).is_some() {
+            return None;
+        }
+        Some(found)
+    }
+
+    /// A call of a plain class (no built-in base) whose `__init__` is a `simple_function`
+    /// for the instance and `nargs` arguments: the class and that `__init__`.
+    pub fn simple_init(&self, callable: Value, nargs: usize) -> Option<(ObjRef, ObjRef)> {
+        let Value::Obj(r) = callable else {
+            return None;
+        };
+        let Object::Class(c) = self.heap.get(r) else {
+            return None;
+        };
+        if c.builtin.is_some() {
+            return None;
+        }
+        let init = self.class_lookup(r, "__init__")?;
+        Some((r, self.simple_function(init, nargs + 1)?))
+    }
+
     pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
         let class = self.type_of(obj);
         if let Value::Obj(r) = obj {

@@ -536,15 +536,54 @@ impl Vm {
                     tryv!('dispatch, self.delattr(obj, name(arg)));
                 }
                 Op::LOAD_METHOD => {
+                    // As CPython: [function, self] for a method found on the class, else
+                    // [None, attribute] (None standing for NULL: a method is never None).
                     let obj = pop!();
-                    let v = tryv!('dispatch, self.getattr(obj, name(arg)));
-                    f.stack.push(v);
+                    match self.method_for_call(obj, name(arg)) {
+                        Some(func) => {
+                            f.stack.push(func);
+                            f.stack.push(obj);
+                        }
+                        None => {
+                            let v = tryv!('dispatch, self.getattr(obj, name(arg)));
+                            f.stack.push(Value::None);
+                            f.stack.push(v);
+                        }
+                    }
                 }
                 Op::CALL_METHOD | Op::CALL_FUNCTION => {
                     let n = arg as usize;
-                    let base = f.stack.len() - n - 1;
-                    let args = f.stack[base + 1..].to_vec();
-                    let callable = f.stack[base];
+                    let args_at = f.stack.len() - n;
+                    let (base, callable, first) = if op == Op::CALL_METHOD {
+                        // The pair LOAD_METHOD left below the arguments.
+                        let base = args_at - 2;
+                        match (f.stack[base], f.stack[base + 1]) {
+                            (Value::None, attr) => (base, attr, None),
+                            (func, obj) => (base, func, Some(obj)),
+                        }
+                    } else {
+                        (args_at - 1, f.stack[args_at - 1], None)
+                    };
+                    let nargs = n + usize::from(first.is_some());
+                    if let Some(func) = self.simple_function(callable, nargs) {
+                        let frame = self.simple_frame(func, first, &f.stack[args_at..]);
+                        f.stack.truncate(base);
+                        return Event::Call(Box::new(frame));
+                    }
+                    if first.is_none()
+                        && let Some((class, init)) = self.simple_init(callable, n)
+                    {
+                        // A new instance, then its __init__ frame (as prepare_call would).
+                        let instance = self.new_instance(class);
+                        let mut frame =
+                            self.simple_frame(init, Some(instance), &f.stack[args_at..]);
+                        frame.resume = Resume::Replace(instance);
+                        f.stack.truncate(base);
+                        return Event::Call(Box::new(frame));
+                    }
+                    let mut args = Vec::with_capacity(nargs);
+                    args.extend(first);
+                    args.extend_from_slice(&f.stack[args_at..]);
                     self.note_caller(callable, f);
                     let result = self.prepare_call(callable, Args::new(args));
                     if let Err(e) = result

@@ -851,6 +851,47 @@ pub enum Call {
 }
 
 impl Vm {
+    /// The function behind `callable` when a call with `nargs` positional arguments binds
+    /// them one to one: a plain Python function (not a generator or coroutine, no `*args`,
+    /// `**kwargs`, keyword-only parameters or cells) taking exactly `nargs` parameters.
+    /// Such a call needs none of `bind_function`'s rules, so the eval loop builds its frame
+    /// straight from the value stack (`simple_frame`) without an `Args`.
+    pub fn simple_function(&self, callable: Value, nargs: usize) -> Option<ObjRef> {
+        use crate::bytecode::code::flags::{
+            CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS,
+        };
+        let Value::Obj(r) = callable else {
+            return None;
+        };
+        let Object::Function(func) = self.heap.get(r) else {
+            return None;
+        };
+        let code = &func.code;
+        let simple = code.co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE)
+            == 0
+            && code.co_kwonlyargcount == 0
+            && code.co_argcount as usize == nargs
+            && code.co_cellvars.is_empty();
+        simple.then_some(r)
+    }
+
+    /// The frame of a call of a `simple_function`: `first` (a method's receiver) then `args`
+    /// become its first fast locals, exactly as `bind_function` would place them.
+    pub fn simple_frame(&mut self, func: ObjRef, first: Option<Value>, args: &[Value]) -> Frame {
+        let Object::Function(fd) = self.heap.get(func) else {
+            unreachable!("simple_function checked it is a function")
+        };
+        let (code, consts, globals) = (fd.code.clone(), fd.consts.clone(), fd.globals);
+        let closure = fd.closure.clone();
+        let mut frame = self.new_frame_with_consts(code, consts, globals, None, Resume::Push);
+        let mut slots = frame.fast.iter_mut();
+        for v in first.iter().chain(args) {
+            *slots.next().expect("co_nlocals covers the parameters") = Some(*v);
+        }
+        frame.cells.extend(closure);
+        frame
+    }
+
     /// Binds arguments to a Python function's parameters (3.7's rules and messages).
     pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Frame> {
         let code = func.code.clone();

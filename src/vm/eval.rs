@@ -780,7 +780,10 @@ impl Vm {
                 }
                 Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                     let v = pop!();
-                    let t = tryv!('dispatch, self.truthy(v));
+                    let t = match v {
+                        Value::Bool(b) => b,
+                        _ => tryv!('dispatch, self.truthy(v)),
+                    };
                     if t == (op == Op::POP_JUMP_IF_TRUE) {
                         f.pc = arg as usize;
                     }
@@ -1013,7 +1016,12 @@ impl Vm {
                 Op::COMPARE_OP => {
                     let b = pop!();
                     let a = pop!();
-                    let r = tryv!('dispatch, self.compare_op(arg, a, b));
+                    let r = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) if arg <= 5 => {
+                            Value::Bool(super::compare::compare_holds(arg, x, y))
+                        }
+                        _ => tryv!('dispatch, self.compare_op(arg, a, b)),
+                    };
                     f.stack.push(r);
                 }
                 Op::BINARY_SUBSCR => {
@@ -1270,6 +1278,29 @@ impl Vm {
                         tryv!('dispatch, self.get_awaitable(r))
                     } else {
                         r
+                    };
+                    f.stack.push(r);
+                }
+                Op::BINARY_ADD
+                | Op::INPLACE_ADD
+                | Op::BINARY_SUBTRACT
+                | Op::INPLACE_SUBTRACT
+                | Op::BINARY_MULTIPLY
+                | Op::INPLACE_MULTIPLY => {
+                    let b = pop!();
+                    let a = pop!();
+                    // Small ints inline; everything else (and overflow) in binary_op.
+                    let quick = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => match op {
+                            Op::BINARY_ADD | Op::INPLACE_ADD => x.checked_add(y),
+                            Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => x.checked_sub(y),
+                            _ => x.checked_mul(y),
+                        },
+                        _ => None,
+                    };
+                    let r = match quick {
+                        Some(r) => Value::Int(r),
+                        None => tryv!('dispatch, self.binary_op(op, a, b)),
                     };
                     f.stack.push(r);
                 }

@@ -19,7 +19,8 @@ pub const WHY_SILENCED: i64 = 0x0080;
 
 /// Why `execute` stopped running a frame.
 pub enum Event {
-    Call(Box<Frame>),
+    /// A new frame to run (by value: a call should not cost an allocation).
+    Call(Frame),
     Return(Value),
     Yield(Value),
     Raise(Value),
@@ -52,7 +53,7 @@ impl Vm {
                         continue;
                     }
                     self.frames.push(f);
-                    f = *new;
+                    f = new;
                     event = self.execute(&mut f);
                 }
                 Event::Return(v) => {
@@ -568,7 +569,7 @@ impl Vm {
                     if let Some(func) = self.simple_function(callable, nargs) {
                         let frame = self.simple_frame(func, first, &f.stack[args_at..]);
                         f.stack.truncate(base);
-                        return Event::Call(Box::new(frame));
+                        return Event::Call(frame);
                     }
                     if first.is_none()
                         && let Some((class, init)) = self.simple_init(callable, n)
@@ -579,7 +580,7 @@ impl Vm {
                             self.simple_frame(init, Some(instance), &f.stack[args_at..]);
                         frame.resume = Resume::Replace(instance);
                         f.stack.truncate(base);
-                        return Event::Call(Box::new(frame));
+                        return Event::Call(frame);
                     }
                     let mut args = Vec::with_capacity(nargs);
                     args.extend(first);
@@ -596,7 +597,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
+                        Call::Frame(frame) => return Event::Call(*frame),
                     }
                 }
                 Op::CALL_FUNCTION_KW => {
@@ -614,7 +615,7 @@ impl Vm {
                     self.note_caller(callable, f);
                     match tryv!('dispatch, self.prepare_call(callable, Args { pos: all, kw })) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
+                        Call::Frame(frame) => return Event::Call(*frame),
                     }
                 }
                 Op::CALL_FUNCTION_EX => {
@@ -635,7 +636,7 @@ impl Vm {
                     }
                     match tryv!('dispatch, self.prepare_call(callable, Args { pos, kw })) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
+                        Call::Frame(frame) => return Event::Call(*frame),
                     }
                 }
                 Op::MAKE_FUNCTION => {
@@ -694,7 +695,7 @@ impl Vm {
                     let receiver = top!();
                     if let Some(g) = self.as_generator(receiver) {
                         match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom)) {
-                            Some(frame) => return Event::Call(Box::new(frame)),
+                            Some(frame) => return Event::Call(frame),
                             None => {
                                 // An exhausted generator raises StopIteration(None) at once.
                                 pop!();
@@ -759,7 +760,7 @@ impl Vm {
                             Value::None,
                             Resume::ForIter { exhausted }
                         )) {
-                            return Event::Call(Box::new(frame));
+                            return Event::Call(frame);
                         }
                         pop!();
                         f.pc = exhausted;
@@ -918,7 +919,7 @@ impl Vm {
                             } else {
                                 Resume::Push
                             };
-                            return Event::Call(frame);
+                            return Event::Call(*frame);
                         }
                     }
                 }

@@ -2,9 +2,10 @@
 //! static and class methods unwrap), assignment and deletion, and preparing a call (natives
 //! run at once; Python functions become frames for the eval loop).
 
-use super::frame::Resume;
-use super::object::{Args, GenKind, Native, Object};
+use super::frame::{AttrHint, Resume};
+use super::object::{Args, DictKey, GenKind, Native, Object, StrKey};
 use super::{Call, ObjRef, PyResult, Value, Vm};
+use std::cell::Cell;
 
 impl Vm {
     pub fn getattr(&mut self, obj: Value, name: &str) -> PyResult<Value> {
@@ -113,6 +114,134 @@ impl Vm {
         }
         let init = self.class_lookup(r, "__init__")?;
         Some((r, self.simple_function(init, nargs + 1)?))
+    }
+
+    /// LOAD_ATTR through the instruction's inline cache: an instance attribute found in the
+    /// instance `__dict__` when the class has no data descriptor for the name (what
+    /// `getattr` would return). `None`: take the general path.
+    pub fn load_attr_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        hint: &Cell<AttrHint>,
+    ) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return None;
+        };
+        let (class, dict) = (inst.class, inst.dict);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            if let Object::Dict(d) = self.heap.get(dict)
+                && let Some((DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
+                && k == name
+            {
+                return Some(*v);
+            }
+        } else if !self.no_data_descriptor(class, name) {
+            return None;
+        }
+        let Object::Dict(d) = self.heap.get(dict) else {
+            return None;
+        };
+        let (index, _, (_, v)) = d.get_full(&StrKey(name))?;
+        let v = *v;
+        hint.set(AttrHint {
+            epoch: self.class_epoch,
+            class,
+            index: index as u32,
+            value: Value::None,
+        });
+        Some(v)
+    }
+
+    /// STORE_ATTR through the instruction's inline cache: an assignment to an instance
+    /// whose class has no data descriptor for the name goes to the instance `__dict__`, as
+    /// in `setattr`. `false`: take the general path.
+    pub fn store_attr_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        v: Value,
+        hint: &Cell<AttrHint>,
+    ) -> bool {
+        let Value::Obj(r) = obj else {
+            return false;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return false;
+        };
+        let (class, dict) = (inst.class, inst.dict);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            if let Object::Dict(d) = self.heap.get_mut(dict)
+                && let Some((DictKey::Str(k), slot)) = d.get_index_mut(h.index as usize)
+                && k == name
+            {
+                slot.1 = v;
+                return true;
+            }
+        } else if !self.no_data_descriptor(class, name) {
+            return false;
+        }
+        self.dict_set_str(dict, name, v);
+        if let Object::Dict(d) = self.heap.get(dict)
+            && let Some(index) = d.get_index_of(&StrKey(name))
+        {
+            hint.set(AttrHint {
+                epoch: self.class_epoch,
+                class,
+                index: index as u32,
+                value: Value::None,
+            });
+        }
+        true
+    }
+
+    /// Whether `getattr`/`setattr` on an instance of `class` go straight to the instance
+    /// `__dict__` for `name`: not one of the names answered first, and no property on the
+    /// class.
+    fn no_data_descriptor(&self, class: ObjRef, name: &str) -> bool {
+        if name == "__class__" || name == "__dict__" {
+            return false;
+        }
+        match self.class_lookup(class, name) {
+            Some(Value::Obj(f)) => !matches!(self.heap.get(f), Object::Property { .. }),
+            _ => true,
+        }
+    }
+
+    /// `method_for_call` through the instruction's inline cache.
+    pub fn method_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        hint: &Cell<AttrHint>,
+    ) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return None;
+        };
+        let (class, dict) = (inst.class, inst.dict);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            if self.dict_get_str(dict, name).is_some() {
+                return None;
+            }
+            return Some(h.value);
+        }
+        let func = self.method_for_call(obj, name)?;
+        hint.set(AttrHint {
+            epoch: self.class_epoch,
+            class,
+            index: 0,
+            value: func,
+        });
+        Some(func)
     }
 
     pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
@@ -276,6 +405,7 @@ impl Vm {
                 }
                 Object::Class(c) => {
                     c.dict.insert(name.to_string(), v);
+                    self.class_epoch += 1;
                     return Ok(());
                 }
                 Object::Function(func) => {
@@ -315,7 +445,10 @@ impl Vm {
                     let d = inst.dict;
                     self.dict_del_str(d, name)
                 }
-                Object::Class(c) => c.dict.shift_remove(name).is_some(),
+                Object::Class(c) => {
+                    self.class_epoch += 1;
+                    c.dict.shift_remove(name).is_some()
+                }
                 _ => false,
             };
             if removed {

@@ -524,13 +524,18 @@ impl Vm {
                 }
                 Op::LOAD_ATTR => {
                     let obj = pop!();
-                    let v = tryv!('dispatch, self.getattr(obj, name(arg)));
+                    let v = match self.load_attr_hinted(obj, name(arg), consts.hint(f.lasti)) {
+                        Some(v) => v,
+                        None => tryv!('dispatch, self.getattr(obj, name(arg))),
+                    };
                     f.stack.push(v);
                 }
                 Op::STORE_ATTR => {
                     let obj = pop!();
                     let v = pop!();
-                    tryv!('dispatch, self.setattr(obj, name(arg), v));
+                    if !self.store_attr_hinted(obj, name(arg), v, consts.hint(f.lasti)) {
+                        tryv!('dispatch, self.setattr(obj, name(arg), v));
+                    }
                 }
                 Op::DELETE_ATTR => {
                     let obj = pop!();
@@ -540,7 +545,7 @@ impl Vm {
                     // As CPython: [function, self] for a method found on the class, else
                     // [None, attribute] (None standing for NULL: a method is never None).
                     let obj = pop!();
-                    match self.method_for_call(obj, name(arg)) {
+                    match self.method_hinted(obj, name(arg), consts.hint(f.lasti)) {
                         Some(func) => {
                             f.stack.push(func);
                             f.stack.push(obj);

@@ -4,7 +4,61 @@
 
 use super::value::{ObjRef, Value};
 use crate::bytecode::CodeObject;
+use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
+
+/// One attribute instruction's inline cache (LOAD_ATTR, STORE_ATTR, LOAD_METHOD): what was
+/// learnt about `class` while `Vm::class_epoch` was `epoch`. Class namespaces cannot have
+/// changed since (any change, and every collection, moves the epoch on), so the class side
+/// of the lookup need not be redone. LOAD_ATTR/STORE_ATTR: the class has no data descriptor
+/// for the name and `index` is where the name last sat in an instance `__dict__` (checked
+/// before use). LOAD_METHOD: `value` is the plain function the class supplies.
+#[derive(Clone, Copy)]
+pub struct AttrHint {
+    pub epoch: u64,
+    pub class: ObjRef,
+    pub index: u32,
+    pub value: Value,
+}
+
+impl AttrHint {
+    /// Matches no epoch (the VM's starts at 1).
+    pub const EMPTY: AttrHint = AttrHint {
+        epoch: 0,
+        class: ObjRef(0),
+        index: 0,
+        value: Value::None,
+    };
+}
+
+/// What the VM derives once per code object and shares with all its frames: co_consts as
+/// values, and one attribute cache per instruction.
+pub struct CodeData {
+    pub consts: Vec<Value>,
+    pub hints: Box<[Cell<AttrHint>]>,
+}
+
+impl CodeData {
+    pub fn new(consts: Vec<Value>, code: &CodeObject) -> Rc<CodeData> {
+        let hints = (0..code.co_code.len() / 2 + 1)
+            .map(|_| Cell::new(AttrHint::EMPTY))
+            .collect();
+        Rc::new(CodeData { consts, hints })
+    }
+
+    /// The inline cache of the instruction at byte offset `lasti`.
+    pub fn hint(&self, lasti: i64) -> &Cell<AttrHint> {
+        &self.hints[lasti as usize / 2]
+    }
+}
+
+impl std::ops::Deref for CodeData {
+    type Target = Vec<Value>;
+    fn deref(&self) -> &Vec<Value> {
+        &self.consts
+    }
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum BlockKind {
@@ -47,7 +101,7 @@ pub enum Resume {
 pub struct Frame {
     pub code: Arc<CodeObject>,
     /// co_consts as values, shared with every frame of the same code object.
-    pub consts: Arc<Vec<Value>>,
+    pub consts: Rc<CodeData>,
     /// Byte offset of the next instruction.
     pub pc: usize,
     /// Byte offset of the last instruction started (-1 before the first).

@@ -20,7 +20,7 @@ pub mod threads;
 pub mod value;
 
 use crate::bytecode::CodeObject;
-use frame::{Frame, Resume};
+use frame::{CodeData, Frame, Resume};
 use heap::Heap;
 use indexmap::IndexMap;
 use object::{
@@ -28,6 +28,7 @@ use object::{
 };
 use std::collections::HashMap;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::Arc;
 pub use value::{ObjRef, Value};
 
@@ -164,9 +165,9 @@ pub struct Vm {
     /// Containers whose repr is being built, to print `[...]` for self-references.
     pub repr_stack: Vec<ObjRef>,
     /// Each code object's constants as values, built once (constants are immutable, so
-    /// sharing them is safe). Keyed by the code object's address; the Arc kept alongside
+    /// sharing them is safe), with its instructions' attribute caches. Keyed by the code object's address; the Arc kept alongside
     /// stops that address from being reused while the entry exists. A collector root.
-    pub const_cache: HashMap<usize, (Arc<CodeObject>, Arc<Vec<Value>>)>,
+    pub const_cache: HashMap<usize, (Arc<CodeObject>, Rc<CodeData>)>,
     /// VM threads and the deterministic scheduler.
     pub sched: threads::Scheduler,
     /// Instructions executed: the virtual clock's tick.
@@ -184,6 +185,10 @@ pub struct Vm {
     /// every call would otherwise allocate and free both.
     pub stack_pool: Vec<Vec<Value>>,
     pub fast_pool: Vec<Vec<Option<Value>>>,
+    /// Moves on whenever a class namespace may have changed (assignment or deletion on a
+    /// class, a new class) and at every collection (a freed class's slot may be reused):
+    /// attribute inline caches (`frame::AttrHint`) filled at an older epoch are ignored.
+    pub class_epoch: u64,
 }
 
 /// How `minipy run` configures the VM.
@@ -262,6 +267,7 @@ impl Vm {
             warned: Default::default(),
             stack_pool: Vec::new(),
             fast_pool: Vec::new(),
+            class_epoch: 1,
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -406,6 +412,7 @@ impl Vm {
                 }
             }
         }
+        self.class_epoch += 1;
         let builtin = tail.iter().find_map(|c| match self.heap.get(*c) {
             Object::Class(k) => k.builtin.filter(|b| *b != "object"),
             _ => None,
@@ -664,13 +671,13 @@ impl Vm {
     }
 
     /// A code object's constants as values, created on first use.
-    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Arc<Vec<Value>> {
+    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Rc<CodeData> {
         let key = Arc::as_ptr(code) as usize;
         if let Some((_, consts)) = self.const_cache.get(&key) {
             return consts.clone();
         }
         let consts: Vec<Value> = code.co_consts.iter().map(|c| self.load_const(c)).collect();
-        let consts = Arc::new(consts);
+        let consts = CodeData::new(consts, code);
         self.const_cache.insert(key, (code.clone(), consts.clone()));
         consts
     }
@@ -716,7 +723,7 @@ impl Vm {
     pub fn new_frame_with_consts(
         &mut self,
         code: Arc<CodeObject>,
-        consts: Arc<Vec<Value>>,
+        consts: Rc<CodeData>,
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,
@@ -823,6 +830,7 @@ impl Vm {
         for f in &self.frames {
             f.trace(&mut |v| roots.push(v));
         }
+        self.class_epoch += 1;
         let freed = self.heap.collect(roots);
         let heap = &self.heap;
         self.tracebacks.retain(|r, _| heap.contains(*r));

@@ -444,7 +444,10 @@ impl Vm {
                 Op::DELETE_FAST => f.fast[arg as usize] = None,
                 Op::LOAD_GLOBAL => {
                     let n = name(arg);
-                    let v = tryv!('dispatch, self.load_global(f, n));
+                    let v = match self.global_hinted(f.globals, n, consts.hint(f.lasti)) {
+                        Some(v) => v,
+                        None => tryv!('dispatch, self.load_global(f, n)),
+                    };
                     f.stack.push(v);
                 }
                 Op::STORE_GLOBAL => {
@@ -1395,6 +1398,38 @@ impl Vm {
             f.trace(&mut |v| extra.push(v));
             self.collect(&extra);
         }
+    }
+
+    /// LOAD_GLOBAL through the instruction's inline cache: where the name last sat in the
+    /// module dict (`AttrHint::class` is the dict, `index` the entry). The entry is used only
+    /// if it still holds that name, so no change to the dict can make it wrong; builtins
+    /// (found after a miss in the module dict) are looked up every time. `None`: a NameError.
+    fn global_hinted(
+        &self,
+        globals: super::ObjRef,
+        n: &str,
+        hint: &std::cell::Cell<super::frame::AttrHint>,
+    ) -> Option<Value> {
+        let Object::Dict(d) = self.heap.get(globals) else {
+            return None;
+        };
+        let h = hint.get();
+        if h.class == globals
+            && let Some((super::object::DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
+            && k == n
+        {
+            return Some(*v);
+        }
+        let Some((index, _, (_, v))) = d.get_full(&super::object::StrKey(n)) else {
+            return self.dict_get_str(self.builtins, n);
+        };
+        hint.set(super::frame::AttrHint {
+            epoch: 0,
+            class: globals,
+            index: index as u32,
+            value: Value::None,
+        });
+        Some(*v)
     }
 
     fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {

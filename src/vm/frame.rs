@@ -14,6 +14,8 @@ use std::sync::Arc;
 /// of the lookup need not be redone. LOAD_ATTR/STORE_ATTR: the class has no data descriptor
 /// for the name and `index` is where the name last sat in an instance `__dict__` (checked
 /// before use). LOAD_METHOD: `value` is the plain function the class supplies.
+/// LOAD_GLOBAL uses `class` and `index` for the module dict and the entry (see
+/// `Vm::global_hinted`).
 #[derive(Clone, Copy)]
 pub struct AttrHint {
     pub epoch: u64,

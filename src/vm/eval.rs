@@ -1295,15 +1295,26 @@ impl Vm {
                 | Op::BINARY_SUBTRACT
                 | Op::INPLACE_SUBTRACT
                 | Op::BINARY_MULTIPLY
-                | Op::INPLACE_MULTIPLY => {
+                | Op::INPLACE_MULTIPLY
+                | Op::BINARY_MODULO
+                | Op::INPLACE_MODULO
+                | Op::BINARY_FLOOR_DIVIDE
+                | Op::INPLACE_FLOOR_DIVIDE => {
+                    use num_integer::Integer;
                     let b = pop!();
                     let a = pop!();
-                    // Small ints inline; everything else (and overflow) in binary_op.
+                    // Small ints inline; everything else (zero divisors, overflow: MIN // -1)
+                    // in binary_op, which raises or widens.
                     let quick = match (a, b) {
                         (Value::Int(x), Value::Int(y)) => match op {
                             Op::BINARY_ADD | Op::INPLACE_ADD => x.checked_add(y),
                             Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => x.checked_sub(y),
-                            _ => x.checked_mul(y),
+                            Op::BINARY_MULTIPLY | Op::INPLACE_MULTIPLY => x.checked_mul(y),
+                            _ if y == 0 || (x == i64::MIN && y == -1) => None,
+                            Op::BINARY_MODULO | Op::INPLACE_MODULO => {
+                                Some(Integer::mod_floor(&x, &y))
+                            }
+                            _ => Some(Integer::div_floor(&x, &y)),
                         },
                         _ => None,
                     };

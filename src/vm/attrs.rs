@@ -2,8 +2,9 @@
 //! static and class methods unwrap), assignment and deletion, and preparing a call (natives
 //! run at once; Python functions become frames for the eval loop).
 
-use super::frame::Resume;
-use super::object::{Args, GenKind, Native, Object};
+use super::frame::HintCell;
+use super::frame::{AttrHint, Resume};
+use super::object::{Args, DictKey, GenKind, Native, Object, StrKey};
 use super::{Call, ObjRef, PyResult, Value, Vm};
 
 impl Vm {
@@ -59,6 +60,172 @@ impl Vm {
             }
             _ => found,
         })
+    }
+
+    /// LOAD_METHOD's shortcut: the Python function `obj.name` would bind, when `obj` is an
+    /// instance whose class (not its `__dict__`) supplies a plain function under `name`.
+    /// The eval loop then calls it with `obj` as first argument instead of allocating a
+    /// bound method; `getattr` would have returned exactly that bound method.
+    pub fn method_for_call(&self, obj: Value, name: &str) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return None;
+        };
+        // Names `getattr_opt` answers before binding (exceptions' special attributes).
+        if matches!(
+            name,
+            "__class__"
+                | "__dict__"
+                | "__traceback__"
+                | "__suppress_context__"
+                | "value"
+                | "code"
+                | "__cause__"
+                | "__context__"
+        ) {
+            return None;
+        }
+        let found = self.class_lookup(inst.class, name)?;
+        if !matches!(
+            found.as_obj().map(|f| self.heap.get(f)),
+            Some(Object::Function(_))
+        ) {
+            return None;
+        }
+        if self.dict_get_str(inst.dict, name).is_some() {
+            return None;
+        }
+        Some(found)
+    }
+
+    /// A call of a plain class (no built-in base) whose `__init__` is a `simple_function`
+    /// for the instance and `nargs` arguments: the class and that `__init__`.
+    pub fn simple_init(&self, callable: Value, nargs: usize) -> Option<(ObjRef, ObjRef)> {
+        let Value::Obj(r) = callable else {
+            return None;
+        };
+        let Object::Class(c) = self.heap.get(r) else {
+            return None;
+        };
+        if c.builtin.is_some() {
+            return None;
+        }
+        let init = self.class_lookup(r, "__init__")?;
+        Some((r, self.simple_function(init, nargs + 1)?))
+    }
+
+    /// LOAD_ATTR through the instruction's inline cache: an instance attribute found in the
+    /// instance `__dict__` when the class has no data descriptor for the name (what
+    /// `getattr` would return). `None`: take the general path.
+    pub fn load_attr_hinted(&mut self, obj: Value, name: &str, hint: &HintCell) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return None;
+        };
+        let (class, dict) = (inst.class, inst.dict);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            if let Object::Dict(d) = self.heap.get(dict)
+                && let Some((DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
+                && k == name
+            {
+                return Some(*v);
+            }
+        } else if !self.no_data_descriptor(class, name) {
+            return None;
+        }
+        let Object::Dict(d) = self.heap.get(dict) else {
+            return None;
+        };
+        let (index, _, (_, v)) = d.get_full(&StrKey(name))?;
+        let v = *v;
+        hint.set(AttrHint {
+            epoch: self.class_epoch,
+            class,
+            index: index as u32,
+            value: Value::None,
+        });
+        Some(v)
+    }
+
+    /// STORE_ATTR through the instruction's inline cache: an assignment to an instance
+    /// whose class has no data descriptor for the name goes to the instance `__dict__`, as
+    /// in `setattr`. `false`: take the general path.
+    pub fn store_attr_hinted(&mut self, obj: Value, name: &str, v: Value, hint: &HintCell) -> bool {
+        let Value::Obj(r) = obj else {
+            return false;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return false;
+        };
+        let (class, dict) = (inst.class, inst.dict);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            if let Object::Dict(d) = self.heap.get_mut(dict)
+                && let Some((DictKey::Str(k), slot)) = d.get_index_mut(h.index as usize)
+                && k == name
+            {
+                slot.1 = v;
+                return true;
+            }
+        } else if !self.no_data_descriptor(class, name) {
+            return false;
+        }
+        self.dict_set_str(dict, name, v);
+        if let Object::Dict(d) = self.heap.get(dict)
+            && let Some(index) = d.get_index_of(&StrKey(name))
+        {
+            hint.set(AttrHint {
+                epoch: self.class_epoch,
+                class,
+                index: index as u32,
+                value: Value::None,
+            });
+        }
+        true
+    }
+
+    /// Whether `getattr`/`setattr` on an instance of `class` go straight to the instance
+    /// `__dict__` for `name`: not one of the names answered first, and no property on the
+    /// class.
+    fn no_data_descriptor(&self, class: ObjRef, name: &str) -> bool {
+        if name == "__class__" || name == "__dict__" {
+            return false;
+        }
+        match self.class_lookup(class, name) {
+            Some(Value::Obj(f)) => !matches!(self.heap.get(f), Object::Property { .. }),
+            _ => true,
+        }
+    }
+
+    /// `method_for_call` through the instruction's inline cache.
+    pub fn method_hinted(&mut self, obj: Value, name: &str, hint: &HintCell) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return None;
+        };
+        let (class, dict) = (inst.class, inst.dict);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            if self.dict_get_str(dict, name).is_some() {
+                return None;
+            }
+            return Some(h.value);
+        }
+        let func = self.method_for_call(obj, name)?;
+        hint.set(AttrHint {
+            epoch: self.class_epoch,
+            class,
+            index: 0,
+            value: func,
+        });
+        Some(func)
     }
 
     pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
@@ -222,6 +389,7 @@ impl Vm {
                 }
                 Object::Class(c) => {
                     c.dict.insert(name.to_string(), v);
+                    self.class_epoch += 1;
                     return Ok(());
                 }
                 Object::Function(func) => {
@@ -261,7 +429,10 @@ impl Vm {
                     let d = inst.dict;
                     self.dict_del_str(d, name)
                 }
-                Object::Class(c) => c.dict.shift_remove(name).is_some(),
+                Object::Class(c) => {
+                    self.class_epoch += 1;
+                    c.dict.shift_remove(name).is_some()
+                }
                 _ => false,
             };
             if removed {

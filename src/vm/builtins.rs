@@ -866,7 +866,7 @@ fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         Object::Dict(d) => d.values().copied().collect(),
         _ => vec![],
     };
-    let mut dict = indexmap::IndexMap::new();
+    let mut dict = super::object::NameMap::default();
     for (k, v) in items {
         dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
     }
@@ -1151,7 +1151,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     .iter()
                     .filter_map(|b| b.as_obj())
                     .collect();
-                let mut dict = indexmap::IndexMap::new();
+                let mut dict = super::object::NameMap::default();
                 for (k, v) in vm.mapping_items(args.pos[2])? {
                     dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
                 }

@@ -299,7 +299,7 @@ impl Vm {
 
 /// COMPARE_OP 0..=5 (`<`, `<=`, `==`, `!=`, `>`, `>=`) on values Rust can compare;
 /// for floats, every comparison with NaN is false, as in Python.
-fn compare_holds<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
+pub(crate) fn compare_holds<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
     match arg {
         0 => x < y,
         1 => x <= y,

@@ -19,7 +19,8 @@ pub const WHY_SILENCED: i64 = 0x0080;
 
 /// Why `execute` stopped running a frame.
 pub enum Event {
-    Call(Box<Frame>),
+    /// A new frame to run (by value: a call should not cost an allocation).
+    Call(Frame),
     Return(Value),
     Yield(Value),
     Raise(Value),
@@ -52,7 +53,7 @@ impl Vm {
                         continue;
                     }
                     self.frames.push(f);
-                    f = *new;
+                    f = new;
                     event = self.execute(&mut f);
                 }
                 Event::Return(v) => {
@@ -468,7 +469,10 @@ impl Vm {
                 Op::DELETE_FAST => f.fast[arg as usize] = None,
                 Op::LOAD_GLOBAL => {
                     let n = name(arg);
-                    let v = tryv!('dispatch, self.load_global(f, n));
+                    let v = match self.global_hinted(f.globals, n, consts.hint(f.lasti)) {
+                        Some(v) => v,
+                        None => tryv!('dispatch, self.load_global(f, n)),
+                    };
                     f.stack.push(v);
                 }
                 Op::STORE_GLOBAL => {
@@ -548,28 +552,72 @@ impl Vm {
                 }
                 Op::LOAD_ATTR => {
                     let obj = pop!();
-                    let v = tryv!('dispatch, self.getattr(obj, name(arg)));
+                    let v = match self.load_attr_hinted(obj, name(arg), consts.hint(f.lasti)) {
+                        Some(v) => v,
+                        None => tryv!('dispatch, self.getattr(obj, name(arg))),
+                    };
                     f.stack.push(v);
                 }
                 Op::STORE_ATTR => {
                     let obj = pop!();
                     let v = pop!();
-                    tryv!('dispatch, self.setattr(obj, name(arg), v));
+                    if !self.store_attr_hinted(obj, name(arg), v, consts.hint(f.lasti)) {
+                        tryv!('dispatch, self.setattr(obj, name(arg), v));
+                    }
                 }
                 Op::DELETE_ATTR => {
                     let obj = pop!();
                     tryv!('dispatch, self.delattr(obj, name(arg)));
                 }
                 Op::LOAD_METHOD => {
+                    // As CPython: [function, self] for a method found on the class, else
+                    // [None, attribute] (None standing for NULL: a method is never None).
                     let obj = pop!();
-                    let v = tryv!('dispatch, self.getattr(obj, name(arg)));
-                    f.stack.push(v);
+                    match self.method_hinted(obj, name(arg), consts.hint(f.lasti)) {
+                        Some(func) => {
+                            f.stack.push(func);
+                            f.stack.push(obj);
+                        }
+                        None => {
+                            let v = tryv!('dispatch, self.getattr(obj, name(arg)));
+                            f.stack.push(Value::None);
+                            f.stack.push(v);
+                        }
+                    }
                 }
                 Op::CALL_METHOD | Op::CALL_FUNCTION => {
                     let n = arg as usize;
-                    let base = f.stack.len() - n - 1;
-                    let args = f.stack[base + 1..].to_vec();
-                    let callable = f.stack[base];
+                    let args_at = f.stack.len() - n;
+                    let (base, callable, first) = if op == Op::CALL_METHOD {
+                        // The pair LOAD_METHOD left below the arguments.
+                        let base = args_at - 2;
+                        match (f.stack[base], f.stack[base + 1]) {
+                            (Value::None, attr) => (base, attr, None),
+                            (func, obj) => (base, func, Some(obj)),
+                        }
+                    } else {
+                        (args_at - 1, f.stack[args_at - 1], None)
+                    };
+                    let nargs = n + usize::from(first.is_some());
+                    if let Some(func) = self.simple_function(callable, nargs) {
+                        let frame = self.simple_frame(func, first, &f.stack[args_at..]);
+                        f.stack.truncate(base);
+                        return Event::Call(frame);
+                    }
+                    if first.is_none()
+                        && let Some((class, init)) = self.simple_init(callable, n)
+                    {
+                        // A new instance, then its __init__ frame (as prepare_call would).
+                        let instance = self.new_instance(class);
+                        let mut frame =
+                            self.simple_frame(init, Some(instance), &f.stack[args_at..]);
+                        frame.resume = Resume::Replace(instance);
+                        f.stack.truncate(base);
+                        return Event::Call(frame);
+                    }
+                    let mut args = Vec::with_capacity(nargs);
+                    args.extend(first);
+                    args.extend_from_slice(&f.stack[args_at..]);
                     self.note_caller(callable, f);
                     let result = self.prepare_call(callable, Args::new(args));
                     if let Err(e) = result
@@ -582,7 +630,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
+                        Call::Frame(frame) => return Event::Call(*frame),
                     }
                 }
                 Op::CALL_FUNCTION_KW => {
@@ -611,7 +659,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
+                        Call::Frame(frame) => return Event::Call(*frame),
                     }
                 }
                 Op::CALL_FUNCTION_EX => {
@@ -642,7 +690,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
+                        Call::Frame(frame) => return Event::Call(*frame),
                     }
                 }
                 Op::MAKE_FUNCTION => {
@@ -701,7 +749,7 @@ impl Vm {
                     let receiver = top!();
                     if let Some(g) = self.as_generator(receiver) {
                         match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom)) {
-                            Some(frame) => return Event::Call(Box::new(frame)),
+                            Some(frame) => return Event::Call(frame),
                             None => {
                                 // An exhausted generator raises StopIteration(None) at once.
                                 pop!();
@@ -766,7 +814,7 @@ impl Vm {
                             Value::None,
                             Resume::ForIter { exhausted }
                         )) {
-                            return Event::Call(Box::new(frame));
+                            return Event::Call(frame);
                         }
                         pop!();
                         f.pc = exhausted;
@@ -776,7 +824,7 @@ impl Vm {
                         match tryv!('dispatch, self.prepare_call(next, Args::new(vec![it]))) {
                             Call::Frame(mut frame) => {
                                 frame.resume = Resume::Next { exhausted };
-                                return Event::Call(frame);
+                                return Event::Call(*frame);
                             }
                             Call::Done(v) => {
                                 f.stack.push(v);
@@ -799,7 +847,10 @@ impl Vm {
                 }
                 Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                     let v = pop!();
-                    let t = tryv!('dispatch, self.truthy(v));
+                    let t = match v {
+                        Value::Bool(b) => b,
+                        _ => tryv!('dispatch, self.truthy(v)),
+                    };
                     if t == (op == Op::POP_JUMP_IF_TRUE) {
                         f.pc = arg as usize;
                     }
@@ -934,7 +985,7 @@ impl Vm {
                             } else {
                                 Resume::Push
                             };
-                            return Event::Call(frame);
+                            return Event::Call(*frame);
                         }
                     }
                 }
@@ -1032,7 +1083,12 @@ impl Vm {
                 Op::COMPARE_OP => {
                     let b = pop!();
                     let a = pop!();
-                    let r = tryv!('dispatch, self.compare_op(arg, a, b));
+                    let r = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) if arg <= 5 => {
+                            Value::Bool(super::compare::compare_holds(arg, x, y))
+                        }
+                        _ => tryv!('dispatch, self.compare_op(arg, a, b)),
+                    };
                     f.stack.push(r);
                 }
                 Op::BINARY_SUBSCR => {
@@ -1292,6 +1348,40 @@ impl Vm {
                     };
                     f.stack.push(r);
                 }
+                Op::BINARY_ADD
+                | Op::INPLACE_ADD
+                | Op::BINARY_SUBTRACT
+                | Op::INPLACE_SUBTRACT
+                | Op::BINARY_MULTIPLY
+                | Op::INPLACE_MULTIPLY
+                | Op::BINARY_MODULO
+                | Op::INPLACE_MODULO
+                | Op::BINARY_FLOOR_DIVIDE
+                | Op::INPLACE_FLOOR_DIVIDE => {
+                    use num_integer::Integer;
+                    let b = pop!();
+                    let a = pop!();
+                    // Small ints inline; everything else (zero divisors, overflow: MIN // -1)
+                    // in binary_op, which raises or widens.
+                    let quick = match (a, b) {
+                        (Value::Int(x), Value::Int(y)) => match op {
+                            Op::BINARY_ADD | Op::INPLACE_ADD => x.checked_add(y),
+                            Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => x.checked_sub(y),
+                            Op::BINARY_MULTIPLY | Op::INPLACE_MULTIPLY => x.checked_mul(y),
+                            _ if y == 0 || (x == i64::MIN && y == -1) => None,
+                            Op::BINARY_MODULO | Op::INPLACE_MODULO => {
+                                Some(Integer::mod_floor(&x, &y))
+                            }
+                            _ => Some(Integer::div_floor(&x, &y)),
+                        },
+                        _ => None,
+                    };
+                    let r = match quick {
+                        Some(r) => Value::Int(r),
+                        None => tryv!('dispatch, self.binary_op(op, a, b)),
+                    };
+                    f.stack.push(r);
+                }
                 op if super::ops::is_binary(op) => {
                     let b = pop!();
                     let a = pop!();
@@ -1377,6 +1467,38 @@ impl Vm {
             f.trace(&mut |v| extra.push(v));
             self.collect(&extra);
         }
+    }
+
+    /// LOAD_GLOBAL through the instruction's inline cache: where the name last sat in the
+    /// module dict (`AttrHint::class` is the dict, `index` the entry). The entry is used only
+    /// if it still holds that name, so no change to the dict can make it wrong; builtins
+    /// (found after a miss in the module dict) are looked up every time. `None`: a NameError.
+    fn global_hinted(
+        &self,
+        globals: super::ObjRef,
+        n: &str,
+        hint: &super::frame::HintCell,
+    ) -> Option<Value> {
+        let Object::Dict(d) = self.heap.get(globals) else {
+            return None;
+        };
+        let h = hint.get();
+        if h.class == globals
+            && let Some((super::object::DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
+            && k == n
+        {
+            return Some(*v);
+        }
+        let Some((index, _, (_, v))) = d.get_full(&super::object::StrKey(n)) else {
+            return self.dict_get_str(self.builtins, n);
+        };
+        hint.set(super::frame::AttrHint {
+            epoch: 0,
+            class: globals,
+            index: index as u32,
+            value: Value::None,
+        });
+        Some(*v)
     }
 
     fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {

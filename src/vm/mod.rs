@@ -23,10 +23,12 @@ pub mod threads;
 pub mod value;
 
 use crate::bytecode::CodeObject;
-use frame::{Frame, Resume};
+use frame::{CodeData, Frame, Resume};
 use heap::Heap;
 use indexmap::IndexMap;
-use object::{Args, Class, Dict, DictKey, Function, Instance, Native, NativeFn, Object, StrKey};
+use object::{
+    Args, Class, Dict, DictKey, Function, Instance, NameMap, Native, NativeFn, Object, StrKey,
+};
 use std::collections::HashMap;
 use std::io::Write;
 use std::sync::Arc;
@@ -165,9 +167,9 @@ pub struct Vm {
     /// Containers whose repr is being built, to print `[...]` for self-references.
     pub repr_stack: Vec<ObjRef>,
     /// Each code object's constants as values, built once (constants are immutable, so
-    /// sharing them is safe). Keyed by the code object's address; the Arc kept alongside
+    /// sharing them is safe), with its instructions' attribute caches. Keyed by the code object's address; the Arc kept alongside
     /// stops that address from being reused while the entry exists. A collector root.
-    pub const_cache: HashMap<usize, (Arc<CodeObject>, Arc<Vec<Value>>)>,
+    pub const_cache: HashMap<usize, (Arc<CodeObject>, Arc<CodeData>)>,
     /// VM threads and the deterministic scheduler.
     pub sched: threads::Scheduler,
     /// Instructions executed: the virtual clock's tick.
@@ -187,6 +189,10 @@ pub struct Vm {
     pub fast_pool: Vec<Vec<Option<Value>>>,
     /// Under `--sched os`, the GIL this VM lives in; `None` under the deterministic scheduler.
     pub os: Option<os_sched::OsLink>,
+    /// Moves on whenever a class namespace may have changed (assignment or deletion on a
+    /// class, a new class) and at every collection (a freed class's slot may be reused):
+    /// attribute inline caches (`frame::AttrHint`) filled at an older epoch are ignored.
+    pub class_epoch: u64,
 }
 
 /// How `minipy run` configures the VM.
@@ -269,6 +275,7 @@ impl Vm {
             stack_pool: Vec::new(),
             fast_pool: Vec::new(),
             os: None,
+            class_epoch: 1,
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -284,7 +291,7 @@ impl Vm {
                 qualname: name.to_string(),
                 bases: vec![],
                 mro: vec![],
-                dict: IndexMap::new(),
+                dict: NameMap::default(),
                 builtin: Some(name),
             })));
             self.types.insert(name, class);
@@ -308,7 +315,7 @@ impl Vm {
         for &(name, base) in EXCEPTIONS {
             let base = self.types[base];
             let class = self
-                .new_class(name, vec![base], IndexMap::new())
+                .new_class(name, vec![base], NameMap::default())
                 .expect("built-in hierarchy is consistent");
             if let Object::Class(c) = self.heap.get_mut(class) {
                 c.builtin = Some("BaseException");
@@ -373,7 +380,7 @@ impl Vm {
         &mut self,
         name: &str,
         bases: Vec<ObjRef>,
-        mut dict: IndexMap<String, Value>,
+        mut dict: NameMap,
     ) -> PyResult<ObjRef> {
         // A class that defines __eq__ but not __hash__ is unhashable, as in CPython.
         if dict.contains_key("__eq__") && !dict.contains_key("__hash__") {
@@ -413,6 +420,7 @@ impl Vm {
                 }
             }
         }
+        self.class_epoch += 1;
         let builtin = tail.iter().find_map(|c| match self.heap.get(*c) {
             Object::Class(k) => k.builtin.filter(|b| *b != "object"),
             _ => None,
@@ -513,7 +521,10 @@ impl Vm {
     }
 
     pub fn is_subclass(&self, class: ObjRef, of: ObjRef) -> bool {
-        self.mro_of(class).contains(&of)
+        match self.heap.get(class) {
+            Object::Class(c) => c.mro.contains(&of),
+            _ => false,
+        }
     }
 
     pub fn isinstance(&self, v: Value, class: ObjRef) -> bool {
@@ -673,13 +684,13 @@ impl Vm {
     }
 
     /// A code object's constants as values, created on first use.
-    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Arc<Vec<Value>> {
+    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Arc<CodeData> {
         let key = Arc::as_ptr(code) as usize;
         if let Some((_, consts)) = self.const_cache.get(&key) {
             return consts.clone();
         }
         let consts: Vec<Value> = code.co_consts.iter().map(|c| self.load_const(c)).collect();
-        let consts = Arc::new(consts);
+        let consts = CodeData::new(consts, code);
         self.const_cache.insert(key, (code.clone(), consts.clone()));
         consts
     }
@@ -725,7 +736,7 @@ impl Vm {
     pub fn new_frame_with_consts(
         &mut self,
         code: Arc<CodeObject>,
-        consts: Arc<Vec<Value>>,
+        consts: Arc<CodeData>,
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,
@@ -832,6 +843,7 @@ impl Vm {
         for f in &self.frames {
             f.trace(&mut |v| roots.push(v));
         }
+        self.class_epoch += 1;
         let freed = self.heap.collect(roots);
         let heap = &self.heap;
         self.tracebacks.retain(|r, _| heap.contains(*r));
@@ -843,6 +855,16 @@ impl Vm {
     }
 }
 
+/// A function's name for error messages: its qualname's last part, found only when an
+/// error is actually formatted (binding arguments is on every call's path).
+struct ShortName<'a>(&'a str);
+
+impl std::fmt::Display for ShortName<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0.rsplit('.').next().unwrap_or(self.0))
+    }
+}
+
 /// What preparing a call produced: a finished native result, or a frame to run.
 pub enum Call {
     Done(Value),
@@ -850,6 +872,47 @@ pub enum Call {
 }
 
 impl Vm {
+    /// The function behind `callable` when a call with `nargs` positional arguments binds
+    /// them one to one: a plain Python function (not a generator or coroutine, no `*args`,
+    /// `**kwargs`, keyword-only parameters or cells) taking exactly `nargs` parameters.
+    /// Such a call needs none of `bind_function`'s rules, so the eval loop builds its frame
+    /// straight from the value stack (`simple_frame`) without an `Args`.
+    pub fn simple_function(&self, callable: Value, nargs: usize) -> Option<ObjRef> {
+        use crate::bytecode::code::flags::{
+            CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS,
+        };
+        let Value::Obj(r) = callable else {
+            return None;
+        };
+        let Object::Function(func) = self.heap.get(r) else {
+            return None;
+        };
+        let code = &func.code;
+        let simple = code.co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE)
+            == 0
+            && code.co_kwonlyargcount == 0
+            && code.co_argcount as usize == nargs
+            && code.co_cellvars.is_empty();
+        simple.then_some(r)
+    }
+
+    /// The frame of a call of a `simple_function`: `first` (a method's receiver) then `args`
+    /// become its first fast locals, exactly as `bind_function` would place them.
+    pub fn simple_frame(&mut self, func: ObjRef, first: Option<Value>, args: &[Value]) -> Frame {
+        let Object::Function(fd) = self.heap.get(func) else {
+            unreachable!("simple_function checked it is a function")
+        };
+        let (code, consts, globals) = (fd.code.clone(), fd.consts.clone(), fd.globals);
+        let closure = fd.closure.clone();
+        let mut frame = self.new_frame_with_consts(code, consts, globals, None, Resume::Push);
+        let mut slots = frame.fast.iter_mut();
+        for v in first.iter().chain(args) {
+            *slots.next().expect("co_nlocals covers the parameters") = Some(*v);
+        }
+        frame.cells.extend(closure);
+        frame
+    }
+
     /// Binds arguments to a Python function's parameters (3.7's rules and messages).
     pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Frame> {
         let code = func.code.clone();
@@ -864,7 +927,7 @@ impl Vm {
         let kwonly = code.co_kwonlyargcount as usize;
         let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;
         let has_varkw = code.co_flags & crate::bytecode::code::flags::CO_VARKEYWORDS != 0;
-        let name: &str = func.qualname.rsplit('.').next().unwrap_or(&func.qualname);
+        let name = ShortName(&func.qualname);
         let npos = args.pos.len();
         for (i, v) in args.pos.iter().take(argcount).enumerate() {
             frame.fast[i] = Some(*v);

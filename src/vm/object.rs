@@ -77,6 +77,10 @@ impl indexmap::Equivalent<DictKey> for StrKey<'_> {
 /// SipHash's protection against chosen collisions buys nothing in a teaching VM.
 pub type Dict = IndexMap<DictKey, (Value, Value), rustc_hash::FxBuildHasher>;
 
+/// A namespace keyed by name (class and function `__dict__`s), hashed with FxHash: every
+/// method and class attribute lookup walks these along the MRO.
+pub type NameMap = IndexMap<String, Value, rustc_hash::FxBuildHasher>;
+
 /// Positional and keyword arguments of a call.
 #[derive(Default, Debug, Clone)]
 pub struct Args {
@@ -100,13 +104,13 @@ pub type NativeFn = fn(&mut Vm, Option<Value>, Args) -> Result<Value, Value>;
 pub struct Function {
     pub code: Arc<CodeObject>,
     /// co_consts as values, looked up once when the function is made.
-    pub consts: Arc<Vec<Value>>,
+    pub consts: std::sync::Arc<super::frame::CodeData>,
     pub globals: ObjRef,
     pub qualname: String,
     pub defaults: Vec<Value>,
     pub kwdefaults: Vec<(String, Value)>,
     pub closure: Vec<ObjRef>,
-    pub dict: IndexMap<String, Value>,
+    pub dict: NameMap,
 }
 
 #[derive(Clone)]
@@ -125,7 +129,7 @@ pub struct Class {
     pub bases: Vec<ObjRef>,
     /// Method resolution order, this class first (C3 linearisation).
     pub mro: Vec<ObjRef>,
-    pub dict: IndexMap<String, Value>,
+    pub dict: NameMap,
     /// Which built-in type this class is or derives from, for instance layout and methods.
     pub builtin: Option<&'static str>,
 }

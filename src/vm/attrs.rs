@@ -2,10 +2,10 @@
 //! static and class methods unwrap), assignment and deletion, and preparing a call (natives
 //! run at once; Python functions become frames for the eval loop).
 
-use super::frame::HintCell;
 use super::frame::{AttrHint, Resume};
 use super::object::{Args, DictKey, GenKind, Native, Object, StrKey};
 use super::{Call, ObjRef, PyResult, Value, Vm};
+use std::cell::Cell;
 
 impl Vm {
     pub fn getattr(&mut self, obj: Value, name: &str) -> PyResult<Value> {
@@ -119,7 +119,12 @@ impl Vm {
     /// LOAD_ATTR through the instruction's inline cache: an instance attribute found in the
     /// instance `__dict__` when the class has no data descriptor for the name (what
     /// `getattr` would return). `None`: take the general path.
-    pub fn load_attr_hinted(&mut self, obj: Value, name: &str, hint: &HintCell) -> Option<Value> {
+    pub fn load_attr_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        hint: &Cell<AttrHint>,
+    ) -> Option<Value> {
         let Value::Obj(r) = obj else {
             return None;
         };
@@ -155,7 +160,13 @@ impl Vm {
     /// STORE_ATTR through the instruction's inline cache: an assignment to an instance
     /// whose class has no data descriptor for the name goes to the instance `__dict__`, as
     /// in `setattr`. `false`: take the general path.
-    pub fn store_attr_hinted(&mut self, obj: Value, name: &str, v: Value, hint: &HintCell) -> bool {
+    pub fn store_attr_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        v: Value,
+        hint: &Cell<AttrHint>,
+    ) -> bool {
         let Value::Obj(r) = obj else {
             return false;
         };
@@ -203,7 +214,12 @@ impl Vm {
     }
 
     /// `method_for_call` through the instruction's inline cache.
-    pub fn method_hinted(&mut self, obj: Value, name: &str, hint: &HintCell) -> Option<Value> {
+    pub fn method_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        hint: &Cell<AttrHint>,
+    ) -> Option<Value> {
         let Value::Obj(r) = obj else {
             return None;
         };

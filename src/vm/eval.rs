@@ -1477,7 +1477,7 @@ impl Vm {
         &self,
         globals: super::ObjRef,
         n: &str,
-        hint: &super::frame::HintCell,
+        hint: &std::cell::Cell<super::frame::AttrHint>,
     ) -> Option<Value> {
         let Object::Dict(d) = self.heap.get(globals) else {
             return None;

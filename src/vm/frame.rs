@@ -4,8 +4,8 @@
 
 use super::value::{ObjRef, Value};
 use crate::bytecode::CodeObject;
+use std::cell::Cell;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 /// One attribute instruction's inline cache (LOAD_ATTR, STORE_ATTR, LOAD_METHOD): what was
 /// learnt about `class` while `Vm::class_epoch` was `epoch`. Class namespaces cannot have
@@ -33,63 +33,23 @@ impl AttrHint {
     };
 }
 
-/// One instruction's inline cache. Relaxed atomics rather than a `Cell`, so the VM can move
-/// between OS threads (`--sched os`): only the GIL holder touches the VM, and the GIL's
-/// mutex orders its accesses, so relaxed loads and stores (plain moves on x86) suffice.
-#[derive(Default)]
-pub struct HintCell {
-    epoch: AtomicU64,
-    /// The class's slot in the low half, the entry's index in the high half.
-    class_index: AtomicU64,
-    /// The cached value, as `Value::to_bits` encodes it.
-    tag: AtomicU64,
-    bits: AtomicU64,
-}
-
-impl HintCell {
-    pub fn get(&self) -> AttrHint {
-        let class_index = self.class_index.load(Ordering::Relaxed);
-        AttrHint {
-            epoch: self.epoch.load(Ordering::Relaxed),
-            class: ObjRef(class_index as u32),
-            index: (class_index >> 32) as u32,
-            value: Value::from_bits(
-                self.tag.load(Ordering::Relaxed),
-                self.bits.load(Ordering::Relaxed),
-            ),
-        }
-    }
-
-    pub fn set(&self, hint: AttrHint) {
-        let (tag, bits) = hint.value.to_bits();
-        self.epoch.store(hint.epoch, Ordering::Relaxed);
-        self.class_index.store(
-            u64::from(hint.class.0) | u64::from(hint.index) << 32,
-            Ordering::Relaxed,
-        );
-        self.tag.store(tag, Ordering::Relaxed);
-        self.bits.store(bits, Ordering::Relaxed);
-    }
-}
-
 /// What the VM derives once per code object and shares with all its frames: co_consts as
 /// values, and one attribute cache per instruction.
 pub struct CodeData {
     pub consts: Vec<Value>,
-    pub hints: Box<[HintCell]>,
+    pub hints: Box<[Cell<AttrHint>]>,
 }
 
 impl CodeData {
-    pub fn new(consts: Vec<Value>, code: &CodeObject) -> Arc<CodeData> {
-        // A zeroed cell reads as epoch 0, which matches no epoch (the VM's start at 1).
+    pub fn new(consts: Vec<Value>, code: &CodeObject) -> std::rc::Rc<CodeData> {
         let hints = (0..code.co_code.len() / 2 + 1)
-            .map(|_| HintCell::default())
+            .map(|_| Cell::new(AttrHint::EMPTY))
             .collect();
-        Arc::new(CodeData { consts, hints })
+        std::rc::Rc::new(CodeData { consts, hints })
     }
 
     /// The inline cache of the instruction at byte offset `lasti`.
-    pub fn hint(&self, lasti: i64) -> &HintCell {
+    pub fn hint(&self, lasti: i64) -> &Cell<AttrHint> {
         &self.hints[lasti as usize / 2]
     }
 }
@@ -146,7 +106,7 @@ pub enum Resume {
 pub struct Frame {
     pub code: Arc<CodeObject>,
     /// co_consts as values, shared with every frame of the same code object.
-    pub consts: Arc<CodeData>,
+    pub consts: std::rc::Rc<CodeData>,
     /// Byte offset of the next instruction.
     pub pc: usize,
     /// Byte offset of the last instruction started (-1 before the first).

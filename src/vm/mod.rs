@@ -169,7 +169,7 @@ pub struct Vm {
     /// Each code object's constants as values, built once (constants are immutable, so
     /// sharing them is safe), with its instructions' attribute caches. Keyed by the code object's address; the Arc kept alongside
     /// stops that address from being reused while the entry exists. A collector root.
-    pub const_cache: HashMap<usize, (Arc<CodeObject>, Arc<CodeData>)>,
+    pub const_cache: HashMap<usize, (Arc<CodeObject>, std::rc::Rc<CodeData>)>,
     /// VM threads and the deterministic scheduler.
     pub sched: threads::Scheduler,
     /// Instructions executed: the virtual clock's tick.
@@ -684,7 +684,7 @@ impl Vm {
     }
 
     /// A code object's constants as values, created on first use.
-    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Arc<CodeData> {
+    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> std::rc::Rc<CodeData> {
         let key = Arc::as_ptr(code) as usize;
         if let Some((_, consts)) = self.const_cache.get(&key) {
             return consts.clone();
@@ -736,7 +736,7 @@ impl Vm {
     pub fn new_frame_with_consts(
         &mut self,
         code: Arc<CodeObject>,
-        consts: Arc<CodeData>,
+        consts: std::rc::Rc<CodeData>,
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,

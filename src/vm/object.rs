@@ -104,7 +104,7 @@ pub type NativeFn = fn(&mut Vm, Option<Value>, Args) -> Result<Value, Value>;
 pub struct Function {
     pub code: Arc<CodeObject>,
     /// co_consts as values, looked up once when the function is made.
-    pub consts: std::sync::Arc<super::frame::CodeData>,
+    pub consts: std::rc::Rc<super::frame::CodeData>,
     pub globals: ObjRef,
     pub qualname: String,
     pub defaults: Vec<Value>,

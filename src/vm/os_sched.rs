@@ -37,7 +37,7 @@ pub struct Signals {
 
 /// The GIL: whoever holds the mutex runs Python code.
 pub struct Gil {
-    vm: Mutex<Vm>,
+    vm: Mutex<SendVm>,
     signals: Arc<Signals>,
 }
 
@@ -47,7 +47,30 @@ pub struct OsLink {
     pub signals: Arc<Signals>,
 }
 
-type Held<'a> = MutexGuard<'a, Vm>;
+type Held<'a> = MutexGuard<'a, SendVm>;
+
+/// The VM, movable between OS threads.
+pub struct SendVm(Vm);
+
+// SAFETY: a Vm is !Send only because of the `Rc`s it holds (code objects' derived data,
+// shared by its functions and frames). Every clone of those lives inside this one Vm (its
+// heap, frames and caches, or a Rust local of code running on its behalf), and the Vm is
+// reached only through the GIL mutex: no two OS threads ever touch the same Rc at once,
+// and a thread releases the GIL only after the code that cloned them has returned.
+unsafe impl Send for SendVm {}
+
+impl std::ops::Deref for SendVm {
+    type Target = Vm;
+    fn deref(&self) -> &Vm {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for SendVm {
+    fn deref_mut(&mut self) -> &mut Vm {
+        &mut self.0
+    }
+}
 
 impl Signals {
     pub fn drop_requested(&self) -> bool {
@@ -212,7 +235,7 @@ pub fn run_main(
             signals: signals.clone(),
         });
         Gil {
-            vm: Mutex::new(vm),
+            vm: Mutex::new(SendVm(vm)),
             signals,
         }
     });

@@ -5,6 +5,7 @@
 use super::value::{ObjRef, Value};
 use crate::bytecode::CodeObject;
 use std::cell::Cell;
+use std::rc::Rc;
 use std::sync::Arc;
 
 /// One attribute instruction's inline cache (LOAD_ATTR, STORE_ATTR, LOAD_METHOD): what was
@@ -41,11 +42,11 @@ pub struct CodeData {
 }
 
 impl CodeData {
-    pub fn new(consts: Vec<Value>, code: &CodeObject) -> std::rc::Rc<CodeData> {
+    pub fn new(consts: Vec<Value>, code: &CodeObject) -> Rc<CodeData> {
         let hints = (0..code.co_code.len() / 2 + 1)
             .map(|_| Cell::new(AttrHint::EMPTY))
             .collect();
-        std::rc::Rc::new(CodeData { consts, hints })
+        Rc::new(CodeData { consts, hints })
     }
 
     /// The inline cache of the instruction at byte offset `lasti`.
@@ -106,7 +107,7 @@ pub enum Resume {
 pub struct Frame {
     pub code: Arc<CodeObject>,
     /// co_consts as values, shared with every frame of the same code object.
-    pub consts: std::rc::Rc<CodeData>,
+    pub consts: Rc<CodeData>,
     /// Byte offset of the next instruction.
     pub pc: usize,
     /// Byte offset of the last instruction started (-1 before the first).

@@ -31,6 +31,7 @@ use object::{
 };
 use std::collections::HashMap;
 use std::io::Write;
+use std::rc::Rc;
 use std::sync::Arc;
 pub use value::{ObjRef, Value};
 
@@ -169,7 +170,7 @@ pub struct Vm {
     /// Each code object's constants as values, built once (constants are immutable, so
     /// sharing them is safe), with its instructions' attribute caches. Keyed by the code object's address; the Arc kept alongside
     /// stops that address from being reused while the entry exists. A collector root.
-    pub const_cache: HashMap<usize, (Arc<CodeObject>, std::rc::Rc<CodeData>)>,
+    pub const_cache: HashMap<usize, (Arc<CodeObject>, Rc<CodeData>)>,
     /// VM threads and the deterministic scheduler.
     pub sched: threads::Scheduler,
     /// Instructions executed: the virtual clock's tick.
@@ -684,7 +685,7 @@ impl Vm {
     }
 
     /// A code object's constants as values, created on first use.
-    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> std::rc::Rc<CodeData> {
+    pub fn consts_for(&mut self, code: &Arc<CodeObject>) -> Rc<CodeData> {
         let key = Arc::as_ptr(code) as usize;
         if let Some((_, consts)) = self.const_cache.get(&key) {
             return consts.clone();
@@ -736,7 +737,7 @@ impl Vm {
     pub fn new_frame_with_consts(
         &mut self,
         code: Arc<CodeObject>,
-        consts: std::rc::Rc<CodeData>,
+        consts: Rc<CodeData>,
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,

@@ -359,9 +359,9 @@ impl Vm {
 
     /// Executes instructions of `f` until it hands control elsewhere.
     pub fn execute(&mut self, f: &mut Frame) -> Event {
-        let code = f.code.clone();
-        let bytes: &[u8] = &code.co_code;
         let consts = f.consts.clone();
+        let code = &consts.code;
+        let bytes: &[u8] = &code.co_code;
         // On error: run a handler in this frame (continuing the dispatch loop, even from
         // inside an opcode's own loop) or let the exception escape.
         macro_rules! tryv {

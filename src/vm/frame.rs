@@ -37,16 +37,23 @@ impl AttrHint {
 /// What the VM derives once per code object and shares with all its frames: co_consts as
 /// values, and one attribute cache per instruction.
 pub struct CodeData {
+    /// The code object itself, so the eval loop reaches it through this `Rc` without
+    /// touching the frame's `Arc` (an atomic count) on every entry.
+    pub code: Arc<CodeObject>,
     pub consts: Vec<Value>,
     pub hints: Box<[Cell<AttrHint>]>,
 }
 
 impl CodeData {
-    pub fn new(consts: Vec<Value>, code: &CodeObject) -> Rc<CodeData> {
+    pub fn new(consts: Vec<Value>, code: &Arc<CodeObject>) -> Rc<CodeData> {
         let hints = (0..code.co_code.len() / 2 + 1)
             .map(|_| Cell::new(AttrHint::EMPTY))
             .collect();
-        Rc::new(CodeData { consts, hints })
+        Rc::new(CodeData {
+            code: code.clone(),
+            consts,
+            hints,
+        })
     }
 
     /// The inline cache of the instruction at byte offset `lasti`.

@@ -7,6 +7,7 @@ pub mod attrs;
 pub mod builtins;
 pub mod bytes_methods;
 pub mod compare;
+pub mod constructors;
 pub mod eval;
 pub mod format;
 pub mod frame;

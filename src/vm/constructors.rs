@@ -1,0 +1,371 @@
+//! Calling a built-in type: int(), float(), str(), bytes(), list(), dict(), set(), range(),
+//! slice(), type(), property(), super(), object() and the exception classes, with CPython's
+//! argument checks and messages.
+
+use super::builtins::kwarg;
+use super::object::{Args, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+use crate::pyfmt;
+use num_bigint::BigInt;
+
+type R = PyResult<Value>;
+
+fn parse_int(vm: &mut Vm, text: &str, base: u32) -> R {
+    let t = text.trim().replace('_', "");
+    let (neg, digits) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest.to_string()),
+        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+    };
+    let (base, digits) = if base == 0 || base == 16 || base == 8 || base == 2 {
+        let lower = digits.to_ascii_lowercase();
+        match (lower.get(..2), base) {
+            (Some("0x"), 0 | 16) => (16, digits[2..].to_string()),
+            (Some("0o"), 0 | 8) => (8, digits[2..].to_string()),
+            (Some("0b"), 0 | 2) => (2, digits[2..].to_string()),
+            (_, 0) => (10, digits),
+            _ => (base, digits),
+        }
+    } else {
+        (base, digits)
+    };
+    match BigInt::parse_bytes(digits.as_bytes(), base)
+        .filter(|_| !digits.is_empty() && !digits.starts_with('+') && !digits.starts_with('-'))
+    {
+        Some(i) => Ok(vm.new_int(if neg { -i } else { i })),
+        None => {
+            let shown = pyfmt::str_repr(text);
+            Err(vm.new_exception(
+                "ValueError",
+                &format!("invalid literal for int() with base {base}: {shown}"),
+            ))
+        }
+    }
+}
+
+fn parse_float(vm: &mut Vm, text: &str) -> R {
+    let t = text.trim().to_ascii_lowercase().replace('_', "");
+    let v = match t.as_str() {
+        "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
+        "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
+        "nan" | "+nan" | "-nan" => Some(f64::NAN),
+        _ => t.parse::<f64>().ok(),
+    };
+    match v {
+        Some(f) => Ok(Value::Float(f)),
+        None => {
+            let shown = pyfmt::str_repr(text);
+            Err(vm.new_exception(
+                "ValueError",
+                &format!("could not convert string to float: {shown}"),
+            ))
+        }
+    }
+}
+
+/// Calls a built-in type: int(...), str(...), list(...), ...
+pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
+    let name = match vm.heap.get(class) {
+        Object::Class(c) => c.builtin.unwrap_or("object"),
+        _ => "object",
+    };
+    let first = args.pos.first().copied();
+    match name {
+        "int" => match first {
+            None => Ok(Value::Int(0)),
+            Some(v) => {
+                let base = args.pos.get(1).copied().or_else(|| kwarg(&args, "base"));
+                if base.is_some() && vm.str_of(v).is_none() {
+                    return Err(vm.type_error("int() can't convert non-string with explicit base"));
+                }
+                if let Some(s) = vm.str_of(v).map(str::to_string) {
+                    let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10) as u32;
+                    return parse_int(vm, &s, base);
+                }
+                match v {
+                    Value::Float(f) => {
+                        if f.is_nan() {
+                            return Err(vm.new_exception(
+                                "ValueError",
+                                "cannot convert float NaN to integer",
+                            ));
+                        }
+                        if f.is_infinite() {
+                            return Err(vm.new_exception(
+                                "OverflowError",
+                                "cannot convert float infinity to integer",
+                            ));
+                        }
+                        Ok(vm.new_int(float_to_bigint(f)))
+                    }
+                    Value::Bool(b) => Ok(Value::Int(i64::from(b))),
+                    _ => match vm.as_bigint(v) {
+                        Some(i) => Ok(vm.new_int(i)),
+                        None => match vm.call_special(v, "__int__", vec![])? {
+                            Some(r) => Ok(r),
+                            None => {
+                                let t = vm.type_name(v);
+                                Err(vm.type_error(&format!(
+                                    "int() argument must be a string, a bytes-like object or a number, not '{t}'"
+                                )))
+                            }
+                        },
+                    },
+                }
+            }
+        },
+        "float" => match first {
+            None => Ok(Value::Float(0.0)),
+            Some(v) => {
+                if let Some(s) = vm.str_of(v).map(str::to_string) {
+                    return parse_float(vm, &s);
+                }
+                match vm.to_f64(v) {
+                    Some(f) => Ok(Value::Float(f)),
+                    None => match vm.call_special(v, "__float__", vec![])? {
+                        Some(r) => Ok(r),
+                        None => {
+                            let t = vm.type_name(v);
+                            Err(vm.type_error(&format!(
+                                "float() argument must be a string or a number, not '{t}'"
+                            )))
+                        }
+                    },
+                }
+            }
+        },
+        "bool" => Ok(Value::Bool(match first {
+            Some(v) => vm.truthy(v)?,
+            None => false,
+        })),
+        "str" => match first {
+            None => Ok(vm.new_str("")),
+            Some(v) => {
+                if let (Some(Object::Bytes(b)), Some(_)) =
+                    (v.as_obj().map(|r| vm.heap.get(r)), args.pos.get(1))
+                {
+                    let s = String::from_utf8_lossy(b).into_owned();
+                    return Ok(vm.new_str(s));
+                }
+                let s = vm.str(v)?;
+                Ok(vm.new_str(s))
+            }
+        },
+        "bytes" => match first {
+            None => Ok(vm.alloc(Object::Bytes(vec![]))),
+            Some(v) => {
+                if let Some(s) = vm.str_of(v) {
+                    let b = s.as_bytes().to_vec();
+                    return Ok(vm.alloc(Object::Bytes(b)));
+                }
+                if let Some(n) = vm.as_index(v) {
+                    if n < 0 {
+                        return Err(vm.new_exception("ValueError", "negative count"));
+                    }
+                    return Ok(vm.alloc(Object::Bytes(vec![0; n as usize])));
+                }
+                let items = vm.collect_iterable(v)?;
+                let mut b = Vec::with_capacity(items.len());
+                for item in items {
+                    match vm.as_index(item) {
+                        Some(x @ 0..=255) => b.push(x as u8),
+                        Some(_) => {
+                            return Err(
+                                vm.new_exception("ValueError", "bytes must be in range(0, 256)")
+                            );
+                        }
+                        None => {
+                            let msg = format!(
+                                "'{}' object cannot be interpreted as an integer",
+                                vm.type_name(item)
+                            );
+                            return Err(vm.type_error(&msg));
+                        }
+                    }
+                }
+                Ok(vm.alloc(Object::Bytes(b)))
+            }
+        },
+        "list" => {
+            let items = match first {
+                Some(v) => vm.collect_iterable(v)?,
+                None => vec![],
+            };
+            Ok(vm.new_list(items))
+        }
+        "tuple" => {
+            let items = match first {
+                Some(v) => vm.collect_iterable(v)?,
+                None => vec![],
+            };
+            Ok(vm.new_tuple(items))
+        }
+        "set" | "frozenset" => {
+            let items = match first {
+                Some(v) => vm.collect_iterable(v)?,
+                None => vec![],
+            };
+            let s = vm.new_set(items)?;
+            if name == "frozenset"
+                && let Some(r) = s.as_obj()
+                && let Object::Set(d) = std::mem::replace(vm.heap.get_mut(r), Object::Tuple(vec![]))
+            {
+                *vm.heap.get_mut(r) = Object::FrozenSet(d);
+            }
+            Ok(s)
+        }
+        "dict" => {
+            let d = vm.new_dict();
+            if let Some(v) = first {
+                update_dict(vm, d, v)?;
+            }
+            for (k, v) in args.kw {
+                let key = vm.new_str(k);
+                vm.setitem(d, key, v)?;
+            }
+            Ok(d)
+        }
+        "range" => {
+            let mut ints = Vec::with_capacity(args.pos.len());
+            for v in &args.pos {
+                let v = vm.index_via_dunder(*v)?;
+                match vm.as_index(v) {
+                    Some(i) => ints.push(i),
+                    None => {
+                        let t = vm.type_name(v);
+                        return Err(vm.type_error(&format!(
+                            "'{t}' object cannot be interpreted as an integer"
+                        )));
+                    }
+                }
+            }
+            let (start, stop, step) = match ints.as_slice() {
+                [stop] => (0, *stop, 1),
+                [start, stop] => (*start, *stop, 1),
+                [start, stop, step] => (*start, *stop, *step),
+                _ => {
+                    return Err(vm.type_error(&format!(
+                        "range expected at most 3 arguments, got {}",
+                        ints.len()
+                    )));
+                }
+            };
+            if step == 0 {
+                return Err(vm.new_exception("ValueError", "range() arg 3 must not be zero"));
+            }
+            Ok(vm.alloc(Object::Range { start, stop, step }))
+        }
+        "slice" => {
+            let (start, stop, step) = match args.pos.as_slice() {
+                [stop] => (Value::None, *stop, Value::None),
+                [start, stop] => (*start, *stop, Value::None),
+                [start, stop, step, ..] => (*start, *stop, *step),
+                [] => return Err(vm.type_error("slice expected at least 1 argument, got 0")),
+            };
+            Ok(vm.alloc(Object::Slice { start, stop, step }))
+        }
+        "type" => {
+            if args.pos.len() == 1 {
+                return Ok(Value::Obj(vm.type_of(args.pos[0])));
+            }
+            if args.pos.len() == 3 {
+                let name = vm.str_of(args.pos[0]).unwrap_or_default().to_string();
+                let bases: Vec<ObjRef> = vm
+                    .tuple_items(args.pos[1])
+                    .iter()
+                    .filter_map(|b| b.as_obj())
+                    .collect();
+                let mut dict = super::object::NameMap::default();
+                for (k, v) in vm.mapping_items(args.pos[2])? {
+                    dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
+                }
+                return vm.new_class(&name, bases, dict).map(Value::Obj);
+            }
+            Err(vm.type_error("type() takes 1 or 3 arguments"))
+        }
+        "staticmethod" => Ok(vm.alloc(Object::StaticMethod(first.unwrap_or(Value::None)))),
+        "classmethod" => Ok(vm.alloc(Object::ClassMethod(first.unwrap_or(Value::None)))),
+        "property" => {
+            let fget = first
+                .or_else(|| kwarg(&args, "fget"))
+                .unwrap_or(Value::None);
+            let fset = args
+                .pos
+                .get(1)
+                .copied()
+                .or_else(|| kwarg(&args, "fset"))
+                .unwrap_or(Value::None);
+            let fdel = args
+                .pos
+                .get(2)
+                .copied()
+                .or_else(|| kwarg(&args, "fdel"))
+                .unwrap_or(Value::None);
+            let doc = args
+                .pos
+                .get(3)
+                .copied()
+                .or_else(|| kwarg(&args, "doc"))
+                .unwrap_or(Value::None);
+            Ok(vm.alloc(Object::Property {
+                fget,
+                fset,
+                fdel,
+                doc,
+            }))
+        }
+        "super" => {
+            let (class, receiver) = match args.pos.as_slice() {
+                [c, r] => (c.as_obj().unwrap_or(class), *r),
+                _ => {
+                    // Zero-argument super(): the calling method's __class__ cell and first argument.
+                    match vm.caller.take() {
+                        Some(super::CallerView {
+                            class: Some(c),
+                            first_arg: Some(r),
+                            ..
+                        }) => (c, r),
+                        _ => return Err(vm.new_exception("RuntimeError", "super(): no arguments")),
+                    }
+                }
+            };
+            Ok(vm.alloc(Object::Super { class, receiver }))
+        }
+        "object" => Ok(vm.new_instance(class)),
+        _ => {
+            let n = vm.class_name(class);
+            Err(vm.type_error(&format!("cannot create '{n}' instances")))
+        }
+    }
+}
+
+fn float_to_bigint(f: f64) -> BigInt {
+    if f.abs() < 9.0e18 {
+        BigInt::from(f.trunc() as i64)
+    } else {
+        let s = format!("{:.0}", f.trunc());
+        BigInt::parse_bytes(s.as_bytes(), 10).unwrap_or_default()
+    }
+}
+
+fn update_dict(vm: &mut Vm, d: Value, v: Value) -> PyResult<()> {
+    if matches!(v.as_obj().map(|r| vm.heap.get(r)), Some(Object::Dict(_)))
+        || vm.getattr_opt(v, "keys")?.is_some()
+    {
+        for (k, val) in vm.mapping_items(v)? {
+            vm.setitem(d, k, val)?;
+        }
+        return Ok(());
+    }
+    for pair in vm.collect_iterable(v)? {
+        let kv = vm.collect_iterable(pair)?;
+        if kv.len() != 2 {
+            let msg = format!(
+                "dictionary update sequence element #0 has length {}; 2 is required",
+                kv.len()
+            );
+            return Err(vm.new_exception("ValueError", &msg));
+        }
+        vm.setitem(d, kv[0], kv[1])?;
+    }
+    Ok(())
+}

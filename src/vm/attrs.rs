@@ -19,6 +19,18 @@ impl Vm {
             let n = self.new_str(name);
             return self.call_method_value(ga, obj, vec![n]);
         }
+        Err(self.no_attribute(obj, name))
+    }
+
+    /// object.__getattribute__: the lookup without a class's `__getattr__` fallback.
+    pub fn getattribute(&mut self, obj: Value, name: &str) -> PyResult<Value> {
+        match self.getattr_opt(obj, name)? {
+            Some(v) => Ok(v),
+            None => Err(self.no_attribute(obj, name)),
+        }
+    }
+
+    fn no_attribute(&mut self, obj: Value, name: &str) -> Value {
         let msg = match obj.as_obj().map(|r| self.heap.get(r)) {
             Some(Object::Class(c)) => format!("type object '{}' has no attribute '{name}'", c.name),
             Some(Object::Module { name: m, .. }) => {
@@ -26,7 +38,7 @@ impl Vm {
             }
             _ => format!("'{}' object has no attribute '{name}'", self.type_name(obj)),
         };
-        Err(self.new_exception("AttributeError", &msg))
+        self.new_exception("AttributeError", &msg)
     }
 
     /// Binds a value found on a class to the object it was looked up on.
@@ -183,7 +195,7 @@ impl Vm {
                 slot.1 = v;
                 return true;
             }
-        } else if !self.no_data_descriptor(class, name) {
+        } else if !self.no_data_descriptor(class, name) || self.python_setattr(class).is_some() {
             return false;
         }
         self.dict_set_str(dict, name, v);
@@ -198,6 +210,12 @@ impl Vm {
             });
         }
         true
+    }
+
+    /// A `__setattr__` written in Python on `class` (or a base): assignments go through it.
+    fn python_setattr(&self, class: ObjRef) -> Option<Value> {
+        let f = self.class_lookup(class, "__setattr__")?;
+        matches!(self.heap.get(f.as_obj()?), Object::Function(_)).then_some(f)
     }
 
     /// Whether `getattr`/`setattr` on an instance of `class` go straight to the instance
@@ -386,6 +404,15 @@ impl Vm {
 
     pub fn setattr(&mut self, obj: Value, name: &str, v: Value) -> PyResult<()> {
         let class = self.type_of(obj);
+        if matches!(
+            obj.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Instance(_))
+        ) && let Some(setattr) = self.python_setattr(class)
+        {
+            let name = self.new_str(name);
+            self.call(setattr, Args::new(vec![obj, name, v]))?;
+            return Ok(());
+        }
         if let Some(found) = self.class_lookup(class, name)
             && let Some(Object::Property { fset, .. }) = found.as_obj().map(|r| self.heap.get(r))
         {

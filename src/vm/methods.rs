@@ -543,11 +543,32 @@ fn o_hash(_: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(Value::Int(id >> 4))
 }
 
-fn o_setattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    if let [obj, name, value, ..] = args.pos.as_slice() {
-        let n = vm.str_of(*name).unwrap_or_default().to_string();
-        vm.set_instance_attr(*obj, &n, *value);
-    }
+/// object.__getattribute__(obj, name): the lookup a `__getattr__` falls back from.
+fn o_getattribute(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let all: Vec<Value> = r.into_iter().chain(args.pos).collect();
+    let [obj, name] = all.as_slice() else {
+        return Err(vm.type_error(&format!("expected 2 arguments, got {}", all.len())));
+    };
+    let Some(n) = vm.str_of(*name).map(str::to_string) else {
+        let t = vm.type_name(*name);
+        return Err(vm.type_error(&format!("attribute name must be string, not '{t}'")));
+    };
+    vm.getattribute(*obj, &n)
+}
+
+/// object.__setattr__(obj, name, value): straight into the instance `__dict__` (what a
+/// `__setattr__` written in Python calls to store).
+fn o_setattr(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    // Called through the class, the instance arrives as the receiver.
+    let all: Vec<Value> = r.into_iter().chain(args.pos).collect();
+    let [obj, name, value] = all.as_slice() else {
+        return Err(vm.type_error(&format!("expected 3 arguments, got {}", all.len())));
+    };
+    let Some(n) = vm.str_of(*name).map(str::to_string) else {
+        let t = vm.type_name(*name);
+        return Err(vm.type_error(&format!("attribute name must be string, not '{t}'")));
+    };
+    vm.set_instance_attr(*obj, &n, *value);
     Ok(Value::None)
 }
 
@@ -752,6 +773,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("object", "__eq__") => Some(("__eq__", o_eq)),
             ("object", "__hash__") => Some(("__hash__", o_hash)),
             ("object", "__setattr__") => Some(("__setattr__", o_setattr)),
+            ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
             _ => None,
         };
         if let Some((n, func)) = f {

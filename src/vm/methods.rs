@@ -459,7 +459,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
             }
             Err(e) => {
                 frame.resume = Resume::Native;
-                return match vm.throw_frame(*frame, e)? {
+                return match vm.throw_frame(frame, e)? {
                     Some(v) => Ok(v),
                     None => Err(vm.stop_iteration()),
                 };
@@ -467,7 +467,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
         }
     }
     frame.resume = Resume::Native;
-    match vm.throw_frame(*frame, exc)? {
+    match vm.throw_frame(frame, exc)? {
         Some(v) => Ok(v),
         None => Err(vm.stop_iteration()),
     }

@@ -245,9 +245,9 @@ impl Vm {
     fn add_traceback(&mut self, f: &Frame, exc: Value) {
         if let Value::Obj(r) = exc {
             let entry = TbEntry {
-                filename: f.code.co_filename.clone(),
+                filename: f.code().co_filename.clone(),
                 lineno: f.lineno(),
-                name: f.code.co_name.clone(),
+                name: f.code().co_name.clone(),
             };
             // Innermost first: pushing keeps unwinding linear; reports print it reversed.
             self.tracebacks.entry(r).or_default().push(entry);
@@ -1414,20 +1414,20 @@ impl Vm {
             return;
         }
         let class = f
-            .code
+            .code()
             .co_freevars
             .iter()
             .position(|n| n == "__class__")
-            .and_then(|i| f.cells.get(f.code.co_cellvars.len() + i))
+            .and_then(|i| f.cells.get(f.code().co_cellvars.len() + i))
             .and_then(|cell| match self.heap.get(*cell) {
                 Object::Cell(Some(Value::Obj(c))) => Some(*c),
                 _ => None,
             });
-        let first_arg = if f.code.co_argcount > 0 {
+        let first_arg = if f.code().co_argcount > 0 {
             f.fast.first().copied().flatten().or_else(|| {
                 // A first argument that is also a cell lives in its cell.
-                let name = f.code.co_varnames.first()?;
-                let i = f.code.co_cellvars.iter().position(|c| c == name)?;
+                let name = f.code().co_varnames.first()?;
+                let i = f.code().co_cellvars.iter().position(|c| c == name)?;
                 match self.heap.get(f.cells[i]) {
                     Object::Cell(v) => *v,
                     _ => None,
@@ -1440,7 +1440,7 @@ impl Vm {
             Some(l) => Value::Obj(l),
             None => {
                 let pairs: Vec<(String, Value)> = f
-                    .code
+                    .code()
                     .co_varnames
                     .iter()
                     .zip(&f.fast)
@@ -1586,13 +1586,13 @@ impl Vm {
 
     /// Wraps a new frame of a generator or coroutine function in its object.
     pub fn make_generator(&mut self, frame: Box<Frame>, qualname: String) -> Value {
-        let kind = if frame.code.co_flags & CO_COROUTINE != 0 {
+        let kind = if frame.code().co_flags & CO_COROUTINE != 0 {
             GenKind::Coroutine
         } else {
-            debug_assert!(frame.code.co_flags & CO_GENERATOR != 0);
+            debug_assert!(frame.code().co_flags & CO_GENERATOR != 0);
             GenKind::Generator
         };
-        let code = frame.code.clone();
+        let code = frame.code().clone();
         let g = self.heap.alloc(Object::Generator(Box::new(Generator {
             kind,
             name: code.co_name.clone(),
@@ -1675,7 +1675,7 @@ impl Vm {
             return;
         };
         let name = g.qualname.clone();
-        let (file, line) = (f.code.co_filename.clone(), f.lineno());
+        let (file, line) = (f.code().co_filename.clone(), f.lineno());
         if !self.warned.insert((file.clone(), line)) {
             return;
         }

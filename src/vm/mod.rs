@@ -730,17 +730,17 @@ impl Vm {
         resume: Resume,
     ) -> Box<Frame> {
         let consts = self.consts_for(&code);
-        self.new_frame_with_consts(code, consts, globals, locals, resume)
+        self.new_frame_with_consts(consts, globals, locals, resume)
     }
 
     pub fn new_frame_with_consts(
         &mut self,
-        code: Arc<CodeObject>,
         consts: Rc<CodeData>,
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,
     ) -> Box<Frame> {
+        let code = &consts.code;
         let ncells = code.co_cellvars.len();
         let Some(mut frame) = self.frame_pool.pop() else {
             let mut cells = Vec::with_capacity(ncells + code.co_freevars.len());
@@ -750,7 +750,6 @@ impl Vm {
             return Box::new(Frame {
                 fast: vec![None; code.co_nlocals as usize],
                 stack: Vec::with_capacity(code.co_stacksize as usize),
-                code,
                 consts,
                 pc: 0,
                 lasti: -1,
@@ -768,7 +767,6 @@ impl Vm {
         }
         frame.fast.resize(code.co_nlocals as usize, None);
         frame.stack.reserve(code.co_stacksize as usize);
-        frame.code = code;
         frame.consts = consts;
         frame.pc = 0;
         frame.lasti = -1;
@@ -917,9 +915,9 @@ impl Vm {
         let Object::Function(fd) = self.heap.get(func) else {
             unreachable!("simple_function checked it is a function")
         };
-        let (code, consts, globals) = (fd.code.clone(), fd.consts.clone(), fd.globals);
+        let (consts, globals) = (fd.consts.clone(), fd.globals);
         let closure = fd.closure.clone();
-        let mut frame = self.new_frame_with_consts(code, consts, globals, None, Resume::Push);
+        let mut frame = self.new_frame_with_consts(consts, globals, None, Resume::Push);
         let mut slots = frame.fast.iter_mut();
         for v in first.iter().chain(args) {
             *slots.next().expect("co_nlocals covers the parameters") = Some(*v);
@@ -931,13 +929,8 @@ impl Vm {
     /// Binds arguments to a Python function's parameters (3.7's rules and messages).
     pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Box<Frame>> {
         let code = func.code.clone();
-        let mut frame = self.new_frame_with_consts(
-            code.clone(),
-            func.consts.clone(),
-            func.globals,
-            None,
-            Resume::Push,
-        );
+        let mut frame =
+            self.new_frame_with_consts(func.consts.clone(), func.globals, None, Resume::Push);
         let argcount = code.co_argcount as usize;
         let kwonly = code.co_kwonlyargcount as usize;
         let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;

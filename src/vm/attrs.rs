@@ -520,7 +520,7 @@ impl Vm {
                 let frame = bound?;
                 match qualname {
                     Some(q) => Ok(Call::Done(self.make_generator(frame, q))),
-                    None => Ok(Call::Frame(Box::new(frame))),
+                    None => Ok(Call::Frame(frame)),
                 }
             }
             Object::Native(n) => {

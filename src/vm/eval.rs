@@ -19,8 +19,8 @@ pub const WHY_SILENCED: i64 = 0x0080;
 
 /// Why `execute` stopped running a frame.
 pub enum Event {
-    /// A new frame to run (by value: a call should not cost an allocation).
-    Call(Frame),
+    /// A new frame to run: boxed (from `Vm::frame_pool`), so calls move a pointer.
+    Call(Box<Frame>),
     Return(Value),
     Yield(Value),
     Raise(Value),
@@ -75,8 +75,10 @@ impl Vm {
                         }
                         return Ok(v);
                     }
-                    self.recycle(&mut f);
-                    let mut caller = self.frames.pop().expect("a caller below");
+                    let caller = self.frames.pop().expect("a caller below");
+                    let finished = std::mem::replace(&mut f, caller);
+                    self.recycle(finished);
+                    let caller = &mut f;
                     match resume {
                         Resume::Push | Resume::Native | Resume::Next { .. } => caller.stack.push(v),
                         Resume::Replace(x) => caller.stack.push(x),
@@ -97,7 +99,6 @@ impl Vm {
                             caller.stack.push(v);
                         }
                     }
-                    f = caller;
                     event = self.execute(&mut f);
                 }
                 Event::Yield(v) => {
@@ -244,9 +245,9 @@ impl Vm {
     fn add_traceback(&mut self, f: &Frame, exc: Value) {
         if let Value::Obj(r) = exc {
             let entry = TbEntry {
-                filename: f.code.co_filename.clone(),
+                filename: f.code().co_filename.clone(),
                 lineno: f.lineno(),
-                name: f.code.co_name.clone(),
+                name: f.code().co_name.clone(),
             };
             // Innermost first: pushing keeps unwinding linear; reports print it reversed.
             self.tracebacks.entry(r).or_default().push(entry);
@@ -630,7 +631,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(*frame),
+                        Call::Frame(frame) => return Event::Call(frame),
                     }
                 }
                 Op::CALL_FUNCTION_KW => {
@@ -659,7 +660,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(*frame),
+                        Call::Frame(frame) => return Event::Call(frame),
                     }
                 }
                 Op::CALL_FUNCTION_EX => {
@@ -690,7 +691,7 @@ impl Vm {
                     f.stack.truncate(base);
                     match tryv!('dispatch, result) {
                         Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(*frame),
+                        Call::Frame(frame) => return Event::Call(frame),
                     }
                 }
                 Op::MAKE_FUNCTION => {
@@ -824,7 +825,7 @@ impl Vm {
                         match tryv!('dispatch, self.prepare_call(next, Args::new(vec![it]))) {
                             Call::Frame(mut frame) => {
                                 frame.resume = Resume::Next { exhausted };
-                                return Event::Call(*frame);
+                                return Event::Call(frame);
                             }
                             Call::Done(v) => {
                                 f.stack.push(v);
@@ -985,7 +986,7 @@ impl Vm {
                             } else {
                                 Resume::Push
                             };
-                            return Event::Call(*frame);
+                            return Event::Call(frame);
                         }
                     }
                 }
@@ -1413,20 +1414,20 @@ impl Vm {
             return;
         }
         let class = f
-            .code
+            .code()
             .co_freevars
             .iter()
             .position(|n| n == "__class__")
-            .and_then(|i| f.cells.get(f.code.co_cellvars.len() + i))
+            .and_then(|i| f.cells.get(f.code().co_cellvars.len() + i))
             .and_then(|cell| match self.heap.get(*cell) {
                 Object::Cell(Some(Value::Obj(c))) => Some(*c),
                 _ => None,
             });
-        let first_arg = if f.code.co_argcount > 0 {
+        let first_arg = if f.code().co_argcount > 0 {
             f.fast.first().copied().flatten().or_else(|| {
                 // A first argument that is also a cell lives in its cell.
-                let name = f.code.co_varnames.first()?;
-                let i = f.code.co_cellvars.iter().position(|c| c == name)?;
+                let name = f.code().co_varnames.first()?;
+                let i = f.code().co_cellvars.iter().position(|c| c == name)?;
                 match self.heap.get(f.cells[i]) {
                     Object::Cell(v) => *v,
                     _ => None,
@@ -1439,7 +1440,7 @@ impl Vm {
             Some(l) => Value::Obj(l),
             None => {
                 let pairs: Vec<(String, Value)> = f
-                    .code
+                    .code()
                     .co_varnames
                     .iter()
                     .zip(&f.fast)
@@ -1532,7 +1533,7 @@ impl Vm {
         g: super::ObjRef,
         sent: Value,
         resume: Resume,
-    ) -> PyResult<Option<Frame>> {
+    ) -> PyResult<Option<Box<Frame>>> {
         let Object::Generator(gn) = self.heap.get_mut(g) else {
             unreachable!("resume_generator is given generators")
         };
@@ -1561,14 +1562,14 @@ impl Vm {
             return Err(self.type_error("can't send non-None value to a just-started generator"));
         }
         frame.resume = resume;
-        Ok(Some(*frame))
+        Ok(Some(frame))
     }
 
-    fn suspend_generator(&mut self, g: super::ObjRef, f: Frame) {
+    fn suspend_generator(&mut self, g: super::ObjRef, f: Box<Frame>) {
         if let Object::Generator(gn) = self.heap.get_mut(g) {
             gn.lasti = f.lasti;
             gn.running = false;
-            gn.frame = Some(Box::new(f));
+            gn.frame = Some(f);
         }
     }
 
@@ -1584,14 +1585,14 @@ impl Vm {
     }
 
     /// Wraps a new frame of a generator or coroutine function in its object.
-    pub fn make_generator(&mut self, frame: Frame, qualname: String) -> Value {
-        let kind = if frame.code.co_flags & CO_COROUTINE != 0 {
+    pub fn make_generator(&mut self, frame: Box<Frame>, qualname: String) -> Value {
+        let kind = if frame.code().co_flags & CO_COROUTINE != 0 {
             GenKind::Coroutine
         } else {
-            debug_assert!(frame.code.co_flags & CO_GENERATOR != 0);
+            debug_assert!(frame.code().co_flags & CO_GENERATOR != 0);
             GenKind::Generator
         };
-        let code = frame.code.clone();
+        let code = frame.code().clone();
         let g = self.heap.alloc(Object::Generator(Box::new(Generator {
             kind,
             name: code.co_name.clone(),
@@ -1604,7 +1605,7 @@ impl Vm {
         let mut frame = frame;
         frame.generator = Some(g);
         if let Object::Generator(gn) = self.heap.get_mut(g) {
-            gn.frame = Some(Box::new(frame));
+            gn.frame = Some(frame);
         }
         Value::Obj(g)
     }
@@ -1630,7 +1631,7 @@ impl Vm {
     }
 
     /// Raises `exc` inside a suspended generator frame (generator.throw).
-    pub fn throw_frame(&mut self, mut frame: Frame, exc: Value) -> PyResult<Option<Value>> {
+    pub fn throw_frame(&mut self, mut frame: Box<Frame>, exc: Value) -> PyResult<Option<Value>> {
         let g = frame.generator;
         let base = self.frames.len();
         match self.handle_exception(&mut frame, exc) {
@@ -1674,7 +1675,7 @@ impl Vm {
             return;
         };
         let name = g.qualname.clone();
-        let (file, line) = (f.code.co_filename.clone(), f.lineno());
+        let (file, line) = (f.code().co_filename.clone(), f.lineno());
         if !self.warned.insert((file.clone(), line)) {
             return;
         }

@@ -112,8 +112,9 @@ pub enum Resume {
 }
 
 pub struct Frame {
-    pub code: Arc<CodeObject>,
-    /// co_consts as values, shared with every frame of the same code object.
+    /// The code object (`consts.code`), co_consts as values, and the inline caches, shared
+    /// with every frame of the same code object. The code is reached through this `Rc` so a
+    /// call does not touch the `Arc`'s atomic count.
     pub consts: Rc<CodeData>,
     /// Byte offset of the next instruction.
     pub pc: usize,
@@ -133,6 +134,10 @@ pub struct Frame {
 }
 
 impl Frame {
+    pub fn code(&self) -> &Arc<CodeObject> {
+        &self.consts.code
+    }
+
     pub fn trace(&self, visit: &mut dyn FnMut(Value)) {
         self.stack.iter().for_each(|v| visit(*v));
         self.fast.iter().flatten().for_each(|v| visit(*v));
@@ -144,6 +149,6 @@ impl Frame {
 
     /// The line being executed, for tracebacks and f_lineno.
     pub fn lineno(&self) -> u32 {
-        self.code.line_at(self.lasti.max(0) as usize)
+        self.code().line_at(self.lasti.max(0) as usize)
     }
 }

@@ -430,7 +430,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
     };
     // Suspended in `yield from`: the exception goes to the subgenerator first.
     let delegating =
-        frame.code.co_code.get(frame.pc) == Some(&(crate::bytecode::Opcode::YIELD_FROM as u8));
+        frame.code().co_code.get(frame.pc) == Some(&(crate::bytecode::Opcode::YIELD_FROM as u8));
     if delegating && let Some(inner) = frame.stack.last().and_then(|v| vm.as_generator(*v)) {
         let outcome = throw_into(vm, inner, exc);
         match outcome {
@@ -459,7 +459,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
             }
             Err(e) => {
                 frame.resume = Resume::Native;
-                return match vm.throw_frame(*frame, e)? {
+                return match vm.throw_frame(frame, e)? {
                     Some(v) => Ok(v),
                     None => Err(vm.stop_iteration()),
                 };
@@ -467,7 +467,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
         }
     }
     frame.resume = Resume::Native;
-    match vm.throw_frame(*frame, exc)? {
+    match vm.throw_frame(frame, exc)? {
         Some(v) => Ok(v),
         None => Err(vm.stop_iteration()),
     }
@@ -1018,11 +1018,11 @@ impl Vm {
         };
         let lasti = frame.lasti;
         let lineno = if lasti < 0 {
-            frame.code.co_firstlineno
+            frame.code().co_firstlineno
         } else {
             frame.lineno()
         };
-        let code = frame.code.clone();
+        let code = frame.code().clone();
         let locals: Vec<(String, Value)> = code
             .co_varnames
             .iter()

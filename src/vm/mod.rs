@@ -144,7 +144,8 @@ pub struct TbEntry {
 
 pub struct Vm {
     pub heap: Heap,
-    pub frames: Vec<Frame>,
+    /// Boxed so calls, returns, yields and thread switches move pointers, not frames.
+    pub frames: Vec<Box<Frame>>,
     pub types: HashMap<&'static str, ObjRef>,
     pub builtins: ObjRef,
     pub modules: IndexMap<String, ObjRef>,
@@ -185,10 +186,9 @@ pub struct Vm {
     pub switch_interval: f64,
     /// (file, line) pairs already warned about, as the warnings module's default filter.
     pub warned: std::collections::HashSet<(String, u32)>,
-    /// Emptied value stacks and fast-local arrays of finished frames, reused by new frames:
-    /// every call would otherwise allocate and free both.
-    pub stack_pool: Vec<Vec<Value>>,
-    pub fast_pool: Vec<Vec<Option<Value>>>,
+    /// Finished frames, reused by new frames with their emptied buffers (value stack, fast
+    /// locals, cells, blocks): every call would otherwise allocate and free them all.
+    pub frame_pool: Vec<Box<Frame>>,
     /// Under `--sched os`, the GIL this VM lives in; `None` under the deterministic scheduler.
     pub os: Option<os_sched::OsLink>,
     /// Moves on whenever a class namespace may have changed (assignment or deletion on a
@@ -274,8 +274,7 @@ impl Vm {
             deadlocked: false,
             switch_interval: options.switch_interval,
             warned: Default::default(),
-            stack_pool: Vec::new(),
-            fast_pool: Vec::new(),
+            frame_pool: Vec::new(),
             os: None,
             class_epoch: 1,
         };
@@ -671,7 +670,7 @@ impl Vm {
     }
 
     /// The frame that runs a module's code in a fresh `__main__` namespace.
-    pub fn module_frame(&mut self, code: Arc<CodeObject>, source: &str) -> Frame {
+    pub fn module_frame(&mut self, code: Arc<CodeObject>, source: &str) -> Box<Frame> {
         self.sources.insert(
             code.co_filename.clone(),
             source.lines().map(str::to_string).collect(),
@@ -730,61 +729,69 @@ impl Vm {
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,
-    ) -> Frame {
+    ) -> Box<Frame> {
         let consts = self.consts_for(&code);
-        self.new_frame_with_consts(code, consts, globals, locals, resume)
+        self.new_frame_with_consts(consts, globals, locals, resume)
     }
 
     pub fn new_frame_with_consts(
         &mut self,
-        code: Arc<CodeObject>,
         consts: Rc<CodeData>,
         globals: ObjRef,
         locals: Option<ObjRef>,
         resume: Resume,
-    ) -> Frame {
+    ) -> Box<Frame> {
+        let code = &consts.code;
         let ncells = code.co_cellvars.len();
-        let mut cells = Vec::with_capacity(ncells + code.co_freevars.len());
+        let Some(mut frame) = self.frame_pool.pop() else {
+            let mut cells = Vec::with_capacity(ncells + code.co_freevars.len());
+            for _ in 0..ncells {
+                cells.push(self.heap.alloc(Object::Cell(None)));
+            }
+            return Box::new(Frame {
+                fast: vec![None; code.co_nlocals as usize],
+                stack: Vec::with_capacity(code.co_stacksize as usize),
+                consts,
+                pc: 0,
+                lasti: -1,
+                cells,
+                globals,
+                locals,
+                blocks: Vec::new(),
+                generator: None,
+                resume,
+            });
+        };
         for _ in 0..ncells {
-            cells.push(self.heap.alloc(Object::Cell(None)));
+            let cell = self.heap.alloc(Object::Cell(None));
+            frame.cells.push(cell);
         }
-        let mut fast = self.fast_pool.pop().unwrap_or_default();
-        fast.resize(code.co_nlocals as usize, None);
-        let mut stack = self.stack_pool.pop().unwrap_or_default();
-        stack.reserve(code.co_stacksize as usize);
-        Frame {
-            fast,
-            stack,
-            code,
-            consts,
-            pc: 0,
-            lasti: -1,
-            cells,
-            globals,
-            locals,
-            blocks: Vec::new(),
-            generator: None,
-            resume,
-        }
+        frame.fast.resize(code.co_nlocals as usize, None);
+        frame.stack.reserve(code.co_stacksize as usize);
+        frame.consts = consts;
+        frame.pc = 0;
+        frame.lasti = -1;
+        frame.globals = globals;
+        frame.locals = locals;
+        frame.generator = None;
+        frame.resume = resume;
+        frame
     }
 
-    /// Returns a finished frame's buffers to the pools.
-    pub fn recycle(&mut self, f: &mut Frame) {
+    /// Keeps a finished frame, its buffers emptied, for `new_frame_with_consts` to reuse.
+    pub fn recycle(&mut self, mut f: Box<Frame>) {
         const POOL: usize = 64;
-        if self.stack_pool.len() < POOL {
-            let mut stack = std::mem::take(&mut f.stack);
-            stack.clear();
-            self.stack_pool.push(stack);
-        }
-        if self.fast_pool.len() < POOL {
-            let mut fast = std::mem::take(&mut f.fast);
-            fast.clear();
-            self.fast_pool.push(fast);
+        if self.frame_pool.len() < POOL {
+            f.stack.clear();
+            f.fast.clear();
+            f.cells.clear();
+            f.blocks.clear();
+            self.frame_pool.push(f);
         }
     }
 
     /// Runs one frame (and everything it calls) to completion from native code.
-    pub fn run_frame(&mut self, frame: Frame) -> PyResult<Value> {
+    pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult<Value> {
         if self.native_depth > 200 || self.frames.len() > self.recursion_limit {
             return Err(self.new_exception("RecursionError", "maximum recursion depth exceeded"));
         }
@@ -806,7 +813,7 @@ impl Vm {
                     _ => None,
                 };
                 frame.resume = Resume::Native;
-                let result = self.run_frame(*frame)?;
+                let result = self.run_frame(frame)?;
                 Ok(replace.unwrap_or(result))
             }
         }
@@ -900,13 +907,18 @@ impl Vm {
 
     /// The frame of a call of a `simple_function`: `first` (a method's receiver) then `args`
     /// become its first fast locals, exactly as `bind_function` would place them.
-    pub fn simple_frame(&mut self, func: ObjRef, first: Option<Value>, args: &[Value]) -> Frame {
+    pub fn simple_frame(
+        &mut self,
+        func: ObjRef,
+        first: Option<Value>,
+        args: &[Value],
+    ) -> Box<Frame> {
         let Object::Function(fd) = self.heap.get(func) else {
             unreachable!("simple_function checked it is a function")
         };
-        let (code, consts, globals) = (fd.code.clone(), fd.consts.clone(), fd.globals);
+        let (consts, globals) = (fd.consts.clone(), fd.globals);
         let closure = fd.closure.clone();
-        let mut frame = self.new_frame_with_consts(code, consts, globals, None, Resume::Push);
+        let mut frame = self.new_frame_with_consts(consts, globals, None, Resume::Push);
         let mut slots = frame.fast.iter_mut();
         for v in first.iter().chain(args) {
             *slots.next().expect("co_nlocals covers the parameters") = Some(*v);
@@ -916,15 +928,10 @@ impl Vm {
     }
 
     /// Binds arguments to a Python function's parameters (3.7's rules and messages).
-    pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Frame> {
+    pub fn bind_function(&mut self, func: &Function, args: Args) -> PyResult<Box<Frame>> {
         let code = func.code.clone();
-        let mut frame = self.new_frame_with_consts(
-            code.clone(),
-            func.consts.clone(),
-            func.globals,
-            None,
-            Resume::Push,
-        );
+        let mut frame =
+            self.new_frame_with_consts(func.consts.clone(), func.globals, None, Resume::Push);
         let argcount = code.co_argcount as usize;
         let kwonly = code.co_kwonlyargcount as usize;
         let has_varargs = code.co_flags & crate::bytecode::code::flags::CO_VARARGS != 0;

@@ -214,7 +214,7 @@ impl Gil {
 /// turns the main thread's result into the exit status, with the GIL held.
 pub fn run_main(
     mut vm: Vm,
-    frame: Frame,
+    frame: Box<Frame>,
     finish: impl FnOnce(&mut Vm, PyResult<Value>) -> i32,
 ) -> i32 {
     let signals = Arc::new(Signals {

@@ -29,7 +29,7 @@ pub struct VmThread {
     pub daemon: bool,
     pub state: ThreadState,
     /// The frame stack while the thread is not running (the running one's is `Vm::frames`).
-    pub frames: Vec<Frame>,
+    pub frames: Vec<Box<Frame>>,
     pub handled: Value,
     pub thread_obj: Value,
     /// Woken from a sleep: the re-run `time.sleep` call returns at once.
@@ -229,10 +229,10 @@ impl Vm {
     }
 
     /// Hands the GIL to the thread `keeps_gil` drew: `f`, the running frame, trades places
-    /// with that thread's top frame. Frames are large, and with `--check-interval 1` this
-    /// runs every other instruction, so it moves each frame once rather than through
+    /// with that thread's top frame. With `--check-interval 1` this runs every other
+    /// instruction, so it swaps the frame stacks directly rather than through
     /// `park_current` and `resume_thread`. False when no thread was drawn.
-    pub fn preempt_in_place(&mut self, f: &mut Frame) -> bool {
+    pub fn preempt_in_place(&mut self, f: &mut Box<Frame>) -> bool {
         let Some(pick) = self.sched.next_pick.take() else {
             return false;
         };
@@ -251,7 +251,7 @@ impl Vm {
     }
 
     /// Saves the running thread's frames, with `f` on top, and its handled exception.
-    pub fn park_current(&mut self, f: Option<Frame>) {
+    pub fn park_current(&mut self, f: Option<Box<Frame>>) {
         let cur = self.sched.current;
         if let Some(f) = f {
             self.frames.push(f);
@@ -261,7 +261,7 @@ impl Vm {
     }
 
     /// Gives the GIL to thread `pick` with a fresh check interval; returns its top frame.
-    pub fn resume_thread(&mut self, pick: usize) -> Option<Frame> {
+    pub fn resume_thread(&mut self, pick: usize) -> Option<Box<Frame>> {
         self.sched.current = pick;
         self.set_budget(self.sched.check_interval);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
@@ -272,7 +272,7 @@ impl Vm {
 
     /// Saves the running thread's frames (with `f` on top) and picks the next thread to run;
     /// `None` when no thread can ever run again (finished, or deadlocked and reported).
-    pub fn switch_from(&mut self, f: Option<Frame>) -> Option<Frame> {
+    pub fn switch_from(&mut self, f: Option<Box<Frame>>) -> Option<Box<Frame>> {
         self.park_current(f);
         loop {
             let main_done = self.sched.threads[0].state == ThreadState::Finished;
@@ -412,7 +412,7 @@ impl Vm {
 
     /// The running thread's bottom frame finished with `result`: record it, report an
     /// uncaught exception in a thread, and move on to another thread.
-    pub fn thread_finished(&mut self, result: PyResult<Value>) -> Option<Frame> {
+    pub fn thread_finished(&mut self, result: PyResult<Value>) -> Option<Box<Frame>> {
         self.end_thread(result);
         self.switch_from(None)
     }
@@ -565,7 +565,7 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         Call::Done(_) => vec![],
         Call::Frame(mut frame) => {
             frame.resume = Resume::Native;
-            vec![*frame]
+            vec![frame]
         }
     };
     let state = if frames.is_empty() {

@@ -146,6 +146,7 @@ impl Vm {
                             .expect("a blocking native names its wait");
                         let cur = self.sched.current;
                         self.sched.threads[cur].state = state;
+                        self.sched.changes += 1;
                     }
                     if self.driven() {
                         // The thread's driver (its OS thread, or the loop running threads on

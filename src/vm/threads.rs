@@ -68,6 +68,10 @@ pub struct Scheduler {
     /// among them then: until either moves, no wait can have ended.
     pub scanned_changes: u64,
     pub next_deadline: u64,
+    /// The runnable, unpinned threads as of `changes == runnable_at`: the draw at every
+    /// spent check interval picks from this list instead of walking the thread table.
+    pub runnable: Vec<usize>,
+    pub runnable_at: u64,
     /// The native depth at which the running thread's own frames run: 1, or deeper while
     /// threads run on top of one blocked inside a callback from native code.
     pub base_depth: usize,
@@ -105,6 +109,8 @@ impl Scheduler {
             changes: 0,
             scanned_changes: u64::MAX,
             next_deadline: 0,
+            runnable: Vec::new(),
+            runnable_at: u64::MAX,
             base_depth: 1,
             pinned: Vec::new(),
         }
@@ -206,8 +212,15 @@ impl Vm {
     /// Wakes the threads whose wait is over, then draws one runnable thread at random.
     fn draw_runnable(&mut self) -> Option<usize> {
         self.wake_ready();
-        let runnable = |t: &VmThread| t.state == ThreadState::Runnable && !t.pinned;
-        let count = self.sched.threads.iter().filter(|t| runnable(t)).count();
+        if self.sched.runnable_at != self.sched.changes {
+            let runnable = self.sched.threads.iter().enumerate();
+            self.sched.runnable = runnable
+                .filter(|(_, t)| t.state == ThreadState::Runnable && !t.pinned)
+                .map(|(i, _)| i)
+                .collect();
+            self.sched.runnable_at = self.sched.changes;
+        }
+        let count = self.sched.runnable.len();
         if count == 0 {
             return None;
         }
@@ -219,13 +232,7 @@ impl Vm {
         } else {
             (r % count as u64) as usize
         };
-        self.sched
-            .threads
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| runnable(t))
-            .nth(k)
-            .map(|(i, _)| i)
+        Some(self.sched.runnable[k])
     }
 
     /// Hands the GIL to the thread `keeps_gil` drew: `f`, the running frame, trades places
@@ -308,8 +315,8 @@ impl Vm {
 
     fn wake_ready_scan(&mut self) {
         let now = self.now_ns();
-        self.sched.scanned_changes = self.sched.changes;
         self.sched.next_deadline = u64::MAX;
+        let mut woke_any = false;
         for i in 0..self.sched.threads.len() {
             // (ready, woken by time rather than by the event it waited for)
             let (ready, timed_out) = match self.sched.threads[i].state {
@@ -331,6 +338,7 @@ impl Vm {
             if ready {
                 self.sched.threads[i].state = ThreadState::Runnable;
                 self.sched.threads[i].woke = timed_out;
+                woke_any = true;
             } else if let ThreadState::Sleeping(at)
             | ThreadState::WaitJoin(_, Some(at))
             | ThreadState::WaitLock(_, Some(at)) = self.sched.threads[i].state
@@ -338,6 +346,10 @@ impl Vm {
                 self.sched.next_deadline = self.sched.next_deadline.min(at);
             }
         }
+        if woke_any {
+            self.sched.changes += 1;
+        }
+        self.sched.scanned_changes = self.sched.changes;
     }
 
     fn lock_owner(&self, lock: ObjRef) -> Option<u64> {
@@ -460,6 +472,7 @@ impl Vm {
         self.sched.threads[me].state = state;
         self.sched.threads[me].pinned = true;
         self.sched.pinned.push(me);
+        self.sched.changes += 1;
         let saved_frames = std::mem::take(&mut self.frames);
         let saved_handled = self.handled;
         let saved_base = std::mem::replace(&mut self.sched.base_depth, self.native_depth);
@@ -467,6 +480,7 @@ impl Vm {
         self.sched.base_depth = saved_base;
         self.sched.pinned.pop();
         self.sched.threads[me].pinned = false;
+        self.sched.changes += 1;
         self.frames = saved_frames;
         self.handled = saved_handled;
         self.sched.current = me;
@@ -587,6 +601,7 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         pinned: false,
     });
     vm.set_budget(budget);
+    vm.sched.changes += 1;
     if let Some(os) = &vm.os
         && state == ThreadState::Runnable
         && os.spawn(vm.sched.threads.len() - 1, &name).is_err()

@@ -1464,7 +1464,7 @@ impl Vm {
     }
 
     fn maybe_collect_with(&mut self, f: &Frame) {
-        if self.heap.allocated_since_gc >= 200_000 && self.native_depth <= 1 {
+        if self.heap.wants_collection() && self.native_depth <= 1 {
             let mut extra = Vec::new();
             f.trace(&mut |v| extra.push(v));
             self.collect(&extra);

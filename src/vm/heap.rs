@@ -12,9 +12,21 @@ pub struct Heap {
     free: Vec<u32>,
     /// Allocations since the last collection: the VM collects when this passes a threshold.
     pub allocated_since_gc: usize,
+    /// Objects that survived the last collection.
+    live_after_gc: usize,
 }
 
+/// Allocations between collections, at least: each collection marks every live object, so
+/// waiting for as many allocations as there are live objects keeps the cost per allocation
+/// bounded when a program holds a large structure (a list of a million strings).
+const MIN_ALLOCATIONS_BETWEEN_COLLECTIONS: usize = 200_000;
+
 impl Heap {
+    /// Whether enough has been allocated since the last collection for another to pay.
+    pub fn wants_collection(&self) -> bool {
+        self.allocated_since_gc >= MIN_ALLOCATIONS_BETWEEN_COLLECTIONS.max(self.live_after_gc)
+    }
+
     pub fn alloc(&mut self, obj: Object) -> ObjRef {
         self.allocated_since_gc += 1;
         match self.free.pop() {
@@ -92,6 +104,7 @@ impl Heap {
             }
         }
         self.allocated_since_gc = 0;
+        self.live_after_gc = self.slots.len() - self.free.len();
         freed
     }
 }

@@ -821,7 +821,7 @@ impl Vm {
 
     /// Maybe-collects garbage: roots are every frame, the builtins and modules.
     pub fn maybe_collect(&mut self, extra: &[Value]) {
-        if self.heap.allocated_since_gc < 200_000 {
+        if !self.heap.wants_collection() {
             return;
         }
         self.collect(extra);

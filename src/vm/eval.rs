@@ -386,6 +386,25 @@ impl Vm {
                 }
             };
         }
+        // The end of CALL_FUNCTION, CALL_METHOD, CALL_FUNCTION_KW and CALL_FUNCTION_EX. The
+        // operands stay on the stack until the call is made, so a call that blocks (a lock,
+        // a join, a sleep) leaves them there and re-runs when the thread wakes.
+        macro_rules! finish_call {
+            ($label:lifetime, $result:expr, $base:expr) => {{
+                let result = $result;
+                if let Err(e) = result
+                    && self.is_block_signal(e)
+                {
+                    f.pc = f.lasti as usize;
+                    return Event::Block;
+                }
+                f.stack.truncate($base);
+                match tryv!($label, result) {
+                    Call::Done(v) => f.stack.push(v),
+                    Call::Frame(frame) => return Event::Call(frame),
+                }
+            }};
+        }
         macro_rules! pop {
             () => {
                 f.stack
@@ -621,23 +640,9 @@ impl Vm {
                     args.extend(first);
                     args.extend_from_slice(&f.stack[args_at..]);
                     self.note_caller(callable, f);
-                    let result = self.prepare_call(callable, Args::new(args));
-                    if let Err(e) = result
-                        && self.is_block_signal(e)
-                    {
-                        // Operands stay on the stack: the call re-runs when the thread wakes.
-                        f.pc = f.lasti as usize;
-                        return Event::Block;
-                    }
-                    f.stack.truncate(base);
-                    match tryv!('dispatch, result) {
-                        Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
-                    }
+                    finish_call!('dispatch, self.prepare_call(callable, Args::new(args)), base);
                 }
                 Op::CALL_FUNCTION_KW => {
-                    // Operands stay on the stack until the call is made, so a call that
-                    // blocks (lock.acquire(timeout=...)) can re-run when the thread wakes.
                     let n = arg as usize;
                     let top = f.stack.len() - 1;
                     let names = self.tuple_items(f.stack[top]);
@@ -651,18 +656,7 @@ impl Vm {
                         .collect();
                     let callable = f.stack[base];
                     self.note_caller(callable, f);
-                    let result = self.prepare_call(callable, Args { pos: all, kw });
-                    if let Err(e) = result
-                        && self.is_block_signal(e)
-                    {
-                        f.pc = f.lasti as usize;
-                        return Event::Block;
-                    }
-                    f.stack.truncate(base);
-                    match tryv!('dispatch, result) {
-                        Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
-                    }
+                    finish_call!('dispatch, self.prepare_call(callable, Args { pos: all, kw }), base);
                 }
                 Op::CALL_FUNCTION_EX => {
                     let has_kwargs = arg & 1 == 1;
@@ -682,18 +676,7 @@ impl Vm {
                             }
                         }
                     }
-                    let result = self.prepare_call(callable, Args { pos, kw });
-                    if let Err(e) = result
-                        && self.is_block_signal(e)
-                    {
-                        f.pc = f.lasti as usize;
-                        return Event::Block;
-                    }
-                    f.stack.truncate(base);
-                    match tryv!('dispatch, result) {
-                        Call::Done(v) => f.stack.push(v),
-                        Call::Frame(frame) => return Event::Call(frame),
-                    }
+                    finish_call!('dispatch, self.prepare_call(callable, Args { pos, kw }), base);
                 }
                 Op::MAKE_FUNCTION => {
                     let qualname = pop!();

@@ -154,12 +154,6 @@ impl Vm {
                         self.park_current(Some(f));
                         return Err(self.block_signal);
                     }
-                    if let Event::Preempt = event
-                        && self.preempt_in_place(&mut f)
-                    {
-                        event = self.execute(&mut f);
-                        continue;
-                    }
                     let next = self.switch_from(Some(f));
                     match next {
                         Some(next) => {
@@ -361,9 +355,6 @@ impl Vm {
 
     /// Executes instructions of `f` until it hands control elsewhere.
     pub fn execute(&mut self, f: &mut Frame) -> Event {
-        let consts = f.consts.clone();
-        let code = &consts.code;
-        let bytes: &[u8] = &code.co_code;
         // On error: run a handler in this frame (continuing the dispatch loop, even from
         // inside an opcode's own loop) or let the exception escape.
         macro_rules! tryv {
@@ -419,966 +410,975 @@ impl Vm {
                     .expect("the compiler's stack depth keeps pops balanced")
             };
         }
-        'dispatch: loop {
-            self.ticks += 1;
-            // One comparison per instruction; never true while there is one thread.
-            if self.ticks >= self.sched.next_check {
-                self.sched.next_check = self.ticks + u64::from(self.sched.check_interval);
-                // The GIL is offered; leave the frame only if another thread takes it.
-                if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
-                    return Event::Preempt;
-                }
-            }
-            let mut pc = f.pc;
-            let mut arg = u32::from(bytes[pc + 1]);
-            while bytes[pc] == EXTENDED_ARG {
-                pc += 2;
-                arg = (arg << 8) | u32::from(bytes[pc + 1]);
-            }
-            let Some(op) = Op::from_byte(bytes[pc]) else {
-                let exc =
-                    self.new_exception("SystemError", &format!("unknown opcode {}", bytes[pc]));
-                return Event::Raise(exc);
-            };
-            f.lasti = pc as i64;
-            f.pc = pc + 2;
-            let name = |i: u32| code.co_names[i as usize].as_str();
-            match op {
-                Op::NOP | Op::EXTENDED_ARG => {}
-                Op::POP_TOP => {
-                    let v = pop!();
-                    if let Value::Obj(r) = v
-                        && let Object::Generator(g) = self.heap.get(r)
-                        && g.kind == GenKind::Coroutine
-                        && g.frame.as_ref().is_some_and(|fr| fr.lasti < 0)
-                    {
-                        self.warn_never_awaited(r, f);
+        // Re-entered with another thread's frame when the GIL changes hands at a check.
+        'frame: loop {
+            let consts = f.consts.clone();
+            let code = &consts.code;
+            let bytes: &[u8] = &code.co_code;
+            'dispatch: loop {
+                self.ticks += 1;
+                // One comparison per instruction; never true while there is one thread.
+                if self.ticks >= self.sched.next_check {
+                    self.sched.next_check = self.ticks + u64::from(self.sched.check_interval);
+                    // The GIL is offered; leave the frame only if another thread takes it.
+                    if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
+                        if !self.driven() && self.preempt_contents(f) {
+                            continue 'frame;
+                        }
+                        return Event::Preempt;
                     }
                 }
-                Op::ROT_TWO => {
-                    let n = f.stack.len();
-                    f.stack.swap(n - 1, n - 2);
+                let mut pc = f.pc;
+                let mut arg = u32::from(bytes[pc + 1]);
+                while bytes[pc] == EXTENDED_ARG {
+                    pc += 2;
+                    arg = (arg << 8) | u32::from(bytes[pc + 1]);
                 }
-                Op::ROT_THREE => {
-                    let v = pop!();
-                    let n = f.stack.len();
-                    f.stack.insert(n - 2, v);
-                }
-                Op::DUP_TOP => {
-                    let v = top!();
-                    f.stack.push(v);
-                }
-                Op::DUP_TOP_TWO => {
-                    let n = f.stack.len();
-                    let (a, b) = (f.stack[n - 2], f.stack[n - 1]);
-                    f.stack.push(a);
-                    f.stack.push(b);
-                }
-                Op::LOAD_CONST => f.stack.push(consts[arg as usize]),
-                Op::LOAD_FAST => match f.fast[arg as usize] {
-                    Some(v) => f.stack.push(v),
-                    None => {
-                        let n = &code.co_varnames[arg as usize];
-                        let exc = self.new_exception(
-                            "UnboundLocalError",
-                            &format!("local variable '{n}' referenced before assignment"),
-                        );
-                        tryv!('dispatch, Err(exc))
-                    }
-                },
-                Op::STORE_FAST => f.fast[arg as usize] = Some(pop!()),
-                Op::DELETE_FAST => f.fast[arg as usize] = None,
-                Op::LOAD_GLOBAL => {
-                    let n = name(arg);
-                    let v = match self.global_hinted(f.globals, n, consts.hint(f.lasti)) {
-                        Some(v) => v,
-                        None => tryv!('dispatch, self.load_global(f, n)),
-                    };
-                    f.stack.push(v);
-                }
-                Op::STORE_GLOBAL => {
-                    let v = pop!();
-                    self.dict_set_str(f.globals, name(arg), v);
-                }
-                Op::DELETE_GLOBAL => {
-                    let n = name(arg).to_string();
-                    tryv!('dispatch, self.dict_del_name(f.globals, &n));
-                }
-                Op::LOAD_NAME => {
-                    let n = name(arg);
-                    let local = f.locals.and_then(|l| self.dict_get_str(l, n));
-                    let v = match local {
-                        Some(v) => v,
-                        None => tryv!('dispatch, self.load_global(f, n)),
-                    };
-                    f.stack.push(v);
-                }
-                Op::STORE_NAME => {
-                    let v = pop!();
-                    let ns = f.locals.unwrap_or(f.globals);
-                    self.dict_set_str(ns, name(arg), v);
-                }
-                Op::DELETE_NAME => {
-                    let n = name(arg).to_string();
-                    let ns = f.locals.unwrap_or(f.globals);
-                    tryv!('dispatch, self.dict_del_name(ns, &n));
-                }
-                Op::LOAD_DEREF | Op::LOAD_CLASSDEREF | Op::LOAD_CLOSURE => {
-                    let cell = f.cells[arg as usize];
-                    if op == Op::LOAD_CLOSURE {
-                        f.stack.push(Value::Obj(cell));
-                        continue;
-                    }
-                    if op == Op::LOAD_CLASSDEREF {
-                        let i = arg as usize - code.co_cellvars.len().min(arg as usize);
-                        let n = code.co_freevars.get(i).cloned().unwrap_or_default();
-                        if let Some(v) = f.locals.and_then(|l| self.dict_get_str(l, &n)) {
-                            f.stack.push(v);
-                            continue;
+                let Some(op) = Op::from_byte(bytes[pc]) else {
+                    let exc =
+                        self.new_exception("SystemError", &format!("unknown opcode {}", bytes[pc]));
+                    return Event::Raise(exc);
+                };
+                f.lasti = pc as i64;
+                f.pc = pc + 2;
+                let name = |i: u32| code.co_names[i as usize].as_str();
+                match op {
+                    Op::NOP | Op::EXTENDED_ARG => {}
+                    Op::POP_TOP => {
+                        let v = pop!();
+                        if let Value::Obj(r) = v
+                            && let Object::Generator(g) = self.heap.get(r)
+                            && g.kind == GenKind::Coroutine
+                            && g.frame.as_ref().is_some_and(|fr| fr.lasti < 0)
+                        {
+                            self.warn_never_awaited(r, f);
                         }
                     }
-                    match self.heap.get(cell) {
-                        Object::Cell(Some(v)) => f.stack.push(*v),
-                        _ => {
-                            let n = code
-                                .co_cellvars
-                                .iter()
-                                .chain(&code.co_freevars)
-                                .nth(arg as usize)
-                                .cloned()
-                                .unwrap_or_default();
-                            let exc = if (arg as usize) < code.co_cellvars.len() {
-                                self.new_exception(
-                                    "UnboundLocalError",
-                                    &format!("local variable '{n}' referenced before assignment"),
-                                )
-                            } else {
-                                self.new_exception(
-                                    "NameError",
-                                    &format!("free variable '{n}' referenced before assignment in enclosing scope"),
-                                )
-                            };
+                    Op::ROT_TWO => {
+                        let n = f.stack.len();
+                        f.stack.swap(n - 1, n - 2);
+                    }
+                    Op::ROT_THREE => {
+                        let v = pop!();
+                        let n = f.stack.len();
+                        f.stack.insert(n - 2, v);
+                    }
+                    Op::DUP_TOP => {
+                        let v = top!();
+                        f.stack.push(v);
+                    }
+                    Op::DUP_TOP_TWO => {
+                        let n = f.stack.len();
+                        let (a, b) = (f.stack[n - 2], f.stack[n - 1]);
+                        f.stack.push(a);
+                        f.stack.push(b);
+                    }
+                    Op::LOAD_CONST => f.stack.push(consts[arg as usize]),
+                    Op::LOAD_FAST => match f.fast[arg as usize] {
+                        Some(v) => f.stack.push(v),
+                        None => {
+                            let n = &code.co_varnames[arg as usize];
+                            let exc = self.new_exception(
+                                "UnboundLocalError",
+                                &format!("local variable '{n}' referenced before assignment"),
+                            );
                             tryv!('dispatch, Err(exc))
                         }
+                    },
+                    Op::STORE_FAST => f.fast[arg as usize] = Some(pop!()),
+                    Op::DELETE_FAST => f.fast[arg as usize] = None,
+                    Op::LOAD_GLOBAL => {
+                        let n = name(arg);
+                        let v = match self.global_hinted(f.globals, n, consts.hint(f.lasti)) {
+                            Some(v) => v,
+                            None => tryv!('dispatch, self.load_global(f, n)),
+                        };
+                        f.stack.push(v);
                     }
-                }
-                Op::STORE_DEREF => {
-                    let v = pop!();
-                    let cell = f.cells[arg as usize];
-                    *self.heap.get_mut(cell) = Object::Cell(Some(v));
-                }
-                Op::DELETE_DEREF => {
-                    let cell = f.cells[arg as usize];
-                    *self.heap.get_mut(cell) = Object::Cell(None);
-                }
-                Op::LOAD_ATTR => {
-                    let obj = pop!();
-                    let v = match self.load_attr_hinted(obj, name(arg), consts.hint(f.lasti)) {
-                        Some(v) => v,
-                        None => tryv!('dispatch, self.getattr(obj, name(arg))),
-                    };
-                    f.stack.push(v);
-                }
-                Op::STORE_ATTR => {
-                    let obj = pop!();
-                    let v = pop!();
-                    if !self.store_attr_hinted(obj, name(arg), v, consts.hint(f.lasti)) {
-                        tryv!('dispatch, self.setattr(obj, name(arg), v));
+                    Op::STORE_GLOBAL => {
+                        let v = pop!();
+                        self.dict_set_str(f.globals, name(arg), v);
                     }
-                }
-                Op::DELETE_ATTR => {
-                    let obj = pop!();
-                    tryv!('dispatch, self.delattr(obj, name(arg)));
-                }
-                Op::LOAD_METHOD => {
-                    // As CPython: [function, self] for a method found on the class, else
-                    // [None, attribute] (None standing for NULL: a method is never None).
-                    let obj = pop!();
-                    match self.method_hinted(obj, name(arg), consts.hint(f.lasti)) {
-                        Some(func) => {
-                            f.stack.push(func);
-                            f.stack.push(obj);
+                    Op::DELETE_GLOBAL => {
+                        let n = name(arg).to_string();
+                        tryv!('dispatch, self.dict_del_name(f.globals, &n));
+                    }
+                    Op::LOAD_NAME => {
+                        let n = name(arg);
+                        let local = f.locals.and_then(|l| self.dict_get_str(l, n));
+                        let v = match local {
+                            Some(v) => v,
+                            None => tryv!('dispatch, self.load_global(f, n)),
+                        };
+                        f.stack.push(v);
+                    }
+                    Op::STORE_NAME => {
+                        let v = pop!();
+                        let ns = f.locals.unwrap_or(f.globals);
+                        self.dict_set_str(ns, name(arg), v);
+                    }
+                    Op::DELETE_NAME => {
+                        let n = name(arg).to_string();
+                        let ns = f.locals.unwrap_or(f.globals);
+                        tryv!('dispatch, self.dict_del_name(ns, &n));
+                    }
+                    Op::LOAD_DEREF | Op::LOAD_CLASSDEREF | Op::LOAD_CLOSURE => {
+                        let cell = f.cells[arg as usize];
+                        if op == Op::LOAD_CLOSURE {
+                            f.stack.push(Value::Obj(cell));
+                            continue;
                         }
-                        None => {
-                            let v = tryv!('dispatch, self.getattr(obj, name(arg)));
-                            f.stack.push(Value::None);
-                            f.stack.push(v);
-                        }
-                    }
-                }
-                Op::CALL_METHOD | Op::CALL_FUNCTION => {
-                    let n = arg as usize;
-                    let args_at = f.stack.len() - n;
-                    let (base, callable, first) = if op == Op::CALL_METHOD {
-                        // The pair LOAD_METHOD left below the arguments.
-                        let base = args_at - 2;
-                        match (f.stack[base], f.stack[base + 1]) {
-                            (Value::None, attr) => (base, attr, None),
-                            (func, obj) => (base, func, Some(obj)),
-                        }
-                    } else {
-                        (args_at - 1, f.stack[args_at - 1], None)
-                    };
-                    let nargs = n + usize::from(first.is_some());
-                    if let Some(func) = self.simple_function(callable, nargs) {
-                        let frame = self.simple_frame(func, first, &f.stack[args_at..]);
-                        f.stack.truncate(base);
-                        return Event::Call(frame);
-                    }
-                    if first.is_none()
-                        && let Some((class, init)) = self.simple_init(callable, n)
-                    {
-                        // A new instance, then its __init__ frame (as prepare_call would).
-                        let instance = self.new_instance(class);
-                        let mut frame =
-                            self.simple_frame(init, Some(instance), &f.stack[args_at..]);
-                        frame.resume = Resume::Replace(instance);
-                        f.stack.truncate(base);
-                        return Event::Call(frame);
-                    }
-                    let mut args = Vec::with_capacity(nargs);
-                    args.extend(first);
-                    args.extend_from_slice(&f.stack[args_at..]);
-                    self.note_caller(callable, f);
-                    finish_call!('dispatch, self.prepare_call(callable, Args::new(args)), base);
-                }
-                Op::CALL_FUNCTION_KW => {
-                    let n = arg as usize;
-                    let top = f.stack.len() - 1;
-                    let names = self.tuple_items(f.stack[top]);
-                    let base = top - n - 1;
-                    let mut all = f.stack[base + 1..top].to_vec();
-                    let kwvals = all.split_off(n - names.len());
-                    let kw = names
-                        .iter()
-                        .zip(kwvals)
-                        .map(|(k, v)| (self.str_of(*k).unwrap_or_default().to_string(), v))
-                        .collect();
-                    let callable = f.stack[base];
-                    self.note_caller(callable, f);
-                    finish_call!('dispatch, self.prepare_call(callable, Args { pos: all, kw }), base);
-                }
-                Op::CALL_FUNCTION_EX => {
-                    let has_kwargs = arg & 1 == 1;
-                    let top = f.stack.len() - 1;
-                    let base = top - 1 - usize::from(has_kwargs);
-                    let callable = f.stack[base];
-                    let posargs = f.stack[base + 1];
-                    let pos = tryv!('dispatch, self.collect_iterable(posargs));
-                    let mut kw = Vec::new();
-                    if has_kwargs {
-                        for (key, value) in tryv!('dispatch, self.mapping_items(f.stack[top])) {
-                            match self.str_of(key) {
-                                Some(s) => kw.push((s.to_string(), value)),
-                                None => {
-                                    tryv!('dispatch, Err(self.type_error("keywords must be strings")))
-                                }
-                            }
-                        }
-                    }
-                    finish_call!('dispatch, self.prepare_call(callable, Args { pos, kw }), base);
-                }
-                Op::MAKE_FUNCTION => {
-                    let qualname = pop!();
-                    let codev = pop!();
-                    let closure = if arg & 8 != 0 {
-                        self.tuple_items(pop!())
-                    } else {
-                        vec![]
-                    };
-                    let _annotations = if arg & 4 != 0 { Some(pop!()) } else { None };
-                    let kwdefaults = if arg & 2 != 0 {
-                        let d = pop!();
-                        tryv!('dispatch, self.mapping_items(d))
-                            .into_iter()
-                            .map(|(k, v)| (self.str_of(k).unwrap_or_default().to_string(), v))
-                            .collect()
-                    } else {
-                        vec![]
-                    };
-                    let defaults = if arg & 1 != 0 {
-                        self.tuple_items(pop!())
-                    } else {
-                        vec![]
-                    };
-                    let Some(Object::Code(c)) = codev.as_obj().map(|r| self.heap.get(r)) else {
-                        unreachable!("MAKE_FUNCTION always gets a code object")
-                    };
-                    let c = c.clone();
-                    let consts = self.consts_for(&c);
-                    let func = Function {
-                        consts,
-                        code: c,
-                        globals: f.globals,
-                        qualname: self.str_of(qualname).unwrap_or_default().to_string(),
-                        defaults,
-                        kwdefaults,
-                        closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
-                        dict: Default::default(),
-                    };
-                    let v = self.alloc(Object::Function(Box::new(func)));
-                    f.stack.push(v);
-                }
-                Op::RETURN_VALUE => {
-                    let v = pop!();
-                    if let Some(v) = self.unwind(f, Unwind::Return(v)) {
-                        return Event::Return(v);
-                    }
-                }
-                Op::YIELD_VALUE => {
-                    let v = pop!();
-                    return Event::Yield(v);
-                }
-                Op::YIELD_FROM => {
-                    let sent = pop!();
-                    let receiver = top!();
-                    if let Some(g) = self.as_generator(receiver) {
-                        match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom)) {
-                            Some(frame) => return Event::Call(frame),
-                            None => {
-                                // An exhausted generator raises StopIteration(None) at once.
-                                pop!();
-                                f.stack.push(Value::None);
-                                continue;
-                            }
-                        }
-                    }
-                    let next = if sent == Value::None {
-                        self.iter_next(receiver)
-                    } else {
-                        let send = tryv!('dispatch, self.getattr(receiver, "send"));
-                        self.call(send, Args::new(vec![sent])).map(Some)
-                    };
-                    match next {
-                        Ok(Some(v)) => {
-                            f.pc = f.lasti as usize;
-                            f.lasti -= 2;
-                            return Event::Yield(v);
-                        }
-                        Ok(None) => {
-                            pop!();
-                            let v = self.take_stop_value();
-                            f.stack.push(v);
-                        }
-                        Err(exc) if self.exception_is(exc, "StopIteration") => {
-                            pop!();
-                            let args = self
-                                .attr_of_instance(exc, "args")
-                                .map(|a| self.tuple_items(a))
-                                .unwrap_or_default();
-                            f.stack.push(args.first().copied().unwrap_or(Value::None));
-                        }
-                        Err(exc) => tryv!('dispatch, Err(exc)),
-                    }
-                }
-                Op::GET_YIELD_FROM_ITER => {
-                    let v = pop!();
-                    let it = if self.as_generator(v).is_some() {
-                        v
-                    } else {
-                        tryv!('dispatch, self.get_iter(v))
-                    };
-                    f.stack.push(it);
-                }
-                Op::GET_AWAITABLE => {
-                    let v = pop!();
-                    let it = tryv!('dispatch, self.get_awaitable(v));
-                    f.stack.push(it);
-                }
-                Op::GET_ITER => {
-                    let v = pop!();
-                    let it = tryv!('dispatch, self.get_iter(v));
-                    f.stack.push(it);
-                }
-                Op::FOR_ITER => {
-                    let it = top!();
-                    let exhausted = f.pc + arg as usize;
-                    if let Some(g) = self.as_generator(it) {
-                        if let Some(frame) = tryv!('dispatch, self.resume_generator(
-                            g,
-                            Value::None,
-                            Resume::ForIter { exhausted }
-                        )) {
-                            return Event::Call(frame);
-                        }
-                        pop!();
-                        f.pc = exhausted;
-                        continue;
-                    }
-                    if let Some(next) = self.python_next_method(it) {
-                        match tryv!('dispatch, self.prepare_call(next, Args::new(vec![it]))) {
-                            Call::Frame(mut frame) => {
-                                frame.resume = Resume::Next { exhausted };
-                                return Event::Call(frame);
-                            }
-                            Call::Done(v) => {
+                        if op == Op::LOAD_CLASSDEREF {
+                            let i = arg as usize - code.co_cellvars.len().min(arg as usize);
+                            let n = code.co_freevars.get(i).cloned().unwrap_or_default();
+                            if let Some(v) = f.locals.and_then(|l| self.dict_get_str(l, &n)) {
                                 f.stack.push(v);
                                 continue;
                             }
                         }
-                    }
-                    match tryv!('dispatch, self.iter_next(it)) {
-                        Some(v) => f.stack.push(v),
-                        None => {
-                            pop!();
-                            f.pc = exhausted;
+                        match self.heap.get(cell) {
+                            Object::Cell(Some(v)) => f.stack.push(*v),
+                            _ => {
+                                let n = code
+                                    .co_cellvars
+                                    .iter()
+                                    .chain(&code.co_freevars)
+                                    .nth(arg as usize)
+                                    .cloned()
+                                    .unwrap_or_default();
+                                let exc = if (arg as usize) < code.co_cellvars.len() {
+                                    self.new_exception(
+                                        "UnboundLocalError",
+                                        &format!("local variable '{n}' referenced before assignment"),
+                                    )
+                                } else {
+                                    self.new_exception(
+                                        "NameError",
+                                        &format!("free variable '{n}' referenced before assignment in enclosing scope"),
+                                    )
+                                };
+                                tryv!('dispatch, Err(exc))
+                            }
                         }
                     }
-                }
-                Op::JUMP_FORWARD => f.pc += arg as usize,
-                Op::JUMP_ABSOLUTE => {
-                    f.pc = arg as usize;
-                    self.maybe_collect_with(f);
-                }
-                Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
-                    let v = pop!();
-                    let t = match v {
-                        Value::Bool(b) => b,
-                        _ => tryv!('dispatch, self.truthy(v)),
-                    };
-                    if t == (op == Op::POP_JUMP_IF_TRUE) {
-                        f.pc = arg as usize;
+                    Op::STORE_DEREF => {
+                        let v = pop!();
+                        let cell = f.cells[arg as usize];
+                        *self.heap.get_mut(cell) = Object::Cell(Some(v));
                     }
-                }
-                Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
-                    let v = top!();
-                    let t = tryv!('dispatch, self.truthy(v));
-                    if t == (op == Op::JUMP_IF_TRUE_OR_POP) {
-                        f.pc = arg as usize;
-                    } else {
-                        pop!();
+                    Op::DELETE_DEREF => {
+                        let cell = f.cells[arg as usize];
+                        *self.heap.get_mut(cell) = Object::Cell(None);
                     }
-                }
-                Op::SETUP_LOOP | Op::SETUP_EXCEPT | Op::SETUP_FINALLY => {
-                    let kind = match op {
-                        Op::SETUP_LOOP => BlockKind::Loop,
-                        Op::SETUP_EXCEPT => BlockKind::Except,
-                        _ => BlockKind::Finally,
-                    };
-                    f.blocks.push(Block {
-                        kind,
-                        handler: f.pc + arg as usize,
-                        level: f.stack.len(),
-                    });
-                }
-                Op::POP_BLOCK => {
-                    let block = f.blocks.pop().expect("POP_BLOCK matches a SETUP");
-                    f.stack.truncate(block.level);
-                }
-                Op::POP_EXCEPT => {
-                    let block = f.blocks.pop().expect("POP_EXCEPT matches a handler");
-                    self.unwind_except_handler(f, block);
-                }
-                Op::BREAK_LOOP => {
-                    self.unwind(f, Unwind::Break);
-                }
-                Op::CONTINUE_LOOP => {
-                    self.unwind(f, Unwind::Continue(arg as usize));
-                }
-                Op::END_FINALLY => {
-                    let status = pop!();
-                    match status {
-                        Value::None => {}
-                        Value::Int(why) => match why {
-                            WHY_RETURN => {
-                                let v = pop!();
-                                if let Some(v) = self.unwind(f, Unwind::Return(v)) {
-                                    return Event::Return(v);
+                    Op::LOAD_ATTR => {
+                        let obj = pop!();
+                        let v = match self.load_attr_hinted(obj, name(arg), consts.hint(f.lasti)) {
+                            Some(v) => v,
+                            None => tryv!('dispatch, self.getattr(obj, name(arg))),
+                        };
+                        f.stack.push(v);
+                    }
+                    Op::STORE_ATTR => {
+                        let obj = pop!();
+                        let v = pop!();
+                        if !self.store_attr_hinted(obj, name(arg), v, consts.hint(f.lasti)) {
+                            tryv!('dispatch, self.setattr(obj, name(arg), v));
+                        }
+                    }
+                    Op::DELETE_ATTR => {
+                        let obj = pop!();
+                        tryv!('dispatch, self.delattr(obj, name(arg)));
+                    }
+                    Op::LOAD_METHOD => {
+                        // As CPython: [function, self] for a method found on the class, else
+                        // [None, attribute] (None standing for NULL: a method is never None).
+                        let obj = pop!();
+                        match self.method_hinted(obj, name(arg), consts.hint(f.lasti)) {
+                            Some(func) => {
+                                f.stack.push(func);
+                                f.stack.push(obj);
+                            }
+                            None => {
+                                let v = tryv!('dispatch, self.getattr(obj, name(arg)));
+                                f.stack.push(Value::None);
+                                f.stack.push(v);
+                            }
+                        }
+                    }
+                    Op::CALL_METHOD | Op::CALL_FUNCTION => {
+                        let n = arg as usize;
+                        let args_at = f.stack.len() - n;
+                        let (base, callable, first) = if op == Op::CALL_METHOD {
+                            // The pair LOAD_METHOD left below the arguments.
+                            let base = args_at - 2;
+                            match (f.stack[base], f.stack[base + 1]) {
+                                (Value::None, attr) => (base, attr, None),
+                                (func, obj) => (base, func, Some(obj)),
+                            }
+                        } else {
+                            (args_at - 1, f.stack[args_at - 1], None)
+                        };
+                        let nargs = n + usize::from(first.is_some());
+                        if let Some(func) = self.simple_function(callable, nargs) {
+                            let frame = self.simple_frame(func, first, &f.stack[args_at..]);
+                            f.stack.truncate(base);
+                            return Event::Call(frame);
+                        }
+                        if first.is_none()
+                            && let Some((class, init)) = self.simple_init(callable, n)
+                        {
+                            // A new instance, then its __init__ frame (as prepare_call would).
+                            let instance = self.new_instance(class);
+                            let mut frame =
+                                self.simple_frame(init, Some(instance), &f.stack[args_at..]);
+                            frame.resume = Resume::Replace(instance);
+                            f.stack.truncate(base);
+                            return Event::Call(frame);
+                        }
+                        let mut args = Vec::with_capacity(nargs);
+                        args.extend(first);
+                        args.extend_from_slice(&f.stack[args_at..]);
+                        self.note_caller(callable, f);
+                        finish_call!('dispatch, self.prepare_call(callable, Args::new(args)), base);
+                    }
+                    Op::CALL_FUNCTION_KW => {
+                        let n = arg as usize;
+                        let top = f.stack.len() - 1;
+                        let names = self.tuple_items(f.stack[top]);
+                        let base = top - n - 1;
+                        let mut all = f.stack[base + 1..top].to_vec();
+                        let kwvals = all.split_off(n - names.len());
+                        let kw = names
+                            .iter()
+                            .zip(kwvals)
+                            .map(|(k, v)| (self.str_of(*k).unwrap_or_default().to_string(), v))
+                            .collect();
+                        let callable = f.stack[base];
+                        self.note_caller(callable, f);
+                        finish_call!('dispatch, self.prepare_call(callable, Args { pos: all, kw }), base);
+                    }
+                    Op::CALL_FUNCTION_EX => {
+                        let has_kwargs = arg & 1 == 1;
+                        let top = f.stack.len() - 1;
+                        let base = top - 1 - usize::from(has_kwargs);
+                        let callable = f.stack[base];
+                        let posargs = f.stack[base + 1];
+                        let pos = tryv!('dispatch, self.collect_iterable(posargs));
+                        let mut kw = Vec::new();
+                        if has_kwargs {
+                            for (key, value) in tryv!('dispatch, self.mapping_items(f.stack[top])) {
+                                match self.str_of(key) {
+                                    Some(s) => kw.push((s.to_string(), value)),
+                                    None => {
+                                        tryv!('dispatch, Err(self.type_error("keywords must be strings")))
+                                    }
                                 }
                             }
-                            WHY_CONTINUE => {
-                                let Value::Int(target) = pop!() else {
-                                    unreachable!("continue pushes its target")
-                                };
-                                self.unwind(f, Unwind::Continue(target as usize));
-                            }
-                            WHY_BREAK => {
-                                self.unwind(f, Unwind::Break);
-                            }
-                            WHY_SILENCED => {
-                                let block = f
-                                    .blocks
-                                    .pop()
-                                    .expect("a silenced exception's handler block");
-                                self.unwind_except_handler(f, block);
-                            }
-                            _ => {}
-                        },
-                        _ => {
-                            // An exception class: re-raise the exception below it.
-                            let exc = pop!();
-                            let _tb = pop!();
-                            reraise!('dispatch, exc)
+                        }
+                        finish_call!('dispatch, self.prepare_call(callable, Args { pos, kw }), base);
+                    }
+                    Op::MAKE_FUNCTION => {
+                        let qualname = pop!();
+                        let codev = pop!();
+                        let closure = if arg & 8 != 0 {
+                            self.tuple_items(pop!())
+                        } else {
+                            vec![]
+                        };
+                        let _annotations = if arg & 4 != 0 { Some(pop!()) } else { None };
+                        let kwdefaults = if arg & 2 != 0 {
+                            let d = pop!();
+                            tryv!('dispatch, self.mapping_items(d))
+                                .into_iter()
+                                .map(|(k, v)| (self.str_of(k).unwrap_or_default().to_string(), v))
+                                .collect()
+                        } else {
+                            vec![]
+                        };
+                        let defaults = if arg & 1 != 0 {
+                            self.tuple_items(pop!())
+                        } else {
+                            vec![]
+                        };
+                        let Some(Object::Code(c)) = codev.as_obj().map(|r| self.heap.get(r)) else {
+                            unreachable!("MAKE_FUNCTION always gets a code object")
+                        };
+                        let c = c.clone();
+                        let consts = self.consts_for(&c);
+                        let func = Function {
+                            consts,
+                            code: c,
+                            globals: f.globals,
+                            qualname: self.str_of(qualname).unwrap_or_default().to_string(),
+                            defaults,
+                            kwdefaults,
+                            closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
+                            dict: Default::default(),
+                        };
+                        let v = self.alloc(Object::Function(Box::new(func)));
+                        f.stack.push(v);
+                    }
+                    Op::RETURN_VALUE => {
+                        let v = pop!();
+                        if let Some(v) = self.unwind(f, Unwind::Return(v)) {
+                            return Event::Return(v);
                         }
                     }
-                }
-                Op::SETUP_WITH | Op::SETUP_ASYNC_WITH | Op::BEFORE_ASYNC_WITH => {
-                    let mgr = pop!();
-                    let (enter_name, exit_name) = if op == Op::SETUP_WITH {
-                        ("__enter__", "__exit__")
-                    } else {
-                        ("__aenter__", "__aexit__")
-                    };
-                    if op == Op::SETUP_ASYNC_WITH {
-                        // The awaited __aenter__ result is on the stack; set up the block under it.
-                        let res = mgr;
+                    Op::YIELD_VALUE => {
+                        let v = pop!();
+                        return Event::Yield(v);
+                    }
+                    Op::YIELD_FROM => {
+                        let sent = pop!();
+                        let receiver = top!();
+                        if let Some(g) = self.as_generator(receiver) {
+                            match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom)) {
+                                Some(frame) => return Event::Call(frame),
+                                None => {
+                                    // An exhausted generator raises StopIteration(None) at once.
+                                    pop!();
+                                    f.stack.push(Value::None);
+                                    continue;
+                                }
+                            }
+                        }
+                        let next = if sent == Value::None {
+                            self.iter_next(receiver)
+                        } else {
+                            let send = tryv!('dispatch, self.getattr(receiver, "send"));
+                            self.call(send, Args::new(vec![sent])).map(Some)
+                        };
+                        match next {
+                            Ok(Some(v)) => {
+                                f.pc = f.lasti as usize;
+                                f.lasti -= 2;
+                                return Event::Yield(v);
+                            }
+                            Ok(None) => {
+                                pop!();
+                                let v = self.take_stop_value();
+                                f.stack.push(v);
+                            }
+                            Err(exc) if self.exception_is(exc, "StopIteration") => {
+                                pop!();
+                                let args = self
+                                    .attr_of_instance(exc, "args")
+                                    .map(|a| self.tuple_items(a))
+                                    .unwrap_or_default();
+                                f.stack.push(args.first().copied().unwrap_or(Value::None));
+                            }
+                            Err(exc) => tryv!('dispatch, Err(exc)),
+                        }
+                    }
+                    Op::GET_YIELD_FROM_ITER => {
+                        let v = pop!();
+                        let it = if self.as_generator(v).is_some() {
+                            v
+                        } else {
+                            tryv!('dispatch, self.get_iter(v))
+                        };
+                        f.stack.push(it);
+                    }
+                    Op::GET_AWAITABLE => {
+                        let v = pop!();
+                        let it = tryv!('dispatch, self.get_awaitable(v));
+                        f.stack.push(it);
+                    }
+                    Op::GET_ITER => {
+                        let v = pop!();
+                        let it = tryv!('dispatch, self.get_iter(v));
+                        f.stack.push(it);
+                    }
+                    Op::FOR_ITER => {
+                        let it = top!();
+                        let exhausted = f.pc + arg as usize;
+                        if let Some(g) = self.as_generator(it) {
+                            if let Some(frame) = tryv!('dispatch, self.resume_generator(
+                                g,
+                                Value::None,
+                                Resume::ForIter { exhausted }
+                            )) {
+                                return Event::Call(frame);
+                            }
+                            pop!();
+                            f.pc = exhausted;
+                            continue;
+                        }
+                        if let Some(next) = self.python_next_method(it) {
+                            match tryv!('dispatch, self.prepare_call(next, Args::new(vec![it]))) {
+                                Call::Frame(mut frame) => {
+                                    frame.resume = Resume::Next { exhausted };
+                                    return Event::Call(frame);
+                                }
+                                Call::Done(v) => {
+                                    f.stack.push(v);
+                                    continue;
+                                }
+                            }
+                        }
+                        match tryv!('dispatch, self.iter_next(it)) {
+                            Some(v) => f.stack.push(v),
+                            None => {
+                                pop!();
+                                f.pc = exhausted;
+                            }
+                        }
+                    }
+                    Op::JUMP_FORWARD => f.pc += arg as usize,
+                    Op::JUMP_ABSOLUTE => {
+                        f.pc = arg as usize;
+                        self.maybe_collect_with(f);
+                    }
+                    Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
+                        let v = pop!();
+                        let t = match v {
+                            Value::Bool(b) => b,
+                            _ => tryv!('dispatch, self.truthy(v)),
+                        };
+                        if t == (op == Op::POP_JUMP_IF_TRUE) {
+                            f.pc = arg as usize;
+                        }
+                    }
+                    Op::JUMP_IF_FALSE_OR_POP | Op::JUMP_IF_TRUE_OR_POP => {
+                        let v = top!();
+                        let t = tryv!('dispatch, self.truthy(v));
+                        if t == (op == Op::JUMP_IF_TRUE_OR_POP) {
+                            f.pc = arg as usize;
+                        } else {
+                            pop!();
+                        }
+                    }
+                    Op::SETUP_LOOP | Op::SETUP_EXCEPT | Op::SETUP_FINALLY => {
+                        let kind = match op {
+                            Op::SETUP_LOOP => BlockKind::Loop,
+                            Op::SETUP_EXCEPT => BlockKind::Except,
+                            _ => BlockKind::Finally,
+                        };
                         f.blocks.push(Block {
-                            kind: BlockKind::Finally,
+                            kind,
                             handler: f.pc + arg as usize,
                             level: f.stack.len(),
                         });
-                        f.stack.push(res);
-                        continue;
                     }
-                    let exit = match self.getattr(mgr, exit_name) {
-                        Ok(e) => e,
-                        Err(_) => {
-                            tryv!('dispatch, Err(self.new_exception("AttributeError", exit_name)))
-                        }
-                    };
-                    let enter = match self.getattr(mgr, enter_name) {
-                        Ok(e) => e,
-                        Err(_) => {
-                            tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name)))
-                        }
-                    };
-                    let handler = f.pc + arg as usize;
-                    match self.prepare_call(enter, Args::default()) {
-                        Err(e) if self.is_block_signal(e) => {
-                            f.stack.push(mgr);
-                            f.pc = f.lasti as usize;
-                            return Event::Block;
-                        }
-                        Err(e) => tryv!('dispatch, Err(e)),
-                        Ok(Call::Done(res)) => {
-                            f.stack.push(exit);
-                            if op == Op::SETUP_WITH {
-                                f.blocks.push(Block {
-                                    kind: BlockKind::Finally,
-                                    handler,
-                                    level: f.stack.len(),
-                                });
-                            }
-                            f.stack.push(res);
-                        }
-                        Ok(Call::Frame(mut frame)) => {
-                            // A Python __enter__ runs as a frame of this thread (so it may
-                            // block); the with-block is set up when it returns.
-                            f.stack.push(exit);
-                            frame.resume = if op == Op::SETUP_WITH {
-                                Resume::SetupWith { handler }
-                            } else {
-                                Resume::Push
-                            };
-                            return Event::Call(frame);
-                        }
+                    Op::POP_BLOCK => {
+                        let block = f.blocks.pop().expect("POP_BLOCK matches a SETUP");
+                        f.stack.truncate(block.level);
                     }
-                }
-                Op::WITH_CLEANUP_START => {
-                    let exc = top!();
-                    let (exit, args) = match exc {
-                        Value::None => {
-                            pop!();
-                            let exit = pop!();
-                            f.stack.push(exc);
-                            (exit, vec![Value::None; 3])
-                        }
-                        Value::Int(why) => {
-                            pop!();
-                            let exit = if why == WHY_RETURN || why == WHY_CONTINUE {
-                                let retval = pop!();
-                                let exit = pop!();
-                                f.stack.push(retval);
-                                exit
-                            } else {
-                                pop!()
-                            };
-                            f.stack.push(exc);
-                            (exit, vec![Value::None; 3])
-                        }
-                        _ => {
-                            // [exit, tb2, exc2, tp2, tb, val, exc] -> [tb2, exc2, tp2, None, tb, val, exc]
-                            let n = f.stack.len();
-                            let exit = f.stack.remove(n - 7);
-                            f.stack.insert(n - 4, Value::None);
-                            if let Some(b) = f.blocks.last_mut() {
-                                b.level -= 1;
-                            }
-                            let val = f.stack[n - 2];
-                            (exit, vec![exc, val, Value::None])
-                        }
-                    };
-                    let res = tryv!('dispatch, self.call(exit, Args::new(args)));
-                    let exc_now = if exc == Value::None || matches!(exc, Value::Int(_)) {
-                        Value::None
-                    } else {
-                        exc
-                    };
-                    f.stack.push(exc_now);
-                    f.stack.push(res);
-                }
-                Op::WITH_CLEANUP_FINISH => {
-                    let res = pop!();
-                    let exc = pop!();
-                    if exc != Value::None && tryv!('dispatch, self.truthy(res)) {
-                        f.stack.push(Value::Int(WHY_SILENCED));
+                    Op::POP_EXCEPT => {
+                        let block = f.blocks.pop().expect("POP_EXCEPT matches a handler");
+                        self.unwind_except_handler(f, block);
                     }
-                }
-                Op::RAISE_VARARGS => {
-                    let exc = match arg {
-                        0 => {
-                            if self.handled == Value::None {
-                                self.new_exception("RuntimeError", "No active exception to reraise")
-                            } else {
-                                self.handled
+                    Op::BREAK_LOOP => {
+                        self.unwind(f, Unwind::Break);
+                    }
+                    Op::CONTINUE_LOOP => {
+                        self.unwind(f, Unwind::Continue(arg as usize));
+                    }
+                    Op::END_FINALLY => {
+                        let status = pop!();
+                        match status {
+                            Value::None => {}
+                            Value::Int(why) => match why {
+                                WHY_RETURN => {
+                                    let v = pop!();
+                                    if let Some(v) = self.unwind(f, Unwind::Return(v)) {
+                                        return Event::Return(v);
+                                    }
+                                }
+                                WHY_CONTINUE => {
+                                    let Value::Int(target) = pop!() else {
+                                        unreachable!("continue pushes its target")
+                                    };
+                                    self.unwind(f, Unwind::Continue(target as usize));
+                                }
+                                WHY_BREAK => {
+                                    self.unwind(f, Unwind::Break);
+                                }
+                                WHY_SILENCED => {
+                                    let block = f
+                                        .blocks
+                                        .pop()
+                                        .expect("a silenced exception's handler block");
+                                    self.unwind_except_handler(f, block);
+                                }
+                                _ => {}
+                            },
+                            _ => {
+                                // An exception class: re-raise the exception below it.
+                                let exc = pop!();
+                                let _tb = pop!();
+                                reraise!('dispatch, exc)
                             }
                         }
-                        1 => {
-                            let e = pop!();
-                            tryv!('dispatch, self.make_exception(e))
-                        }
-                        _ => {
-                            let cause = pop!();
-                            let e = pop!();
-                            let e = tryv!('dispatch, self.make_exception(e));
-                            let cause = if cause == Value::None {
-                                cause
-                            } else {
-                                tryv!('dispatch, self.make_exception(cause))
-                            };
-                            self.set_instance_attr(e, "__cause__", cause);
-                            self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
-                            e
-                        }
-                    };
-                    if arg == 0 {
-                        // A bare raise re-raises with the traceback it already has.
-                        reraise!('dispatch, exc)
                     }
-                    if let Value::Obj(r) = exc {
-                        self.tracebacks.remove(&r);
-                    }
-                    tryv!('dispatch, Err(exc))
-                }
-                Op::UNARY_POSITIVE | Op::UNARY_NEGATIVE | Op::UNARY_INVERT | Op::UNARY_NOT => {
-                    let v = pop!();
-                    let r = tryv!('dispatch, self.unary_op(op, v));
-                    f.stack.push(r);
-                }
-                Op::COMPARE_OP => {
-                    let b = pop!();
-                    let a = pop!();
-                    let r = match (a, b) {
-                        (Value::Int(x), Value::Int(y)) if arg <= 5 => {
-                            Value::Bool(super::compare::compare_holds(arg, x, y))
-                        }
-                        _ => tryv!('dispatch, self.compare_op(arg, a, b)),
-                    };
-                    f.stack.push(r);
-                }
-                Op::BINARY_SUBSCR => {
-                    let i = pop!();
-                    let c = pop!();
-                    let r = tryv!('dispatch, self.getitem(c, i));
-                    f.stack.push(r);
-                }
-                Op::STORE_SUBSCR => {
-                    let i = pop!();
-                    let c = pop!();
-                    let v = pop!();
-                    tryv!('dispatch, self.setitem(c, i, v));
-                }
-                Op::DELETE_SUBSCR => {
-                    let i = pop!();
-                    let c = pop!();
-                    tryv!('dispatch, self.delitem(c, i));
-                }
-                Op::BUILD_TUPLE | Op::BUILD_LIST | Op::BUILD_SET => {
-                    let items = f.stack.split_off(f.stack.len() - arg as usize);
-                    let v = match op {
-                        Op::BUILD_TUPLE => self.new_tuple(items),
-                        Op::BUILD_LIST => self.new_list(items),
-                        _ => tryv!('dispatch, self.new_set(items)),
-                    };
-                    f.stack.push(v);
-                }
-                Op::BUILD_TUPLE_UNPACK
-                | Op::BUILD_TUPLE_UNPACK_WITH_CALL
-                | Op::BUILD_LIST_UNPACK
-                | Op::BUILD_SET_UNPACK => {
-                    let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                    let mut items = Vec::new();
-                    for p in parts {
-                        items.extend(tryv!('dispatch, self.collect_iterable(p)));
-                    }
-                    let v = match op {
-                        Op::BUILD_LIST_UNPACK => self.new_list(items),
-                        Op::BUILD_SET_UNPACK => tryv!('dispatch, self.new_set(items)),
-                        _ => self.new_tuple(items),
-                    };
-                    f.stack.push(v);
-                }
-                Op::BUILD_MAP => {
-                    let items = f.stack.split_off(f.stack.len() - 2 * arg as usize);
-                    let mut d = Dict::default();
-                    for pair in items.chunks(2) {
-                        let k = tryv!('dispatch, self.dict_key(pair[0]));
-                        d.entry(k)
-                            .and_modify(|slot| slot.1 = pair[1])
-                            .or_insert((pair[0], pair[1]));
-                    }
-                    let v = self.alloc(Object::Dict(d));
-                    f.stack.push(v);
-                }
-                Op::BUILD_CONST_KEY_MAP => {
-                    let keys = pop!();
-                    let keys = self.tuple_items(keys);
-                    let values = f.stack.split_off(f.stack.len() - arg as usize);
-                    let mut d = Dict::default();
-                    for (k, v) in keys.into_iter().zip(values) {
-                        let hk = tryv!('dispatch, self.dict_key(k));
-                        d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
-                    }
-                    let v = self.alloc(Object::Dict(d));
-                    f.stack.push(v);
-                }
-                Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
-                    let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                    let mut d = Dict::default();
-                    for p in parts {
-                        for (k, v) in tryv!('dispatch, self.mapping_items(p)) {
-                            let hk = tryv!('dispatch, self.dict_key(k));
-                            if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
-                                let ks = self.str_of(k).unwrap_or_default().to_string();
-                                tryv!('dispatch, Err(self.type_error(&format!(
-                                    "got multiple values for keyword argument '{ks}'"
-                                ))));
-                            }
-                            d.insert(hk, (k, v));
-                        }
-                    }
-                    let v = self.alloc(Object::Dict(d));
-                    f.stack.push(v);
-                }
-                Op::LIST_APPEND | Op::SET_ADD | Op::MAP_ADD => {
-                    let (k, v) = if op == Op::MAP_ADD {
-                        let k = pop!();
-                        let v = pop!();
-                        (k, v)
-                    } else {
-                        (Value::None, pop!())
-                    };
-                    let depth = arg as usize;
-                    let container = f.stack[f.stack.len() - depth];
-                    match op {
-                        Op::LIST_APPEND => {
-                            if let Some(Object::List(l)) =
-                                container.as_obj().map(|r| self.heap.get_mut(r))
-                            {
-                                l.push(v);
-                            }
-                        }
-                        Op::SET_ADD => tryv!('dispatch, self.set_add(container, v)),
-                        _ => tryv!('dispatch, self.setitem(container, k, v)),
-                    }
-                }
-                Op::BUILD_SLICE => {
-                    let step = if arg == 3 { pop!() } else { Value::None };
-                    let stop = pop!();
-                    let start = pop!();
-                    let v = self.alloc(Object::Slice { start, stop, step });
-                    f.stack.push(v);
-                }
-                Op::BUILD_STRING => {
-                    let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                    let mut s = String::new();
-                    for p in parts {
-                        s.push_str(self.str_of(p).unwrap_or_default());
-                    }
-                    let v = self.new_str(s);
-                    f.stack.push(v);
-                }
-                Op::FORMAT_VALUE => {
-                    let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
-                    let v = pop!();
-                    let converted = match arg & 3 {
-                        1 => {
-                            let s = tryv!('dispatch, self.str(v));
-                            self.new_str(s)
-                        }
-                        2 | 3 => {
-                            let s = tryv!('dispatch, self.repr(v));
-                            self.new_str(s)
-                        }
-                        _ => v,
-                    };
-                    let spec = spec
-                        .and_then(|s| self.str_of(s).map(str::to_string))
-                        .unwrap_or_default();
-                    let s = tryv!('dispatch, self.format(converted, &spec));
-                    let r = self.new_str(s);
-                    f.stack.push(r);
-                }
-                Op::UNPACK_SEQUENCE => {
-                    let v = pop!();
-                    let items = tryv!('dispatch, self.unpack_iterable(v));
-                    let n = arg as usize;
-                    if items.len() != n {
-                        let msg = if items.len() > n {
-                            format!("too many values to unpack (expected {n})")
+                    Op::SETUP_WITH | Op::SETUP_ASYNC_WITH | Op::BEFORE_ASYNC_WITH => {
+                        let mgr = pop!();
+                        let (enter_name, exit_name) = if op == Op::SETUP_WITH {
+                            ("__enter__", "__exit__")
                         } else {
-                            format!(
-                                "not enough values to unpack (expected {n}, got {})",
-                                items.len()
-                            )
+                            ("__aenter__", "__aexit__")
                         };
-                        tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
+                        if op == Op::SETUP_ASYNC_WITH {
+                            // The awaited __aenter__ result is on the stack; set up the block under it.
+                            let res = mgr;
+                            f.blocks.push(Block {
+                                kind: BlockKind::Finally,
+                                handler: f.pc + arg as usize,
+                                level: f.stack.len(),
+                            });
+                            f.stack.push(res);
+                            continue;
+                        }
+                        let exit = match self.getattr(mgr, exit_name) {
+                            Ok(e) => e,
+                            Err(_) => {
+                                tryv!('dispatch, Err(self.new_exception("AttributeError", exit_name)))
+                            }
+                        };
+                        let enter = match self.getattr(mgr, enter_name) {
+                            Ok(e) => e,
+                            Err(_) => {
+                                tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name)))
+                            }
+                        };
+                        let handler = f.pc + arg as usize;
+                        match self.prepare_call(enter, Args::default()) {
+                            Err(e) if self.is_block_signal(e) => {
+                                f.stack.push(mgr);
+                                f.pc = f.lasti as usize;
+                                return Event::Block;
+                            }
+                            Err(e) => tryv!('dispatch, Err(e)),
+                            Ok(Call::Done(res)) => {
+                                f.stack.push(exit);
+                                if op == Op::SETUP_WITH {
+                                    f.blocks.push(Block {
+                                        kind: BlockKind::Finally,
+                                        handler,
+                                        level: f.stack.len(),
+                                    });
+                                }
+                                f.stack.push(res);
+                            }
+                            Ok(Call::Frame(mut frame)) => {
+                                // A Python __enter__ runs as a frame of this thread (so it may
+                                // block); the with-block is set up when it returns.
+                                f.stack.push(exit);
+                                frame.resume = if op == Op::SETUP_WITH {
+                                    Resume::SetupWith { handler }
+                                } else {
+                                    Resume::Push
+                                };
+                                return Event::Call(frame);
+                            }
+                        }
                     }
-                    f.stack.extend(items.into_iter().rev());
-                }
-                Op::UNPACK_EX => {
-                    let v = pop!();
-                    let items = tryv!('dispatch, self.unpack_iterable(v));
-                    let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
-                    if items.len() < before + after {
-                        let msg = format!(
-                            "not enough values to unpack (expected at least {}, got {})",
-                            before + after,
-                            items.len()
-                        );
-                        tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
+                    Op::WITH_CLEANUP_START => {
+                        let exc = top!();
+                        let (exit, args) = match exc {
+                            Value::None => {
+                                pop!();
+                                let exit = pop!();
+                                f.stack.push(exc);
+                                (exit, vec![Value::None; 3])
+                            }
+                            Value::Int(why) => {
+                                pop!();
+                                let exit = if why == WHY_RETURN || why == WHY_CONTINUE {
+                                    let retval = pop!();
+                                    let exit = pop!();
+                                    f.stack.push(retval);
+                                    exit
+                                } else {
+                                    pop!()
+                                };
+                                f.stack.push(exc);
+                                (exit, vec![Value::None; 3])
+                            }
+                            _ => {
+                                // [exit, tb2, exc2, tp2, tb, val, exc] -> [tb2, exc2, tp2, None, tb, val, exc]
+                                let n = f.stack.len();
+                                let exit = f.stack.remove(n - 7);
+                                f.stack.insert(n - 4, Value::None);
+                                if let Some(b) = f.blocks.last_mut() {
+                                    b.level -= 1;
+                                }
+                                let val = f.stack[n - 2];
+                                (exit, vec![exc, val, Value::None])
+                            }
+                        };
+                        let res = tryv!('dispatch, self.call(exit, Args::new(args)));
+                        let exc_now = if exc == Value::None || matches!(exc, Value::Int(_)) {
+                            Value::None
+                        } else {
+                            exc
+                        };
+                        f.stack.push(exc_now);
+                        f.stack.push(res);
                     }
-                    let middle = self.new_list(items[before..items.len() - after].to_vec());
-                    for v in items[items.len() - after..].iter().rev() {
-                        f.stack.push(*v);
+                    Op::WITH_CLEANUP_FINISH => {
+                        let res = pop!();
+                        let exc = pop!();
+                        if exc != Value::None && tryv!('dispatch, self.truthy(res)) {
+                            f.stack.push(Value::Int(WHY_SILENCED));
+                        }
                     }
-                    f.stack.push(middle);
-                    for v in items[..before].iter().rev() {
-                        f.stack.push(*v);
+                    Op::RAISE_VARARGS => {
+                        let exc = match arg {
+                            0 => {
+                                if self.handled == Value::None {
+                                    self.new_exception("RuntimeError", "No active exception to reraise")
+                                } else {
+                                    self.handled
+                                }
+                            }
+                            1 => {
+                                let e = pop!();
+                                tryv!('dispatch, self.make_exception(e))
+                            }
+                            _ => {
+                                let cause = pop!();
+                                let e = pop!();
+                                let e = tryv!('dispatch, self.make_exception(e));
+                                let cause = if cause == Value::None {
+                                    cause
+                                } else {
+                                    tryv!('dispatch, self.make_exception(cause))
+                                };
+                                self.set_instance_attr(e, "__cause__", cause);
+                                self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
+                                e
+                            }
+                        };
+                        if arg == 0 {
+                            // A bare raise re-raises with the traceback it already has.
+                            reraise!('dispatch, exc)
+                        }
+                        if let Value::Obj(r) = exc {
+                            self.tracebacks.remove(&r);
+                        }
+                        tryv!('dispatch, Err(exc))
                     }
-                }
-                Op::LOAD_BUILD_CLASS => {
-                    let v = self
-                        .dict_get_str(self.builtins, "__build_class__")
-                        .unwrap_or(Value::None);
-                    f.stack.push(v);
-                }
-                Op::SETUP_ANNOTATIONS => {
-                    let ns = f.locals.unwrap_or(f.globals);
-                    if self.dict_get_str(ns, "__annotations__").is_none() {
-                        let d = self.new_dict();
-                        self.dict_set_str(ns, "__annotations__", d);
+                    Op::UNARY_POSITIVE | Op::UNARY_NEGATIVE | Op::UNARY_INVERT | Op::UNARY_NOT => {
+                        let v = pop!();
+                        let r = tryv!('dispatch, self.unary_op(op, v));
+                        f.stack.push(r);
                     }
-                }
-                Op::IMPORT_NAME => {
-                    let _fromlist = pop!();
-                    let _level = pop!();
-                    let m = tryv!('dispatch, self.import(name(arg)));
-                    f.stack.push(m);
-                }
-                Op::IMPORT_FROM => {
-                    let m = top!();
-                    let n = name(arg);
-                    let v = match self.getattr(m, n) {
-                        Ok(v) => v,
-                        Err(_) => {
-                            let mname = match m.as_obj().map(|r| self.heap.get(r)) {
-                                Some(Object::Module { name, .. }) => name.clone(),
-                                _ => "?".into(),
-                            };
-                            tryv!('dispatch, Err(self.new_exception(
-                                "ImportError",
-                                &format!(
-                                    "cannot import name '{n}' from '{mname}' (unknown location)"
+                    Op::COMPARE_OP => {
+                        let b = pop!();
+                        let a = pop!();
+                        let r = match (a, b) {
+                            (Value::Int(x), Value::Int(y)) if arg <= 5 => {
+                                Value::Bool(super::compare::compare_holds(arg, x, y))
+                            }
+                            _ => tryv!('dispatch, self.compare_op(arg, a, b)),
+                        };
+                        f.stack.push(r);
+                    }
+                    Op::BINARY_SUBSCR => {
+                        let i = pop!();
+                        let c = pop!();
+                        let r = tryv!('dispatch, self.getitem(c, i));
+                        f.stack.push(r);
+                    }
+                    Op::STORE_SUBSCR => {
+                        let i = pop!();
+                        let c = pop!();
+                        let v = pop!();
+                        tryv!('dispatch, self.setitem(c, i, v));
+                    }
+                    Op::DELETE_SUBSCR => {
+                        let i = pop!();
+                        let c = pop!();
+                        tryv!('dispatch, self.delitem(c, i));
+                    }
+                    Op::BUILD_TUPLE | Op::BUILD_LIST | Op::BUILD_SET => {
+                        let items = f.stack.split_off(f.stack.len() - arg as usize);
+                        let v = match op {
+                            Op::BUILD_TUPLE => self.new_tuple(items),
+                            Op::BUILD_LIST => self.new_list(items),
+                            _ => tryv!('dispatch, self.new_set(items)),
+                        };
+                        f.stack.push(v);
+                    }
+                    Op::BUILD_TUPLE_UNPACK
+                    | Op::BUILD_TUPLE_UNPACK_WITH_CALL
+                    | Op::BUILD_LIST_UNPACK
+                    | Op::BUILD_SET_UNPACK => {
+                        let parts = f.stack.split_off(f.stack.len() - arg as usize);
+                        let mut items = Vec::new();
+                        for p in parts {
+                            items.extend(tryv!('dispatch, self.collect_iterable(p)));
+                        }
+                        let v = match op {
+                            Op::BUILD_LIST_UNPACK => self.new_list(items),
+                            Op::BUILD_SET_UNPACK => tryv!('dispatch, self.new_set(items)),
+                            _ => self.new_tuple(items),
+                        };
+                        f.stack.push(v);
+                    }
+                    Op::BUILD_MAP => {
+                        let items = f.stack.split_off(f.stack.len() - 2 * arg as usize);
+                        let mut d = Dict::default();
+                        for pair in items.chunks(2) {
+                            let k = tryv!('dispatch, self.dict_key(pair[0]));
+                            d.entry(k)
+                                .and_modify(|slot| slot.1 = pair[1])
+                                .or_insert((pair[0], pair[1]));
+                        }
+                        let v = self.alloc(Object::Dict(d));
+                        f.stack.push(v);
+                    }
+                    Op::BUILD_CONST_KEY_MAP => {
+                        let keys = pop!();
+                        let keys = self.tuple_items(keys);
+                        let values = f.stack.split_off(f.stack.len() - arg as usize);
+                        let mut d = Dict::default();
+                        for (k, v) in keys.into_iter().zip(values) {
+                            let hk = tryv!('dispatch, self.dict_key(k));
+                            d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
+                        }
+                        let v = self.alloc(Object::Dict(d));
+                        f.stack.push(v);
+                    }
+                    Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
+                        let parts = f.stack.split_off(f.stack.len() - arg as usize);
+                        let mut d = Dict::default();
+                        for p in parts {
+                            for (k, v) in tryv!('dispatch, self.mapping_items(p)) {
+                                let hk = tryv!('dispatch, self.dict_key(k));
+                                if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
+                                    let ks = self.str_of(k).unwrap_or_default().to_string();
+                                    tryv!('dispatch, Err(self.type_error(&format!(
+                                        "got multiple values for keyword argument '{ks}'"
+                                    ))));
+                                }
+                                d.insert(hk, (k, v));
+                            }
+                        }
+                        let v = self.alloc(Object::Dict(d));
+                        f.stack.push(v);
+                    }
+                    Op::LIST_APPEND | Op::SET_ADD | Op::MAP_ADD => {
+                        let (k, v) = if op == Op::MAP_ADD {
+                            let k = pop!();
+                            let v = pop!();
+                            (k, v)
+                        } else {
+                            (Value::None, pop!())
+                        };
+                        let depth = arg as usize;
+                        let container = f.stack[f.stack.len() - depth];
+                        match op {
+                            Op::LIST_APPEND => {
+                                if let Some(Object::List(l)) =
+                                    container.as_obj().map(|r| self.heap.get_mut(r))
+                                {
+                                    l.push(v);
+                                }
+                            }
+                            Op::SET_ADD => tryv!('dispatch, self.set_add(container, v)),
+                            _ => tryv!('dispatch, self.setitem(container, k, v)),
+                        }
+                    }
+                    Op::BUILD_SLICE => {
+                        let step = if arg == 3 { pop!() } else { Value::None };
+                        let stop = pop!();
+                        let start = pop!();
+                        let v = self.alloc(Object::Slice { start, stop, step });
+                        f.stack.push(v);
+                    }
+                    Op::BUILD_STRING => {
+                        let parts = f.stack.split_off(f.stack.len() - arg as usize);
+                        let mut s = String::new();
+                        for p in parts {
+                            s.push_str(self.str_of(p).unwrap_or_default());
+                        }
+                        let v = self.new_str(s);
+                        f.stack.push(v);
+                    }
+                    Op::FORMAT_VALUE => {
+                        let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
+                        let v = pop!();
+                        let converted = match arg & 3 {
+                            1 => {
+                                let s = tryv!('dispatch, self.str(v));
+                                self.new_str(s)
+                            }
+                            2 | 3 => {
+                                let s = tryv!('dispatch, self.repr(v));
+                                self.new_str(s)
+                            }
+                            _ => v,
+                        };
+                        let spec = spec
+                            .and_then(|s| self.str_of(s).map(str::to_string))
+                            .unwrap_or_default();
+                        let s = tryv!('dispatch, self.format(converted, &spec));
+                        let r = self.new_str(s);
+                        f.stack.push(r);
+                    }
+                    Op::UNPACK_SEQUENCE => {
+                        let v = pop!();
+                        let items = tryv!('dispatch, self.unpack_iterable(v));
+                        let n = arg as usize;
+                        if items.len() != n {
+                            let msg = if items.len() > n {
+                                format!("too many values to unpack (expected {n})")
+                            } else {
+                                format!(
+                                    "not enough values to unpack (expected {n}, got {})",
+                                    items.len()
                                 )
-                            )))
+                            };
+                            tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
                         }
-                    };
-                    f.stack.push(v);
-                }
-                Op::IMPORT_STAR => {
-                    let m = pop!();
-                    if let Some(Object::Module { dict, .. }) = m.as_obj().map(|r| self.heap.get(r))
-                    {
-                        let dict = *dict;
-                        let items: Vec<(Value, Value)> = match self.heap.get(dict) {
-                            Object::Dict(d) => d.values().copied().collect(),
-                            _ => vec![],
-                        };
+                        f.stack.extend(items.into_iter().rev());
+                    }
+                    Op::UNPACK_EX => {
+                        let v = pop!();
+                        let items = tryv!('dispatch, self.unpack_iterable(v));
+                        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+                        if items.len() < before + after {
+                            let msg = format!(
+                                "not enough values to unpack (expected at least {}, got {})",
+                                before + after,
+                                items.len()
+                            );
+                            tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
+                        }
+                        let middle = self.new_list(items[before..items.len() - after].to_vec());
+                        for v in items[items.len() - after..].iter().rev() {
+                            f.stack.push(*v);
+                        }
+                        f.stack.push(middle);
+                        for v in items[..before].iter().rev() {
+                            f.stack.push(*v);
+                        }
+                    }
+                    Op::LOAD_BUILD_CLASS => {
+                        let v = self
+                            .dict_get_str(self.builtins, "__build_class__")
+                            .unwrap_or(Value::None);
+                        f.stack.push(v);
+                    }
+                    Op::SETUP_ANNOTATIONS => {
                         let ns = f.locals.unwrap_or(f.globals);
-                        for (k, v) in items {
-                            let ks = self.str_of(k).unwrap_or_default().to_string();
-                            if !ks.starts_with('_') {
-                                self.dict_set_str(ns, &ks, v);
+                        if self.dict_get_str(ns, "__annotations__").is_none() {
+                            let d = self.new_dict();
+                            self.dict_set_str(ns, "__annotations__", d);
+                        }
+                    }
+                    Op::IMPORT_NAME => {
+                        let _fromlist = pop!();
+                        let _level = pop!();
+                        let m = tryv!('dispatch, self.import(name(arg)));
+                        f.stack.push(m);
+                    }
+                    Op::IMPORT_FROM => {
+                        let m = top!();
+                        let n = name(arg);
+                        let v = match self.getattr(m, n) {
+                            Ok(v) => v,
+                            Err(_) => {
+                                let mname = match m.as_obj().map(|r| self.heap.get(r)) {
+                                    Some(Object::Module { name, .. }) => name.clone(),
+                                    _ => "?".into(),
+                                };
+                                tryv!('dispatch, Err(self.new_exception(
+                                    "ImportError",
+                                    &format!(
+                                        "cannot import name '{n}' from '{mname}' (unknown location)"
+                                    )
+                                )))
+                            }
+                        };
+                        f.stack.push(v);
+                    }
+                    Op::IMPORT_STAR => {
+                        let m = pop!();
+                        if let Some(Object::Module { dict, .. }) = m.as_obj().map(|r| self.heap.get(r))
+                        {
+                            let dict = *dict;
+                            let items: Vec<(Value, Value)> = match self.heap.get(dict) {
+                                Object::Dict(d) => d.values().copied().collect(),
+                                _ => vec![],
+                            };
+                            let ns = f.locals.unwrap_or(f.globals);
+                            for (k, v) in items {
+                                let ks = self.str_of(k).unwrap_or_default().to_string();
+                                if !ks.starts_with('_') {
+                                    self.dict_set_str(ns, &ks, v);
+                                }
                             }
                         }
                     }
-                }
-                Op::PRINT_EXPR => {
-                    pop!();
-                }
-                Op::GET_AITER | Op::GET_ANEXT => {
-                    let v = if op == Op::GET_AITER { pop!() } else { top!() };
-                    let method = if op == Op::GET_AITER {
-                        "__aiter__"
-                    } else {
-                        "__anext__"
-                    };
-                    let m = tryv!('dispatch, self.getattr(v, method));
-                    let r = tryv!('dispatch, self.call(m, Args::default()));
-                    let r = if op == Op::GET_ANEXT {
-                        tryv!('dispatch, self.get_awaitable(r))
-                    } else {
-                        r
-                    };
-                    f.stack.push(r);
-                }
-                Op::BINARY_ADD
-                | Op::INPLACE_ADD
-                | Op::BINARY_SUBTRACT
-                | Op::INPLACE_SUBTRACT
-                | Op::BINARY_MULTIPLY
-                | Op::INPLACE_MULTIPLY
-                | Op::BINARY_MODULO
-                | Op::INPLACE_MODULO
-                | Op::BINARY_FLOOR_DIVIDE
-                | Op::INPLACE_FLOOR_DIVIDE => {
-                    use num_integer::Integer;
-                    let b = pop!();
-                    let a = pop!();
-                    // Small ints inline; everything else (zero divisors, overflow: MIN // -1)
-                    // in binary_op, which raises or widens.
-                    let quick = match (a, b) {
-                        (Value::Int(x), Value::Int(y)) => match op {
-                            Op::BINARY_ADD | Op::INPLACE_ADD => x.checked_add(y),
-                            Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => x.checked_sub(y),
-                            Op::BINARY_MULTIPLY | Op::INPLACE_MULTIPLY => x.checked_mul(y),
-                            _ if y == 0 || (x == i64::MIN && y == -1) => None,
-                            Op::BINARY_MODULO | Op::INPLACE_MODULO => {
-                                Some(Integer::mod_floor(&x, &y))
-                            }
-                            _ => Some(Integer::div_floor(&x, &y)),
-                        },
-                        _ => None,
-                    };
-                    let r = match quick {
-                        Some(r) => Value::Int(r),
-                        None => tryv!('dispatch, self.binary_op(op, a, b)),
-                    };
-                    f.stack.push(r);
-                }
-                op if super::ops::is_binary(op) => {
-                    let b = pop!();
-                    let a = pop!();
-                    let r = tryv!('dispatch, self.binary_op(op, a, b));
-                    f.stack.push(r);
-                }
-                _ => {
-                    let exc = self.new_exception(
-                        "SystemError",
-                        &format!("opcode {} is not implemented", op.name()),
-                    );
-                    tryv!('dispatch, Err(exc))
+                    Op::PRINT_EXPR => {
+                        pop!();
+                    }
+                    Op::GET_AITER | Op::GET_ANEXT => {
+                        let v = if op == Op::GET_AITER { pop!() } else { top!() };
+                        let method = if op == Op::GET_AITER {
+                            "__aiter__"
+                        } else {
+                            "__anext__"
+                        };
+                        let m = tryv!('dispatch, self.getattr(v, method));
+                        let r = tryv!('dispatch, self.call(m, Args::default()));
+                        let r = if op == Op::GET_ANEXT {
+                            tryv!('dispatch, self.get_awaitable(r))
+                        } else {
+                            r
+                        };
+                        f.stack.push(r);
+                    }
+                    Op::BINARY_ADD
+                    | Op::INPLACE_ADD
+                    | Op::BINARY_SUBTRACT
+                    | Op::INPLACE_SUBTRACT
+                    | Op::BINARY_MULTIPLY
+                    | Op::INPLACE_MULTIPLY
+                    | Op::BINARY_MODULO
+                    | Op::INPLACE_MODULO
+                    | Op::BINARY_FLOOR_DIVIDE
+                    | Op::INPLACE_FLOOR_DIVIDE => {
+                        use num_integer::Integer;
+                        let b = pop!();
+                        let a = pop!();
+                        // Small ints inline; everything else (zero divisors, overflow: MIN // -1)
+                        // in binary_op, which raises or widens.
+                        let quick = match (a, b) {
+                            (Value::Int(x), Value::Int(y)) => match op {
+                                Op::BINARY_ADD | Op::INPLACE_ADD => x.checked_add(y),
+                                Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => x.checked_sub(y),
+                                Op::BINARY_MULTIPLY | Op::INPLACE_MULTIPLY => x.checked_mul(y),
+                                _ if y == 0 || (x == i64::MIN && y == -1) => None,
+                                Op::BINARY_MODULO | Op::INPLACE_MODULO => {
+                                    Some(Integer::mod_floor(&x, &y))
+                                }
+                                _ => Some(Integer::div_floor(&x, &y)),
+                            },
+                            _ => None,
+                        };
+                        let r = match quick {
+                            Some(r) => Value::Int(r),
+                            None => tryv!('dispatch, self.binary_op(op, a, b)),
+                        };
+                        f.stack.push(r);
+                    }
+                    op if super::ops::is_binary(op) => {
+                        let b = pop!();
+                        let a = pop!();
+                        let r = tryv!('dispatch, self.binary_op(op, a, b));
+                        f.stack.push(r);
+                    }
+                    _ => {
+                        let exc = self.new_exception(
+                            "SystemError",
+                            &format!("opcode {} is not implemented", op.name()),
+                        );
+                        tryv!('dispatch, Err(exc))
+                    }
                 }
             }
         }

@@ -235,17 +235,18 @@ impl Vm {
         Some(self.sched.runnable[k])
     }
 
-    /// Hands the GIL to the thread `keeps_gil` drew: `f`, the running frame, trades places
-    /// with that thread's top frame. With `--check-interval 1` this runs every other
-    /// instruction, so it swaps the frame stacks directly rather than through
-    /// `park_current` and `resume_thread`. False when no thread was drawn.
-    pub fn preempt_in_place(&mut self, f: &mut Box<Frame>) -> bool {
+    /// Hands the GIL to the thread `keeps_gil` drew, from inside the eval loop: the running
+    /// frame's contents trade places with that thread's top frame, and the loop goes on
+    /// without returning (with `--check-interval 1` this runs every other instruction).
+    /// False when no thread was drawn.
+    pub fn preempt_contents(&mut self, f: &mut Frame) -> bool {
         let Some(pick) = self.sched.next_pick.take() else {
             return false;
         };
         let cur = self.sched.current;
         let mut theirs = std::mem::take(&mut self.sched.threads[pick].frames);
-        std::mem::swap(f, theirs.last_mut().expect("a parked thread has a frame"));
+        let their_top = theirs.last_mut().expect("a parked thread has a frame");
+        std::mem::swap(f, &mut **their_top);
         let mine = theirs.pop().expect("the swapped-out frame");
         self.frames.push(mine);
         self.sched.threads[cur].frames = std::mem::replace(&mut self.frames, theirs);

@@ -243,18 +243,11 @@ impl Vm {
         let Some(pick) = self.sched.next_pick.take() else {
             return false;
         };
-        let cur = self.sched.current;
-        let mut theirs = std::mem::take(&mut self.sched.threads[pick].frames);
-        let their_top = theirs.last_mut().expect("a parked thread has a frame");
-        std::mem::swap(f, &mut **their_top);
+        let theirs = &mut self.sched.threads[pick].frames;
+        std::mem::swap(f, theirs.last_mut().expect("a parked thread has a frame"));
         let mine = theirs.pop().expect("the swapped-out frame");
-        self.frames.push(mine);
-        self.sched.threads[cur].frames = std::mem::replace(&mut self.frames, theirs);
-        self.sched.threads[cur].handled = self.handled;
-        self.sched.current = pick;
-        self.set_budget(self.sched.check_interval);
-        self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
-        self.handled = self.sched.threads[pick].handled;
+        self.park_current(Some(mine));
+        self.enter_thread(pick);
         true
     }
 
@@ -270,12 +263,18 @@ impl Vm {
 
     /// Gives the GIL to thread `pick` with a fresh check interval; returns its top frame.
     pub fn resume_thread(&mut self, pick: usize) -> Option<Box<Frame>> {
+        self.enter_thread(pick);
+        self.frames.pop()
+    }
+
+    /// Makes `pick` the running thread (its frames, its handled exception, a fresh check
+    /// interval): what `park_current` saved.
+    fn enter_thread(&mut self, pick: usize) {
         self.sched.current = pick;
         self.set_budget(self.sched.check_interval);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
         self.frames = std::mem::take(&mut self.sched.threads[pick].frames);
         self.handled = self.sched.threads[pick].handled;
-        self.frames.pop()
     }
 
     /// Saves the running thread's frames (with `f` on top) and picks the next thread to run;
@@ -474,19 +473,15 @@ impl Vm {
         self.sched.threads[me].pinned = true;
         self.sched.pinned.push(me);
         self.sched.changes += 1;
-        let saved_frames = std::mem::take(&mut self.frames);
-        let saved_handled = self.handled;
+        // Its frames below the callback stay in its slot, which nobody resumes while pinned.
+        self.park_current(None);
         let saved_base = std::mem::replace(&mut self.sched.base_depth, self.native_depth);
         let outcome = self.run_others_until_woken(me);
         self.sched.base_depth = saved_base;
         self.sched.pinned.pop();
         self.sched.threads[me].pinned = false;
         self.sched.changes += 1;
-        self.frames = saved_frames;
-        self.handled = saved_handled;
-        self.sched.current = me;
-        self.set_budget(self.sched.check_interval);
-        self.sched.just_woke = std::mem::take(&mut self.sched.threads[me].woke);
+        self.enter_thread(me);
         outcome
     }
 

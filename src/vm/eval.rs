@@ -549,7 +549,9 @@ impl Vm {
                                 let exc = if (arg as usize) < code.co_cellvars.len() {
                                     self.new_exception(
                                         "UnboundLocalError",
-                                        &format!("local variable '{n}' referenced before assignment"),
+                                        &format!(
+                                            "local variable '{n}' referenced before assignment"
+                                        ),
                                     )
                                 } else {
                                     self.new_exception(
@@ -732,7 +734,8 @@ impl Vm {
                         let sent = pop!();
                         let receiver = top!();
                         if let Some(g) = self.as_generator(receiver) {
-                            match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom)) {
+                            match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom))
+                            {
                                 Some(frame) => return Event::Call(frame),
                                 None => {
                                     // An exhausted generator raises StopIteration(None) at once.
@@ -1027,7 +1030,10 @@ impl Vm {
                         let exc = match arg {
                             0 => {
                                 if self.handled == Value::None {
-                                    self.new_exception("RuntimeError", "No active exception to reraise")
+                                    self.new_exception(
+                                        "RuntimeError",
+                                        "No active exception to reraise",
+                                    )
                                 } else {
                                     self.handled
                                 }
@@ -1046,7 +1052,11 @@ impl Vm {
                                     tryv!('dispatch, self.make_exception(cause))
                                 };
                                 self.set_instance_attr(e, "__cause__", cause);
-                                self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
+                                self.set_instance_attr(
+                                    e,
+                                    "__suppress_context__",
+                                    Value::Bool(true),
+                                );
                                 e
                             }
                         };
@@ -1297,7 +1307,8 @@ impl Vm {
                     }
                     Op::IMPORT_STAR => {
                         let m = pop!();
-                        if let Some(Object::Module { dict, .. }) = m.as_obj().map(|r| self.heap.get(r))
+                        if let Some(Object::Module { dict, .. }) =
+                            m.as_obj().map(|r| self.heap.get(r))
                         {
                             let dict = *dict;
                             let items: Vec<(Value, Value)> = match self.heap.get(dict) {

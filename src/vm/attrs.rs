@@ -128,6 +128,14 @@ impl Vm {
         Some((r, self.simple_function(init, nargs + 1)?))
     }
 
+    /// An instance's class and `__dict__`: what the inline caches check against.
+    fn instance_parts(&self, obj: Value) -> Option<(ObjRef, ObjRef)> {
+        match self.heap.get(obj.as_obj()?) {
+            Object::Instance(inst) => Some((inst.class, inst.dict)),
+            _ => None,
+        }
+    }
+
     /// LOAD_ATTR through the instruction's inline cache: an instance attribute found in the
     /// instance `__dict__` when the class has no data descriptor for the name (what
     /// `getattr` would return). `None`: take the general path.
@@ -137,13 +145,7 @@ impl Vm {
         name: &str,
         hint: &Cell<AttrHint>,
     ) -> Option<Value> {
-        let Value::Obj(r) = obj else {
-            return None;
-        };
-        let Object::Instance(inst) = self.heap.get(r) else {
-            return None;
-        };
-        let (class, dict) = (inst.class, inst.dict);
+        let (class, dict) = self.instance_parts(obj)?;
         let h = hint.get();
         if h.epoch == self.class_epoch && h.class == class {
             if let Object::Dict(d) = self.heap.get(dict)
@@ -179,13 +181,9 @@ impl Vm {
         v: Value,
         hint: &Cell<AttrHint>,
     ) -> bool {
-        let Value::Obj(r) = obj else {
+        let Some((class, dict)) = self.instance_parts(obj) else {
             return false;
         };
-        let Object::Instance(inst) = self.heap.get(r) else {
-            return false;
-        };
-        let (class, dict) = (inst.class, inst.dict);
         let h = hint.get();
         if h.epoch == self.class_epoch && h.class == class {
             if let Object::Dict(d) = self.heap.get_mut(dict)
@@ -238,13 +236,7 @@ impl Vm {
         name: &str,
         hint: &Cell<AttrHint>,
     ) -> Option<Value> {
-        let Value::Obj(r) = obj else {
-            return None;
-        };
-        let Object::Instance(inst) = self.heap.get(r) else {
-            return None;
-        };
-        let (class, dict) = (inst.class, inst.dict);
+        let (class, dict) = self.instance_parts(obj)?;
         let h = hint.get();
         if h.epoch == self.class_epoch && h.class == class {
             if self.dict_get_str(dict, name).is_some() {

@@ -29,10 +29,18 @@ pub(super) fn arg_str(
     }
 }
 
+/// Positional argument `i` as an int, or `default` when it is absent (or not an int).
+fn int_arg(vm: &Vm, args: &Args, i: usize, default: i64) -> i64 {
+    args.pos
+        .get(i)
+        .and_then(|v| vm.as_index(*v))
+        .unwrap_or(default)
+}
+
 pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sep = arg_str(vm, &args, 0, "split")?;
-    let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
+    let maxsplit = int_arg(vm, &args, 1, -1);
     let parts: Vec<String> = match sep {
         Some(sep) => {
             if sep.is_empty() {
@@ -68,7 +76,7 @@ pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sep = arg_str(vm, &args, 0, "rsplit")?;
-    let maxsplit = args.pos.get(1).and_then(|m| vm.as_index(*m)).unwrap_or(-1);
+    let maxsplit = int_arg(vm, &args, 1, -1);
     let Some(sep) = sep else {
         return s_split(vm, r, args);
     };
@@ -170,7 +178,7 @@ pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
     let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
-    let count = args.pos.get(2).and_then(|c| vm.as_index(*c)).unwrap_or(-1);
+    let count = int_arg(vm, &args, 2, -1);
     let out = if count < 0 {
         s.replace(&old, &new)
     } else {
@@ -368,12 +376,7 @@ pub(super) fn s_isidentifier(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 pub(super) fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R {
     let s = str_recv(vm, r);
-    let width = args
-        .pos
-        .first()
-        .and_then(|w| vm.as_index(*w))
-        .unwrap_or(0)
-        .max(0) as usize;
+    let width = int_arg(vm, args, 0, 0).max(0) as usize;
     let fill = arg_str(vm, args, 1, "pad")?
         .and_then(|f| f.chars().next())
         .unwrap_or(' ');
@@ -408,12 +411,7 @@ pub(super) fn s_center(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 pub(super) fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
-    let width = args
-        .pos
-        .first()
-        .and_then(|w| vm.as_index(*w))
-        .unwrap_or(0)
-        .max(0) as usize;
+    let width = int_arg(vm, &args, 0, 0).max(0) as usize;
     let n = s.chars().count();
     if n >= width {
         return Ok(vm.new_str(s));
@@ -485,12 +483,7 @@ pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
-    let size = args
-        .pos
-        .first()
-        .and_then(|v| vm.as_index(*v))
-        .unwrap_or(8)
-        .max(0) as usize;
+    let size = int_arg(vm, &args, 0, 8).max(0) as usize;
     let mut out = String::new();
     let mut col = 0;
     for c in s.chars() {

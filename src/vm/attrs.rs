@@ -236,7 +236,9 @@ impl Vm {
         name: &str,
         hint: &Cell<AttrHint>,
     ) -> Option<Value> {
-        let (class, dict) = self.instance_parts(obj)?;
+        let Some((class, dict)) = self.instance_parts(obj) else {
+            return self.builtin_method_hinted(obj, name, hint);
+        };
         let h = hint.get();
         if h.epoch == self.class_epoch && h.class == class {
             if self.dict_get_str(dict, name).is_some() {
@@ -252,6 +254,56 @@ impl Vm {
             value: func,
         });
         Some(func)
+    }
+
+    /// LOAD_METHOD's shortcut for the methods of built-in containers and strings
+    /// (`items.append`, `counts.get`): the unbound native method, which CALL_METHOD calls
+    /// with `obj` as receiver, where `getattr` would allocate a bound copy on every call.
+    /// The cached native needs no root: a collection moves the epoch on, which retires it.
+    fn builtin_method_hinted(
+        &mut self,
+        obj: Value,
+        name: &str,
+        hint: &Cell<AttrHint>,
+    ) -> Option<Value> {
+        let Value::Obj(r) = obj else {
+            return None;
+        };
+        // Dunder names may be special attributes (`__class__`), answered before methods.
+        if name.starts_with("__")
+            || !matches!(
+                self.heap.get(r),
+                Object::List(_)
+                    | Object::Dict(_)
+                    | Object::Str(_)
+                    | Object::Bytes(_)
+                    | Object::Tuple(_)
+                    | Object::Set(_)
+                    | Object::FrozenSet(_)
+            )
+        {
+            return None;
+        }
+        let class = self.type_of(obj);
+        let h = hint.get();
+        if h.epoch == self.class_epoch && h.class == class {
+            return Some(h.value);
+        }
+        let method = super::builtins::builtin_method(self, class, name)?;
+        let unbound = matches!(
+            self.heap.get(method.as_obj()?),
+            Object::Native(n) if n.is_method && n.receiver.is_none()
+        );
+        if !unbound {
+            return None;
+        }
+        hint.set(AttrHint {
+            epoch: self.class_epoch,
+            class,
+            index: 0,
+            value: method,
+        });
+        Some(method)
     }
 
     pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
@@ -312,6 +364,7 @@ impl Vm {
                     match name {
                         "__name__" => return Ok(Some(self.new_str(c.name.clone()))),
                         "__qualname__" => return Ok(Some(self.new_str(c.qualname.clone()))),
+                        "__class__" => return Ok(Some(Value::Obj(self.types["type"]))),
                         "__mro__" => {
                             let mro = c.mro.iter().map(|m| Value::Obj(*m)).collect();
                             return Ok(Some(self.new_tuple(mro)));

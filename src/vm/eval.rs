@@ -637,6 +637,14 @@ impl Vm {
                             f.stack.truncate(base);
                             return Event::Call(frame);
                         }
+                        if let Some(receiver) = first
+                            && let Some(method) = self.native_method(callable)
+                        {
+                            // A built-in type's method from LOAD_METHOD: no bound copy.
+                            let args = Args::new(f.stack[args_at..].to_vec());
+                            finish_call!('dispatch, method(self, Some(receiver), args).map(Call::Done), base);
+                            continue 'dispatch;
+                        }
                         let mut args = Vec::with_capacity(nargs);
                         args.extend(first);
                         args.extend_from_slice(&f.stack[args_at..]);

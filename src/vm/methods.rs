@@ -796,6 +796,9 @@ pub fn type_attr(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
 
 /// Data attributes of built-in objects.
 pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Value>> {
+    if name == "__class__" {
+        return Ok(Some(Value::Obj(vm.type_of(obj))));
+    }
     let Value::Obj(r) = obj else {
         return Ok(match (obj, name) {
             (Value::Int(_) | Value::Bool(_), "real" | "numerator") => Some(obj),

@@ -146,7 +146,7 @@ pub struct Vm {
     pub heap: Heap,
     /// Boxed so calls, returns, yields and thread switches move pointers, not frames.
     pub frames: Vec<Box<Frame>>,
-    pub types: HashMap<&'static str, ObjRef>,
+    pub types: rustc_hash::FxHashMap<&'static str, ObjRef>,
     pub builtins: ObjRef,
     pub modules: IndexMap<String, ObjRef>,
     /// The exception being handled (sys.exc_info()), or None.
@@ -247,7 +247,7 @@ impl Vm {
         let mut vm = Vm {
             heap,
             frames: Vec::new(),
-            types: HashMap::new(),
+            types: Default::default(),
             builtins,
             modules: IndexMap::new(),
             handled: Value::None,
@@ -903,6 +903,15 @@ impl Vm {
             && code.co_argcount as usize == nargs
             && code.co_cellvars.is_empty();
         simple.then_some(r)
+    }
+
+    /// The function of an unbound native method (`list.append` as LOAD_METHOD found it),
+    /// which takes its receiver apart from the arguments.
+    pub fn native_method(&self, callable: Value) -> Option<NativeFn> {
+        match self.heap.get(callable.as_obj()?) {
+            Object::Native(n) if n.is_method && n.receiver.is_none() => Some(n.func),
+            _ => None,
+        }
     }
 
     /// The frame of a call of a `simple_function`: `first` (a method's receiver) then `args`

@@ -42,19 +42,19 @@ impl Vm {
     /// frame that was on top when called.
     pub fn run_until(&mut self, base: usize) -> PyResult<Value> {
         let mut f = self.frames.pop().expect("run_until needs a frame");
-        let mut event = self.execute(&mut f);
+        let mut event = self.execute(&mut f, base);
         loop {
             match event {
                 Event::Call(new) => {
                     if self.frames.len() + 1 >= self.recursion_limit {
                         let exc = self
                             .new_exception("RecursionError", "maximum recursion depth exceeded");
-                        event = self.raise_in(&mut f, exc);
+                        event = self.raise_in(&mut f, exc, base);
                         continue;
                     }
                     self.frames.push(f);
                     f = new;
-                    event = self.execute(&mut f);
+                    event = self.execute(&mut f, base);
                 }
                 Event::Return(v) => {
                     let resume = f.resume;
@@ -67,7 +67,7 @@ impl Vm {
                             match self.thread_finished(Ok(v)) {
                                 Some(next) => {
                                     f = next;
-                                    event = self.execute(&mut f);
+                                    event = self.execute(&mut f, base);
                                     continue;
                                 }
                                 None => return self.end_of_threads(),
@@ -75,31 +75,8 @@ impl Vm {
                         }
                         return Ok(v);
                     }
-                    let caller = self.frames.pop().expect("a caller below");
-                    let finished = std::mem::replace(&mut f, caller);
-                    self.recycle(finished);
-                    let caller = &mut f;
-                    match resume {
-                        Resume::Push | Resume::Native | Resume::Next { .. } => caller.stack.push(v),
-                        Resume::Replace(x) => caller.stack.push(x),
-                        Resume::SetupWith { handler } => {
-                            caller.blocks.push(Block {
-                                kind: BlockKind::Finally,
-                                handler,
-                                level: caller.stack.len(),
-                            });
-                            caller.stack.push(v);
-                        }
-                        Resume::ForIter { exhausted } => {
-                            caller.stack.pop();
-                            caller.pc = exhausted;
-                        }
-                        Resume::YieldFrom => {
-                            caller.stack.pop();
-                            caller.stack.push(v);
-                        }
-                    }
-                    event = self.execute(&mut f);
+                    self.return_to_caller(&mut f, resume, v);
+                    event = self.execute(&mut f, base);
                 }
                 Event::Yield(v) => {
                     let resume = f.resume;
@@ -120,7 +97,7 @@ impl Vm {
                     } else {
                         caller.stack.push(v);
                         f = caller;
-                        event = self.execute(&mut f);
+                        event = self.execute(&mut f, base);
                     }
                 }
                 Event::Block if self.native_depth != self.sched.base_depth => {
@@ -133,8 +110,8 @@ impl Vm {
                         .take()
                         .expect("a blocking native names its wait");
                     event = match self.run_others_while_blocked(state) {
-                        Ok(()) => self.execute(&mut f),
-                        Err(exc) => self.raise_in(&mut f, exc),
+                        Ok(()) => self.execute(&mut f, base),
+                        Err(exc) => self.raise_in(&mut f, exc, base),
                     };
                 }
                 Event::Preempt | Event::Block => {
@@ -158,7 +135,7 @@ impl Vm {
                     match next {
                         Some(next) => {
                             f = next;
-                            event = self.execute(&mut f);
+                            event = self.execute(&mut f, base);
                         }
                         None => return self.end_of_threads(),
                     }
@@ -186,7 +163,7 @@ impl Vm {
                             match self.thread_finished(Err(exc)) {
                                 Some(next) => {
                                     f = next;
-                                    event = self.execute(&mut f);
+                                    event = self.execute(&mut f, base);
                                     continue;
                                 }
                                 None => return self.end_of_threads(),
@@ -202,11 +179,40 @@ impl Vm {
                         // The iterator is exhausted: the for loop ends.
                         f.stack.pop();
                         f.pc = exhausted;
-                        event = self.execute(&mut f);
+                        event = self.execute(&mut f, base);
                         continue;
                     }
-                    event = self.raise_in(&mut f, exc);
+                    event = self.raise_in(&mut f, exc, base);
                 }
+            }
+        }
+    }
+
+    /// A frame returned `v`: its caller (below it on `frames`) becomes `f` and receives the
+    /// value as the frame's `resume` says; the finished frame goes back to the pool.
+    fn return_to_caller(&mut self, f: &mut Box<Frame>, resume: Resume, v: Value) {
+        let caller = self.frames.pop().expect("a caller below");
+        let finished = std::mem::replace(f, caller);
+        self.recycle(finished);
+        let caller = f;
+        match resume {
+            Resume::Push | Resume::Native | Resume::Next { .. } => caller.stack.push(v),
+            Resume::Replace(x) => caller.stack.push(x),
+            Resume::SetupWith { handler } => {
+                caller.blocks.push(Block {
+                    kind: BlockKind::Finally,
+                    handler,
+                    level: caller.stack.len(),
+                });
+                caller.stack.push(v);
+            }
+            Resume::ForIter { exhausted } => {
+                caller.stack.pop();
+                caller.pc = exhausted;
+            }
+            Resume::YieldFrom => {
+                caller.stack.pop();
+                caller.stack.push(v);
             }
         }
     }
@@ -230,9 +236,9 @@ impl Vm {
 
     /// An exception reaches frame `f`: record it in the traceback and run a handler if one
     /// is set up, else let it escape.
-    fn raise_in(&mut self, f: &mut Frame, exc: Value) -> Event {
+    fn raise_in(&mut self, f: &mut Box<Frame>, exc: Value, base: usize) -> Event {
         match self.handle_exception(f, exc) {
-            None => self.execute(f),
+            None => self.execute(f, base),
             Some(exc) => Event::Raise(exc),
         }
     }
@@ -354,7 +360,10 @@ impl Vm {
     }
 
     /// Executes instructions of `f` until it hands control elsewhere.
-    pub fn execute(&mut self, f: &mut Frame) -> Event {
+    ///
+    /// Calls, returns and yields between frames of this run (above `base`) switch frames
+    /// here, as `run_until` would, without leaving the loop; the rest go to `run_until`.
+    pub fn execute(&mut self, f: &mut Box<Frame>, base: usize) -> Event {
         // On error: run a handler in this frame (continuing the dispatch loop, even from
         // inside an opcode's own loop) or let the exception escape.
         macro_rules! tryv {
@@ -381,7 +390,7 @@ impl Vm {
         // operands stay on the stack until the call is made, so a call that blocks (a lock,
         // a join, a sleep) leaves them there and re-runs when the thread wakes.
         macro_rules! finish_call {
-            ($label:lifetime, $result:expr, $base:expr) => {{
+            ($frame_label:lifetime, $label:lifetime, $result:expr, $base:expr) => {{
                 let result = $result;
                 if let Err(e) = result
                     && self.is_block_signal(e)
@@ -392,8 +401,21 @@ impl Vm {
                 f.stack.truncate($base);
                 match tryv!($label, result) {
                     Call::Done(v) => f.stack.push(v),
-                    Call::Frame(frame) => return Event::Call(frame),
+                    Call::Frame(frame) => enter!($frame_label, frame),
                 }
+            }};
+        }
+        // A call: the new frame runs next, its caller waits on `frames` (run_until's
+        // Event::Call, whose RecursionError it leaves to run_until).
+        macro_rules! enter {
+            ($label:lifetime, $frame:expr) => {{
+                let frame = $frame;
+                if self.frames.len() + 1 >= self.recursion_limit {
+                    return Event::Call(frame);
+                }
+                let caller = std::mem::replace(f, frame);
+                self.frames.push(caller);
+                continue $label;
             }};
         }
         macro_rules! pop {
@@ -624,7 +646,7 @@ impl Vm {
                         if let Some(func) = self.simple_function(callable, nargs) {
                             let frame = self.simple_frame(func, first, &f.stack[args_at..]);
                             f.stack.truncate(base);
-                            return Event::Call(frame);
+                            enter!('frame, frame);
                         }
                         if first.is_none()
                             && let Some((class, init)) = self.simple_init(callable, n)
@@ -635,21 +657,21 @@ impl Vm {
                                 self.simple_frame(init, Some(instance), &f.stack[args_at..]);
                             frame.resume = Resume::Replace(instance);
                             f.stack.truncate(base);
-                            return Event::Call(frame);
+                            enter!('frame, frame);
                         }
                         if let Some(receiver) = first
                             && let Some(method) = self.native_method(callable)
                         {
                             // A built-in type's method from LOAD_METHOD: no bound copy.
                             let args = Args::new(f.stack[args_at..].to_vec());
-                            finish_call!('dispatch, method(self, Some(receiver), args).map(Call::Done), base);
+                            finish_call!('frame, 'dispatch, method(self, Some(receiver), args).map(Call::Done), base);
                             continue 'dispatch;
                         }
                         let mut args = Vec::with_capacity(nargs);
                         args.extend(first);
                         args.extend_from_slice(&f.stack[args_at..]);
                         self.note_caller(callable, f);
-                        finish_call!('dispatch, self.prepare_call(callable, Args::new(args)), base);
+                        finish_call!('frame, 'dispatch, self.prepare_call(callable, Args::new(args)), base);
                     }
                     Op::CALL_FUNCTION_KW => {
                         let n = arg as usize;
@@ -665,7 +687,7 @@ impl Vm {
                             .collect();
                         let callable = f.stack[base];
                         self.note_caller(callable, f);
-                        finish_call!('dispatch, self.prepare_call(callable, Args { pos: all, kw }), base);
+                        finish_call!('frame, 'dispatch, self.prepare_call(callable, Args { pos: all, kw }), base);
                     }
                     Op::CALL_FUNCTION_EX => {
                         let has_kwargs = arg & 1 == 1;
@@ -685,7 +707,7 @@ impl Vm {
                                 }
                             }
                         }
-                        finish_call!('dispatch, self.prepare_call(callable, Args { pos, kw }), base);
+                        finish_call!('frame, 'dispatch, self.prepare_call(callable, Args { pos, kw }), base);
                     }
                     Op::MAKE_FUNCTION => {
                         let qualname = pop!();
@@ -731,11 +753,31 @@ impl Vm {
                     Op::RETURN_VALUE => {
                         let v = pop!();
                         if let Some(v) = self.unwind(f, Unwind::Return(v)) {
+                            if self.frames.len() > base && f.resume != Resume::Native {
+                                // As run_until's Event::Return, for a caller in this run.
+                                let resume = f.resume;
+                                if let Some(g) = f.generator {
+                                    self.finish_generator(g);
+                                    self.gen_returned = true;
+                                }
+                                self.return_to_caller(f, resume, v);
+                                continue 'frame;
+                            }
                             return Event::Return(v);
                         }
                     }
                     Op::YIELD_VALUE => {
                         let v = pop!();
+                        if self.frames.len() > base && f.resume != Resume::YieldFrom {
+                            // As run_until's Event::Yield: the generator's caller resumes.
+                            let g = f.generator.expect("only generator frames yield");
+                            let caller = self.frames.pop().expect("a caller below");
+                            let suspended = std::mem::replace(f, caller);
+                            self.suspend_generator(g, suspended);
+                            self.gen_returned = false;
+                            f.stack.push(v);
+                            continue 'frame;
+                        }
                         return Event::Yield(v);
                     }
                     Op::YIELD_FROM => {
@@ -744,7 +786,7 @@ impl Vm {
                         if let Some(g) = self.as_generator(receiver) {
                             match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom))
                             {
-                                Some(frame) => return Event::Call(frame),
+                                Some(frame) => enter!('frame, frame),
                                 None => {
                                     // An exhausted generator raises StopIteration(None) at once.
                                     pop!();
@@ -809,7 +851,7 @@ impl Vm {
                                 Value::None,
                                 Resume::ForIter { exhausted }
                             )) {
-                                return Event::Call(frame);
+                                enter!('frame, frame);
                             }
                             pop!();
                             f.pc = exhausted;
@@ -819,7 +861,7 @@ impl Vm {
                             match tryv!('dispatch, self.prepare_call(next, Args::new(vec![it]))) {
                                 Call::Frame(mut frame) => {
                                     frame.resume = Resume::Next { exhausted };
-                                    return Event::Call(frame);
+                                    enter!('frame, frame);
                                 }
                                 Call::Done(v) => {
                                     f.stack.push(v);
@@ -980,7 +1022,7 @@ impl Vm {
                                 } else {
                                     Resume::Push
                                 };
-                                return Event::Call(frame);
+                                enter!('frame, frame);
                             }
                         }
                     }

@@ -9,6 +9,7 @@ pub mod bytes_methods;
 pub mod compare;
 pub mod constructors;
 pub mod eval;
+mod fast_path;
 pub mod format;
 pub mod frame;
 pub mod heap;

@@ -1,0 +1,118 @@
+//! The eval loop's hot path: runs a frame's simplest instructions (fast locals, constants,
+//! small-int arithmetic and comparisons, jumps) in a small function whose state stays in
+//! registers, and hands every other instruction back to `execute`.
+//!
+//! `execute` is one large function; the compiler keeps little of it in registers, so each
+//! instruction reloads the frame, the program counter and the code from memory. Loops such
+//! as the seed's countdown run only these instructions. Each one counts its tick exactly as
+//! `execute` would, and the loop stops before the tick at which the GIL check is due, so
+//! thread interleavings are the same with or without it.
+
+use super::Vm;
+use super::compare::compare_holds;
+use super::frame::Frame;
+use super::value::Value;
+use crate::bytecode::Opcode as Op;
+
+impl Vm {
+    /// Runs `f`'s instructions from `f.pc` while they are simple; returns at the first that
+    /// is not (or that would raise), with `f.pc` at it, for `execute` to run.
+    #[inline(never)]
+    pub(super) fn run_simple(&mut self, f: &mut Frame, bytes: &[u8], consts: &[Value]) {
+        let mut pc = f.pc;
+        let mut lasti = f.lasti;
+        let mut ticks = self.ticks;
+        // The tick at which execute must run the GIL check itself.
+        let due = self.sched.next_check;
+        let stack = &mut f.stack;
+        let fast = &mut f.fast;
+        loop {
+            if ticks + 1 >= due {
+                break;
+            }
+            let arg = usize::from(bytes[pc + 1]);
+            let Some(op) = Op::from_byte(bytes[pc]) else {
+                break;
+            };
+            match op {
+                Op::LOAD_FAST => match fast[arg] {
+                    Some(v) => stack.push(v),
+                    None => break,
+                },
+                Op::STORE_FAST => match stack.pop() {
+                    Some(v) => fast[arg] = Some(v),
+                    None => break,
+                },
+                Op::LOAD_CONST => stack.push(consts[arg]),
+                Op::JUMP_FORWARD => {
+                    ticks += 1;
+                    lasti = pc as i64;
+                    pc += 2 + arg;
+                    continue;
+                }
+                // A backward jump may collect garbage: execute decides.
+                Op::JUMP_ABSOLUTE if !self.heap.wants_collection() => {
+                    ticks += 1;
+                    lasti = pc as i64;
+                    pc = arg;
+                    continue;
+                }
+                Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
+                    let Some(&Value::Bool(b)) = stack.last() else {
+                        break;
+                    };
+                    stack.pop();
+                    ticks += 1;
+                    lasti = pc as i64;
+                    pc = if b == (op == Op::POP_JUMP_IF_TRUE) {
+                        arg
+                    } else {
+                        pc + 2
+                    };
+                    continue;
+                }
+                Op::COMPARE_OP if arg <= 5 => {
+                    let n = stack.len();
+                    let (Some(&Value::Int(x)), Some(&Value::Int(y))) =
+                        (stack.get(n.wrapping_sub(2)), stack.get(n.wrapping_sub(1)))
+                    else {
+                        break;
+                    };
+                    stack.truncate(n - 2);
+                    stack.push(Value::Bool(compare_holds(arg as u32, x, y)));
+                }
+                Op::BINARY_ADD
+                | Op::INPLACE_ADD
+                | Op::BINARY_SUBTRACT
+                | Op::INPLACE_SUBTRACT
+                | Op::BINARY_MULTIPLY
+                | Op::INPLACE_MULTIPLY => {
+                    let n = stack.len();
+                    let (Some(&Value::Int(x)), Some(&Value::Int(y))) =
+                        (stack.get(n.wrapping_sub(2)), stack.get(n.wrapping_sub(1)))
+                    else {
+                        break;
+                    };
+                    let r = match op {
+                        Op::BINARY_ADD | Op::INPLACE_ADD => x.checked_add(y),
+                        Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => x.checked_sub(y),
+                        _ => x.checked_mul(y),
+                    };
+                    // Overflow widens to a big int: execute's binary_op does that.
+                    let Some(r) = r else {
+                        break;
+                    };
+                    stack.truncate(n - 2);
+                    stack.push(Value::Int(r));
+                }
+                _ => break,
+            }
+            ticks += 1;
+            lasti = pc as i64;
+            pc += 2;
+        }
+        f.pc = pc;
+        f.lasti = lasti;
+        self.ticks = ticks;
+    }
+}

@@ -438,7 +438,10 @@ impl Vm {
             let code = &consts.code;
             let bytes: &[u8] = &code.co_code;
             'dispatch: loop {
-                self.run_simple(f, bytes, &consts.consts);
+                // (At a due check the hot path would return at once.)
+                if self.ticks + 1 < self.sched.next_check {
+                    self.run_simple(f, bytes, &consts.consts);
+                }
                 self.ticks += 1;
                 // One comparison per instruction; never true while there is one thread.
                 if self.ticks >= self.sched.next_check {

@@ -210,6 +210,7 @@ impl Vm {
     }
 
     /// Wakes the threads whose wait is over, then draws one runnable thread at random.
+    #[inline]
     fn draw_runnable(&mut self) -> Option<usize> {
         self.wake_ready();
         if self.sched.runnable_at != self.sched.changes {
@@ -236,10 +237,10 @@ impl Vm {
     }
 
     /// Hands the GIL to the thread `keeps_gil` drew, from inside the eval loop: the running
-    /// frame's contents trade places with that thread's top frame, and the loop goes on
-    /// without returning (with `--check-interval 1` this runs every other instruction).
-    /// False when no thread was drawn.
-    pub fn preempt_contents(&mut self, f: &mut Frame) -> bool {
+    /// frame trades places with that thread's top frame (their boxes swap), and the loop
+    /// goes on without returning (with `--check-interval 1` this runs every other
+    /// instruction). False when no thread was drawn.
+    pub fn preempt_contents(&mut self, f: &mut Box<Frame>) -> bool {
         let Some(pick) = self.sched.next_pick.take() else {
             return false;
         };

@@ -588,10 +588,9 @@ impl Vm {
             Object::Class(c) => {
                 let builtin = c.builtin;
                 if builtin.is_some() && builtin != Some("BaseException") {
-                    let name = c.name.clone();
-                    if self.class_lookup(r, "__init__").is_none()
-                        || self.types.get(name.as_str()) == Some(&r)
-                    {
+                    // A built-in type itself (`str(i)`, the common case) needs no lookup.
+                    let exact = self.types.get(c.name.as_str()) == Some(&r);
+                    if exact || self.class_lookup(r, "__init__").is_none() {
                         return Ok(Call::Done(super::builtins::construct(self, r, args)?));
                     }
                 }

@@ -14,6 +14,41 @@ use super::frame::Frame;
 use super::value::Value;
 use crate::bytecode::Opcode as Op;
 
+/// The opcodes `run_simple` runs (it may still hand one back: a NULL local, a non-int
+/// operand). `execute` calls it only at one of these, so code made of other instructions
+/// (calls, attributes, globals) does not pay a call per instruction for nothing.
+const SIMPLE: [bool; 256] = {
+    let mut table = [false; 256];
+    let ops = [
+        Op::LOAD_FAST,
+        Op::STORE_FAST,
+        Op::LOAD_CONST,
+        Op::JUMP_FORWARD,
+        Op::JUMP_ABSOLUTE,
+        Op::POP_JUMP_IF_FALSE,
+        Op::POP_JUMP_IF_TRUE,
+        Op::COMPARE_OP,
+        Op::BINARY_ADD,
+        Op::INPLACE_ADD,
+        Op::BINARY_SUBTRACT,
+        Op::INPLACE_SUBTRACT,
+        Op::BINARY_MULTIPLY,
+        Op::INPLACE_MULTIPLY,
+    ];
+    let mut i = 0;
+    while i < ops.len() {
+        table[ops[i] as usize] = true;
+        i += 1;
+    }
+    table
+};
+
+/// Whether `run_simple` may run the instruction whose opcode byte is `byte`.
+#[inline(always)]
+pub(super) fn starts_simple(byte: u8) -> bool {
+    SIMPLE[usize::from(byte)]
+}
+
 impl Vm {
     /// Runs `f`'s instructions from `f.pc` while they are simple; returns at the first that
     /// is not (or that would raise), with `f.pc` at it, for `execute` to run.

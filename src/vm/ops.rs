@@ -4,7 +4,7 @@
 //! (`compare.rs`, `items.rs`, `attrs.rs`, `text.rs`).
 
 use super::items::range_len;
-use super::object::{Args, Dict, Object};
+use super::object::{Args, Dict, Object, PyStr};
 use super::{PyResult, Value, Vm};
 use crate::bytecode::{ConstValue, Opcode as Op};
 use num_bigint::BigInt;
@@ -479,9 +479,13 @@ impl Vm {
         let repeat = |vm: &Self| vm.as_index(b).map(|n| n.max(0) as usize);
         match (self.heap.get(ra), symbol) {
             (Object::Str(s), "+") => {
-                if let Some(t) = self.str_of(b) {
-                    let r = format!("{}{t}", s.text);
-                    return Ok(Some(self.new_str(r)));
+                if let Some(Object::Str(t)) = rb.map(|r| self.heap.get(r)) {
+                    // Both character counts are known: the result's needs no recount.
+                    let mut text = String::with_capacity(s.text.len() + t.text.len());
+                    text.push_str(&s.text);
+                    text.push_str(&t.text);
+                    let chars = s.chars + t.chars;
+                    return Ok(Some(self.alloc(Object::Str(PyStr { text, chars }))));
                 }
             }
             (Object::Str(s), "*") => {

@@ -30,6 +30,16 @@ impl Heap {
         self.allocated_since_gc >= MIN_ALLOCATIONS_BETWEEN_COLLECTIONS.max(self.live_after_gc)
     }
 
+    /// An empty heap with room for a million objects reserved: address space only until
+    /// used, and a growing program never copies its slots (and holds both copies) until
+    /// it passes that.
+    pub fn new() -> Heap {
+        let mut heap = Heap::default();
+        heap.slots.reserve_exact(1 << 20);
+        heap.marks.reserve_exact(1 << 20);
+        heap
+    }
+
     pub fn alloc(&mut self, obj: Object) -> ObjRef {
         self.allocated_since_gc += 1;
         match self.free.pop() {

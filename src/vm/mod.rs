@@ -243,7 +243,7 @@ impl Vm {
 
     pub fn with_options(options: Options) -> Vm {
         let argv = options.argv;
-        let mut heap = Heap::default();
+        let mut heap = Heap::new();
         let builtins = heap.alloc(Object::Dict(Dict::default()));
         let mut vm = Vm {
             heap,

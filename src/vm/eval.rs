@@ -757,8 +757,15 @@ impl Vm {
                     }
                     Op::RETURN_VALUE => {
                         let v = pop!();
-                        if let Some(v) = self.unwind(f, Unwind::Return(v)) {
-                            if self.frames.len() > base && f.resume != Resume::Native {
+                        // No block to unwind (a function without try/with/loop around
+                        // its return) is the common case.
+                        let returned = if f.blocks.is_empty() {
+                            Some(v)
+                        } else {
+                            self.unwind(f, Unwind::Return(v))
+                        };
+                        if let Some(v) = returned {
+                            if self.frames.len() > base && !matches!(f.resume, Resume::Native) {
                                 // As run_until's Event::Return, for a caller in this run.
                                 let resume = f.resume;
                                 if let Some(g) = f.generator {
@@ -773,7 +780,7 @@ impl Vm {
                     }
                     Op::YIELD_VALUE => {
                         let v = pop!();
-                        if self.frames.len() > base && f.resume != Resume::YieldFrom {
+                        if self.frames.len() > base && !matches!(f.resume, Resume::YieldFrom) {
                             // As run_until's Event::Yield: the generator's caller resumes.
                             let g = f.generator.expect("only generator frames yield");
                             let caller = self.frames.pop().expect("a caller below");

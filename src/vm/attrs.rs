@@ -569,7 +569,7 @@ impl Vm {
                 }
             }
             Object::Native(n) => {
-                let (func, mut receiver, name) = (n.func, n.receiver, n.name);
+                let (func, mut receiver, name, arity) = (n.func, n.receiver, n.name, n.arity);
                 if n.is_method && receiver.is_none() {
                     if args.pos.is_empty() {
                         return Err(
@@ -577,6 +577,9 @@ impl Vm {
                         );
                     }
                     receiver = Some(args.pos.remove(0));
+                }
+                if let Some(message) = arity.mismatch(name, args.pos.len()) {
+                    return Err(self.type_error(&message));
                 }
                 Ok(Call::Done(func(self, receiver, args)?))
             }

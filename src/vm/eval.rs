@@ -665,11 +665,17 @@ impl Vm {
                             enter!('frame, frame);
                         }
                         if let Some(receiver) = first
-                            && let Some(method) = self.native_method(callable)
+                            && let Some((method, name, arity)) = self.native_method(callable)
                         {
                             // A built-in type's method from LOAD_METHOD: no bound copy.
-                            let args = Args::new(f.stack[args_at..].to_vec());
-                            finish_call!('frame, 'dispatch, method(self, Some(receiver), args).map(Call::Done), base);
+                            let result = match arity.mismatch(name, n) {
+                                Some(message) => Err(self.type_error(&message)),
+                                None => {
+                                    let args = Args::new(f.stack[args_at..].to_vec());
+                                    method(self, Some(receiver), args).map(Call::Done)
+                                }
+                            };
+                            finish_call!('frame, 'dispatch, result, base);
                             continue 'dispatch;
                         }
                         let mut args = Vec::with_capacity(nargs);

@@ -5,7 +5,7 @@
 
 use super::builtins::{length, sort_values};
 use super::frame::Resume;
-use super::object::{Args, Dict, DictPart, GenKind, NativeFn, Object};
+use super::object::{Args, Arity, Dict, DictPart, GenKind, NativeFn, Object};
 use super::str_methods::*;
 use super::{ObjRef, PyResult, Value, Vm};
 
@@ -782,11 +782,59 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
                 && let Object::Native(native) = vm.heap.get_mut(m)
             {
                 native.is_method = n != "fromkeys" && n != "fromhex";
+                native.arity = method_arity(tag, n);
             }
             return Some(method);
         }
     }
     None
+}
+
+/// The positional arguments the everyday methods of lists, tuples, dicts, sets and strs
+/// take, as CPython 3.11 checks them; the rest check their own or take any number.
+fn method_arity(tag: &'static str, name: &str) -> Arity {
+    let owner = match tag {
+        "list" | "tuple" | "dict" | "set" | "frozenset" | "str" => tag,
+        _ => return Arity::Any,
+    };
+    match (tag, name) {
+        (
+            _,
+            "reverse" | "copy" | "clear" | "keys" | "values" | "items" | "popitem" | "upper"
+            | "lower" | "swapcase" | "title" | "capitalize" | "casefold" | "isdigit" | "isdecimal"
+            | "isnumeric" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower"
+            | "isidentifier" | "istitle",
+        ) => Arity::NoArgs(owner),
+        ("set", "pop") => Arity::NoArgs(owner),
+        (
+            _,
+            "append"
+            | "extend"
+            | "remove"
+            | "add"
+            | "discard"
+            | "issubset"
+            | "issuperset"
+            | "isdisjoint"
+            | "symmetric_difference"
+            | "join"
+            | "zfill"
+            | "partition"
+            | "rpartition",
+        ) => Arity::One(owner),
+        ("list" | "tuple", "count") => Arity::One(owner),
+        ("list", "insert") => Arity::Range(2, 2),
+        ("list", "pop") => Arity::Range(0, 1),
+        ("list" | "tuple", "index") => Arity::Range(1, 3),
+        ("dict", "get" | "pop" | "setdefault") => Arity::Range(1, 2),
+        ("str", "strip" | "lstrip" | "rstrip") => Arity::Range(0, 1),
+        ("str", "replace") => Arity::Range(2, 3),
+        ("str", "ljust" | "rjust" | "center") => Arity::Range(1, 2),
+        ("str", "find" | "rfind" | "index" | "rindex" | "count" | "startswith" | "endswith") => {
+            Arity::Parsed(1, 3)
+        }
+        _ => Arity::Any,
+    }
 }
 
 /// Attributes of class objects beyond their dicts (`dict.fromkeys`, `int.__name__` ...).

@@ -29,7 +29,8 @@ use frame::{CodeData, Frame, Resume};
 use heap::Heap;
 use indexmap::IndexMap;
 use object::{
-    Args, Class, Dict, DictKey, Function, Instance, NameMap, Native, NativeFn, Object, StrKey,
+    Args, Arity, Class, Dict, DictKey, Function, Instance, NameMap, Native, NativeFn, Object,
+    StrKey,
 };
 use std::collections::HashMap;
 use std::io::Write;
@@ -362,6 +363,7 @@ impl Vm {
             func,
             receiver: None,
             is_method: false,
+            arity: object::Arity::Any,
         }))
     }
 
@@ -908,9 +910,11 @@ impl Vm {
 
     /// The function of an unbound native method (`list.append` as LOAD_METHOD found it),
     /// which takes its receiver apart from the arguments.
-    pub fn native_method(&self, callable: Value) -> Option<NativeFn> {
+    pub fn native_method(&self, callable: Value) -> Option<(NativeFn, &'static str, Arity)> {
         match self.heap.get(callable.as_obj()?) {
-            Object::Native(n) if n.is_method && n.receiver.is_none() => Some(n.func),
+            Object::Native(n) if n.is_method && n.receiver.is_none() => {
+                Some((n.func, n.name, n.arity))
+            }
             _ => None,
         }
     }

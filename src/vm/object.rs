@@ -121,6 +121,77 @@ pub struct Native {
     /// A method of a built-in type: called unbound (`str.lower(s)`), its first argument
     /// becomes the receiver.
     pub is_method: bool,
+    /// How many positional arguments it takes, checked before the call.
+    pub arity: Arity,
+}
+
+/// The positional arguments a built-in method takes, with the wording of CPython 3.11's
+/// TypeError for each kind (which depends on how CPython declares the method).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arity {
+    /// Not checked here (the method checks, or takes any number).
+    Any,
+    /// `list.reverse() takes no arguments (1 given)`; the owner type's name.
+    NoArgs(&'static str),
+    /// `list.append() takes exactly one argument (0 given)`.
+    One(&'static str),
+    /// `get expected at least 1 argument, got 0` (argument clinic).
+    Range(u8, u8),
+    /// `find() takes at least 1 argument (0 given)` (older argument parsing).
+    Parsed(u8, u8),
+}
+
+impl Arity {
+    /// The TypeError message when `given` positional arguments do not fit, for the method
+    /// `name`.
+    pub fn mismatch(self, name: &str, given: usize) -> Option<String> {
+        let plural = |n: u8| if n == 1 { "argument" } else { "arguments" };
+        match self {
+            Arity::Any => None,
+            Arity::NoArgs(owner) => {
+                (given != 0).then(|| format!("{owner}.{name}() takes no arguments ({given} given)"))
+            }
+            Arity::One(owner) => (given != 1)
+                .then(|| format!("{owner}.{name}() takes exactly one argument ({given} given)")),
+            Arity::Range(min, max) => {
+                let (min, max) = (usize::from(min), usize::from(max));
+                if (min..=max).contains(&given) {
+                    None
+                } else if min == max {
+                    Some(format!(
+                        "{name} expected {min} {}, got {given}",
+                        plural(min as u8)
+                    ))
+                } else if given < min {
+                    Some(format!(
+                        "{name} expected at least {min} {}, got {given}",
+                        plural(min as u8)
+                    ))
+                } else {
+                    Some(format!(
+                        "{name} expected at most {max} {}, got {given}",
+                        plural(max as u8)
+                    ))
+                }
+            }
+            Arity::Parsed(min, max) => {
+                let (lo, hi) = (usize::from(min), usize::from(max));
+                if given < lo {
+                    Some(format!(
+                        "{name}() takes at least {lo} {} ({given} given)",
+                        plural(min)
+                    ))
+                } else if given > hi {
+                    Some(format!(
+                        "{name}() takes at most {hi} {} ({given} given)",
+                        plural(max)
+                    ))
+                } else {
+                    None
+                }
+            }
+        }
+    }
 }
 
 pub struct Class {

@@ -6,10 +6,9 @@
 
 use super::fast_path::starts_simple;
 use super::frame::{Block, BlockKind, Frame, Resume};
-use super::object::{Args, Dict, Function, GenKind, Generator, Object};
+use super::object::{Args, Dict, Function, GenKind, Object};
 use super::{Call, PyResult, TbEntry, Value, Vm};
 use crate::bytecode::Opcode as Op;
-use crate::bytecode::code::flags::{CO_COROUTINE, CO_GENERATOR};
 use crate::bytecode::opcode::EXTENDED_ARG;
 
 /// Why a block is being unwound (ceval.c's why_code), as pushed for END_FINALLY.
@@ -257,7 +256,7 @@ impl Vm {
     }
 
     /// Unwinds `f`'s block stack for an exception; `None` when a handler now runs.
-    fn handle_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
+    pub(super) fn handle_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
         // Implicit chaining: an exception raised while another is handled records it.
         let prev = self.handled;
         if prev != Value::None
@@ -1583,143 +1582,6 @@ impl Vm {
         }
     }
 
-    pub fn as_generator(&self, v: Value) -> Option<super::ObjRef> {
-        match v {
-            Value::Obj(r) if matches!(self.heap.get(r), Object::Generator(_)) => Some(r),
-            _ => None,
-        }
-    }
-
-    /// Takes a generator's frame to run it: `None` when it has already finished.
-    pub fn resume_generator(
-        &mut self,
-        g: super::ObjRef,
-        sent: Value,
-        resume: Resume,
-    ) -> PyResult<Option<Box<Frame>>> {
-        let Object::Generator(gn) = self.heap.get_mut(g) else {
-            unreachable!("resume_generator is given generators")
-        };
-        if gn.running {
-            let what = if gn.kind == GenKind::Coroutine {
-                "coroutine"
-            } else {
-                "generator"
-            };
-            return Err(self.new_exception("ValueError", &format!("{what} already executing")));
-        }
-        let Some(mut frame) = gn.frame.take() else {
-            if gn.kind == GenKind::Coroutine {
-                return Err(
-                    self.new_exception("RuntimeError", "cannot reuse already awaited coroutine")
-                );
-            }
-            return Ok(None);
-        };
-        gn.running = true;
-        if frame.lasti >= 0 {
-            frame.stack.push(sent);
-        } else if sent != Value::None {
-            gn.frame = Some(frame);
-            gn.running = false;
-            return Err(self.type_error("can't send non-None value to a just-started generator"));
-        }
-        frame.resume = resume;
-        Ok(Some(frame))
-    }
-
-    fn suspend_generator(&mut self, g: super::ObjRef, f: Box<Frame>) {
-        if let Object::Generator(gn) = self.heap.get_mut(g) {
-            gn.lasti = f.lasti;
-            gn.running = false;
-            gn.frame = Some(f);
-        }
-    }
-
-    fn finish_generator(&mut self, g: super::ObjRef) -> GenKind {
-        match self.heap.get_mut(g) {
-            Object::Generator(gn) => {
-                gn.running = false;
-                gn.frame = None;
-                gn.kind
-            }
-            _ => GenKind::Generator,
-        }
-    }
-
-    /// Wraps a new frame of a generator or coroutine function in its object.
-    pub fn make_generator(&mut self, frame: Box<Frame>, qualname: String) -> Value {
-        let kind = if frame.code().co_flags & CO_COROUTINE != 0 {
-            GenKind::Coroutine
-        } else {
-            debug_assert!(frame.code().co_flags & CO_GENERATOR != 0);
-            GenKind::Generator
-        };
-        let code = frame.code().clone();
-        let g = self.heap.alloc(Object::Generator(Box::new(Generator {
-            kind,
-            name: code.co_name.clone(),
-            qualname,
-            code,
-            frame: None,
-            running: false,
-            lasti: -1,
-        })));
-        let mut frame = frame;
-        frame.generator = Some(g);
-        if let Object::Generator(gn) = self.heap.get_mut(g) {
-            gn.frame = Some(frame);
-        }
-        Value::Obj(g)
-    }
-
-    /// Runs a generator one step from native code: `Some(value)` if it yielded, `None` if it
-    /// returned (its value is kept for `take_stop_value`).
-    pub fn gen_send(&mut self, g: super::ObjRef, sent: Value) -> PyResult<Option<Value>> {
-        match self.resume_generator(g, sent, Resume::Native)? {
-            None => {
-                self.stop_value = Value::None;
-                Ok(None)
-            }
-            Some(frame) => {
-                let v = self.run_frame(frame)?;
-                if self.gen_returned {
-                    self.stop_value = v;
-                    Ok(None)
-                } else {
-                    Ok(Some(v))
-                }
-            }
-        }
-    }
-
-    /// Raises `exc` inside a suspended generator frame (generator.throw).
-    pub fn throw_frame(&mut self, mut frame: Box<Frame>, exc: Value) -> PyResult<Option<Value>> {
-        let g = frame.generator;
-        let base = self.frames.len();
-        match self.handle_exception(&mut frame, exc) {
-            Some(exc) => {
-                if let Some(g) = g {
-                    self.finish_generator(g);
-                }
-                Err(exc)
-            }
-            None => {
-                self.frames.push(frame);
-                self.native_depth += 1;
-                let v = self.run_until(base);
-                self.native_depth -= 1;
-                let v = v?;
-                if self.gen_returned {
-                    self.stop_value = v;
-                    Ok(None)
-                } else {
-                    Ok(Some(v))
-                }
-            }
-        }
-    }
-
     /// The items an unpacking assignment takes apart, with its own error message.
     fn unpack_iterable(&mut self, v: Value) -> PyResult<Vec<Value>> {
         match self.collect_iterable(v) {
@@ -1729,42 +1591,5 @@ impl Vm {
             }
             other => other,
         }
-    }
-
-    /// A coroutine dropped by an expression statement before it ever ran: CPython 3.7 warns
-    /// when it is freed, which is then, at this line (once per line).
-    fn warn_never_awaited(&mut self, coro: super::ObjRef, f: &Frame) {
-        let Object::Generator(g) = self.heap.get(coro) else {
-            return;
-        };
-        let name = g.qualname.clone();
-        let (file, line) = (f.code().co_filename.clone(), f.lineno());
-        if !self.warned.insert((file.clone(), line)) {
-            return;
-        }
-        let text = self
-            .sources
-            .get(&file)
-            .and_then(|l| l.get(line as usize - 1))
-            .map(|l| l.trim().to_string())
-            .unwrap_or_default();
-        self.flush();
-        eprintln!("{file}:{line}: RuntimeWarning: coroutine '{name}' was never awaited\n  {text}");
-        eprintln!("RuntimeWarning: Enable tracemalloc to get the object allocation traceback");
-    }
-
-    /// The StopIteration a finished generator raises, carrying its return value.
-    pub fn stop_iteration(&mut self) -> Value {
-        let value = self.take_stop_value();
-        let args = if value == Value::None {
-            vec![]
-        } else {
-            vec![value]
-        };
-        self.new_exception_args("StopIteration", args)
-    }
-
-    pub fn take_stop_value(&mut self) -> Value {
-        std::mem::replace(&mut self.stop_value, Value::None)
     }
 }

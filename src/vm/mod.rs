@@ -12,6 +12,7 @@ pub mod eval;
 mod fast_path;
 pub mod format;
 pub mod frame;
+mod generators;
 pub mod heap;
 pub mod items;
 pub mod methods;

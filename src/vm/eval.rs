@@ -4,7 +4,7 @@
 //! is bounded by `sys.getrecursionlimit()`, not by Rust. Exception handling follows 3.7's
 //! block stack (SETUP_EXCEPT/SETUP_FINALLY, EXCEPT_HANDLER blocks, END_FINALLY's why codes).
 
-use super::fast_path::starts_simple;
+use super::fast_path::{Hot, starts_simple};
 use super::frame::{Block, BlockKind, Frame, Resume};
 use super::object::{Args, Dict, Function, GenKind, Object};
 use super::{Call, PyResult, TbEntry, Value, Vm};
@@ -439,8 +439,14 @@ impl Vm {
             let bytes: &[u8] = &code.co_code;
             'dispatch: loop {
                 // (At a due check the hot path would return at once.)
-                if self.ticks + 1 < self.sched.next_check && starts_simple(bytes[f.pc]) {
-                    self.run_simple(f, bytes, &consts.consts);
+                if self.ticks + 1 < self.sched.next_check
+                    && starts_simple(bytes[f.pc])
+                    && self.run_hot(f, bytes, &consts.consts) == Hot::Switch
+                {
+                    if !self.driven() && self.preempt_contents(f) {
+                        continue 'frame;
+                    }
+                    return Event::Preempt;
                 }
                 self.ticks += 1;
                 // One comparison per instruction; never true while there is one thread.

@@ -5,8 +5,10 @@
 //! `execute` is one large function; the compiler keeps little of it in registers, so each
 //! instruction reloads the frame, the program counter and the code from memory. Loops such
 //! as the seed's countdown run only these instructions. Each one counts its tick exactly as
-//! `execute` would, and the loop stops before the tick at which the GIL check is due, so
-//! thread interleavings are the same with or without it.
+//! `execute` would, and `run_simple` stops before the tick at which the GIL check is due;
+//! `run_hot` makes that check when the deterministic scheduler needs nothing but its draw,
+//! and goes on if the thread keeps the GIL. Thread interleavings are the same with or
+//! without this path: the draws and their ticks are the same.
 
 use super::Vm;
 use super::compare::compare_holds;
@@ -49,7 +51,48 @@ pub(super) fn starts_simple(byte: u8) -> bool {
     SIMPLE[usize::from(byte)]
 }
 
+/// Why `run_hot` returned.
+#[derive(PartialEq, Eq)]
+pub(super) enum Hot {
+    /// At an instruction `run_simple` does not run (or with a check `execute` must make).
+    Stopped,
+    /// A GIL check was made, at the tick now counted, and drew another thread (in
+    /// `next_pick`): `execute` switches without drawing again.
+    Switch,
+}
+
 impl Vm {
+    /// `run_simple`, making the GIL checks that fall due on the way when the deterministic
+    /// scheduler can decide them at once (`quick_check`); a thread that keeps the GIL goes
+    /// straight back to the hot path. `run_simple` itself makes no calls, so its state
+    /// stays in registers.
+    #[inline(never)]
+    pub(super) fn run_hot(&mut self, f: &mut Frame, bytes: &[u8], consts: &[Value]) -> Hot {
+        loop {
+            self.run_simple(f, bytes, consts);
+            if self.ticks + 1 < self.sched.next_check || self.native_depth != self.sched.base_depth
+            {
+                return Hot::Stopped;
+            }
+            // The check at the next instruction's tick, as execute makes it.
+            let tick = self.ticks + 1;
+            match self.quick_check(tick) {
+                None => return Hot::Stopped,
+                Some(keeps) => {
+                    self.sched.next_check = tick + u64::from(self.sched.check_interval);
+                    if !keeps {
+                        self.ticks = tick;
+                        return Hot::Switch;
+                    }
+                    // The instruction counts the tick when it runs.
+                }
+            }
+            if !starts_simple(bytes[f.pc]) {
+                return Hot::Stopped;
+            }
+        }
+    }
+
     /// Runs `f`'s instructions from `f.pc` while they are simple; returns at the first that
     /// is not (or that would raise), with `f.pc` at it, for `execute` to run.
     #[inline(never)]

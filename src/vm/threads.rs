@@ -209,6 +209,37 @@ impl Vm {
         }
     }
 
+    /// The GIL check at tick `tick` as `keeps_gil` would make it, when the deterministic
+    /// scheduler needs nothing but the draw (no thread pinned, no wait that may have
+    /// ended, the runnable list current): `Some(true)` when the running thread keeps the
+    /// GIL, `Some(false)` with the pick in `next_pick`. `None`, with nothing changed,
+    /// otherwise.
+    pub fn quick_check(&mut self, tick: u64) -> Option<bool> {
+        let sched = &mut self.sched;
+        let simple = self.os.is_none()
+            && sched.pinned.is_empty()
+            && sched.changes == sched.scanned_changes
+            && sched.runnable_at == sched.changes
+            && sched.clock_ns + tick * NS_PER_INSTRUCTION < sched.next_deadline
+            && !sched.runnable.is_empty();
+        if !simple {
+            return None;
+        }
+        let count = sched.runnable.len();
+        let r = sched.next_random();
+        let k = if count.is_power_of_two() {
+            (r & (count as u64 - 1)) as usize
+        } else {
+            (r % count as u64) as usize
+        };
+        let pick = sched.runnable[k];
+        if pick == sched.current {
+            return Some(true);
+        }
+        sched.next_pick = Some(pick);
+        Some(false)
+    }
+
     /// Wakes the threads whose wait is over, then draws one runnable thread at random.
     #[inline]
     fn draw_runnable(&mut self) -> Option<usize> {

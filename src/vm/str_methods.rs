@@ -2,7 +2,7 @@
 //! format, encode). bytes reuses them over a text view (bytes_methods.rs).
 
 use super::methods::recv;
-use super::object::{Args, Object};
+use super::object::{Args, Object, PyStr};
 use super::{PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -130,21 +130,64 @@ pub(super) fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let sep = str_recv(vm, r);
-    let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
-    let mut parts = Vec::with_capacity(items.len());
+    let iterable = args.pos.first().copied().unwrap_or(Value::None);
+    // A list or tuple is read in place; anything else is collected first.
+    let in_place = matches!(
+        iterable.as_obj().map(|o| vm.heap.get(o)),
+        Some(Object::List(_) | Object::Tuple(_))
+    );
+    let collected = if in_place {
+        Vec::new()
+    } else {
+        match vm.collect_iterable(iterable) {
+            Err(e) if vm.exception_is(e, "TypeError") && vm.get_iter(iterable).is_err() => {
+                return Err(vm.type_error("can only join an iterable"));
+            }
+            other => other?,
+        }
+    };
+    let items: &[Value] = match iterable.as_obj().map(|o| vm.heap.get(o)) {
+        Some(Object::List(v) | Object::Tuple(v)) if in_place => v,
+        _ => &collected,
+    };
+    let (sep, sep_chars) = match recv(r).as_obj().map(|o| vm.heap.get(o)) {
+        Some(Object::Str(s)) => (s.text.as_str(), s.chars),
+        _ => ("", 0),
+    };
+    // One pass for the size (and the first item that is not a str), one to copy: the
+    // parts are not cloned.
+    let (mut bytes, mut chars) = (0, 0);
+    let mut bad = None;
     for (i, v) in items.iter().enumerate() {
-        match vm.str_of(*v) {
-            Some(s) => parts.push(s.to_string()),
-            None => {
-                let t = vm.type_name(*v);
-                return Err(vm.type_error(&format!(
-                    "sequence item {i}: expected str instance, {t} found"
-                )));
+        match v.as_obj().map(|o| vm.heap.get(o)) {
+            Some(Object::Str(part)) => {
+                bytes += part.text.len();
+                chars += part.chars;
+            }
+            _ => {
+                bad = Some((i, *v));
+                break;
             }
         }
     }
-    Ok(vm.new_str(parts.join(&sep)))
+    if let Some((i, v)) = bad {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!(
+            "sequence item {i}: expected str instance, {t} found"
+        )));
+    }
+    let gaps = items.len().saturating_sub(1);
+    let mut text = String::with_capacity(bytes + gaps * sep.len());
+    for (i, v) in items.iter().enumerate() {
+        if i > 0 {
+            text.push_str(sep);
+        }
+        if let Some(Object::Str(part)) = v.as_obj().map(|o| vm.heap.get(o)) {
+            text.push_str(&part.text);
+        }
+    }
+    let chars = chars + gaps * sep_chars;
+    Ok(vm.alloc(Object::Str(PyStr { text, chars })))
 }
 
 pub(super) fn strip_with(vm: &mut Vm, r: Option<Value>, args: &Args, left: bool, right: bool) -> R {

@@ -5,7 +5,7 @@
 
 use super::builtins::{length, sort_values};
 use super::frame::Resume;
-use super::object::{Args, Arity, Dict, DictPart, GenKind, NativeFn, Object};
+use super::object::{Args, Arity, Dict, DictPart, GenKind, NativeFn, Object, Owner};
 use super::str_methods::*;
 use super::{ObjRef, PyResult, Value, Vm};
 
@@ -793,9 +793,8 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
 /// The positional arguments the everyday methods of lists, tuples, dicts, sets and strs
 /// take, as CPython 3.11 checks them; the rest check their own or take any number.
 fn method_arity(tag: &'static str, name: &str) -> Arity {
-    let owner = match tag {
-        "list" | "tuple" | "dict" | "set" | "frozenset" | "str" => tag,
-        _ => return Arity::Any,
+    let Some(owner) = Owner::of(tag) else {
+        return Arity::Any;
     };
     match (tag, name) {
         (

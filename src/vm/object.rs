@@ -131,14 +131,51 @@ pub struct Native {
 pub enum Arity {
     /// Not checked here (the method checks, or takes any number).
     Any,
-    /// `list.reverse() takes no arguments (1 given)`; the owner type's name.
-    NoArgs(&'static str),
+    /// `list.reverse() takes no arguments (1 given)`.
+    NoArgs(Owner),
     /// `list.append() takes exactly one argument (0 given)`.
-    One(&'static str),
+    One(Owner),
     /// `get expected at least 1 argument, got 0` (argument clinic).
     Range(u8, u8),
     /// `find() takes at least 1 argument (0 given)` (older argument parsing).
     Parsed(u8, u8),
+}
+
+/// The built-in type a checked method belongs to, named in its messages. (A byte rather
+/// than the name keeps `Native`, and so every heap slot, from growing.)
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Owner {
+    List,
+    Tuple,
+    Dict,
+    Set,
+    FrozenSet,
+    Str,
+}
+
+impl Owner {
+    pub fn of(tag: &str) -> Option<Owner> {
+        Some(match tag {
+            "list" => Owner::List,
+            "tuple" => Owner::Tuple,
+            "dict" => Owner::Dict,
+            "set" => Owner::Set,
+            "frozenset" => Owner::FrozenSet,
+            "str" => Owner::Str,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Owner::List => "list",
+            Owner::Tuple => "tuple",
+            Owner::Dict => "dict",
+            Owner::Set => "set",
+            Owner::FrozenSet => "frozenset",
+            Owner::Str => "str",
+        }
+    }
 }
 
 impl Arity {
@@ -148,11 +185,14 @@ impl Arity {
         let plural = |n: u8| if n == 1 { "argument" } else { "arguments" };
         match self {
             Arity::Any => None,
-            Arity::NoArgs(owner) => {
-                (given != 0).then(|| format!("{owner}.{name}() takes no arguments ({given} given)"))
-            }
-            Arity::One(owner) => (given != 1)
-                .then(|| format!("{owner}.{name}() takes exactly one argument ({given} given)")),
+            Arity::NoArgs(owner) => (given != 0).then(|| {
+                let owner = owner.name();
+                format!("{owner}.{name}() takes no arguments ({given} given)")
+            }),
+            Arity::One(owner) => (given != 1).then(|| {
+                let owner = owner.name();
+                format!("{owner}.{name}() takes exactly one argument ({given} given)")
+            }),
             Arity::Range(min, max) => {
                 let (min, max) = (usize::from(min), usize::from(max));
                 if (min..=max).contains(&given) {
@@ -465,5 +505,16 @@ impl Object {
             Object::Lock { .. } => {}
             Object::DictView { dict, .. } => visit(Value::Obj(*dict)),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every heap slot holds an `Object`: a payload that grows it grows every program's
+    /// memory (string_building touches 700,000 slots). Big payloads go in a Box.
+    #[test]
+    fn heap_slots_stay_at_64_bytes() {
+        assert!(std::mem::size_of::<super::Object>() <= 64);
+        assert!(std::mem::size_of::<Option<super::Object>>() <= 64);
     }
 }

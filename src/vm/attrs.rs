@@ -196,17 +196,13 @@ impl Vm {
         } else if !self.no_data_descriptor(class, name) || self.python_setattr(class).is_some() {
             return false;
         }
-        self.dict_set_str(dict, name, v);
-        if let Object::Dict(d) = self.heap.get(dict)
-            && let Some(index) = d.get_index_of(&StrKey(name))
-        {
-            hint.set(AttrHint {
-                epoch: self.class_epoch,
-                class,
-                index: index as u32,
-                value: Value::None,
-            });
-        }
+        let index = self.dict_set_str(dict, name, v);
+        hint.set(AttrHint {
+            epoch: self.class_epoch,
+            class,
+            index: index as u32,
+            value: Value::None,
+        });
         true
     }
 

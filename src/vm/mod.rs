@@ -198,6 +198,10 @@ pub struct Vm {
     /// class, a new class) and at every collection (a freed class's slot may be reused):
     /// attribute inline caches (`frame::AttrHint`) filled at an older epoch are ignored.
     pub class_epoch: u64,
+    /// One str object per name stored in a namespace (attribute, global, class member):
+    /// the key object `dict_set_str` files an entry under, shared as CPython interns
+    /// names, so storing an attribute on a new instance allocates no key object. A root.
+    pub interned: rustc_hash::FxHashMap<Box<str>, Value>,
 }
 
 /// How `minipy run` configures the VM.
@@ -280,6 +284,7 @@ impl Vm {
             frame_pool: Vec::new(),
             os: None,
             class_epoch: 1,
+            interned: Default::default(),
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -700,17 +705,33 @@ impl Vm {
         consts
     }
 
-    pub fn dict_set_str(&mut self, dict: ObjRef, name: &str, value: Value) {
+    /// Sets `name` in a namespace dict (a module's, a class's, an instance's); returns the
+    /// entry's index.
+    pub fn dict_set_str(&mut self, dict: ObjRef, name: &str, value: Value) -> usize {
         if let Object::Dict(d) = self.heap.get_mut(dict)
-            && let Some(slot) = d.get_mut(&StrKey(name))
+            && let Some((index, _, slot)) = d.get_full_mut(&StrKey(name))
         {
             slot.1 = value;
-            return;
+            return index;
         }
-        let key = self.new_str(name);
-        if let Object::Dict(d) = self.heap.get_mut(dict) {
-            d.insert(DictKey::Str(name.to_string()), (key, value));
+        let key = self.intern(name);
+        match self.heap.get_mut(dict) {
+            Object::Dict(d) => {
+                d.insert_full(DictKey::Str(name.to_string()), (key, value))
+                    .0
+            }
+            _ => 0,
         }
+    }
+
+    /// The shared str object for a name (see `interned`).
+    pub fn intern(&mut self, name: &str) -> Value {
+        if let Some(v) = self.interned.get(name) {
+            return *v;
+        }
+        let v = self.new_str(name);
+        self.interned.insert(name.into(), v);
+        v
     }
 
     pub fn dict_get_str(&self, dict: ObjRef, name: &str) -> Option<Value> {
@@ -848,6 +869,7 @@ impl Vm {
         }
         roots.extend(self.types.values().map(|t| Value::Obj(*t)));
         roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
+        roots.extend(self.interned.values().copied());
         roots.extend(
             self.const_cache
                 .values()

@@ -185,6 +185,7 @@ impl Vm {
             return false;
         };
         let h = hint.get();
+        let mut interned = None;
         if h.epoch == self.class_epoch && h.class == class {
             if let Object::Dict(d) = self.heap.get_mut(dict)
                 && let Some((DictKey::Str(k), slot)) = d.get_index_mut(h.index as usize)
@@ -193,15 +194,18 @@ impl Vm {
                 slot.1 = v;
                 return true;
             }
+            // Another instance of the class (a new one, say): the name's key is known.
+            interned = Some(h.value);
         } else if !self.no_data_descriptor(class, name) || self.python_setattr(class).is_some() {
             return false;
         }
-        let index = self.dict_set_str(dict, name, v);
+        let (index, key) = self.dict_set_name(dict, name, interned, v);
         hint.set(AttrHint {
             epoch: self.class_epoch,
             class,
             index: index as u32,
-            value: Value::None,
+            // The name's key object, for the next instance (see above).
+            value: key,
         });
         true
     }

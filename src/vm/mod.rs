@@ -708,19 +708,34 @@ impl Vm {
     /// Sets `name` in a namespace dict (a module's, a class's, an instance's); returns the
     /// entry's index.
     pub fn dict_set_str(&mut self, dict: ObjRef, name: &str, value: Value) -> usize {
+        self.dict_set_name(dict, name, None, value).0
+    }
+
+    /// `dict_set_str` with the name's interned str when the caller has it (an attribute
+    /// store's inline cache); returns the entry's index and its key object.
+    pub fn dict_set_name(
+        &mut self,
+        dict: ObjRef,
+        name: &str,
+        interned: Option<Value>,
+        value: Value,
+    ) -> (usize, Value) {
         if let Object::Dict(d) = self.heap.get_mut(dict)
             && let Some((index, _, slot)) = d.get_full_mut(&StrKey(name))
         {
             slot.1 = value;
-            return index;
+            return (index, slot.0);
         }
-        let key = self.intern(name);
+        let key = match interned {
+            Some(key) => key,
+            None => self.intern(name),
+        };
         match self.heap.get_mut(dict) {
             Object::Dict(d) => {
-                d.insert_full(DictKey::Str(name.to_string()), (key, value))
-                    .0
+                let (index, _) = d.insert_full(DictKey::Str(name.to_string()), (key, value));
+                (index, key)
             }
-            _ => 0,
+            _ => (0, key),
         }
     }
 

@@ -212,12 +212,16 @@ impl Vm {
     /// The GIL check at tick `tick` as `keeps_gil` would make it, when the deterministic
     /// scheduler needs nothing but the draw (no thread pinned, no wait that may have
     /// ended, the runnable list current): `Some(true)` when the running thread keeps the
-    /// GIL, `Some(false)` with the pick in `next_pick`. `None`, with nothing changed,
-    /// otherwise.
+    /// GIL, `Some(false)` with the pick in `next_pick`. Under the OS scheduler, `Some(true)`
+    /// while no thread asks for the GIL. `None`, with nothing changed, otherwise.
     pub fn quick_check(&mut self, tick: u64) -> Option<bool> {
+        if let Some(os) = &self.os {
+            // Under the OS scheduler: the holder keeps the GIL while nobody asks for it.
+            let keeps = self.sched.pinned.is_empty() && !os.signals.drop_requested();
+            return keeps.then_some(true);
+        }
         let sched = &mut self.sched;
-        let simple = self.os.is_none()
-            && sched.pinned.is_empty()
+        let simple = sched.pinned.is_empty()
             && sched.changes == sched.scanned_changes
             && sched.runnable_at == sched.changes
             && sched.clock_ns + tick * NS_PER_INSTRUCTION < sched.next_deadline

@@ -116,6 +116,20 @@ impl Scheduler {
         }
     }
 
+    /// One draw from the (non-empty) runnable list.
+    fn pick_runnable(&mut self) -> usize {
+        let count = self.runnable.len();
+        let r = self.next_random();
+        // The same k as `r % count`, without a division in the common power-of-two cases
+        // (this runs at every spent check interval).
+        let k = if count.is_power_of_two() {
+            (r & (count as u64 - 1)) as usize
+        } else {
+            (r % count as u64) as usize
+        };
+        self.runnable[k]
+    }
+
     fn next_random(&mut self) -> u64 {
         self.rng ^= self.rng << 13;
         self.rng ^= self.rng >> 7;
@@ -229,14 +243,7 @@ impl Vm {
         if !simple {
             return None;
         }
-        let count = sched.runnable.len();
-        let r = sched.next_random();
-        let k = if count.is_power_of_two() {
-            (r & (count as u64 - 1)) as usize
-        } else {
-            (r % count as u64) as usize
-        };
-        let pick = sched.runnable[k];
+        let pick = sched.pick_runnable();
         if pick == sched.current {
             return Some(true);
         }
@@ -256,19 +263,10 @@ impl Vm {
                 .collect();
             self.sched.runnable_at = self.sched.changes;
         }
-        let count = self.sched.runnable.len();
-        if count == 0 {
+        if self.sched.runnable.is_empty() {
             return None;
         }
-        let r = self.sched.next_random();
-        // The same k as `r % count`, without a division in the common power-of-two cases
-        // (this runs at every spent check interval).
-        let k = if count.is_power_of_two() {
-            (r & (count as u64 - 1)) as usize
-        } else {
-            (r % count as u64) as usize
-        };
-        Some(self.sched.runnable[k])
+        Some(self.sched.pick_runnable())
     }
 
     /// Hands the GIL to the thread `keeps_gil` drew, from inside the eval loop: the running

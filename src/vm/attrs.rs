@@ -578,7 +578,12 @@ impl Vm {
                     }
                     receiver = Some(args.pos.remove(0));
                 }
-                if let Some(message) = arity.mismatch(name, args.pos.len()) {
+                let refused = if args.kw.is_empty() {
+                    None
+                } else {
+                    arity.keywords_refused(name)
+                };
+                if let Some(message) = refused.or_else(|| arity.mismatch(name, args.pos.len())) {
                     return Err(self.type_error(&message));
                 }
                 Ok(Call::Done(func(self, receiver, args)?))

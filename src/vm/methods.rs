@@ -822,15 +822,15 @@ fn method_arity(tag: &'static str, name: &str) -> Arity {
             | "rpartition",
         ) => Arity::One(owner),
         ("list" | "tuple", "count") => Arity::One(owner),
-        ("list", "insert") => Arity::Range(2, 2),
-        ("list", "pop") => Arity::Range(0, 1),
-        ("list" | "tuple", "index") => Arity::Range(1, 3),
-        ("dict", "get" | "pop" | "setdefault") => Arity::Range(1, 2),
-        ("str", "strip" | "lstrip" | "rstrip") => Arity::Range(0, 1),
-        ("str", "replace") => Arity::Range(2, 3),
-        ("str", "ljust" | "rjust" | "center") => Arity::Range(1, 2),
+        ("list", "insert") => Arity::Range(owner, 2, 2),
+        ("list", "pop") => Arity::Range(owner, 0, 1),
+        ("list" | "tuple", "index") => Arity::Range(owner, 1, 3),
+        ("dict", "get" | "pop" | "setdefault") => Arity::Range(owner, 1, 2),
+        ("str", "strip" | "lstrip" | "rstrip") => Arity::Range(owner, 0, 1),
+        ("str", "replace") => Arity::Range(owner, 2, 3),
+        ("str", "ljust" | "rjust" | "center") => Arity::Range(owner, 1, 2),
         ("str", "find" | "rfind" | "index" | "rindex" | "count" | "startswith" | "endswith") => {
-            Arity::Parsed(1, 3)
+            Arity::Parsed(owner, 1, 3)
         }
         _ => Arity::Any,
     }

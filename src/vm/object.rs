@@ -136,9 +136,9 @@ pub enum Arity {
     /// `list.append() takes exactly one argument (0 given)`.
     One(Owner),
     /// `get expected at least 1 argument, got 0` (argument clinic).
-    Range(u8, u8),
+    Range(Owner, u8, u8),
     /// `find() takes at least 1 argument (0 given)` (older argument parsing).
-    Parsed(u8, u8),
+    Parsed(Owner, u8, u8),
 }
 
 /// The built-in type a checked method belongs to, named in its messages. (A byte rather
@@ -179,6 +179,18 @@ impl Owner {
 }
 
 impl Arity {
+    /// The TypeError message for keyword arguments: the checked methods take none.
+    pub fn keywords_refused(self, name: &str) -> Option<String> {
+        let owner = match self {
+            Arity::Any => return None,
+            Arity::NoArgs(owner)
+            | Arity::One(owner)
+            | Arity::Range(owner, ..)
+            | Arity::Parsed(owner, ..) => owner.name(),
+        };
+        Some(format!("{owner}.{name}() takes no keyword arguments"))
+    }
+
     /// The TypeError message when `given` positional arguments do not fit, for the method
     /// `name`.
     pub fn mismatch(self, name: &str, given: usize) -> Option<String> {
@@ -193,7 +205,7 @@ impl Arity {
                 let owner = owner.name();
                 format!("{owner}.{name}() takes exactly one argument ({given} given)")
             }),
-            Arity::Range(min, max) => {
+            Arity::Range(_, min, max) => {
                 let (min, max) = (usize::from(min), usize::from(max));
                 if (min..=max).contains(&given) {
                     None
@@ -214,7 +226,7 @@ impl Arity {
                     ))
                 }
             }
-            Arity::Parsed(min, max) => {
+            Arity::Parsed(_, min, max) => {
                 let (lo, hi) = (usize::from(min), usize::from(max));
                 if given < lo {
                     Some(format!(

@@ -37,7 +37,36 @@ fn int_arg(vm: &Vm, args: &Args, i: usize, default: i64) -> i64 {
         .unwrap_or(default)
 }
 
-pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+/// split's and rsplit's parameters, `sep=None, maxsplit=-1`, given by keyword: moved to
+/// their positions, with CPython's errors for an unknown name or one given twice.
+fn split_keywords(vm: &mut Vm, args: &mut Args, method: &str) -> PyResult<()> {
+    const PARAMS: [&str; 2] = ["sep", "maxsplit"];
+    let defaults = [Value::None, Value::Int(-1)];
+    let mut given = [None, None];
+    for (name, value) in std::mem::take(&mut args.kw) {
+        let Some(i) = PARAMS.iter().position(|p| *p == name) else {
+            return Err(vm.type_error(&format!(
+                "'{name}' is an invalid keyword argument for {method}()"
+            )));
+        };
+        if i < args.pos.len() {
+            return Err(vm.type_error(&format!(
+                "argument for {method}() given by name ('{name}') and position ({})",
+                i + 1
+            )));
+        }
+        given[i] = Some(value);
+    }
+    if let Some(last) = given.iter().rposition(Option::is_some) {
+        for i in args.pos.len()..=last {
+            args.pos.push(given[i].unwrap_or(defaults[i]));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
+    split_keywords(vm, &mut args, "split")?;
     let s = str_recv(vm, r);
     let sep = arg_str(vm, &args, 0, "split")?;
     let maxsplit = int_arg(vm, &args, 1, -1);
@@ -73,26 +102,46 @@ pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_list(items))
 }
 
-pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
+    split_keywords(vm, &mut args, "rsplit")?;
     let s = str_recv(vm, r);
     let sep = arg_str(vm, &args, 0, "rsplit")?;
     let maxsplit = int_arg(vm, &args, 1, -1);
-    let Some(sep) = sep else {
-        return s_split(vm, r, args);
+    let parts: Vec<String> = match sep {
+        // Without a limit, splitting from the right gives what split gives.
+        _ if maxsplit < 0 => return s_split(vm, r, args),
+        Some(sep) => {
+            if sep.is_empty() {
+                return Err(vm.new_exception("ValueError", "empty separator"));
+            }
+            let mut parts: Vec<String> = s
+                .rsplitn(maxsplit as usize + 1, sep.as_str())
+                .map(str::to_string)
+                .collect();
+            parts.reverse();
+            parts
+        }
+        None => {
+            // Runs of whitespace, from the right; what is left keeps its leading space.
+            let mut parts = Vec::new();
+            let mut rest = s.trim_end();
+            while !rest.is_empty() {
+                if parts.len() as i64 == maxsplit {
+                    parts.push(rest.to_string());
+                    break;
+                }
+                let start = rest
+                    .char_indices()
+                    .rev()
+                    .find(|(_, c)| c.is_whitespace())
+                    .map_or(0, |(i, c)| i + c.len_utf8());
+                parts.push(rest[start..].to_string());
+                rest = rest[..start].trim_end();
+            }
+            parts.reverse();
+            parts
+        }
     };
-    let mut parts: Vec<String> = if maxsplit < 0 {
-        s.split(sep.as_str()).map(str::to_string).collect()
-    } else {
-        s.rsplitn(maxsplit as usize + 1, sep.as_str())
-            .map(str::to_string)
-            .collect::<Vec<_>>()
-            .into_iter()
-            .rev()
-            .collect()
-    };
-    if maxsplit < 0 {
-        parts = parts.into_iter().collect();
-    }
     let items = parts.into_iter().map(|p| vm.new_str(p)).collect();
     Ok(vm.new_list(items))
 }

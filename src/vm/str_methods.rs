@@ -65,16 +65,26 @@ fn split_keywords(vm: &mut Vm, args: &mut Args, method: &str) -> PyResult<()> {
     Ok(())
 }
 
+/// The receiver, separator and limit of split and rsplit, from positions or keywords; an
+/// empty separator is a ValueError.
+fn split_args(
+    vm: &mut Vm,
+    r: Option<Value>,
+    args: &mut Args,
+    method: &str,
+) -> PyResult<(String, Option<String>, i64)> {
+    split_keywords(vm, args, method)?;
+    let sep = arg_str(vm, args, 0, method)?;
+    if sep.as_deref() == Some("") {
+        return Err(vm.new_exception("ValueError", "empty separator"));
+    }
+    Ok((str_recv(vm, r), sep, int_arg(vm, args, 1, -1)))
+}
+
 pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
-    split_keywords(vm, &mut args, "split")?;
-    let s = str_recv(vm, r);
-    let sep = arg_str(vm, &args, 0, "split")?;
-    let maxsplit = int_arg(vm, &args, 1, -1);
+    let (s, sep, maxsplit) = split_args(vm, r, &mut args, "split")?;
     let parts: Vec<String> = match sep {
         Some(sep) => {
-            if sep.is_empty() {
-                return Err(vm.new_exception("ValueError", "empty separator"));
-            }
             if maxsplit < 0 {
                 s.split(sep.as_str()).map(str::to_string).collect()
             } else {
@@ -103,17 +113,11 @@ pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
 }
 
 pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
-    split_keywords(vm, &mut args, "rsplit")?;
-    let s = str_recv(vm, r);
-    let sep = arg_str(vm, &args, 0, "rsplit")?;
-    let maxsplit = int_arg(vm, &args, 1, -1);
+    let (s, sep, maxsplit) = split_args(vm, r, &mut args, "rsplit")?;
     let parts: Vec<String> = match sep {
         // Without a limit, splitting from the right gives what split gives.
         _ if maxsplit < 0 => return s_split(vm, r, args),
         Some(sep) => {
-            if sep.is_empty() {
-                return Err(vm.new_exception("ValueError", "empty separator"));
-            }
             let mut parts: Vec<String> = s
                 .rsplitn(maxsplit as usize + 1, sep.as_str())
                 .map(str::to_string)

@@ -3,7 +3,7 @@
 //! argument checks and messages.
 
 use super::builtins::kwarg;
-use super::object::{Args, Object};
+use super::object::{Args, Object, PyStr};
 use super::{ObjRef, PyResult, Value, Vm};
 use crate::pyfmt;
 use num_bigint::BigInt;
@@ -145,6 +145,12 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 {
                     let s = String::from_utf8_lossy(b).into_owned();
                     return Ok(vm.new_str(s));
+                }
+                if let Value::Int(i) = v {
+                    // The everyday str(n): ASCII digits, formatted without a String.
+                    let text = compact_str::ToCompactString::to_compact_string(&i);
+                    let chars = text.len();
+                    return Ok(vm.alloc(Object::Str(PyStr { text, chars })));
                 }
                 let s = vm.str(v)?;
                 Ok(vm.new_str(s))

@@ -5,11 +5,13 @@
 //! block stack (SETUP_EXCEPT/SETUP_FINALLY, EXCEPT_HANDLER blocks, END_FINALLY's why codes).
 
 use super::fast_path::{Hot, starts_simple};
+use super::frame::AttrHint;
 use super::frame::{Block, BlockKind, Frame, Resume};
-use super::object::{Args, Dict, Function, GenKind, Object};
-use super::{Call, PyResult, TbEntry, Value, Vm};
+use super::object::{Args, Dict, DictKey, Function, GenKind, Object, StrKey};
+use super::{Call, ObjRef, PyResult, TbEntry, Value, Vm};
 use crate::bytecode::Opcode as Op;
 use crate::bytecode::opcode::EXTENDED_ARG;
+use std::cell::Cell;
 
 /// Why a block is being unwound (ceval.c's why_code), as pushed for END_FINALLY.
 pub const WHY_RETURN: i64 = 0x0008;
@@ -1538,36 +1540,56 @@ impl Vm {
         }
     }
 
-    /// LOAD_GLOBAL through the instruction's inline cache: where the name last sat in the
-    /// module dict (`AttrHint::class` is the dict, `index` the entry). The entry is used only
-    /// if it still holds that name, so no change to the dict can make it wrong; builtins
-    /// (found after a miss in the module dict) are looked up every time. `None`: a NameError.
-    fn global_hinted(
-        &self,
-        globals: super::ObjRef,
-        n: &str,
-        hint: &std::cell::Cell<super::frame::AttrHint>,
-    ) -> Option<Value> {
+    /// LOAD_GLOBAL through the instruction's inline cache (`AttrHint::class` is the module
+    /// dict). A name found in the module: `index` is its entry, used only while it still
+    /// holds that name, so no change to the dict can make it wrong. A builtin: `index` is
+    /// its entry in the builtins, used while that holds the name and the module dict has
+    /// the length (`value`) and the removal count (`epoch - 1`) it had, so no key that could
+    /// shadow it has been added since. `None`: a NameError.
+    fn global_hinted(&self, globals: ObjRef, n: &str, hint: &Cell<AttrHint>) -> Option<Value> {
         let Object::Dict(d) = self.heap.get(globals) else {
             return None;
         };
+        let entry_is = |dict: &Dict, index: usize| match dict.get_index(index) {
+            Some((DictKey::Str(k), (_, v))) if k == n => Some(*v),
+            _ => None,
+        };
         let h = hint.get();
         if h.class == globals
-            && let Some((super::object::DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
-            && k == n
+            && h.epoch == 0
+            && let Some(v) = entry_is(d, h.index as usize)
         {
-            return Some(*v);
+            return Some(v);
         }
-        let Some((index, _, (_, v))) = d.get_full(&super::object::StrKey(n)) else {
-            return self.dict_get_str(self.builtins, n);
+        let Object::Dict(builtins) = self.heap.get(self.builtins) else {
+            return None;
         };
-        hint.set(super::frame::AttrHint {
-            epoch: 0,
+        let unshadowed = AttrHint {
+            epoch: self.dict_removals + 1,
             class: globals,
-            index: index as u32,
-            value: Value::None,
+            index: 0,
+            value: Value::Int(d.len() as i64),
+        };
+        if h.class == globals
+            && h.epoch == unshadowed.epoch
+            && h.value == unshadowed.value
+            && let Some(v) = entry_is(builtins, h.index as usize)
+        {
+            return Some(v);
+        }
+        let (cached, v) = match d.get_full(&StrKey(n)) {
+            Some((index, _, (_, v))) => (AttrHint::EMPTY, (index, *v)),
+            None => {
+                let (index, _, (_, v)) = builtins.get_full(&StrKey(n))?;
+                (unshadowed, (index, *v))
+            }
+        };
+        hint.set(AttrHint {
+            class: globals,
+            index: v.0 as u32,
+            ..cached
         });
-        Some(*v)
+        Some(v.1)
     }
 
     fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {

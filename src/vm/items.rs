@@ -4,6 +4,7 @@
 
 use super::object::{Args, Dict, DictKey, Iter, Object};
 use super::{ObjRef, PyResult, Value, Vm};
+use compact_str::CompactString;
 use num_bigint::BigInt;
 
 impl Vm {
@@ -139,11 +140,11 @@ impl Vm {
                     let Object::Str(s) = self.heap.get(rc) else {
                         unreachable!("checked above")
                     };
-                    let r: String = if st == 1 {
+                    let r: CompactString = if st == 1 {
                         if b > a {
-                            s.text[a as usize..b as usize].to_string()
+                            CompactString::from(&s.text[a as usize..b as usize])
                         } else {
-                            String::new()
+                            CompactString::default()
                         }
                     } else {
                         let bytes = s.text.as_bytes();
@@ -158,7 +159,7 @@ impl Vm {
                 let Object::Str(s) = self.heap.get(rc) else {
                     unreachable!("checked above")
                 };
-                let r = s.text[i..i + 1].to_string();
+                let r = CompactString::from(&s.text[i..i + 1]);
                 Ok(self.new_str(r))
             }
             Object::Str(s) => {
@@ -322,6 +323,7 @@ impl Vm {
             }
             Object::Dict(_) => {
                 let k = self.dict_key(index)?;
+                self.dict_removals += 1;
                 let removed = match self.heap.get_mut(rc) {
                     Object::Dict(d) => d.shift_remove(&k).is_some(),
                     _ => false,

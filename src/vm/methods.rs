@@ -144,6 +144,7 @@ fn l_copy(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 }
 
 fn l_clear(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    vm.dict_removals += 1;
     match vm.heap.get_mut(recv(r).as_obj().expect("container")) {
         Object::List(l) => l.clear(),
         Object::Dict(d) | Object::Set(d) => d.clear(),
@@ -186,6 +187,7 @@ fn d_items(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 }
 
 fn d_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    vm.dict_removals += 1;
     let key = args.pos.first().copied().unwrap_or(Value::None);
     let k = vm.dict_key(key)?;
     let removed = match vm.heap.get_mut(recv(r).as_obj().expect("dict")) {
@@ -200,6 +202,7 @@ fn d_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 fn d_popitem(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    vm.dict_removals += 1;
     let last = match vm.heap.get_mut(recv(r).as_obj().expect("dict")) {
         Object::Dict(d) => d.pop().map(|(_, kv)| kv),
         _ => None,

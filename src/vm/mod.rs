@@ -26,6 +26,7 @@ pub mod threads;
 pub mod value;
 
 use crate::bytecode::CodeObject;
+use compact_str::CompactString;
 use frame::{CodeData, Frame, Resume};
 use heap::Heap;
 use indexmap::IndexMap;
@@ -198,6 +199,9 @@ pub struct Vm {
     /// class, a new class) and at every collection (a freed class's slot may be reused):
     /// attribute inline caches (`frame::AttrHint`) filled at an older epoch are ignored.
     pub class_epoch: u64,
+    /// Bumped whenever a dict loses a key: a LOAD_GLOBAL cache of a builtin holds only
+    /// while the module's globals have neither lost nor gained a key (see `global_hinted`).
+    pub dict_removals: u64,
     /// One str object per name stored in a namespace (attribute, global, class member):
     /// the key object `dict_set_str` files an entry under, shared as CPython interns
     /// names, so storing an attribute on a new instance allocates no key object. A root.
@@ -284,6 +288,7 @@ impl Vm {
             frame_pool: Vec::new(),
             os: None,
             class_epoch: 1,
+            dict_removals: 0,
             interned: Default::default(),
         };
         vm.create_types();
@@ -339,7 +344,7 @@ impl Vm {
         Value::Obj(self.heap.alloc(obj))
     }
 
-    pub fn new_str(&mut self, s: impl Into<String>) -> Value {
+    pub fn new_str(&mut self, s: impl Into<CompactString>) -> Value {
         self.alloc(Object::Str(object::PyStr::new(s.into())))
     }
 
@@ -732,7 +737,7 @@ impl Vm {
         };
         match self.heap.get_mut(dict) {
             Object::Dict(d) => {
-                let (index, _) = d.insert_full(DictKey::Str(name.to_string()), (key, value));
+                let (index, _) = d.insert_full(DictKey::Str(name.into()), (key, value));
                 (index, key)
             }
             _ => (0, key),
@@ -757,6 +762,7 @@ impl Vm {
     }
 
     pub fn dict_del_str(&mut self, dict: ObjRef, name: &str) -> bool {
+        self.dict_removals += 1;
         match self.heap.get_mut(dict) {
             Object::Dict(d) => d.shift_remove(&StrKey(name)).is_some(),
             _ => false,
@@ -1042,7 +1048,7 @@ impl Vm {
                     Some(d) => {
                         let key = self.new_str(k.clone());
                         if let Object::Dict(dict) = self.heap.get_mut(d) {
-                            dict.insert(DictKey::Str(k), (key, v));
+                            dict.insert(DictKey::Str(k.into()), (key, v));
                         }
                     }
                     None => {

@@ -4,6 +4,7 @@ use super::Vm;
 use super::frame::Frame;
 use super::value::{ObjRef, Value};
 use crate::bytecode::CodeObject;
+use compact_str::CompactString;
 use indexmap::IndexMap;
 use num_bigint::BigInt;
 use std::sync::Arc;
@@ -16,7 +17,7 @@ pub enum DictKey {
     Int(i64),
     Float(u64),
     Big(BigInt),
-    Str(String),
+    Str(CompactString),
     Bytes(Vec<u8>),
     Tuple(Vec<DictKey>),
     Id(u32),
@@ -342,12 +343,14 @@ pub struct Generator {
 /// A str: the text and its length in characters, counted once, so `len()` is O(1) and text
 /// whose characters are all one byte indexes and slices by byte offset.
 pub struct PyStr {
-    pub text: String,
+    /// Text of up to 24 bytes is stored inline: most strs a program makes (names, numbers,
+    /// words) need no allocation of their own.
+    pub text: CompactString,
     pub chars: usize,
 }
 
 impl PyStr {
-    pub fn new(text: String) -> Self {
+    pub fn new(text: CompactString) -> Self {
         let chars = text.chars().count();
         PyStr { text, chars }
     }

@@ -481,7 +481,8 @@ impl Vm {
             (Object::Str(s), "+") => {
                 if let Some(Object::Str(t)) = rb.map(|r| self.heap.get(r)) {
                     // Both character counts are known: the result's needs no recount.
-                    let mut text = String::with_capacity(s.text.len() + t.text.len());
+                    let mut text =
+                        compact_str::CompactString::with_capacity(s.text.len() + t.text.len());
                     text.push_str(&s.text);
                     text.push_str(&t.text);
                     let chars = s.chars + t.chars;

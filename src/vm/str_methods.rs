@@ -240,7 +240,10 @@ pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         }
     }
     let chars = chars + gaps * sep_chars;
-    Ok(vm.alloc(Object::Str(PyStr { text, chars })))
+    Ok(vm.alloc(Object::Str(PyStr {
+        text: text.into(),
+        chars,
+    })))
 }
 
 pub(super) fn strip_with(vm: &mut Vm, r: Option<Value>, args: &Args, left: bool, right: bool) -> R {

@@ -198,7 +198,7 @@ impl Vm {
     pub fn str(&mut self, v: Value) -> PyResult<String> {
         if let Value::Obj(r) = v {
             match self.heap.get(r) {
-                Object::Str(s) => return Ok(s.text.clone()),
+                Object::Str(s) => return Ok(s.text.to_string()),
                 Object::Instance(_) => {
                     if let Some(s) = self.call_special(v, "__str__", vec![])? {
                         return Ok(self.str_of(s).unwrap_or_default().to_string());

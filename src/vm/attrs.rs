@@ -7,6 +7,20 @@ use super::object::{Args, DictKey, GenKind, Native, Object, StrKey};
 use super::{Call, ObjRef, PyResult, Value, Vm};
 use std::cell::Cell;
 
+/// The built-in types a class may extend with its own methods and attributes: its
+/// instances carry a value of the type (`Instance::payload`).
+const EXTENSIBLE: [&str; 9] = [
+    "int",
+    "float",
+    "str",
+    "bytes",
+    "tuple",
+    "list",
+    "dict",
+    "set",
+    "frozenset",
+];
+
 impl Vm {
     pub fn getattr(&mut self, obj: Value, name: &str) -> PyResult<Value> {
         if let Some(v) = self.getattr_opt(obj, name)? {
@@ -53,8 +67,10 @@ impl Vm {
             }),
             Object::Native(n) if n.receiver.is_none() => {
                 let n = n.clone();
+                // A built-in type's method works on the value a subclass instance extends.
+                let receiver = self.payload_of(obj).unwrap_or(obj);
                 self.alloc(Object::Native(Native {
-                    receiver: Some(obj),
+                    receiver: Some(receiver),
                     ..n
                 }))
             }
@@ -595,16 +611,37 @@ impl Vm {
             }
             Object::Class(c) => {
                 let builtin = c.builtin;
-                if builtin.is_some() && builtin != Some("BaseException") {
-                    // A built-in type itself (`str(i)`, the common case) needs no lookup.
-                    let exact = self.types.get(c.name.as_str()) == Some(&r);
-                    if exact || self.class_lookup(r, "__init__").is_none() {
-                        return Ok(Call::Done(super::builtins::construct(self, r, args)?));
-                    }
+                // A built-in type itself (`str(i)`, the common case) needs no lookup.
+                let exact = self.types.get(c.name.as_str()) == Some(&r);
+                let extends = builtin.filter(|b| !exact && EXTENSIBLE.contains(b));
+                if builtin.is_some()
+                    && builtin != Some("BaseException")
+                    && extends.is_none()
+                    && (exact || self.class_lookup(r, "__init__").is_none())
+                {
+                    return Ok(Call::Done(super::builtins::construct(self, r, args)?));
                 }
                 let instance = if builtin == Some("BaseException") {
                     let pos = args.pos.clone();
                     self.instantiate_exception(r, pos)
+                } else if let Some(kind) = extends {
+                    // The built-in value is made first, as the type's __new__ would: from
+                    // the arguments for an immutable type; empty for a mutable one whose
+                    // class has an __init__ (which fills it, often through super()).
+                    let has_init = self.class_lookup(r, "__init__").is_some();
+                    let value_args = if has_init && matches!(kind, "list" | "dict" | "set") {
+                        Args::new(Vec::new())
+                    } else {
+                        args.clone()
+                    };
+                    let payload = super::builtins::construct(self, r, value_args)?;
+                    let instance = self.new_instance(r);
+                    if let Object::Instance(inst) =
+                        self.heap.get_mut(instance.as_obj().expect("an instance"))
+                    {
+                        inst.payload = Some(payload);
+                    }
+                    instance
                 } else {
                     self.new_instance(r)
                 };

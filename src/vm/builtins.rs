@@ -524,7 +524,11 @@ pub fn hash_int(i: &BigInt) -> i64 {
 
 fn b_hash(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "hash", &args, 1, 1)?;
-    let v = args.pos[0];
+    hash_value(vm, args.pos[0])
+}
+
+/// `hash(v)`.
+pub fn hash_value(vm: &mut Vm, v: Value) -> R {
     if let Some(i) = vm.as_bigint(v) {
         return Ok(Value::Int(hash_int(&i)));
     }

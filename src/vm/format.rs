@@ -475,6 +475,11 @@ pub fn percent_format(vm: &mut Vm, fmt: Value, args: Value) -> PyResult<String> 
         if width > 0 {
             spec.push_str(&width.to_string());
         }
+        // The numeric conversions see the number a subclass of int or float extends.
+        let v = match kind {
+            's' | 'r' | 'a' => v,
+            _ => vm.payload_of(v).unwrap_or(v),
+        };
         let text = match kind {
             's' | 'r' | 'a' => {
                 let s = if kind == 's' { vm.str(v)? } else { vm.repr(v)? };

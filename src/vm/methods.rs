@@ -34,6 +34,31 @@ fn l_append(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(Value::None)
 }
 
+/// `list.__init__`, `dict.__init__`, `set.__init__` (reached through `super()` from a
+/// subclass's `__init__`): the value starts again from the arguments.
+fn l_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    list_mut(vm, recv(r)).clear();
+    match args.pos.first() {
+        Some(_) => l_extend(vm, r, args),
+        None => Ok(Value::None),
+    }
+}
+
+fn d_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    vm.dict_removals += 1;
+    if let Object::Dict(d) = vm.heap.get_mut(recv(r).as_obj().expect("a dict")) {
+        d.clear();
+    }
+    d_update(vm, r, args)
+}
+
+fn st_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    if let Object::Set(d) = vm.heap.get_mut(recv(r).as_obj().expect("a set")) {
+        d.clear();
+    }
+    st_update(vm, r, args)
+}
+
 fn l_extend(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
     list_mut(vm, recv(r)).extend(items);
@@ -699,6 +724,9 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("dict", "popitem") => Some(("popitem", d_popitem)),
             ("dict", "setdefault") => Some(("setdefault", d_setdefault)),
             ("dict", "update") => Some(("update", d_update)),
+            ("list", "__init__") => Some(("__init__", l_init)),
+            ("dict", "__init__") => Some(("__init__", d_init)),
+            ("set", "__init__") => Some(("__init__", st_init)),
             ("dict" | "set" | "frozenset", "copy") => Some(("copy", d_copy)),
             ("dict", "fromkeys") => Some(("fromkeys", d_fromkeys)),
             ("set", "add") => Some(("add", st_add)),

@@ -382,6 +382,11 @@ impl Vm {
         match v {
             Value::Obj(r) => match self.heap.get(r) {
                 Object::Str(s) => Some(s),
+                // An instance of a subclass of str.
+                Object::Instance(Instance {
+                    payload: Some(p @ Value::Obj(_)),
+                    ..
+                }) => self.str_of(*p),
                 _ => None,
             },
             _ => None,
@@ -582,9 +587,21 @@ impl Vm {
     }
 
     /// A new instance of a class, with an empty `__dict__`.
+    /// The built-in value an instance of a subclass of a built-in type extends.
+    pub fn payload_of(&self, v: Value) -> Option<Value> {
+        match self.heap.get(v.as_obj()?) {
+            Object::Instance(inst) => inst.payload,
+            _ => None,
+        }
+    }
+
     pub fn new_instance(&mut self, class: ObjRef) -> Value {
         let dict = self.heap.alloc(Object::Dict(Dict::default()));
-        self.alloc(Object::Instance(Instance { class, dict }))
+        self.alloc(Object::Instance(Instance {
+            class,
+            dict,
+            payload: None,
+        }))
     }
 
     /// The `__dict__` of an instance.

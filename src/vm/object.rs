@@ -262,6 +262,9 @@ pub struct Instance {
     pub class: ObjRef,
     /// The instance's `__dict__`: a dict object, so `vars(obj)` is live.
     pub dict: ObjRef,
+    /// For an instance of a subclass of a built-in type (`class Stack(list)`), the
+    /// built-in value it extends: the type's methods and operations work on it.
+    pub payload: Option<Value>,
 }
 
 /// Which part of a dict a view or iterator shows.
@@ -474,6 +477,9 @@ impl Object {
             Object::Instance(i) => {
                 visit(Value::Obj(i.class));
                 visit(Value::Obj(i.dict));
+                if let Some(p) = i.payload {
+                    visit(p);
+                }
             }
             Object::Iter(it) => match it {
                 Iter::Dict { dict, .. } => visit(Value::Obj(*dict)),

@@ -191,7 +191,10 @@ impl Vm {
                         let r = self.call_method_value(m, v, vec![])?;
                         return Ok(self.as_index(r).unwrap_or(0) != 0);
                     }
-                    true
+                    match self.payload_of(v) {
+                        Some(p) => return self.truthy(p),
+                        None => true,
+                    }
                 }
                 _ => true,
             },
@@ -223,10 +226,109 @@ impl Vm {
         let Object::Instance(inst) = self.heap.get(r) else {
             return Ok(None);
         };
+        let payload = inst.payload;
         match self.class_lookup(inst.class, name) {
             Some(m) => self.call_method_value(m, receiver, args).map(Some),
-            None => Ok(None),
+            None => match payload {
+                Some(p) => self.payload_special(receiver, p, name, &args),
+                None => Ok(None),
+            },
         }
+    }
+
+    /// A special method the built-in type of a subclass instance's value supplies, run on
+    /// that value (`len(stack)`, `stack[0]`, `repr(counter)`...). `None` for the others.
+    fn payload_special(
+        &mut self,
+        receiver: Value,
+        payload: Value,
+        name: &str,
+        args: &[Value],
+    ) -> PyResult<Option<Value>> {
+        let arg = |i: usize| args.get(i).copied().unwrap_or(Value::None);
+        let other = |vm: &Self, i: usize| vm.payload_of(arg(i)).unwrap_or(arg(i));
+        const COMPARISONS: [&str; 6] = ["__lt__", "__le__", "__eq__", "__ne__", "__gt__", "__ge__"];
+        Ok(Some(match name {
+            "__len__" => Value::Int(super::builtins::length(self, payload)? as i64),
+            "__getitem__" => {
+                // dict's lookup falls back on the subclass's __missing__, as in CPython.
+                let is_dict = payload
+                    .as_obj()
+                    .is_some_and(|r| matches!(self.heap.get(r), Object::Dict(_)));
+                if is_dict
+                    && !self.contains(payload, arg(0))?
+                    && let Some(r) = self.call_special(receiver, "__missing__", vec![arg(0)])?
+                {
+                    return Ok(Some(r));
+                }
+                self.getitem(payload, arg(0))?
+            }
+            "__setitem__" => {
+                self.setitem(payload, arg(0), arg(1))?;
+                Value::None
+            }
+            "__delitem__" => {
+                self.delitem(payload, arg(0))?;
+                Value::None
+            }
+            "__contains__" => Value::Bool(self.contains(payload, arg(0))?),
+            "__iter__" => self.get_iter(payload)?,
+            "__repr__" => {
+                let s = self.repr(payload)?;
+                self.new_str(s)
+            }
+            // A __repr__ of the subclass's own is str()'s fallback, as object.__str__ does.
+            "__str__"
+                if self
+                    .class_lookup(self.type_of(receiver), "__repr__")
+                    .is_some() =>
+            {
+                return Ok(None);
+            }
+            "__str__" => {
+                let s = self.str(payload)?;
+                self.new_str(s)
+            }
+            "__hash__" => {
+                let mutable = payload.as_obj().is_some_and(|r| {
+                    matches!(
+                        self.heap.get(r),
+                        Object::List(_) | Object::Dict(_) | Object::Set(_)
+                    )
+                });
+                if mutable {
+                    let t = self.type_name(receiver);
+                    return Err(self.type_error(&format!("unhashable type: '{t}'")));
+                }
+                super::builtins::hash_value(self, payload)?
+            }
+            "__index__" | "__int__" if matches!(payload, Value::Int(_)) => payload,
+            "__int__" if matches!(payload, Value::Float(_)) => {
+                let int = Value::Obj(self.types["int"]);
+                self.call(int, Args::new(vec![payload]))?
+            }
+            "__round__" | "__abs__" | "__format__" | "__reversed__" => {
+                // The built-in function of the same name, on the value.
+                let builtin = name.trim_matches('_');
+                let Some(func) = self.dict_get_str(self.builtins, builtin) else {
+                    return Ok(None);
+                };
+                let mut call_args = vec![payload];
+                call_args.extend_from_slice(args);
+                self.call(func, Args::new(call_args))?
+            }
+            "__float__" => match self.to_f64(payload) {
+                Some(f) => Value::Float(f),
+                None => return Ok(None),
+            },
+            _ => match COMPARISONS.iter().position(|m| *m == name) {
+                Some(op) => {
+                    let b = other(self, 0);
+                    self.rich_compare(op as u32, payload, b)?
+                }
+                None => return Ok(None),
+            },
+        }))
     }
 
     // ------------------------------------------------------------ arithmetic
@@ -258,6 +360,9 @@ impl Vm {
         };
         if let Some(r) = self.call_special(v, method, vec![])? {
             return Ok(r);
+        }
+        if let Some(p) = self.payload_of(v) {
+            return self.unary_op(op, p);
         }
         let t = self.type_name(v);
         Err(self.type_error(&format!("bad operand type for unary {symbol}: '{t}'")))
@@ -300,6 +405,14 @@ impl Vm {
             && !self.is_not_implemented(r)
         {
             return Ok(r);
+        }
+        // Subclasses of built-in types: the operation on the values they extend (an
+        // in-place one that returns its operand keeps the subclass instance).
+        let (pa, pb) = (self.payload_of(a), self.payload_of(b));
+        if pa.is_some() || pb.is_some() {
+            let (va, vb) = (pa.unwrap_or(a), pb.unwrap_or(b));
+            let r = self.binary_op(op, va, vb)?;
+            return Ok(if pa.is_some_and(|p| p.is(r)) { a } else { r });
         }
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         let symbol = binop_symbol(op);

@@ -199,10 +199,19 @@ pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
             other => other?,
         }
     };
-    let items: &[Value] = match iterable.as_obj().map(|o| vm.heap.get(o)) {
+    let mut items: &[Value] = match iterable.as_obj().map(|o| vm.heap.get(o)) {
         Some(Object::List(v) | Object::Tuple(v)) if in_place => v,
         _ => &collected,
     };
+    // Instances of subclasses of str join as the strs they extend.
+    let extended: Vec<Value>;
+    if items.iter().any(|v| vm.payload_of(*v).is_some()) {
+        extended = items
+            .iter()
+            .map(|v| vm.payload_of(*v).unwrap_or(*v))
+            .collect();
+        items = &extended;
+    }
     let (sep, sep_chars) = match recv(r).as_obj().map(|o| vm.heap.get(o)) {
         Some(Object::Str(s)) => (s.text.as_str(), s.chars),
         _ => ("", 0),

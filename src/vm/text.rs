@@ -241,6 +241,8 @@ impl Vm {
         if spec.is_empty() {
             return self.str(v);
         }
+        // A subclass of a built-in type formats as the value it extends.
+        let v = self.payload_of(v).unwrap_or(v);
         super::builtins::format_spec(self, v, spec)
     }
 

@@ -451,9 +451,11 @@ impl Builder<'_> {
                 for alias in names {
                     if alias.name == "*" {
                         if self.cur().kind != BlockKind::Module {
+                            // 3.7 reports it at the enclosing def or class.
+                            let scope_at = self.starts.last().copied().unwrap_or(at);
                             return Err(SyntaxError::at_node(
                                 "import * only allowed at module level",
-                                at,
+                                scope_at,
                             ));
                         }
                         continue;

@@ -308,6 +308,12 @@ pub fn arguments(items: Vec<ParamItem>, def_start: usize) -> ActionResult<Argume
         Ok(())
     };
     let count = items.len();
+    // 3.7 reports a misplaced non-default parameter just left of the first parameter.
+    let first_at = match items.first() {
+        Some(ParamItem::Param(arg, _)) => arg.span.start,
+        Some(ParamItem::Star(_, at) | ParamItem::DoubleStar(_, at)) => *at,
+        None => def_start,
+    };
     for (i, item) in items.into_iter().enumerate() {
         if a.kwarg.is_some() {
             let at = match &item {
@@ -327,10 +333,7 @@ pub fn arguments(items: Vec<ParamItem>, def_start: usize) -> ActionResult<Argume
                     match default {
                         Some(d) => a.defaults.push(d),
                         None if !a.defaults.is_empty() => {
-                            return fail(
-                                "non-default argument follows default argument",
-                                arg.span.start,
-                            );
+                            return fail("non-default argument follows default argument", first_at);
                         }
                         None => {}
                     }

@@ -96,18 +96,25 @@ impl SyntaxError {
         if self.caret == Caret::None {
             return format!("{}: {}\n", self.kind.name(), self.message);
         }
-        let offset = self.offset.min(source.len());
+        let mut offset = self.offset.min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
         let line_start = source[..offset].rfind('\n').map_or(0, |i| i + 1);
         let line_end = source[line_start..]
             .find('\n')
             .map_or(source.len(), |i| line_start + i);
         let line = source[line_start..line_end].trim_end_matches('\r');
         let text = line.trim_start_matches([' ', '\t', '\x0c']);
+        // 3.7 prints the line's trailing whitespace too (only the newline goes).
         let stripped = line.len() - text.len();
-        let text = text.trim_end();
         let column = source[line_start..offset].chars().count();
+        let line_chars = line.chars().count();
         let column = match self.caret {
             Caret::LeftOfNode => column.saturating_sub(1),
+            // 3.7 moves a caret at the end of the line (the NEWLINE token a missing `:`
+            // meets) back onto the line's last character.
+            Caret::At if column >= line_chars => line_chars.saturating_sub(1),
             _ => column,
         };
         let caret = column.saturating_sub(stripped).min(text.chars().count());
@@ -119,9 +126,37 @@ impl SyntaxError {
         );
         let _ = writeln!(out, "    {text}");
         let _ = writeln!(out, "    {}^", " ".repeat(caret));
-        let _ = writeln!(out, "{}: {}", self.kind.name(), self.message);
+        let message = legacy_statement_message(line).unwrap_or_else(|| self.message.clone());
+        let _ = writeln!(out, "{}: {message}", self.kind.name());
         out
     }
+}
+
+/// 3.7's hint for a Python 2 `print` or `exec` statement: the message of any SyntaxError
+/// whose line has no `(` and starts, or goes on after its first `:`, with `print ` or
+/// `exec ` (what CPython's SyntaxError constructor checks).
+fn legacy_statement_message(line: &str) -> Option<String> {
+    if line.contains('(') {
+        return None;
+    }
+    let check = |part: &str| {
+        let part = part.trim_start();
+        if let Some(args) = part.strip_prefix("print ") {
+            let args = args.split(';').next().unwrap_or_default();
+            let args = args.trim_matches([' ', '\t', '\r', '\n']);
+            let end = if args.ends_with(',') {
+                " end=\" \""
+            } else {
+                ""
+            };
+            return Some(format!(
+                "Missing parentheses in call to 'print'. Did you mean print({args}{end})?"
+            ));
+        }
+        part.starts_with("exec ")
+            .then(|| "Missing parentheses in call to 'exec'".to_string())
+    };
+    check(line).or_else(|| check(&line[line.find(':')? + 1..]))
 }
 
 /// 1-based line number of a byte offset.

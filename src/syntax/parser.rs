@@ -62,7 +62,8 @@ fn convert(err: ParseError<usize, Tok, SyntaxError>, eof: usize) -> SyntaxError 
             token: (start, tok, end),
             expected,
         } => {
-            let at_eof = start >= eof;
+            // The NEWLINE that ends a last line without one is not the end of the file.
+            let at_eof = start >= eof && tok != Tok::Newline;
             if tok == Tok::Indent {
                 SyntaxError::indentation("unexpected indent", end)
             } else if at_eof {
@@ -73,7 +74,8 @@ fn convert(err: ParseError<usize, Tok, SyntaxError>, eof: usize) -> SyntaxError 
                     end.saturating_sub(1).max(start),
                 )
             } else {
-                SyntaxError::new("invalid syntax", start)
+                // 3.7 points at the offending token's last character.
+                SyntaxError::new("invalid syntax", end.saturating_sub(1).max(start))
             }
         }
         ParseError::ExtraToken {

@@ -40,10 +40,32 @@ fn is_printable(c: char) -> bool {
     if u < 0x7f {
         return u >= 0x20;
     }
+    // Controls, separators, format characters (zero-width and direction marks), private
+    // use and the noncharacters at the end of the BMP.
     !(0x80..=0xa0).contains(&u)
         && u != 0xad
-        && !(0x2028..=0x2029).contains(&u)
+        && !(0x200b..=0x200f).contains(&u)
+        && !(0x2028..=0x202e).contains(&u)
+        && !(0x2060..=0x206f).contains(&u)
+        && u != 0xfeff
+        && !(0xfff0..=0xfffb).contains(&u)
+        && !(0xfffe..=0xffff).contains(&u)
         && !(0xe000..=0xf8ff).contains(&u)
+}
+
+/// `ascii(x)` from `repr(x)`: every non-ASCII character escaped as `\xhh`, `\uhhhh` or
+/// `\Uhhhhhhhh`.
+pub fn ascii_escape(repr: &str) -> String {
+    let mut out = String::with_capacity(repr.len());
+    for c in repr.chars() {
+        match c as u32 {
+            0..=0x7f => out.push(c),
+            u @ 0x80..=0xff => out.push_str(&format!("\\x{u:02x}")),
+            u @ 0x100..=0xffff => out.push_str(&format!("\\u{u:04x}")),
+            u => out.push_str(&format!("\\U{u:08x}")),
+        }
+    }
+    out
 }
 
 /// `repr(b)` for bytes.

@@ -49,6 +49,7 @@ pub fn install(vm: &mut Vm) {
         ("print", b_print),
         ("len", b_len),
         ("repr", b_repr),
+        ("ascii", b_ascii),
         ("abs", b_abs),
         ("min", b_min),
         ("max", b_max),
@@ -225,6 +226,12 @@ fn b_repr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "repr", &args, 1, 1)?;
     let s = vm.repr(args.pos[0])?;
     Ok(vm.new_str(s))
+}
+
+fn b_ascii(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "ascii", &args, 1, 1)?;
+    let s = vm.repr(args.pos[0])?;
+    Ok(vm.new_str(crate::pyfmt::ascii_escape(&s)))
 }
 
 fn b_abs(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

@@ -10,41 +10,69 @@ use num_bigint::BigInt;
 
 type R = PyResult<Value>;
 
-fn parse_int(vm: &mut Vm, text: &str, base: u32) -> R {
-    let t = text.trim().replace('_', "");
-    let (neg, digits) = match t.strip_prefix('-') {
-        Some(rest) => (true, rest.to_string()),
-        None => (false, t.strip_prefix('+').unwrap_or(&t).to_string()),
+fn parse_int(vm: &mut Vm, text: &str, base: i64) -> R {
+    if base != 0 && !(2..=36).contains(&base) {
+        return Err(vm.new_exception("ValueError", "int() base must be >= 2 and <= 36, or 0"));
+    }
+    let invalid = |vm: &mut Vm| {
+        let shown = pyfmt::str_repr(text);
+        Err(vm.new_exception(
+            "ValueError",
+            &format!("invalid literal for int() with base {base}: {shown}"),
+        ))
     };
-    let (base, digits) = if base == 0 || base == 16 || base == 8 || base == 2 {
-        let lower = digits.to_ascii_lowercase();
-        match (lower.get(..2), base) {
-            (Some("0x"), 0 | 16) => (16, digits[2..].to_string()),
-            (Some("0o"), 0 | 8) => (8, digits[2..].to_string()),
-            (Some("0b"), 0 | 2) => (2, digits[2..].to_string()),
-            (_, 0) => (10, digits),
-            _ => (base, digits),
-        }
-    } else {
-        (base, digits)
+    let t = text.trim();
+    let (neg, unsigned) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.strip_prefix('+').unwrap_or(t)),
     };
-    match BigInt::parse_bytes(digits.as_bytes(), base)
-        .filter(|_| !digits.is_empty() && !digits.starts_with('+') && !digits.starts_with('-'))
-    {
+    let lower = unsigned.to_ascii_lowercase();
+    let prefixed = match lower.get(..2) {
+        Some("0x") if base == 0 || base == 16 => Some(16),
+        Some("0o") if base == 0 || base == 8 => Some(8),
+        Some("0b") if base == 0 || base == 2 => Some(2),
+        _ => None,
+    };
+    let (radix, digits) = match prefixed {
+        // One underscore may follow the prefix (`0x_ff`).
+        Some(radix) => (
+            radix,
+            unsigned[2..].strip_prefix('_').unwrap_or(&unsigned[2..]),
+        ),
+        None => (if base == 0 { 10 } else { base as u32 }, unsigned),
+    };
+    // Underscores only between digits; base 0 takes no leading zeros (`010`) but `000`.
+    let bad_underscores = digits.starts_with('_') || digits.ends_with('_') || digits.contains("__");
+    let leading_zero = base == 0
+        && prefixed.is_none()
+        && digits.len() > 1
+        && digits.starts_with('0')
+        && digits
+            .trim_start_matches(['0', '_'])
+            .chars()
+            .any(|c| c != '0');
+    if digits.is_empty() || bad_underscores || leading_zero || digits.starts_with(['+', '-']) {
+        return invalid(vm);
+    }
+    match BigInt::parse_bytes(digits.replace('_', "").as_bytes(), radix) {
         Some(i) => Ok(vm.new_int(if neg { -i } else { i })),
-        None => {
-            let shown = pyfmt::str_repr(text);
-            Err(vm.new_exception(
-                "ValueError",
-                &format!("invalid literal for int() with base {base}: {shown}"),
-            ))
-        }
+        None => invalid(vm),
     }
 }
 
 fn parse_float(vm: &mut Vm, text: &str) -> R {
-    let t = text.trim().to_ascii_lowercase().replace('_', "");
+    let t = text.trim().to_ascii_lowercase();
+    // Underscores only between two digits.
+    let bytes = t.as_bytes();
+    let underscores_ok = bytes.iter().enumerate().all(|(i, &b)| {
+        b != b'_'
+            || (i > 0
+                && bytes[i - 1].is_ascii_digit()
+                && bytes.get(i + 1).is_some_and(u8::is_ascii_digit))
+    });
+    let t = t.replace('_', "");
     let v = match t.as_str() {
+        _ if !underscores_ok => None,
         "inf" | "+inf" | "infinity" => Some(f64::INFINITY),
         "-inf" | "-infinity" => Some(f64::NEG_INFINITY),
         "nan" | "+nan" | "-nan" => Some(f64::NAN),
@@ -78,7 +106,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     return Err(vm.type_error("int() can't convert non-string with explicit base"));
                 }
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
-                    let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10) as u32;
+                    let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10);
                     return parse_int(vm, &s, base);
                 }
                 match v {

@@ -1290,9 +1290,13 @@ impl Vm {
                                 let s = tryv!('dispatch, self.str(v));
                                 self.new_str(s)
                             }
-                            2 | 3 => {
+                            2 => {
                                 let s = tryv!('dispatch, self.repr(v));
                                 self.new_str(s)
+                            }
+                            3 => {
+                                let s = tryv!('dispatch, self.repr(v));
+                                self.new_str(crate::pyfmt::ascii_escape(&s))
                             }
                             _ => v,
                         };

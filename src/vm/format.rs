@@ -72,19 +72,34 @@ fn parse_spec(spec: &str) -> Option<Spec> {
     (i == chars.len()).then_some(s)
 }
 
-fn group(digits: &str, sep: char) -> String {
-    let (int, frac) = match digits.find('.') {
-        Some(p) => (&digits[..p], &digits[p..]),
-        None => (digits, ""),
-    };
+/// Separates the leading run of digits into groups of `every` (3, or 4 for binary, octal
+/// and hex); a fraction or exponent after it is left alone.
+fn group(digits: &str, sep: char, every: usize) -> String {
+    let end = digits
+        .find(|c: char| !c.is_ascii_alphanumeric() || c == 'e' && every == 3)
+        .unwrap_or(digits.len());
+    let (int, rest) = digits.split_at(end);
     let mut out = String::new();
     for (n, c) in int.chars().enumerate() {
-        if n > 0 && (int.len() - n) % 3 == 0 {
+        if n > 0 && (int.len() - n) % every == 0 {
             out.push(sep);
         }
         out.push(c);
     }
-    out + frac
+    out + rest
+}
+
+/// Grouped digits, zero-padded first when the padding is zeros: the zeros are grouped
+/// too (`0,001,234.5`), and the result may pass `width` by a separator, as in CPython.
+fn group_padded(digits: &str, sep: char, every: usize, spec: &Spec, outside: usize) -> String {
+    let zero_padded = spec.zero && spec.fill.is_none() && matches!(spec.align, None | Some('='));
+    let mut digits = digits.to_string();
+    let mut grouped = group(&digits, sep, every);
+    while zero_padded && grouped.chars().count() + outside < spec.width {
+        digits.insert(0, '0');
+        grouped = group(&digits, sep, every);
+    }
+    grouped
 }
 
 fn pad(body: &str, sign: &str, spec: &Spec, default_align: char) -> String {
@@ -112,57 +127,85 @@ fn pad(body: &str, sign: &str, spec: &Spec, default_align: char) -> String {
 
 /// Formats a float with a fixed/exponent/general presentation type, as Python does.
 pub fn format_float(x: f64, kind: char, precision: Option<usize>, alternate: bool) -> String {
-    if x.is_nan() {
-        return if kind.is_uppercase() {
-            "NAN".into()
+    if !x.is_finite() {
+        let word = match (x.is_nan(), kind.is_uppercase()) {
+            (true, false) => "nan",
+            (true, true) => "NAN",
+            (false, false) => "inf",
+            (false, true) => "INF",
+        };
+        return if kind == '%' {
+            format!("{word}%")
         } else {
-            "nan".into()
+            word.into()
         };
     }
-    if x.is_infinite() {
-        return if kind.is_uppercase() {
-            "INF".into()
+    // `#` keeps the point even with no digits after it.
+    let dot = |s: String| {
+        if alternate && !s.contains('.') {
+            s + "."
         } else {
-            "inf".into()
-        };
-    }
+            s
+        }
+    };
     match kind {
-        'f' | 'F' => format!("{:.*}", precision.unwrap_or(6), x),
-        '%' => format!("{:.*}%", precision.unwrap_or(6), x * 100.0),
+        'f' | 'F' => dot(format!("{:.*}", precision.unwrap_or(6), x)),
+        '%' => dot(format!("{:.*}", precision.unwrap_or(6), x * 100.0)) + "%",
         'e' | 'E' => {
             let s = format!("{:.*e}", precision.unwrap_or(6), x);
             let (m, e) = s.split_once('e').expect("exponent form");
             let e: i32 = e.parse().expect("exponent");
+            let m = dot(m.to_string());
             let r = format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs());
             if kind == 'E' { r.to_uppercase() } else { r }
         }
         _ => {
-            // 'g' / 'G' / none with a precision.
-            let p = precision.unwrap_or(6).max(1);
-            if x == 0.0 {
-                return if alternate {
-                    format!("{:.*}", p - 1, 0.0)
-                } else {
-                    "0".into()
-                };
-            }
-            let exp = format!("{:.*e}", p - 1, x);
-            let (_, e) = exp.split_once('e').expect("exponent form");
-            let e: i32 = e.parse().expect("exponent");
-            let s = if e < -4 || e >= p as i32 {
-                let s = format!("{:.*e}", p - 1, x);
-                let (m, _) = s.split_once('e').expect("exponent form");
-                let m = if alternate {
-                    m.to_string()
-                } else {
-                    trim_zeros(m)
-                };
-                format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
-            } else {
-                let s = format!("{:.*}", (p as i32 - 1 - e).max(0) as usize, x);
-                if alternate { s } else { trim_zeros(&s) }
-            };
+            let s = format_general(x, precision.unwrap_or(6), alternate, false);
             if kind == 'G' { s.to_uppercase() } else { s }
+        }
+    }
+}
+
+/// The 'g' presentation of a finite non-negative `x` with `precision` significant digits.
+/// `repr_style` is the no-type form: the exponent form from `precision - 1` on, and a
+/// fixed-point result keeps at least one digit after the point.
+fn format_general(x: f64, precision: usize, alternate: bool, repr_style: bool) -> String {
+    if !x.is_finite() {
+        return format_float(x, 'g', None, false);
+    }
+    let p = precision.max(1);
+    if x == 0.0 {
+        return match (alternate, repr_style) {
+            (true, _) => format!("{:.*}", p - 1, 0.0),
+            (false, true) => "0.0".into(),
+            (false, false) => "0".into(),
+        };
+    }
+    let exp = format!("{:.*e}", p - 1, x);
+    let (m, e) = exp.split_once('e').expect("exponent form");
+    let e: i32 = e.parse().expect("exponent");
+    let threshold = if repr_style { p as i32 - 1 } else { p as i32 };
+    if e < -4 || e >= threshold {
+        let m = if alternate {
+            m.to_string()
+        } else {
+            trim_zeros(m)
+        };
+        let m = if alternate && !m.contains('.') {
+            m + "."
+        } else {
+            m
+        };
+        format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
+    } else {
+        let s = format!("{:.*}", (p as i32 - 1 - e).max(0) as usize, x);
+        let s = if alternate { s } else { trim_zeros(&s) };
+        if repr_style && !s.contains('.') {
+            s + ".0"
+        } else if alternate && !s.contains('.') {
+            s + "."
+        } else {
+            s
         }
     }
 }
@@ -179,6 +222,19 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
     let Some(spec) = parse_spec(spec_text) else {
         return Err(vm.new_exception("ValueError", "Invalid format specifier"));
     };
+    if let Some(g) = spec.grouping {
+        let allowed = match spec.kind {
+            None | Some('d' | 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%') => true,
+            Some('b' | 'o' | 'x' | 'X') => g == '_',
+            _ => false,
+        };
+        if !allowed {
+            let k = spec.kind.unwrap_or(' ');
+            return Err(
+                vm.new_exception("ValueError", &format!("Cannot specify '{g}' with '{k}'."))
+            );
+        }
+    }
     let is_str = vm.str_of(v).is_some();
     if is_str {
         if spec.kind.is_some_and(|k| k != 's') {
@@ -220,9 +276,6 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
                 ));
             }
         };
-        if let Some(g) = spec.grouping {
-            body = group(&body, g);
-        }
         let prefix = match (spec.alternate, spec.kind) {
             (true, Some('x')) => "0x",
             (true, Some('X')) => "0X",
@@ -236,6 +289,14 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
             (false, Some(' ')) => " ",
             _ => "",
         };
+        if let Some(g) = spec.grouping {
+            let every = if matches!(spec.kind, Some('x' | 'X' | 'o' | 'b')) {
+                4
+            } else {
+                3
+            };
+            body = group_padded(&body, g, every, &spec, sign.len() + prefix.len());
+        }
         // The base prefix stays with the sign, before any zero padding.
         return Ok(pad(&body, &format!("{sign}{prefix}"), &spec, '>'));
     }
@@ -248,35 +309,56 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
             "unsupported format string passed to {t}.__format__"
         )));
     };
-    let kind = spec
-        .kind
-        .unwrap_or(if spec.precision.is_some() { 'g' } else { 'r' });
-    let mut body = if kind == 'r' {
-        pyfmt::float_repr(x.abs())
-    } else {
-        format_float(x.abs(), kind, spec.precision, spec.alternate)
+    if let Some(k) = spec.kind
+        && !matches!(k, 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'n' | '%')
+    {
+        let t = vm.type_name(v);
+        return Err(vm.new_exception(
+            "ValueError",
+            &format!("Unknown format code '{k}' for object of type '{t}'"),
+        ));
+    }
+    let mut body = match (spec.kind, spec.precision) {
+        (None, None) => pyfmt::float_repr(x.abs()),
+        // No type but a precision: 'g' that keeps a digit after the point, switching to
+        // the exponent one digit sooner (CPython's repr-style formatting).
+        (None, Some(p)) => format_general(x.abs(), p, spec.alternate, true),
+        (Some(kind), precision) => format_float(x.abs(), kind, precision, spec.alternate),
     };
-    if kind == 'g' && spec.kind.is_none() && !body.contains(['.', 'e', 'n', 'i']) {
-        body.push_str(".0");
-    }
-    if let Some(g) = spec.grouping {
-        body = group(&body, g);
-    }
     let sign = match (x.is_sign_negative() && !x.is_nan(), spec.sign) {
         (true, _) => "-",
         (false, Some('+')) => "+",
         (false, Some(' ')) => " ",
         _ => "",
     };
+    if let Some(g) = spec.grouping {
+        body = group_padded(&body, g, 3, &spec, sign.len());
+    }
     Ok(pad(&body, sign, &spec, '>'))
+}
+
+/// How a format string numbers its positional fields: `{}` counts up, `{0}` names one;
+/// one string (its nested specs included) may not mix the two.
+#[derive(Default)]
+struct Numbering {
+    next: usize,
+    automatic: Option<bool>,
 }
 
 /// str.format: `{}` / `{0}` / `{name}` fields with conversions, attribute/index access and specs.
 pub fn str_format(vm: &mut Vm, template: &str, args: &Args) -> PyResult<String> {
+    format_fields(vm, template, args, &mut Numbering::default())
+}
+
+fn format_fields(
+    vm: &mut Vm,
+    template: &str,
+    args: &Args,
+    numbering: &mut Numbering,
+) -> PyResult<String> {
     let mut out = String::new();
     let chars: Vec<char> = template.chars().collect();
     let mut i = 0;
-    let mut auto = 0;
     while i < chars.len() {
         let c = chars[i];
         if c == '{' && chars.get(i + 1) == Some(&'{') {
@@ -284,7 +366,12 @@ pub fn str_format(vm: &mut Vm, template: &str, args: &Args) -> PyResult<String> 
             i += 2;
             continue;
         }
-        if c == '}' && chars.get(i + 1) == Some(&'}') {
+        if c == '}' {
+            if chars.get(i + 1) != Some(&'}') {
+                return Err(
+                    vm.new_exception("ValueError", "Single '}' encountered in format string")
+                );
+            }
             out.push('}');
             i += 2;
             continue;
@@ -293,6 +380,9 @@ pub fn str_format(vm: &mut Vm, template: &str, args: &Args) -> PyResult<String> 
             out.push(c);
             i += 1;
             continue;
+        }
+        if i + 1 == chars.len() {
+            return Err(vm.new_exception("ValueError", "Single '{' encountered in format string"));
         }
         let mut depth = 1;
         let mut j = i + 1;
@@ -309,38 +399,70 @@ pub fn str_format(vm: &mut Vm, template: &str, args: &Args) -> PyResult<String> 
         }
         let field: String = chars[i + 1..j - 1].iter().collect();
         i = j;
-        let (head, spec) = match field.find(':') {
-            Some(p) => (field[..p].to_string(), field[p + 1..].to_string()),
-            None => (field.clone(), String::new()),
-        };
-        let (head, conv) = match head.find('!') {
-            Some(p) => (head[..p].to_string(), head[p + 1..].chars().next()),
-            None => (head, None),
+        // `name!c:spec`, parsed as CPython does: the character after `!` is the
+        // conversion, whatever it is, and only `:` or the end may follow it.
+        let (head, conv, spec) = match field.find(['!', ':']) {
+            Some(p) if field[p..].starts_with('!') => {
+                let mut after = field[p + 1..].chars();
+                let Some(c) = after.next() else {
+                    return Err(vm.new_exception("ValueError", "unmatched '{' in format spec"));
+                };
+                let rest = after.as_str();
+                if !rest.is_empty() && !rest.starts_with(':') {
+                    return Err(
+                        vm.new_exception("ValueError", "expected ':' after conversion specifier")
+                    );
+                }
+                let spec = rest.strip_prefix(':').unwrap_or_default();
+                (field[..p].to_string(), Some(c), spec.to_string())
+            }
+            Some(p) => (field[..p].to_string(), None, field[p + 1..].to_string()),
+            None => (field.clone(), None, String::new()),
         };
         let name_end = head.find(['.', '[']).unwrap_or(head.len());
         let key = &head[..name_end];
-        let mut value = if key.is_empty() {
-            let v = args.pos.get(auto).copied();
-            auto += 1;
-            v
-        } else if let Ok(n) = key.parse::<usize>() {
-            args.pos.get(n).copied()
+        let index = if key.is_empty() {
+            Some(None)
         } else {
-            args.kw.iter().find(|(k, _)| k == key).map(|(_, v)| *v)
+            key.parse::<usize>().ok().map(Some)
         };
-        let Some(mut v) = value.take() else {
-            return Err(if key.is_empty() || key.parse::<usize>().is_ok() {
-                vm.new_exception(
-                    "IndexError",
-                    "Replacement index 0 out of range for positional args tuple",
-                )
-            } else {
-                {
-                    let k = vm.new_str(key);
-                    vm.new_exception_args("KeyError", vec![k])
+        let value = match index {
+            Some(explicit) => {
+                let automatic = explicit.is_none();
+                if numbering.automatic.is_some_and(|a| a != automatic) {
+                    let msg = if automatic {
+                        "cannot switch from manual field specification to automatic field numbering"
+                    } else {
+                        "cannot switch from automatic field numbering to manual field specification"
+                    };
+                    return Err(vm.new_exception("ValueError", msg));
                 }
-            });
+                numbering.automatic = Some(automatic);
+                let n = explicit.unwrap_or_else(|| {
+                    numbering.next += 1;
+                    numbering.next - 1
+                });
+                match args.pos.get(n) {
+                    Some(v) => *v,
+                    None => {
+                        return Err(vm.new_exception(
+                            "IndexError",
+                            &format!(
+                                "Replacement index {n} out of range for positional args tuple"
+                            ),
+                        ));
+                    }
+                }
+            }
+            None => match args.kw.iter().find(|(k, _)| k == key) {
+                Some((_, v)) => *v,
+                None => {
+                    let k = vm.new_str(key);
+                    return Err(vm.new_exception_args("KeyError", vec![k]));
+                }
+            },
         };
+        let mut v = value;
         let mut rest = &head[name_end..];
         while !rest.is_empty() {
             if let Some(r) = rest.strip_prefix('.') {
@@ -361,24 +483,35 @@ pub fn str_format(vm: &mut Vm, template: &str, args: &Args) -> PyResult<String> 
             }
         }
         let v = match conv {
-            Some('r') | Some('a') => {
-                let s = vm.repr(v)?;
-                vm.new_str(s)
-            }
-            Some('s') => {
-                let s = vm.str(v)?;
-                vm.new_str(s)
-            }
-            _ => v,
+            None => v,
+            Some(c) => convert_field(vm, v, c)?,
         };
         let spec = if spec.contains('{') {
-            str_format(vm, &spec, args)?
+            format_fields(vm, &spec, args, numbering)?
         } else {
             spec
         };
         out.push_str(&vm.format(v, &spec)?);
     }
     Ok(out)
+}
+
+/// A replacement field's `!r`, `!s` or `!a`.
+fn convert_field(vm: &mut Vm, v: Value, conversion: char) -> PyResult<Value> {
+    let text = match conversion {
+        'r' => vm.repr(v)?,
+        's' => vm.str(v)?,
+        'a' => {
+            let r = vm.repr(v)?;
+            crate::pyfmt::ascii_escape(&r)
+        }
+        c => {
+            return Err(
+                vm.new_exception("ValueError", &format!("Unknown conversion specifier {c}"))
+            );
+        }
+    };
+    Ok(vm.new_str(text))
 }
 
 /// `fmt % args` for str.
@@ -449,14 +582,16 @@ pub fn percent_format(vm: &mut Vm, fmt: Value, args: Value) -> PyResult<String> 
                 v
             }
         };
-        let (left, zero, plus, space) = (
-            flags.contains('-'),
-            flags.starts_with('0') || flags.contains("-0") || flags.contains("+0"),
-            flags.contains('+'),
-            flags.contains(' '),
+        let flag_run: String = flags.chars().take_while(|c| "-+ #0".contains(*c)).collect();
+        let (left, zero, plus, space, alternate) = (
+            flag_run.contains('-'),
+            flag_run.contains('0'),
+            flag_run.contains('+'),
+            flag_run.contains(' '),
+            flag_run.contains('#'),
         );
         let nums: String = flags.chars().skip_while(|c| "-+ #0".contains(*c)).collect();
-        let (width, precision) = match nums.split_once('.') {
+        let (width, precision): (usize, Option<usize>) = match nums.split_once('.') {
             Some((w, p)) => (w.parse().unwrap_or(0), Some(p.parse().unwrap_or(0))),
             None => (nums.parse().unwrap_or(0), None),
         };
@@ -482,7 +617,11 @@ pub fn percent_format(vm: &mut Vm, fmt: Value, args: Value) -> PyResult<String> 
         };
         let text = match kind {
             's' | 'r' | 'a' => {
-                let s = if kind == 's' { vm.str(v)? } else { vm.repr(v)? };
+                let s = match kind {
+                    's' => vm.str(v)?,
+                    'r' => vm.repr(v)?,
+                    _ => crate::pyfmt::ascii_escape(&vm.repr(v)?),
+                };
                 let s: String = match precision {
                     Some(p) => s.chars().take(p).collect(),
                     None => s,
@@ -504,34 +643,87 @@ pub fn percent_format(vm: &mut Vm, fmt: Value, args: Value) -> PyResult<String> 
                 };
                 vm.format(sv, &spec)?
             }
-            'd' | 'i' | 'u' => {
+            'd' | 'i' | 'u' | 'x' | 'X' | 'o' => {
                 let n = match v {
-                    Value::Float(f) => Value::Int(f.trunc() as i64),
-                    _ if vm.as_bigint(v).is_some() => v,
-                    _ => {
-                        let t = vm.type_name(v);
-                        return Err(vm.type_error(&format!(
-                            "%{kind} format: a number is required, not {t}"
-                        )));
+                    Value::Float(f) if matches!(kind, 'd' | 'i' | 'u') => {
+                        Some(num_bigint::BigInt::from(f.trunc() as i128))
                     }
+                    Value::Float(_) => None,
+                    _ => vm.as_bigint(v),
                 };
-                vm.format(n, &format!("{spec}d"))?
-            }
-            'x' | 'X' | 'o' => {
-                let alt = if flags.contains('#') { "#" } else { "" };
-                vm.format(v, &format!("{alt}{spec}{kind}"))?
+                let Some(n) = n else {
+                    let t = vm.type_name(v);
+                    let what = if matches!(kind, 'd' | 'i' | 'u') {
+                        "a number"
+                    } else {
+                        "an integer"
+                    };
+                    return Err(
+                        vm.type_error(&format!("%{kind} format: {what} is required, not {t}"))
+                    );
+                };
+                let mut digits = match kind {
+                    'x' => n.abs().to_str_radix(16),
+                    'X' => n.abs().to_str_radix(16).to_uppercase(),
+                    'o' => n.abs().to_str_radix(8),
+                    _ => n.abs().to_string(),
+                };
+                if let Some(p) = precision {
+                    while digits.len() < p {
+                        digits.insert(0, '0');
+                    }
+                }
+                let sign = if n.is_negative() {
+                    "-"
+                } else if plus {
+                    "+"
+                } else if space {
+                    " "
+                } else {
+                    ""
+                };
+                let prefix = match (alternate, kind) {
+                    (true, 'x') => "0x",
+                    (true, 'X') => "0X",
+                    (true, 'o') => "0o",
+                    _ => "",
+                };
+                let len = sign.len() + prefix.len() + digits.len();
+                let fill = width.saturating_sub(len);
+                if left {
+                    format!("{sign}{prefix}{digits}{}", " ".repeat(fill))
+                } else if zero {
+                    format!("{sign}{prefix}{}{digits}", "0".repeat(fill))
+                } else {
+                    format!("{}{sign}{prefix}{digits}", " ".repeat(fill))
+                }
             }
             'f' | 'F' | 'e' | 'E' | 'g' | 'G' => {
                 let p = precision.unwrap_or(6);
                 let f = vm.to_f64(v).unwrap_or(f64::NAN);
-                vm.format(Value::Float(f), &format!("{spec}.{p}{kind}"))?
+                let alt = if alternate { "#" } else { "" };
+                vm.format(Value::Float(f), &format!("{spec}{alt}.{p}{kind}"))?
             }
-            'c' => match vm.str_of(v) {
-                Some(s) => s.to_string(),
-                None => char::from_u32(vm.as_index(v).unwrap_or(0) as u32)
-                    .unwrap_or('?')
-                    .to_string(),
-            },
+            'c' => {
+                let c = match (vm.str_of(v), v) {
+                    (Some(s), _) if s.chars().count() == 1 => s.to_string(),
+                    (None, Value::Int(_) | Value::Bool(_)) => {
+                        let code = vm.as_index(v).unwrap_or(-1);
+                        match u32::try_from(code).ok().and_then(char::from_u32) {
+                            Some(c) => c.to_string(),
+                            None => {
+                                return Err(vm.new_exception(
+                                    "OverflowError",
+                                    "%c arg not in range(0x110000)",
+                                ));
+                            }
+                        }
+                    }
+                    _ => return Err(vm.type_error("%c requires int or char")),
+                };
+                let fill = " ".repeat(width.saturating_sub(1));
+                if left { c + &fill } else { fill + &c }
+            }
             other => {
                 return Err(vm.new_exception(
                     "ValueError",

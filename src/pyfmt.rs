@@ -96,6 +96,43 @@ pub fn bytes_repr(b: &[u8]) -> String {
     out
 }
 
+/// The shortest round-tripping digits of `x` (`digits` × 10^(exponent + 1 - len)), with a
+/// tie between two equally near candidates broken towards an even last digit, as
+/// CPython's dtoa does (Rust's formatting may pick the other: 1125899906842624.3 for
+/// 2**50 + 0.25, where CPython prints ...624.2). Ties need 16 or more digits.
+fn even_on_tie(x: f64, digits: String, exponent: i32) -> String {
+    use num_bigint::BigInt;
+    if digits.len() < 16 || digits.ends_with(['0', '2', '4', '6', '8']) {
+        return digits;
+    }
+    let power = exponent - (digits.len() as i32 - 1);
+    let Ok(d) = digits.parse::<i128>() else {
+        return digits;
+    };
+    // x = m × 2^e exactly; both sides scaled to integers.
+    let bits = x.to_bits();
+    let (raw_exp, frac) = ((bits >> 52) & 0x7ff, bits & ((1 << 52) - 1));
+    let (m, e) = if raw_exp == 0 {
+        (frac, -1074)
+    } else {
+        (frac | (1 << 52), raw_exp as i32 - 1075)
+    };
+    let ten = |k: i32| BigInt::from(10).pow(k.max(0) as u32);
+    let two = |k: i32| BigInt::from(2).pow(k.max(0) as u32);
+    let exact = BigInt::from(m) * two(e) * ten(-power);
+    let scaled = |c: i128| BigInt::from(c) * ten(power) * two(-e);
+    let distance = |c: i128| (scaled(c) - &exact).magnitude().clone();
+    let here = distance(d);
+    for neighbour in [d - 1, d + 1] {
+        let round_trips = format!("{neighbour}e{power}").parse::<f64>() == Ok(x);
+        if round_trips && neighbour.to_string().len() == digits.len() && distance(neighbour) == here
+        {
+            return neighbour.to_string();
+        }
+    }
+    digits
+}
+
 /// `repr(x)` for a float: the shortest digits that round-trip, in fixed notation when the
 /// decimal exponent is in CPython's window (-4, 16], else in scientific notation.
 pub fn float_repr(x: f64) -> String {
@@ -117,6 +154,7 @@ pub fn float_repr(x: f64) -> String {
     let (mantissa, exponent) = sci.split_once('e').expect("{:e} always has an exponent");
     let digits: String = mantissa.chars().filter(|c| *c != '.').collect();
     let exponent: i32 = exponent.parse().expect("{:e} exponent is an integer");
+    let digits = even_on_tie(x.abs(), digits, exponent);
     let decpt = exponent + 1;
     let sign = if x < 0.0 { "-" } else { "" };
     let body = if -4 < decpt && decpt <= 16 {

@@ -3,7 +3,7 @@
 //! run at once; Python functions become frames for the eval loop).
 
 use super::frame::{AttrHint, Resume};
-use super::object::{Args, DictKey, GenKind, Native, Object, StrKey};
+use super::object::{Args, DictKey, GenKind, Native, Object, Owner, StrKey};
 use super::{Call, ObjRef, PyResult, Value, Vm};
 use std::cell::Cell;
 
@@ -68,7 +68,10 @@ impl Vm {
             Object::Native(n) if n.receiver.is_none() => {
                 let n = n.clone();
                 // A built-in type's method works on the value a subclass instance extends.
-                let receiver = self.payload_of(obj).unwrap_or(obj);
+                let receiver = match n.owner {
+                    Some(_) => self.payload_of(obj).unwrap_or(obj),
+                    None => obj,
+                };
                 self.alloc(Object::Native(Native {
                     receiver: Some(receiver),
                     ..n
@@ -126,6 +129,35 @@ impl Vm {
             return None;
         }
         Some(found)
+    }
+
+    /// The receiver an unbound method of a built-in type is called with: a value of the
+    /// type, or what a subclass instance extends. CPython's TypeError for anything else.
+    fn receiver_of(&mut self, owner: Owner, name: &str, v: Value) -> PyResult<Value> {
+        let v = self.payload_of(v).unwrap_or(v);
+        let fits = match (owner, v) {
+            (Owner::Int, Value::Int(_) | Value::Bool(_)) => true,
+            (Owner::Float, Value::Float(_)) => true,
+            (_, Value::Obj(r)) => matches!(
+                (owner, self.heap.get(r)),
+                (Owner::List, Object::List(_))
+                    | (Owner::Tuple, Object::Tuple(_))
+                    | (Owner::Dict, Object::Dict(_))
+                    | (Owner::Set, Object::Set(_))
+                    | (Owner::FrozenSet, Object::FrozenSet(_))
+                    | (Owner::Str, Object::Str(_))
+                    | (Owner::Bytes, Object::Bytes(_))
+                    | (Owner::Int, Object::BigInt(_))
+            ),
+            _ => false,
+        };
+        if fits {
+            return Ok(v);
+        }
+        let (o, t) = (owner.name(), self.type_name(v));
+        Err(self.type_error(&format!(
+            "descriptor '{name}' for '{o}' objects doesn't apply to a '{t}' object"
+        )))
     }
 
     /// A call of a plain class (no built-in base) whose `__init__` is a `simple_function`
@@ -586,13 +618,19 @@ impl Vm {
             }
             Object::Native(n) => {
                 let (func, mut receiver, name, arity) = (n.func, n.receiver, n.name, n.arity);
+                let owner = n.owner;
                 if n.is_method && receiver.is_none() {
                     if args.pos.is_empty() {
                         return Err(
                             self.type_error(&format!("unbound method {name}() needs an argument"))
                         );
                     }
-                    receiver = Some(args.pos.remove(0));
+                    let first = args.pos.remove(0);
+                    receiver = Some(match owner {
+                        // `list.append(x, 1)`: x must be a list (or extend one).
+                        Some(owner) => self.receiver_of(owner, name, first)?,
+                        None => first,
+                    });
                 }
                 let refused = if args.kw.is_empty() {
                     None

@@ -10,7 +10,8 @@ use num_bigint::BigInt;
 pub use super::constructors::construct;
 pub use super::format::{format_spec, percent_format};
 pub use super::methods::{builtin_method, special_attr, type_attr};
-use num_traits::{Signed, ToPrimitive, Zero};
+use num_integer::Integer;
+use num_traits::{One, Signed, ToPrimitive, Zero};
 
 type R = PyResult<Value>;
 
@@ -754,6 +755,19 @@ fn b_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         if m.is_zero() {
             return Err(vm.new_exception("ValueError", "pow() 3rd argument cannot be 0"));
         }
+        // A negative exponent raises the modular inverse of the base, if it has one.
+        let (b, e) = if e.is_negative() {
+            let modulus = m.abs();
+            let gcd = num_integer::Integer::extended_gcd(&b.mod_floor(&modulus), &modulus);
+            if !gcd.gcd.is_one() {
+                return Err(
+                    vm.new_exception("ValueError", "base is not invertible for the given modulus")
+                );
+            }
+            (gcd.x.mod_floor(&modulus), -e)
+        } else {
+            (b, e)
+        };
         let r = b.modpow(&e, &m);
         let r = if !r.is_zero() && r.sign() != m.sign() {
             r + &m

@@ -536,20 +536,24 @@ fn e_with_traceback(_: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(recv(r))
 }
 
+/// `object.__repr__` (and a built-in value's own `__repr__`): never the class's override,
+/// so `super().__repr__()` inside one works.
 fn o_repr(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    let v = recv(r);
-    let class = vm.type_of(v);
-    let qual = match vm.heap.get(class) {
-        Object::Class(c) => c.qualname.clone(),
-        _ => "?".into(),
-    };
-    let addr = vm.address(v.as_obj().expect("instance"));
-    Ok(vm.new_str(format!("<__main__.{qual} object at {addr}>")))
+    let s = vm.instance_repr(recv(r))?;
+    Ok(vm.new_str(s))
 }
 
+/// `object.__str__`, `BaseException.__str__` (and a built-in value's own `__str__`).
 fn o_str(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let v = recv(r);
-    let s = vm.repr(v)?;
+    let s = if matches!(
+        v.as_obj().map(|o| vm.heap.get(o)),
+        Some(Object::Instance(_))
+    ) {
+        vm.instance_str(v)?
+    } else {
+        vm.str(v)?
+    };
     Ok(vm.new_str(s))
 }
 
@@ -814,6 +818,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             {
                 native.is_method = n != "fromkeys" && n != "fromhex";
                 native.arity = method_arity(tag, n);
+                native.owner = Owner::of(tag);
             }
             return Some(method);
         }

@@ -375,6 +375,7 @@ impl Vm {
             receiver: None,
             is_method: false,
             arity: object::Arity::Any,
+            owner: None,
         }))
     }
 

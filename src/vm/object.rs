@@ -124,6 +124,9 @@ pub struct Native {
     pub is_method: bool,
     /// How many positional arguments it takes, checked before the call.
     pub arity: Arity,
+    /// The built-in type whose method this is, when its receiver must be one of that type's
+    /// values (or an instance of a subclass, which stands for the value it extends).
+    pub owner: Option<Owner>,
 }
 
 /// The positional arguments a built-in method takes, with the wording of CPython 3.11's
@@ -152,6 +155,9 @@ pub enum Owner {
     Set,
     FrozenSet,
     Str,
+    Bytes,
+    Int,
+    Float,
 }
 
 impl Owner {
@@ -163,6 +169,9 @@ impl Owner {
             "set" => Owner::Set,
             "frozenset" => Owner::FrozenSet,
             "str" => Owner::Str,
+            "bytes" => Owner::Bytes,
+            "int" => Owner::Int,
+            "float" => Owner::Float,
             _ => return None,
         })
     }
@@ -175,6 +184,9 @@ impl Owner {
             Owner::Set => "set",
             Owner::FrozenSet => "frozenset",
             Owner::Str => "str",
+            Owner::Bytes => "bytes",
+            Owner::Int => "int",
+            Owner::Float => "float",
         }
     }
 }

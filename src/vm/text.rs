@@ -130,27 +130,9 @@ impl Vm {
                     }
                     Object::Instance(_) => {
                         if let Some(s) = self.call_special(v, "__repr__", vec![])? {
-                            return Ok(self.str_of(s).unwrap_or_default().to_string());
+                            return self.returned_str(s, "__repr__");
                         }
-                        if self.exception_is(v, "BaseException") {
-                            let name = self.type_name(v);
-                            let args = self
-                                .attr_of_instance(v, "args")
-                                .map(|a| self.tuple_items(a))
-                                .unwrap_or_default();
-                            let parts = self.reprs(&args)?;
-                            return Ok(if parts.len() == 1 {
-                                format!("{name}({})", parts[0])
-                            } else {
-                                format!("{name}({})", parts.join(", "))
-                            });
-                        }
-                        let class = self.type_of(v);
-                        let qual = match self.heap.get(class) {
-                            Object::Class(c) => c.qualname.clone(),
-                            _ => "?".into(),
-                        };
-                        format!("<__main__.{qual} object at {}>", self.address(r))
+                        return self.instance_repr(v);
                     }
                     Object::Generator(g) => {
                         let what = if g.kind == GenKind::Coroutine {
@@ -195,13 +177,84 @@ impl Vm {
         format!("{:#x}", 0x7f00_0010_0000u64 + u64::from(r.0) * 0x30)
     }
 
+    /// The text a `__str__` or `__repr__` returned, which must be a str.
+    fn returned_str(&mut self, s: Value, method: &str) -> PyResult<String> {
+        match self.str_of(s) {
+            Some(text) => Ok(text.to_string()),
+            None => {
+                let t = self.type_name(s);
+                Err(self.type_error(&format!("{method} returned non-string (type {t})")))
+            }
+        }
+    }
+
+    /// object.__repr__ and BaseException.__repr__ for an instance: what `repr` gives when
+    /// its class defines no `__repr__` of its own.
+    pub fn instance_repr(&mut self, v: Value) -> PyResult<String> {
+        let Some(r) = v
+            .as_obj()
+            .filter(|r| matches!(self.heap.get(*r), Object::Instance(_)))
+        else {
+            return self.repr(v);
+        };
+        if let Some(p) = self.payload_of(v) {
+            // The built-in type's repr of the value a subclass instance extends.
+            return self.repr(p);
+        }
+        if self.exception_is(v, "BaseException") {
+            let name = self.type_name(v);
+            let args = self
+                .attr_of_instance(v, "args")
+                .map(|a| self.tuple_items(a))
+                .unwrap_or_default();
+            let parts = self.reprs(&args)?;
+            return Ok(if parts.len() == 1 {
+                format!("{name}({})", parts[0])
+            } else {
+                format!("{name}({})", parts.join(", "))
+            });
+        }
+        let class = self.type_of(v);
+        let qual = match self.heap.get(class) {
+            Object::Class(c) => c.qualname.clone(),
+            _ => "?".into(),
+        };
+        Ok(format!("<__main__.{qual} object at {}>", self.address(r)))
+    }
+
+    /// object.__str__ and BaseException.__str__: what `str` gives when the class defines
+    /// no `__str__` of its own (an exception's arguments; otherwise `repr`).
+    pub fn instance_str(&mut self, v: Value) -> PyResult<String> {
+        if let Some(p) = self.payload_of(v) {
+            return self.str(p);
+        }
+        if self.exception_is(v, "BaseException") {
+            let args = self
+                .attr_of_instance(v, "args")
+                .map(|a| self.tuple_items(a))
+                .unwrap_or_default();
+            if self.exception_is(v, "KeyError") && args.len() == 1 {
+                return self.repr(args[0]);
+            }
+            return match args.len() {
+                0 => Ok(String::new()),
+                1 => self.str(args[0]),
+                _ => {
+                    let t = self.new_tuple(args);
+                    self.repr(t)
+                }
+            };
+        }
+        self.repr(v)
+    }
+
     pub fn str(&mut self, v: Value) -> PyResult<String> {
         if let Value::Obj(r) = v {
             match self.heap.get(r) {
                 Object::Str(s) => return Ok(s.text.to_string()),
                 Object::Instance(_) => {
                     if let Some(s) = self.call_special(v, "__str__", vec![])? {
-                        return Ok(self.str_of(s).unwrap_or_default().to_string());
+                        return self.returned_str(s, "__str__");
                     }
                     if self.exception_is(v, "BaseException") {
                         let args = self

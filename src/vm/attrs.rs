@@ -528,8 +528,23 @@ impl Vm {
                     self.class_epoch += 1;
                     return Ok(());
                 }
-                Object::Function(func) => {
-                    func.dict.insert(name.to_string(), v);
+                Object::Function(_) => {
+                    // A decorator's `wrapper.__name__ = fn.__name__`: the function's own
+                    // name attributes, which must be strs.
+                    let text = self.str_of(v).map(str::to_string);
+                    if matches!(name, "__name__" | "__qualname__") && text.is_none() {
+                        return Err(
+                            self.type_error(&format!("{name} must be set to a string object"))
+                        );
+                    }
+                    let Object::Function(func) = self.heap.get_mut(r) else {
+                        unreachable!("matched above")
+                    };
+                    if let (Some(text), "__qualname__") = (text, name) {
+                        func.qualname = text;
+                    } else {
+                        func.dict.insert(name.to_string(), v);
+                    }
                     return Ok(());
                 }
                 Object::Module { dict, .. } => {

@@ -18,10 +18,11 @@ type R = PyResult<Value>;
 fn arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResult<()> {
     let n = args.pos.len();
     if n < min || n > max {
-        let msg = if min == max {
+        let msg = if min == 1 && max == 1 && !matches!(name, "sorted" | "reversed") {
+            format!("{name}() takes exactly one argument ({n} given)")
+        } else if min == max {
             format!(
-                "{name}() takes exactly {} argument{} ({n} given)",
-                min,
+                "{name} expected {min} argument{}, got {n}",
                 if min == 1 { "" } else { "s" }
             )
         } else if n < min {
@@ -42,6 +43,22 @@ fn arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResu
 
 pub(super) fn kwarg(args: &Args, name: &str) -> Option<Value> {
     args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
+}
+
+/// CPython's TypeError for a keyword argument `function` does not take: a misspelt
+/// `reverse=` must not be ignored.
+pub(super) fn check_keywords(
+    vm: &mut Vm,
+    args: &Args,
+    function: &str,
+    allowed: &[&str],
+) -> PyResult<()> {
+    match args.kw.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
+        Some((k, _)) => Err(vm.type_error(&format!(
+            "'{k}' is an invalid keyword argument for {function}()"
+        ))),
+        None => Ok(()),
+    }
 }
 
 /// Registers the built-in namespace.
@@ -118,6 +135,7 @@ pub fn install(vm: &mut Vm) {
 // ---------------------------------------------------------------- functions
 
 fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    check_keywords(vm, &args, "print", &["sep", "end", "file", "flush"])?;
     let sep = match kwarg(&args, "sep") {
         Some(Value::None) | None => " ".to_string(),
         Some(v) => vm.str(v)?,
@@ -254,6 +272,10 @@ fn b_abs(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn min_max(vm: &mut Vm, args: Args, name: &str, want_less: bool) -> R {
+    check_keywords(vm, &args, name, &["key", "default"])?;
+    if args.pos.is_empty() {
+        return Err(vm.type_error(&format!("{name} expected at least 1 argument, got 0")));
+    }
     let key = kwarg(&args, "key").filter(|k| *k != Value::None);
     let default = kwarg(&args, "default");
     let items = if args.pos.len() == 1 {
@@ -301,6 +323,7 @@ fn b_max(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn b_sum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    check_keywords(vm, &args, "sum", &["start"])?;
     arity(vm, "sum", &args, 1, 2)?;
     let mut total = args
         .pos
@@ -308,6 +331,13 @@ fn b_sum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         .copied()
         .or_else(|| kwarg(&args, "start"))
         .unwrap_or(Value::Int(0));
+    let start = total.as_obj().map(|r| vm.heap.get(r));
+    if matches!(start, Some(Object::Str(_))) {
+        return Err(vm.type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+    }
+    if matches!(start, Some(Object::Bytes(_))) {
+        return Err(vm.type_error("sum() can't sum bytes [use b''.join(seq) instead]"));
+    }
     let it = vm.get_iter(args.pos[0])?;
     while let Some(v) = vm.iter_next(it)? {
         total = vm.binary_op(crate::bytecode::Opcode::BINARY_ADD, total, v)?;
@@ -333,18 +363,15 @@ pub fn sort_values(
         None => items.clone(),
     };
     let mut order: Vec<usize> = (0..items.len()).collect();
-    // Merge sort by `<` so errors surface and stability holds.
     let mut err = None;
     let mut less = |a: usize, b: usize| -> bool {
         if err.is_some() {
             return false;
         }
-        let (x, y) = if reverse {
-            (keys[b], keys[a])
-        } else {
-            (keys[a], keys[b])
-        };
-        match vm.rich_compare(0, x, y).and_then(|r| vm.truthy(r)) {
+        match vm
+            .rich_compare(0, keys[a], keys[b])
+            .and_then(|r| vm.truthy(r))
+        {
             Ok(t) => t,
             Err(e) => {
                 err = Some(e);
@@ -352,13 +379,60 @@ pub fn sort_values(
             }
         }
     };
-    merge_sort(&mut order, &mut less);
+    // As CPython: a reverse sort reverses, sorts and reverses back (stability holds).
+    if reverse {
+        order.reverse();
+    }
+    if order.len() < 64 {
+        // CPython sorts short lists by one natural run plus binary insertion: the same
+        // comparisons in the same order, so the first failing one raises the same error
+        // ('<' between 'str' and 'int' for [1, 'a', 2]).
+        run_and_insertion_sort(&mut order, &mut less);
+    } else {
+        merge_sort(&mut order, &mut less);
+    }
+    if reverse {
+        order.reverse();
+    }
     if let Some(e) = err {
         return Err(e);
     }
     let sorted: Vec<Value> = order.into_iter().map(|i| items[i]).collect();
     *items = sorted;
     Ok(())
+}
+
+/// CPython's sort of fewer than 64 items: the natural run at the start (reversed if
+/// strictly descending), then binary insertion of each remaining item.
+fn run_and_insertion_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
+    if v.len() < 2 {
+        return;
+    }
+    let mut run = 2;
+    if less(v[1], v[0]) {
+        while run < v.len() && less(v[run], v[run - 1]) {
+            run += 1;
+        }
+        v[..run].reverse();
+    } else {
+        while run < v.len() && !less(v[run], v[run - 1]) {
+            run += 1;
+        }
+    }
+    for start in run..v.len() {
+        let pivot = v[start];
+        let (mut lo, mut hi) = (0, start);
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2;
+            if less(pivot, v[mid]) {
+                hi = mid;
+            } else {
+                lo = mid + 1;
+            }
+        }
+        v.copy_within(lo..start, lo + 1);
+        v[lo] = pivot;
+    }
 }
 
 fn merge_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
@@ -386,6 +460,7 @@ fn merge_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
 
 fn b_sorted(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "sorted", &args, 1, 1)?;
+    check_keywords(vm, &args, "sort", &["key", "reverse"])?;
     let mut items = vm.collect_iterable(args.pos[0])?;
     let key = kwarg(&args, "key").filter(|k| *k != Value::None);
     let reverse = match kwarg(&args, "reverse") {
@@ -408,6 +483,7 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    check_keywords(vm, &args, "enumerate", &["iterable", "start"])?;
     arity(vm, "enumerate", &args, 1, 2)?;
     let inner = vm.get_iter(args.pos[0])?;
     let start = args
@@ -546,6 +622,15 @@ pub fn hash_value(vm: &mut Vm, v: Value) -> R {
     {
         return Ok(Value::Int(hash_int(&BigInt::from(f as i128))));
     }
+    // A class that defines __eq__ but not __hash__ has __hash__ = None: unhashable.
+    if matches!(
+        v.as_obj().map(|r| vm.heap.get(r)),
+        Some(Object::Instance(_))
+    ) && vm.class_lookup(vm.type_of(v), "__hash__") == Some(Value::None)
+    {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!("unhashable type: '{t}'")));
+    }
     if let Some(r) = vm.call_special(v, "__hash__", vec![])? {
         return Ok(r);
     }
@@ -671,9 +756,15 @@ fn round_float(x: f64, digits: i64) -> f64 {
 }
 
 fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    check_keywords(vm, &args, "round", &["number", "ndigits"])?;
     arity(vm, "round", &args, 1, 2)?;
     let v = args.pos[0];
-    let digits = args.pos.get(1).copied().filter(|d| *d != Value::None);
+    let digits = args
+        .pos
+        .get(1)
+        .copied()
+        .or_else(|| kwarg(&args, "ndigits"))
+        .filter(|d| *d != Value::None);
     match v {
         Value::Float(f) => match digits {
             None => {
@@ -691,7 +782,9 @@ fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
                     return Err(vm.new_exception(what, msg));
                 }
                 let r = round_float(f, 0);
-                Ok(vm.new_int(BigInt::from(r as i128)))
+                // Exactly: a float past i128 (1e39) is still a whole number.
+                let whole = num_traits::FromPrimitive::from_f64(r).unwrap_or_default();
+                Ok(vm.new_int(whole))
             }
             Some(d) => {
                 let d = vm.as_index(d).unwrap_or(0);
@@ -727,6 +820,16 @@ fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn b_divmod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "divmod", &args, 2, 2)?;
+    let (a, b) = (args.pos[0], args.pos[1]);
+    let is_float = |v: Value| matches!(v, Value::Float(_));
+    if vm.to_f64(b) == Some(0.0) && vm.to_f64(a).is_some() {
+        let what = if is_float(a) || is_float(b) {
+            "float divmod()"
+        } else {
+            "integer division or modulo by zero"
+        };
+        return Err(vm.new_exception("ZeroDivisionError", what));
+    }
     let q = vm.binary_op(
         crate::bytecode::Opcode::BINARY_FLOOR_DIVIDE,
         args.pos[0],

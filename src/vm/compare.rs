@@ -79,11 +79,16 @@ impl Vm {
         {
             return Ok(Value::Bool(!self.truthy(r)?));
         }
-        // Floats compare by IEEE rules: every comparison with NaN is false.
-        if (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
-            && let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b))
-        {
-            return Ok(Value::Bool(compare_holds(arg, x, y)));
+        // Floats compare by IEEE rules (every comparison with NaN is false), with ints
+        // exactly.
+        if let Some(order) = self.float_order(a, b) {
+            return Ok(Value::Bool(match order {
+                Some(o) => compare_holds(arg, o, std::cmp::Ordering::Equal),
+                None => arg == 3,
+            }));
+        }
+        if let Some(holds) = self.set_compare(arg, a, b) {
+            return Ok(Value::Bool(holds));
         }
         match arg {
             2 => Ok(Value::Bool(self.eq(a, b)?)),
@@ -105,6 +110,38 @@ impl Vm {
         }
     }
 
+    /// A float against an int or a float, exactly (an int is not rounded to a float
+    /// first: `2**53 + 1 != 2.0**53`); `Some(None)` when a NaN is involved; `None` when
+    /// neither is a float or the other is not a number.
+    fn float_order(&self, a: Value, b: Value) -> Option<Option<std::cmp::Ordering>> {
+        match (a, b) {
+            (Value::Float(x), Value::Float(y)) => Some(x.partial_cmp(&y)),
+            (Value::Float(x), _) => Some(float_int_order(x, &self.int_arg(b)?.big())),
+            (_, Value::Float(y)) => {
+                Some(float_int_order(y, &self.int_arg(a)?.big()).map(std::cmp::Ordering::reverse))
+            }
+            _ => None,
+        }
+    }
+
+    /// `<`, `<=`, `>`, `>=` between sets: subset and superset tests.
+    fn set_compare(&self, arg: u32, a: Value, b: Value) -> Option<bool> {
+        let (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) =
+            (self.heap.get(a.as_obj()?), self.heap.get(b.as_obj()?))
+        else {
+            return None;
+        };
+        let sub = x.len() <= y.len() && x.keys().all(|k| y.contains_key(k));
+        let sup = y.len() <= x.len() && y.keys().all(|k| x.contains_key(k));
+        match arg {
+            0 => Some(sub && x.len() < y.len()),
+            1 => Some(sub),
+            4 => Some(sup && x.len() > y.len()),
+            5 => Some(sup),
+            _ => None,
+        }
+    }
+
     /// Value equality of built-in values; instances compare by `__eq__` or identity.
     pub fn eq(&mut self, a: Value, b: Value) -> PyResult<bool> {
         if a.is(b) && !matches!(a, Value::Float(f) if f.is_nan()) {
@@ -113,10 +150,8 @@ impl Vm {
         if let (Some(x), Some(y)) = (self.int_arg(a), self.int_arg(b)) {
             return Ok(x.big() == y.big());
         }
-        if let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b))
-            && (matches!(a, Value::Float(_)) || matches!(b, Value::Float(_)))
-        {
-            return Ok(x == y);
+        if let Some(order) = self.float_order(a, b) {
+            return Ok(order == Some(std::cmp::Ordering::Equal));
         }
         let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
             return Ok(false);
@@ -185,12 +220,8 @@ impl Vm {
         if let (Some(x), Some(y)) = (self.int_arg(a), self.int_arg(b)) {
             return Ok(Some(x.big().cmp(&y.big())));
         }
-        if let (Some(x), Some(y)) = (self.to_f64(a), self.to_f64(b)) {
-            return Ok(x
-                .partial_cmp(&y)
-                .or(Some(std::cmp::Ordering::Equal))
-                .filter(|_| !x.is_nan() && !y.is_nan())
-                .or(Some(std::cmp::Ordering::Greater)));
+        if let Some(order) = self.float_order(a, b) {
+            return Ok(Some(order.unwrap_or(std::cmp::Ordering::Greater)));
         }
         let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
             return Ok(None);
@@ -271,7 +302,9 @@ impl Vm {
                     _ => false,
                 })
             }
-            Object::Range { start, stop, step } => {
+            Object::Range { start, stop, step }
+                if matches!(item, Value::Int(_) | Value::Bool(_)) =>
+            {
                 let (start, stop, step) = (*start, *stop, *step);
                 Ok(match self.as_index(item) {
                     Some(i) => {
@@ -285,8 +318,17 @@ impl Vm {
                 })
             }
             _ => {
-                let items = self.collect_iterable(container)?;
-                for v in items {
+                // Iterates only as far as the first match: `2 in generator` leaves the
+                // rest of the generator to run.
+                let it = self.get_iter(container).map_err(|e| {
+                    if self.exception_is(e, "TypeError") {
+                        let t = self.type_name(container);
+                        self.type_error(&format!("argument of type '{t}' is not iterable"))
+                    } else {
+                        e
+                    }
+                })?;
+                while let Some(v) = self.iter_next(it)? {
                     if self.eq_full(v, item)? {
                         return Ok(true);
                     }
@@ -308,4 +350,25 @@ pub(crate) fn compare_holds<T: PartialOrd>(arg: u32, x: T, y: T) -> bool {
         4 => x > y,
         _ => x >= y,
     }
+}
+
+/// How a finite or infinite float orders against an int, exactly; `None` for NaN.
+fn float_int_order(x: f64, i: &num_bigint::BigInt) -> Option<std::cmp::Ordering> {
+    use std::cmp::Ordering;
+    if x.is_nan() {
+        return None;
+    }
+    if x.is_infinite() {
+        return Some(if x > 0.0 {
+            Ordering::Greater
+        } else {
+            Ordering::Less
+        });
+    }
+    let floor = x.floor();
+    let whole = num_traits::FromPrimitive::from_f64(floor)?;
+    Some(match num_bigint::BigInt::cmp(&whole, i) {
+        Ordering::Equal if x > floor => Ordering::Greater,
+        order => order,
+    })
 }

@@ -97,6 +97,9 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
         _ => "object",
     };
     let first = args.pos.first().copied();
+    if name == "int" {
+        super::builtins::check_keywords(vm, &args, "int", &["base"])?;
+    }
     match name {
         "int" => match first {
             None => Ok(Value::Int(0)),
@@ -148,6 +151,9 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     return parse_float(vm, &s);
                 }
                 match vm.to_f64(v) {
+                    Some(f) if f.is_infinite() && !matches!(v, Value::Float(_)) => {
+                        Err(vm.new_exception("OverflowError", "int too large to convert to float"))
+                    }
                     Some(f) => Ok(Value::Float(f)),
                     None => match vm.call_special(v, "__float__", vec![])? {
                         Some(r) => Ok(r),

@@ -15,14 +15,26 @@ impl Vm {
             unreachable!("slice_indices is given slices")
         };
         let (start, stop, step) = (*start, *stop, *step);
-        let get = |vm: &Self, v: Value| -> Option<i64> {
+        // None, an int (a huge one clamps), or what __index__ gives; anything else (a
+        // float from `/` where `//` was meant) is CPython's TypeError.
+        let get = |vm: &mut Self, v: Value| -> PyResult<Option<i64>> {
             if v == Value::None {
-                None
-            } else {
-                vm.as_index(v)
+                return Ok(None);
             }
+            if let Some(i) = vm.as_index(v) {
+                return Ok(Some(i));
+            }
+            if let Some(big) = vm.as_bigint(v).filter(|_| !matches!(v, Value::Float(_))) {
+                return Ok(Some(if big.sign() == num_bigint::Sign::Minus {
+                    i64::MIN / 2
+                } else {
+                    i64::MAX / 2
+                }));
+            }
+            Err(vm.type_error("slice indices must be integers or None or have an __index__ method"))
         };
-        let step = get(self, step).unwrap_or(1);
+        let (start, stop) = (get(self, start)?, get(self, stop)?);
+        let step = get(self, step)?.unwrap_or(1);
         if step == 0 {
             return Err(self.new_exception("ValueError", "slice step cannot be zero"));
         }
@@ -36,15 +48,11 @@ impl Vm {
             }
         };
         if step > 0 {
-            Ok((
-                clamp(get(self, start), 0, 0, len),
-                clamp(get(self, stop), len, 0, len),
-                step,
-            ))
+            Ok((clamp(start, 0, 0, len), clamp(stop, len, 0, len), step))
         } else {
             Ok((
-                clamp(get(self, start), len - 1, -1, len - 1),
-                clamp(get(self, stop), -1, -1, len - 1),
+                clamp(start, len - 1, -1, len - 1),
+                clamp(stop, -1, -1, len - 1),
                 step,
             ))
         }
@@ -395,6 +403,19 @@ impl Vm {
             Object::Iter(_) | Object::Generator(_) => return Ok(v),
             Object::Instance(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
+                    let is_iterator = match it.as_obj().map(|r| self.heap.get(r)) {
+                        Some(Object::Iter(_) | Object::Generator(_)) => true,
+                        Some(Object::Instance(_)) => {
+                            self.class_lookup(self.type_of(it), "__next__").is_some()
+                        }
+                        _ => false,
+                    };
+                    if !is_iterator {
+                        let t = self.type_name(it);
+                        return Err(
+                            self.type_error(&format!("iter() returned non-iterator of type '{t}'"))
+                        );
+                    }
                     return Ok(it);
                 }
                 if self.class_lookup(self.type_of(v), "__getitem__").is_some() {

@@ -112,7 +112,27 @@ fn l_remove(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 fn seq_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let v = args.pos.first().copied().unwrap_or(Value::None);
-    match position(vm, recv(r), v)? {
+    let items = items_of(vm, recv(r));
+    let len = items.len() as i64;
+    // start and stop as slice bounds: negative from the end, clamped.
+    let mut bound = |i: usize, default: i64| -> PyResult<usize> {
+        let Some(&b) = args.pos.get(i) else {
+            return Ok(default as usize);
+        };
+        let Some(b) = vm.as_index(b) else {
+            return Err(vm.type_error("slice indices must be integers or have an __index__ method"));
+        };
+        Ok((if b < 0 { b + len } else { b }).clamp(0, len) as usize)
+    };
+    let (start, stop) = (bound(1, 0)?, bound(2, len)?);
+    let mut found = None;
+    for (i, x) in items.iter().enumerate().take(stop).skip(start) {
+        if vm.eq_full(*x, v)? {
+            found = Some(i);
+            break;
+        }
+    }
+    match found {
         Some(i) => Ok(Value::Int(i as i64)),
         None => {
             let what = if vm.type_name(recv(r)) == "tuple" {
@@ -142,6 +162,7 @@ fn seq_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 fn l_sort(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    super::builtins::check_keywords(vm, &args, "sort", &["key", "reverse"])?;
     let key = args
         .kw
         .iter()
@@ -359,6 +380,28 @@ fn st_difference(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 fn st_symmetric_difference(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     set_op(vm, r, args, crate::bytecode::Opcode::BINARY_XOR)
+}
+
+/// `intersection_update`, `difference_update`, `symmetric_difference_update`: the
+/// operation's result becomes the set's contents.
+fn set_op_update(vm: &mut Vm, r: Option<Value>, args: Args, op: crate::bytecode::Opcode) -> R {
+    let result = set_op(vm, r, args, op)?;
+    let items = match vm.heap.get(result.as_obj().expect("a set")) {
+        Object::Set(d) | Object::FrozenSet(d) => d.clone(),
+        _ => Dict::default(),
+    };
+    vm.dict_removals += 1;
+    *set_mut(vm, r) = items;
+    Ok(Value::None)
+}
+fn st_intersection_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op_update(vm, r, args, crate::bytecode::Opcode::BINARY_AND)
+}
+fn st_difference_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op_update(vm, r, args, crate::bytecode::Opcode::BINARY_SUBTRACT)
+}
+fn st_symmetric_difference_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    set_op_update(vm, r, args, crate::bytecode::Opcode::BINARY_XOR)
 }
 
 fn st_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
@@ -738,6 +781,12 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("set", "discard") => Some(("discard", st_discard)),
             ("set", "pop") => Some(("pop", st_pop)),
             ("set", "update") => Some(("update", st_update)),
+            ("set", "intersection_update") => Some(("intersection_update", st_intersection_update)),
+            ("set", "difference_update") => Some(("difference_update", st_difference_update)),
+            ("set", "symmetric_difference_update") => Some((
+                "symmetric_difference_update",
+                st_symmetric_difference_update,
+            )),
             ("set" | "frozenset", "union") => Some(("union", st_union)),
             ("set" | "frozenset", "intersection") => Some(("intersection", st_intersection)),
             ("set" | "frozenset", "difference") => Some(("difference", st_difference)),
@@ -892,6 +941,12 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             _ => None,
         });
     };
+    if let (Object::Function(f), "__name__" | "__doc__" | "__module__") = (vm.heap.get(r), name)
+        && let Some(v) = f.dict.get(name)
+    {
+        // Set by the program (a decorator copying them from the function it wraps).
+        return Ok(Some(*v));
+    }
     let v = match (vm.heap.get(r), name) {
         (Object::Function(f), "__name__") => {
             let n = f.code.co_name.clone();

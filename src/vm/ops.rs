@@ -424,6 +424,18 @@ impl Vm {
         if symbol == "+" && ta == "str" {
             return Err(self.type_error(&format!("can only concatenate str (not \"{tb}\") to str")));
         }
+        if (symbol == "+" || symbol == "+=") && ta == "tuple" {
+            return Err(self.type_error(&format!(
+                "can only concatenate tuple (not \"{tb}\") to tuple"
+            )));
+        }
+        let is_seq = |t: &str| matches!(t, "str" | "list" | "tuple" | "bytes");
+        if symbol.starts_with('*') && !symbol.starts_with("**") && (is_seq(&ta) || is_seq(&tb)) {
+            let other = if is_seq(&ta) { &tb } else { &ta };
+            return Err(self.type_error(&format!(
+                "can't multiply sequence by non-int of type '{other}'"
+            )));
+        }
         if (symbol == "+" || symbol == "+=") && ta == "list" {
             return Err(
                 self.type_error(&format!("can only concatenate list (not \"{tb}\") to list"))
@@ -461,7 +473,7 @@ impl Vm {
                 }
                 "%" => {
                     if y.is_zero() {
-                        return Err(self.zero_division("integer division or modulo by zero"));
+                        return Err(self.zero_division("integer modulo by zero"));
                     }
                     x.mod_floor(&y)
                 }
@@ -469,7 +481,14 @@ impl Vm {
                     if y.is_zero() {
                         return Err(self.zero_division("division by zero"));
                     }
-                    return Ok(Some(Value::Float(int_true_divide(&x, &y))));
+                    let q = int_true_divide(&x, &y);
+                    if q.is_infinite() {
+                        return Err(self.new_exception(
+                            "OverflowError",
+                            "integer division result too large for a float",
+                        ));
+                    }
+                    return Ok(Some(Value::Float(q)));
                 }
                 "** or pow()" => {
                     if y.is_negative() {
@@ -528,6 +547,11 @@ impl Vm {
             self.to_f64(a).unwrap_or(f64::NAN),
             self.to_f64(b).unwrap_or(f64::NAN),
         );
+        // An int beyond the float range does not become inf.
+        let overflows = |v: Value, f: f64| f.is_infinite() && !matches!(v, Value::Float(_));
+        if overflows(a, x) || overflows(b, y) {
+            return Err(self.new_exception("OverflowError", "int too large to convert to float"));
+        }
         let r = match symbol {
             "+" => x + y,
             "-" => x - y,
@@ -540,7 +564,7 @@ impl Vm {
             }
             "//" => {
                 if y == 0.0 {
-                    return Err(self.zero_division("float divmod()"));
+                    return Err(self.zero_division("float floor division by zero"));
                 }
                 crate::compile::float_divmod(x, y).0
             }

@@ -201,6 +201,14 @@ impl Vm {
             // The built-in type's repr of the value a subclass instance extends.
             return self.repr(p);
         }
+        for singleton in ["NotImplemented", "Ellipsis"] {
+            if self
+                .dict_get_str(self.builtins, singleton)
+                .is_some_and(|s| s.is(v))
+            {
+                return Ok(singleton.to_string());
+            }
+        }
         if self.exception_is(v, "BaseException") {
             let name = self.type_name(v);
             let args = self

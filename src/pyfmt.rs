@@ -35,7 +35,7 @@ pub fn str_repr(s: &str) -> String {
 
 /// An approximation of `str.isprintable` for non-ASCII text: controls, separators and
 /// unassigned surrogate-like ranges are escaped.
-fn is_printable(c: char) -> bool {
+pub fn is_printable(c: char) -> bool {
     let u = c as u32;
     if u < 0x7f {
         return u >= 0x20;

@@ -248,13 +248,10 @@ fn b_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     }
 }
 
-fn b_decode(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+fn b_decode(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let b = match vm.heap.get(recv(r).as_obj().expect("bytes")) {
         Object::Bytes(b) => b.clone(),
         _ => vec![],
     };
-    match String::from_utf8(b) {
-        Ok(s) => Ok(vm.new_str(s)),
-        Err(_) => Err(vm.new_exception("UnicodeDecodeError", "'utf-8' codec can't decode bytes")),
-    }
+    super::codecs::decode(vm, &b, &args)
 }

@@ -3,7 +3,7 @@
 //! exception matching.
 
 use super::items::range_len;
-use super::object::{DictKey, Object};
+use super::object::{DictKey, DictPart, Object};
 use super::{PyResult, Value, Vm};
 
 impl Vm {
@@ -192,6 +192,30 @@ impl Vm {
             }
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
+            }
+            // Keys and items views equal sets (and each other) with the same members.
+            (
+                Object::DictView {
+                    part: DictPart::Keys | DictPart::Items,
+                    ..
+                },
+                Object::DictView {
+                    part: DictPart::Keys | DictPart::Items,
+                    ..
+                }
+                | Object::Set(_)
+                | Object::FrozenSet(_),
+            )
+            | (
+                Object::Set(_) | Object::FrozenSet(_),
+                Object::DictView {
+                    part: DictPart::Keys | DictPart::Items,
+                    ..
+                },
+            ) => {
+                let (xs, ys) = (self.collect_iterable(a)?, self.collect_iterable(b)?);
+                let (sa, sb) = (self.new_set(xs)?, self.new_set(ys)?);
+                self.eq(sa, sb)
             }
             (
                 Object::Range { start, stop, step },

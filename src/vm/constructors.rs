@@ -174,11 +174,16 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
         "str" => match first {
             None => Ok(vm.new_str("")),
             Some(v) => {
-                if let (Some(Object::Bytes(b)), Some(_)) =
-                    (v.as_obj().map(|r| vm.heap.get(r)), args.pos.get(1))
+                if let Some(Object::Bytes(b)) = v.as_obj().map(|r| vm.heap.get(r))
+                    && (args.pos.len() > 1 || !args.kw.is_empty())
                 {
-                    let s = String::from_utf8_lossy(b).into_owned();
-                    return Ok(vm.new_str(s));
+                    // str(b, encoding, errors) decodes.
+                    let b = b.clone();
+                    let codec_args = Args {
+                        pos: args.pos[1..].to_vec(),
+                        kw: args.kw.clone(),
+                    };
+                    return super::codecs::decode(vm, &b, &codec_args);
                 }
                 if let Value::Int(i) = v {
                     // The everyday str(n): ASCII digits, formatted without a String.

@@ -730,7 +730,14 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("str", "swapcase") => Some(("swapcase", s_swapcase)),
             ("str", "title") => Some(("title", s_title)),
             ("str", "capitalize") => Some(("capitalize", s_capitalize)),
-            ("str", "isdigit" | "isdecimal" | "isnumeric") => Some(("isdigit", s_isdigit)),
+            ("str", "isdigit") => Some(("isdigit", s_isdigit)),
+            ("str", "isdecimal") => Some(("isdecimal", s_isdecimal)),
+            ("str", "isnumeric") => Some(("isnumeric", s_isnumeric)),
+            ("str", "isascii") => Some(("isascii", s_isascii)),
+            ("str", "isprintable") => Some(("isprintable", s_isprintable)),
+            ("str", "format_map") => Some(("format_map", s_format_map)),
+            ("str", "maketrans") => Some(("maketrans", s_maketrans)),
+            ("str", "translate") => Some(("translate", s_translate)),
             ("str", "isalpha") => Some(("isalpha", s_isalpha)),
             ("str", "isalnum") => Some(("isalnum", s_isalnum)),
             ("str", "isspace") => Some(("isspace", s_isspace)),
@@ -750,7 +757,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("range", "count") => Some(("count", r_count)),
             ("slice", "indices") => Some(("indices", sl_indices)),
             ("str", "istitle") => Some(("istitle", s_istitle)),
-            ("str", "casefold") => Some(("casefold", s_lower)),
+            ("str", "casefold") => Some(("casefold", s_casefold)),
             ("str", "expandtabs") => Some(("expandtabs", s_expandtabs)),
             ("list", "append") => Some(("append", l_append)),
             ("list", "extend") => Some(("extend", l_extend)),
@@ -865,7 +872,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             if let Value::Obj(m) = method
                 && let Object::Native(native) = vm.heap.get_mut(m)
             {
-                native.is_method = n != "fromkeys" && n != "fromhex";
+                native.is_method = !matches!(n, "fromkeys" | "fromhex" | "maketrans");
                 native.arity = method_arity(tag, n);
                 native.owner = Owner::of(tag);
             }

@@ -6,6 +6,7 @@
 pub mod attrs;
 pub mod builtins;
 pub mod bytes_methods;
+mod codecs;
 pub mod compare;
 pub mod constructors;
 pub mod eval;

@@ -595,6 +595,21 @@ impl Vm {
 
     fn sequence_binop(&mut self, op: Op, a: Value, b: Value) -> PyResult<Option<Value>> {
         let symbol = binop_symbol(op);
+        // Keys and items views are set-like: `d.keys() & {'a'}` is a set.
+        let is_view = |v: Value| {
+            matches!(
+                v.as_obj().map(|r| self.heap.get(r)),
+                Some(Object::DictView {
+                    part: super::object::DictPart::Keys | super::object::DictPart::Items,
+                    ..
+                })
+            )
+        };
+        if matches!(symbol, "|" | "&" | "-" | "^") && (is_view(a) || is_view(b)) {
+            let (xs, ys) = (self.collect_iterable(a)?, self.collect_iterable(b)?);
+            let (sa, sb) = (self.new_set(xs)?, self.new_set(ys)?);
+            return self.binary_op(op, sa, sb).map(Some);
+        }
         let (Some(ra), rb) = (a.as_obj(), b.as_obj()) else {
             if symbol == "*"
                 && let Some(rb) = b.as_obj()
@@ -639,6 +654,12 @@ impl Vm {
             (Object::Bytes(x), "+") => {
                 if let Some(Object::Bytes(y)) = rb.map(|r| self.heap.get(r)) {
                     let r = [x.as_slice(), y].concat();
+                    return Ok(Some(self.alloc(Object::Bytes(r))));
+                }
+            }
+            (Object::Bytes(x), "*") => {
+                if let Some(n) = repeat(self) {
+                    let r = x.repeat(n);
                     return Ok(Some(self.alloc(Object::Bytes(r))));
                 }
             }

@@ -115,16 +115,20 @@ pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
 pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
     let (s, sep, maxsplit) = split_args(vm, r, &mut args, "rsplit")?;
     let parts: Vec<String> = match sep {
-        // Without a limit, splitting from the right gives what split gives.
-        _ if maxsplit < 0 => return s_split(vm, r, args),
+        // Matches are found from the right: "aaa".rsplit("aa") is ['a', ''].
         Some(sep) => {
-            let mut parts: Vec<String> = s
-                .rsplitn(maxsplit as usize + 1, sep.as_str())
-                .map(str::to_string)
-                .collect();
+            let mut parts: Vec<String> = if maxsplit < 0 {
+                s.rsplit(sep.as_str()).map(str::to_string).collect()
+            } else {
+                s.rsplitn(maxsplit as usize + 1, sep.as_str())
+                    .map(str::to_string)
+                    .collect()
+            };
             parts.reverse();
             parts
         }
+        // Without a limit, whitespace splits the same from either end.
+        None if maxsplit < 0 => return s_split(vm, r, args),
         None => {
             // Runs of whitespace, from the right; what is left keeps its leading space.
             let mut parts = Vec::new();
@@ -151,9 +155,15 @@ pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
 }
 
 pub(super) fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    super::builtins::check_keywords(vm, &args, "splitlines", &["keepends"])?;
     let s = str_recv(vm, r);
-    let keep = match args.pos.first() {
-        Some(k) => vm.truthy(*k)?,
+    let keep = match args
+        .pos
+        .first()
+        .copied()
+        .or_else(|| super::builtins::kwarg(&args, "keepends"))
+    {
+        Some(k) => vm.truthy(k)?,
         None => false,
     };
     let mut out = Vec::new();
@@ -162,7 +172,19 @@ pub(super) fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let mut i = 0;
     while i < bytes.len() {
         let c = bytes[i];
-        if c == '\n' || c == '\r' {
+        // Every line boundary str.splitlines knows, \r\n counting as one.
+        if matches!(
+            c,
+            '\n' | '\r'
+                | '\x0b'
+                | '\x0c'
+                | '\x1c'
+                | '\x1d'
+                | '\x1e'
+                | '\u{85}'
+                | '\u{2028}'
+                | '\u{2029}'
+        ) {
             let mut end = i + 1;
             if c == '\r' && bytes.get(i + 1) == Some(&'\n') {
                 end += 1;
@@ -313,6 +335,16 @@ pub(super) fn char_range(vm: &Vm, s: &str, args: &Args, from: usize) -> (usize, 
     (byte(start), byte(end.max(start)))
 }
 
+/// Whether `[start:end]` (arguments `from`, `from + 1`) starts past its end once CPython
+/// adjusts the indices: then find is -1, count 0 and startswith False, even for "".
+fn range_is_inverted(vm: &Vm, s: &str, args: &Args, from: usize) -> bool {
+    let n = s.chars().count() as i64;
+    let index = |i: usize| args.pos.get(i).and_then(|v| vm.as_index(*v));
+    let start = index(from).map_or(0, |i| if i < 0 { (i + n).max(0) } else { i });
+    let end = index(from + 1).map_or(n, |i| if i < 0 { (i + n).max(0) } else { i.min(n) });
+    start > end
+}
+
 pub(super) fn char_index(s: &str, byte: usize) -> i64 {
     s[..byte].chars().count() as i64
 }
@@ -325,6 +357,9 @@ pub(super) fn find_impl(
 ) -> PyResult<i64> {
     let s = str_recv(vm, r);
     let sub = arg_str(vm, args, 0, "find")?.unwrap_or_default();
+    if range_is_inverted(vm, &s, args, 1) {
+        return Ok(-1);
+    }
     let (a, b) = char_range(vm, &s, args, 1);
     let hay = &s[a..b];
     let found = if reverse {
@@ -357,6 +392,9 @@ pub(super) fn s_rindex(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 pub(super) fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sub = arg_str(vm, &args, 0, "count")?.unwrap_or_default();
+    if range_is_inverted(vm, &s, &args, 1) {
+        return Ok(Value::Int(0));
+    }
     let (a, b) = char_range(vm, &s, &args, 1);
     let hay = &s[a..b];
     let n = if sub.is_empty() {
@@ -369,24 +407,51 @@ pub(super) fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(super) fn affix(vm: &mut Vm, r: Option<Value>, args: &Args, start: bool) -> R {
     let s = str_recv(vm, r);
-    let (a, b) = char_range(vm, &s, args, 1);
-    let hay = &s[a..b];
+    let method = if start { "startswith" } else { "endswith" };
     let options = match args.pos.first() {
         Some(v) if vm.str_of(*v).is_some() => vec![vm.str_of(*v).unwrap_or_default().to_string()],
-        Some(v) => vm
-            .tuple_items(*v)
-            .iter()
-            .map(|x| vm.str_of(*x).unwrap_or_default().to_string())
-            .collect(),
+        Some(v) if matches!(v.as_obj().map(|o| vm.heap.get(o)), Some(Object::Tuple(_))) => {
+            // Checked in order, as CPython: an earlier match wins before a bad element.
+            let mut options = Vec::new();
+            for x in vm.tuple_items(*v) {
+                match vm.str_of(x) {
+                    Some(o) => options.push(o.to_string()),
+                    None if options.is_empty() || !affix_matches(vm, &s, args, start, &options) => {
+                        let t = vm.type_name(x);
+                        return Err(vm.type_error(&format!(
+                            "tuple for {method} must only contain str, not {t}"
+                        )));
+                    }
+                    None => break,
+                }
+            }
+            options
+        }
+        Some(v) => {
+            let t = vm.type_name(*v);
+            return Err(vm.type_error(&format!(
+                "{method} first arg must be str or a tuple of str, not {t}"
+            )));
+        }
         None => vec![],
     };
-    Ok(Value::Bool(options.iter().any(|o| {
+    Ok(Value::Bool(affix_matches(vm, &s, args, start, &options)))
+}
+
+/// Whether `s[start:end]` starts (or ends) with one of `options`.
+fn affix_matches(vm: &Vm, s: &str, args: &Args, start: bool, options: &[String]) -> bool {
+    if range_is_inverted(vm, s, args, 1) {
+        return false;
+    }
+    let (a, b) = char_range(vm, s, args, 1);
+    let hay = &s[a..b];
+    options.iter().any(|o| {
         if start {
             hay.starts_with(o.as_str())
         } else {
             hay.ends_with(o.as_str())
         }
-    })))
+    })
 }
 
 pub(super) fn s_startswith(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
@@ -452,8 +517,166 @@ pub(super) fn predicate(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> bool)
     let s = str_recv(vm, r);
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
+/// Decimal digits (Unicode Nd) of the scripts teaching programs meet: ASCII, Arabic-Indic,
+/// Devanagari, Bengali, Thai and fullwidth.
+fn is_decimal_char(c: char) -> bool {
+    matches!(c, '0'..='9' | '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}' | '\u{966}'..='\u{96f}'
+        | '\u{9e6}'..='\u{9ef}' | '\u{e50}'..='\u{e59}' | '\u{ff10}'..='\u{ff19}')
+}
+
+/// Digits: decimals plus superscripts, subscripts and circled digits.
+fn is_digit_char(c: char) -> bool {
+    is_decimal_char(c)
+        || matches!(c, '\u{b2}' | '\u{b3}' | '\u{b9}' | '\u{2070}' | '\u{2074}'..='\u{2079}'
+            | '\u{2080}'..='\u{2089}' | '\u{2460}'..='\u{2468}' | '\u{2474}'..='\u{247c}')
+}
+
 pub(super) fn s_isdigit(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    predicate(vm, r, |s| s.chars().all(|c| c.is_ascii_digit()))
+    predicate(vm, r, |s| s.chars().all(is_digit_char))
+}
+pub(super) fn s_isdecimal(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| s.chars().all(is_decimal_char))
+}
+pub(super) fn s_isnumeric(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    predicate(vm, r, |s| {
+        s.chars().all(|c| is_digit_char(c) || c.is_numeric())
+    })
+}
+pub(super) fn s_isascii(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = str_recv(vm, r);
+    Ok(Value::Bool(s.is_ascii()))
+}
+pub(super) fn s_isprintable(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = str_recv(vm, r);
+    Ok(Value::Bool(s.chars().all(crate::pyfmt::is_printable)))
+}
+
+/// str.casefold: lowercase, plus the full case foldings that lowercasing misses.
+pub(super) fn s_casefold(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    map_str(vm, r, |s| {
+        let mut out = String::with_capacity(s.len());
+        for c in s.chars() {
+            match c {
+                'ß' | 'ẞ' => out.push_str("ss"),
+                'ς' => out.push('σ'),
+                'ﬀ' => out.push_str("ff"),
+                'ﬁ' => out.push_str("fi"),
+                'ﬂ' => out.push_str("fl"),
+                'ﬃ' => out.push_str("ffi"),
+                'ﬄ' => out.push_str("ffl"),
+                'ﬅ' | 'ﬆ' => out.push_str("st"),
+                c => out.extend(c.to_lowercase()),
+            }
+        }
+        out
+    })
+}
+
+/// str.format_map(mapping): the fields are looked up in the mapping.
+pub(super) fn s_format_map(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let template = str_recv(vm, r);
+    let mapping = args.pos.first().copied().unwrap_or(Value::None);
+    let mut kw = Vec::new();
+    for (k, v) in vm.mapping_items(mapping)? {
+        if let Some(k) = vm.str_of(k) {
+            kw.push((k.to_string(), v));
+        }
+    }
+    let s = super::format::str_format(vm, &template, &Args { pos: vec![], kw })?;
+    Ok(vm.new_str(s))
+}
+
+/// str.maketrans(x[, y[, z]]): the dict str.translate takes (code point to code point,
+/// str or None).
+pub(super) fn s_maketrans(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let table = vm.new_dict();
+    match args.pos.as_slice() {
+        [mapping] => {
+            if !matches!(
+                mapping.as_obj().map(|o| vm.heap.get(o)),
+                Some(Object::Dict(_))
+            ) {
+                return Err(
+                    vm.type_error("if you give only one argument to maketrans it must be a dict")
+                );
+            }
+            for (k, v) in vm.mapping_items(*mapping)? {
+                let key = match vm.str_of(k).map(|s| s.chars().collect::<Vec<_>>()) {
+                    Some(chars) if chars.len() == 1 => Value::Int(i64::from(u32::from(chars[0]))),
+                    Some(_) => {
+                        return Err(vm.new_exception(
+                            "ValueError",
+                            "string keys in translate table must be of length 1",
+                        ));
+                    }
+                    None => k,
+                };
+                vm.setitem(table, key, v)?;
+            }
+        }
+        [from, to, rest @ ..] => {
+            let (Some(from), Some(to)) = (vm.str_of(*from), vm.str_of(*to)) else {
+                return Err(vm.type_error("maketrans() arguments must be str"));
+            };
+            let (from, to): (Vec<char>, Vec<char>) = (from.chars().collect(), to.chars().collect());
+            if from.len() != to.len() {
+                return Err(vm.new_exception(
+                    "ValueError",
+                    "the first two maketrans arguments must have equal length",
+                ));
+            }
+            for (f, t) in from.into_iter().zip(to) {
+                let (k, v) = (i64::from(u32::from(f)), i64::from(u32::from(t)));
+                vm.setitem(table, Value::Int(k), Value::Int(v))?;
+            }
+            if let Some(delete) = rest.first() {
+                let chars: Vec<char> = vm.str_of(*delete).unwrap_or_default().chars().collect();
+                for c in chars {
+                    vm.setitem(table, Value::Int(i64::from(u32::from(c))), Value::None)?;
+                }
+            }
+        }
+        _ => return Err(vm.type_error("maketrans() takes at least 1 argument")),
+    }
+    Ok(table)
+}
+
+/// str.translate(table): each character's code point looked up in the table (missing:
+/// kept; None: deleted; an int: that character; a str: that text).
+pub(super) fn s_translate(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let s = str_recv(vm, r);
+    let table = args.pos.first().copied().unwrap_or(Value::None);
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        let key = Value::Int(i64::from(u32::from(c)));
+        let mapped = match vm.getitem(table, key) {
+            Ok(v) => v,
+            Err(e) if vm.exception_is(e, "LookupError") => {
+                out.push(c);
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if mapped == Value::None {
+            continue;
+        }
+        if let Some(text) = vm.str_of(mapped) {
+            out.push_str(text);
+        } else if let Some(code) = vm.as_index(mapped) {
+            match u32::try_from(code).ok().and_then(char::from_u32) {
+                Some(ch) => out.push(ch),
+                None => {
+                    return Err(vm.new_exception(
+                        "ValueError",
+                        "character mapping must be in range(0x110000)",
+                    ));
+                }
+            }
+        } else {
+            return Err(vm.type_error("character mapping must return integer, None or str"));
+        }
+    }
+    Ok(vm.new_str(out))
 }
 pub(super) fn s_isalpha(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| s.chars().all(char::is_alphabetic))
@@ -485,9 +708,20 @@ pub(super) fn s_isidentifier(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 pub(super) fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R {
     let s = str_recv(vm, r);
     let width = int_arg(vm, args, 0, 0).max(0) as usize;
-    let fill = arg_str(vm, args, 1, "pad")?
-        .and_then(|f| f.chars().next())
-        .unwrap_or(' ');
+    let fill = match arg_str(vm, args, 1, "pad")? {
+        None => ' ',
+        Some(f) => {
+            let mut chars = f.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) => c,
+                _ => {
+                    return Err(
+                        vm.type_error("The fill character must be exactly one character long")
+                    );
+                }
+            }
+        }
+    };
     let n = s.chars().count();
     if n >= width {
         return Ok(vm.new_str(s));
@@ -540,6 +774,9 @@ pub(super) fn s_rpartition(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 pub(super) fn partition(vm: &mut Vm, r: Option<Value>, args: &Args, reverse: bool) -> R {
     let s = str_recv(vm, r);
     let sep = arg_str(vm, args, 0, "partition")?.unwrap_or_default();
+    if sep.is_empty() {
+        return Err(vm.new_exception("ValueError", "empty separator"));
+    }
     let found = if reverse { s.rfind(&sep) } else { s.find(&sep) };
     let (a, b, c) = match found {
         Some(i) => (
@@ -560,9 +797,9 @@ pub(super) fn s_format(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_str(out))
 }
 
-pub(super) fn s_encode(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+pub(super) fn s_encode(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
-    Ok(vm.alloc(Object::Bytes(s.into_bytes())))
+    super::codecs::encode(vm, &s, &args)
 }
 
 pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
@@ -590,8 +827,13 @@ pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 }
 
 pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    super::builtins::check_keywords(vm, &args, "expandtabs", &["tabsize"])?;
     let s = str_recv(vm, r);
-    let size = int_arg(vm, &args, 0, 8).max(0) as usize;
+    let size = match super::builtins::kwarg(&args, "tabsize") {
+        Some(t) => vm.as_index(t).unwrap_or(8),
+        None => int_arg(vm, &args, 0, 8),
+    }
+    .max(0) as usize;
     let mut out = String::new();
     let mut col = 0;
     for c in s.chars() {

@@ -119,12 +119,18 @@ fn exit_status(machine: &mut vm::Vm, exc: vm::Value) -> i32 {
             .attr_of_instance(exc, "args")
             .map(|a| machine.tuple_items(a))
             .unwrap_or_default();
-        return match args.first() {
-            None | Some(vm::Value::None) => 0,
-            Some(v) => match machine.as_index(*v) {
+        // The code is the one argument, or the tuple of several.
+        let code = match args.as_slice() {
+            [] => vm::Value::None,
+            [one] => *one,
+            many => machine.new_tuple(many.to_vec()),
+        };
+        return match code {
+            vm::Value::None => 0,
+            v => match machine.as_index(v) {
                 Some(code) => code as i32,
                 None => {
-                    let text = machine.str(*v).unwrap_or_default();
+                    let text = machine.str(v).unwrap_or_default();
                     eprintln!("{text}");
                     1
                 }

@@ -130,7 +130,8 @@ fn run(cli: Cli) -> ExitCode {
                 os_threads: sched == "os",
             };
             let status = minipy::run_source(&source, &filename, options);
-            return ExitCode::from(status.clamp(0, 255) as u8);
+            // As the OS takes an exit status: its low byte (sys.exit(-1) is 255).
+            return ExitCode::from(status as u8);
         }
         Command::Dis { .. } => minipy::dis_source(&source, &filename),
         Command::Tokens { .. } => minipy::tokens_listing(&source),

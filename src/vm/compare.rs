@@ -63,6 +63,16 @@ impl Vm {
             ("__ge__", "__le__"),
         ];
         let (m, reflected) = METHODS[arg as usize];
+        // A subclass's reflected comparison goes first, as in CPython.
+        let (ta, tb) = (self.type_of(a), self.type_of(b));
+        if ta != tb
+            && self.is_subclass(tb, ta)
+            && self.class_lookup(tb, reflected).is_some()
+            && let Some(r) = self.call_special(b, reflected, vec![a])?
+            && !self.is_not_implemented(r)
+        {
+            return Ok(r);
+        }
         if let Some(r) = self.call_special(a, m, vec![b])?
             && !self.is_not_implemented(r)
         {

@@ -1135,7 +1135,7 @@ impl Vm {
                                 e
                             }
                         };
-                        if arg == 0 {
+                        if arg == 0 && self.handled != Value::None {
                             // A bare raise re-raises with the traceback it already has.
                             reraise!('dispatch, exc)
                         }

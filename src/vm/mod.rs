@@ -147,6 +147,9 @@ pub struct TbEntry {
     pub name: String,
 }
 
+/// The deepest recursion through native code: well inside the VM thread's stack.
+const MAX_NATIVE_DEPTH: usize = 30_000;
+
 pub struct Vm {
     pub heap: Heap,
     /// Boxed so calls, returns, yields and thread switches move pointers, not frames.
@@ -856,8 +859,14 @@ impl Vm {
     }
 
     /// Runs one frame (and everything it calls) to completion from native code.
+    #[inline(never)]
     pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult<Value> {
-        if self.native_depth > 200 || self.frames.len() > self.recursion_limit {
+        // Recursion through native code (len() calling __len__, map() calling a function)
+        // counts against the same limit as plain calls; the Rust stack (512 MB) takes over
+        // 30,000 such levels, so a raised limit cannot overflow it.
+        if self.native_depth > self.recursion_limit.min(MAX_NATIVE_DEPTH)
+            || self.frames.len() > self.recursion_limit
+        {
             return Err(self.new_exception("RecursionError", "maximum recursion depth exceeded"));
         }
         let base = self.frames.len();

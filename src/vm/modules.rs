@@ -161,10 +161,18 @@ impl Vm {
         self.dict_set_str(dict, "maxsize", Value::Int(i64::MAX));
         let version = self.new_str("3.7.16 (minipy)");
         self.dict_set_str(dict, "version", version);
-        for stream in ["stdout", "stderr"] {
+        let streams: [(&str, NativeFn, NativeFn); 2] = [
+            ("stdout", s_write_out, s_writelines_out),
+            ("stderr", s_write_err, s_writelines_err),
+        ];
+        for (stream, write, writelines) in streams {
             let s = self.new_module(
                 &format!("<{stream}>"),
-                &[("write", s_write), ("flush", s_flush)],
+                &[
+                    ("write", write),
+                    ("writelines", writelines),
+                    ("flush", s_flush),
+                ],
             );
             self.dict_set_str(dict, stream, Value::Obj(s));
         }
@@ -293,19 +301,44 @@ fn s_setrecursionlimit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     }
 }
 
-fn s_write(vm: &mut Vm, stream: Option<Value>, args: Args) -> R {
-    let text = vm.str(arg(&args, 0))?;
-    let is_err = stream.and_then(|s| s.as_obj()).is_some_and(
-        |r| matches!(vm.heap.get(r), Object::Module { name, .. } if name == "<stderr>"),
-    );
-    if is_err {
+/// `sys.stdout.write(s)` / `sys.stderr.write(s)`: the text (a str) on that stream; its
+/// length. Functions of the stream objects, which bind no receiver: one per stream.
+fn write_to(vm: &mut Vm, to_stderr: bool, v: Value) -> PyResult<usize> {
+    let Some(text) = vm.str_of(v).map(str::to_string) else {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!("write() argument must be str, not {t}")));
+    };
+    if to_stderr {
         vm.flush();
         eprint!("{text}");
     } else {
         use std::io::Write;
         let _ = vm.out.write_all(text.as_bytes());
     }
-    Ok(Value::Int(text.chars().count() as i64))
+    Ok(text.chars().count())
+}
+
+fn s_write_out(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    write_to(vm, false, arg(&args, 0)).map(|n| Value::Int(n as i64))
+}
+
+fn s_write_err(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    write_to(vm, true, arg(&args, 0)).map(|n| Value::Int(n as i64))
+}
+
+fn writelines_to(vm: &mut Vm, to_stderr: bool, args: &Args) -> R {
+    for line in vm.collect_iterable(arg(args, 0))? {
+        write_to(vm, to_stderr, line)?;
+    }
+    Ok(Value::None)
+}
+
+fn s_writelines_out(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    writelines_to(vm, false, &args)
+}
+
+fn s_writelines_err(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    writelines_to(vm, true, &args)
 }
 
 fn s_flush(vm: &mut Vm, _: Option<Value>, _: Args) -> R {

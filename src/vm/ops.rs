@@ -394,6 +394,17 @@ impl Vm {
         {
             return Ok(r);
         }
+        // A subclass that overrides the reflected method goes first, as in CPython.
+        let (ta, tb) = (self.type_of(a), self.type_of(b));
+        if ta != tb
+            && self.is_subclass(tb, ta)
+            && let Some(rm) = self.class_lookup(tb, rmethod)
+            && self.class_lookup(ta, rmethod) != Some(rm)
+            && let Some(r) = self.call_special(b, rmethod, vec![a])?
+            && !self.is_not_implemented(r)
+        {
+            return Ok(r);
+        }
         if let Some(r) = self.call_special(a, method, vec![b])?
             && !self.is_not_implemented(r)
         {

@@ -9,7 +9,7 @@ use std::cell::Cell;
 
 /// The built-in types a class may extend with its own methods and attributes: its
 /// instances carry a value of the type (`Instance::payload`).
-const EXTENSIBLE: [&str; 9] = [
+pub(super) const EXTENSIBLE: [&str; 9] = [
     "int",
     "float",
     "str",
@@ -65,6 +65,8 @@ impl Vm {
                 receiver: obj,
                 func: found,
             }),
+            // __new__ is a static method: `super().__new__(cls)` passes the class itself.
+            Object::Native(n) if n.name == "__new__" => found,
             Object::Native(n) if n.receiver.is_none() => {
                 let n = n.clone();
                 // A built-in type's method works on the value a subclass instance extends.
@@ -169,7 +171,7 @@ impl Vm {
         let Object::Class(c) = self.heap.get(r) else {
             return None;
         };
-        if c.builtin.is_some() {
+        if c.builtin.is_some() || self.class_lookup(r, "__new__").is_some() {
             return None;
         }
         let init = self.class_lookup(r, "__init__")?;
@@ -564,6 +566,26 @@ impl Vm {
 
     pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {
         let class = self.type_of(obj);
+        // A __delattr__ written in Python on the class (or a base) handles every `del`.
+        if matches!(
+            obj.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Instance(_))
+        ) && let Some(hook) = self.class_lookup(class, "__delattr__")
+            && matches!(
+                hook.as_obj().map(|f| self.heap.get(f)),
+                Some(Object::Function(_))
+            )
+        {
+            let name = self.new_str(name);
+            self.call(hook, Args::new(vec![obj, name]))?;
+            return Ok(());
+        }
+        self.delattr_default(obj, name)
+    }
+
+    /// `object.__delattr__`: the deletion without a class's own `__delattr__`.
+    pub fn delattr_default(&mut self, obj: Value, name: &str) -> PyResult<()> {
+        let class = self.type_of(obj);
         if let Some(found) = self.class_lookup(class, name)
             && let Some(Object::Property { fdel, .. }) = found.as_obj().map(|r| self.heap.get(r))
         {
@@ -674,7 +696,24 @@ impl Vm {
                 {
                     return Ok(Call::Done(super::builtins::construct(self, r, args)?));
                 }
-                let instance = if builtin == Some("BaseException") {
+                // A __new__ written in Python makes the instance (a singleton may return
+                // an old one); __init__ then runs only on an instance of this class.
+                let user_new = self.class_lookup(r, "__new__").and_then(|f| {
+                    match self.heap.get(f.as_obj()?) {
+                        Object::Function(_) => Some(f),
+                        Object::StaticMethod(inner) => Some(*inner),
+                        _ => None,
+                    }
+                });
+                let instance = if let Some(new_fn) = user_new {
+                    let mut new_args = args.clone();
+                    new_args.pos.insert(0, Value::Obj(r));
+                    let made = self.call(new_fn, new_args)?;
+                    if !self.is_subclass(self.type_of(made), r) {
+                        return Ok(Call::Done(made));
+                    }
+                    made
+                } else if builtin == Some("BaseException") {
                     let pos = args.pos.clone();
                     self.instantiate_exception(r, pos)
                 } else if let Some(kind) = extends {
@@ -715,7 +754,10 @@ impl Vm {
                         }
                     }
                     _ => {
-                        if builtin.is_none() && (!args.pos.is_empty() || !args.kw.is_empty()) {
+                        if builtin.is_none()
+                            && user_new.is_none()
+                            && (!args.pos.is_empty() || !args.kw.is_empty())
+                        {
                             let name = self.class_name(r);
                             return Err(self.type_error(&format!("{name}() takes no arguments")));
                         }

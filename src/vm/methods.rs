@@ -647,6 +647,54 @@ fn o_setattr(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(Value::None)
 }
 
+/// `object.__new__(cls, ...)`: a new instance of `cls`; for a subclass of a built-in type,
+/// carrying the value made from the other arguments (`int.__new__(cls, 5)`).
+fn o_new(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let cls = recv(r);
+    let Some(class) = cls
+        .as_obj()
+        .filter(|c| matches!(vm.heap.get(*c), Object::Class(_)))
+    else {
+        let t = vm.type_name(cls);
+        return Err(vm.type_error(&format!("object.__new__(X): X is not a type object ({t})")));
+    };
+    if let Object::Class(c) = vm.heap.get(class)
+        && let Some(b) = c.builtin
+        && vm.types.get(b) == Some(&class)
+        && b != "object"
+    {
+        // int.__new__(int, 5) is just int(5).
+        return super::builtins::construct(vm, class, args);
+    }
+    let instance = vm.new_instance(class);
+    let extends = match vm.heap.get(class) {
+        Object::Class(c) => c
+            .builtin
+            .filter(|b| super::attrs::EXTENSIBLE.contains(b) && vm.types.get(*b) != Some(&class)),
+        _ => None,
+    };
+    if extends.is_some() {
+        let payload = super::builtins::construct(vm, class, args)?;
+        if let Object::Instance(inst) = vm.heap.get_mut(instance.as_obj().expect("an instance")) {
+            inst.payload = Some(payload);
+        }
+    }
+    Ok(instance)
+}
+
+fn o_delattr(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let all: Vec<Value> = r.into_iter().chain(args.pos).collect();
+    let [obj, name] = all.as_slice() else {
+        return Err(vm.type_error(&format!("expected 2 arguments, got {}", all.len())));
+    };
+    let Some(n) = vm.str_of(*name).map(str::to_string) else {
+        let t = vm.type_name(*name);
+        return Err(vm.type_error(&format!("attribute name must be string, not '{t}'")));
+    };
+    vm.delattr_default(*obj, &n)?;
+    Ok(Value::None)
+}
+
 fn len_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     length(vm, recv(r)).map(|n| Value::Int(n as i64))
 }
@@ -864,6 +912,8 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("object", "__eq__") => Some(("__eq__", o_eq)),
             ("object", "__hash__") => Some(("__hash__", o_hash)),
             ("object", "__setattr__") => Some(("__setattr__", o_setattr)),
+            ("object", "__delattr__") => Some(("__delattr__", o_delattr)),
+            (_, "__new__") => Some(("__new__", o_new)),
             ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
             _ => None,
         };
@@ -874,7 +924,8 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             {
                 native.is_method = !matches!(n, "fromkeys" | "fromhex" | "maketrans");
                 native.arity = method_arity(tag, n);
-                native.owner = Owner::of(tag);
+                // __new__ takes the class, not a value of the type, first.
+                native.owner = Owner::of(tag).filter(|_| n != "__new__");
             }
             return Some(method);
         }

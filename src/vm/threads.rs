@@ -734,13 +734,29 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
         Some(b) => vm.truthy(b)?,
         None => true,
     };
-    let timeout = args
-        .pos
-        .get(1)
-        .copied()
-        .or_else(|| kw("timeout"))
-        .and_then(|t| vm.to_f64(t))
-        .filter(|t| *t >= 0.0);
+    // -1, the default, waits for ever; other negative timeouts are refused.
+    let timeout = match args.pos.get(1).copied().or_else(|| kw("timeout")) {
+        None => None,
+        Some(t) => match vm.to_f64(t) {
+            Some(-1.0) => None,
+            Some(_) if !blocking => {
+                return Err(vm.new_exception(
+                    "ValueError",
+                    "can't specify a timeout for a non-blocking call",
+                ));
+            }
+            Some(t) if t < 0.0 => {
+                return Err(vm.new_exception("ValueError", "timeout value must be positive"));
+            }
+            Some(t) => Some(t),
+            None => {
+                let t = vm.type_name(t);
+                return Err(
+                    vm.type_error(&format!("'{t}' object cannot be interpreted as an integer"))
+                );
+            }
+        },
+    };
     // Re-run after a timed-out wait: give up.
     let timed_out = std::mem::take(&mut vm.sched.just_woke);
     let me = vm.current_ident();
@@ -831,6 +847,9 @@ pub fn l_release(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
         unreachable!("lock methods are bound to locks")
     };
     match *owner {
+        None if *reentrant => {
+            Err(vm.new_exception("RuntimeError", "cannot release un-acquired lock"))
+        }
         None => Err(vm.new_exception("RuntimeError", "release unlocked lock")),
         Some(o) if *reentrant && o != me => {
             Err(vm.new_exception("RuntimeError", "cannot release un-acquired lock"))
@@ -857,7 +876,7 @@ pub fn l_enter(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
 
 pub fn l_exit(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
     l_release(vm, r, Args::default())?;
-    Ok(Value::Bool(false))
+    Ok(Value::None)
 }
 
 /// `time.sleep`: the thread waits (virtual time under `det`, real time under `os`) while

@@ -1,9 +1,10 @@
 # The queue module, written in minipy's Python over threading's Condition, as CPython's is.
 import threading
+from time import monotonic as time
 
 
 class Empty(Exception):
-    pass
+    __module__ = '_queue'
 
 
 class Full(Exception):
@@ -58,10 +59,13 @@ class Queue:
                 elif timeout < 0:
                     raise ValueError("'timeout' must be a non-negative number")
                 else:
-                    if self._qsize() >= self.maxsize:
-                        self.not_full.wait(timeout)
-                        if self._qsize() >= self.maxsize:
+                    # Waits again after a wakeup that found no room, until the deadline.
+                    endtime = time() + timeout
+                    while self._qsize() >= self.maxsize:
+                        remaining = endtime - time()
+                        if remaining <= 0.0:
                             raise Full
+                        self.not_full.wait(remaining)
             self._put(item)
             self.unfinished_tasks += 1
             self.not_empty.notify()
@@ -77,10 +81,12 @@ class Queue:
             elif timeout < 0:
                 raise ValueError("'timeout' must be a non-negative number")
             else:
-                if not self._qsize():
-                    self.not_empty.wait(timeout)
-                    if not self._qsize():
+                endtime = time() + timeout
+                while not self._qsize():
+                    remaining = endtime - time()
+                    if remaining <= 0.0:
                         raise Empty
+                    self.not_empty.wait(remaining)
             item = self._get()
             self.not_full.notify()
             return item
@@ -110,9 +116,72 @@ class LifoQueue(Queue):
 
 
 class PriorityQueue(Queue):
+    # A binary heap, sifted as CPython's heapq does, so items of equal priority come out
+    # in the same order as under CPython.
     def _put(self, item):
-        self.queue.append(item)
-        self.queue.sort()
+        heap = self.queue
+        heap.append(item)
+        _siftdown(heap, 0, len(heap) - 1)
 
     def _get(self):
-        return self.queue.pop(0)
+        heap = self.queue
+        last = heap.pop()
+        if heap:
+            item = heap[0]
+            heap[0] = last
+            _siftup(heap, 0)
+            return item
+        return last
+
+
+def _siftdown(heap, startpos, pos):
+    newitem = heap[pos]
+    while pos > startpos:
+        parentpos = (pos - 1) >> 1
+        parent = heap[parentpos]
+        if newitem < parent:
+            heap[pos] = parent
+            pos = parentpos
+            continue
+        break
+    heap[pos] = newitem
+
+
+def _siftup(heap, pos):
+    endpos = len(heap)
+    startpos = pos
+    newitem = heap[pos]
+    childpos = 2 * pos + 1
+    while childpos < endpos:
+        rightpos = childpos + 1
+        if rightpos < endpos and not heap[childpos] < heap[rightpos]:
+            childpos = rightpos
+        heap[pos] = heap[childpos]
+        pos = childpos
+        childpos = 2 * pos + 1
+    heap[pos] = newitem
+    _siftdown(heap, startpos, pos)
+
+
+class SimpleQueue:
+    """An unbounded FIFO queue without task tracking."""
+
+    def __init__(self):
+        self._queue = Queue()
+
+    def put(self, item, block=True, timeout=None):
+        self._queue.put(item)
+
+    put_nowait = put
+
+    def get(self, block=True, timeout=None):
+        return self._queue.get(block, timeout)
+
+    def get_nowait(self):
+        return self._queue.get(False)
+
+    def empty(self):
+        return self._queue.empty()
+
+    def qsize(self):
+        return self._queue.qsize()

@@ -1,6 +1,7 @@
 # The threading module, written in minipy's Python: Thread objects over the VM's native
 # thread primitives (_start, _join, _alive, _ident, _current), and Lock/RLock from the VM.
 from _thread import _start, _join, _alive, _current_ident, _main_ident, allocate_lock, allocate_rlock
+from time import monotonic as _time
 
 Lock = allocate_lock
 RLock = allocate_rlock
@@ -8,14 +9,20 @@ _threads = {}
 _counter = 0
 
 
+def _newname(template='Thread-%d'):
+    global _counter
+    _counter += 1
+    return template % _counter
+
+
 class Thread:
     def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
-        global _counter
-        _counter += 1
+        assert group is None, 'group argument must be None for now'
         self._target = target
         self._args = args
         self._kwargs = kwargs if kwargs is not None else {}
-        self._name = name if name is not None else 'Thread-%d' % _counter
+        # Only a thread without a name takes a number (as 3.7: no "(target)" suffix).
+        self._name = str(name or _newname())
         if daemon is None:
             daemon = current_thread().daemon
         self._daemon = daemon
@@ -23,6 +30,8 @@ class Thread:
         self._ident = None
 
     def start(self):
+        if '_started' not in self.__dict__:
+            raise RuntimeError('thread.__init__() not called')
         if self._started:
             raise RuntimeError('threads can only be started once')
         self._started = True
@@ -78,9 +87,7 @@ class Thread:
 
 class _MainThread(Thread):
     def __init__(self):
-        global _counter
         Thread.__init__(self, name='MainThread', daemon=False)
-        _counter -= 1
         self._started = True
         self._ident = _main_ident()
 
@@ -160,12 +167,20 @@ class Condition:
                     pass
 
     def wait_for(self, predicate, timeout=None):
+        # Waits again after a wakeup that left the predicate false, until the deadline.
+        endtime = None
+        waittime = timeout
         result = predicate()
         while not result:
-            self.wait(timeout)
+            if waittime is not None:
+                if endtime is None:
+                    endtime = _time() + waittime
+                else:
+                    waittime = endtime - _time()
+                    if waittime <= 0:
+                        break
+            self.wait(waittime)
             result = predicate()
-            if timeout is not None:
-                break
         return result
 
     def notify(self, n=1):
@@ -256,28 +271,83 @@ class BrokenBarrierError(RuntimeError):
 
 
 class Barrier:
+    """CPython's barrier: parties threads meet at wait(); a timeout, abort() or reset()
+    while threads wait breaks it for all of them."""
+
     def __init__(self, parties, action=None, timeout=None):
         self._cond = Condition(Lock())
-        self._parties = parties
         self._action = action
+        self._timeout = timeout
+        self._parties = parties
+        self._state = 0  # 0 filling, 1 draining, -1 resetting, -2 broken
         self._count = 0
-        self._generation = 0
 
     def wait(self, timeout=None):
+        if timeout is None:
+            timeout = self._timeout
         with self._cond:
-            generation = self._generation
+            self._enter()
             index = self._count
             self._count += 1
-            if self._count == self._parties:
-                if self._action is not None:
-                    self._action()
-                self._count = 0
-                self._generation += 1
+            try:
+                if index + 1 == self._parties:
+                    self._release()
+                else:
+                    self._wait(timeout)
+                return index
+            finally:
+                self._count -= 1
+                self._exit()
+
+    def _enter(self):
+        while self._state in (-1, 1):
+            self._cond.wait()
+        if self._state < 0:
+            raise BrokenBarrierError
+        assert self._state == 0
+
+    def _release(self):
+        try:
+            if self._action:
+                self._action()
+            self._state = 1
+            self._cond.notify_all()
+        except:
+            self._break()
+            raise
+
+    def _wait(self, timeout):
+        if not self._cond.wait_for(lambda: self._state != 0, timeout):
+            self._break()
+            raise BrokenBarrierError
+        if self._state < 0:
+            raise BrokenBarrierError
+        assert self._state == 1
+
+    def _exit(self):
+        if self._count == 0:
+            if self._state in (-1, 1):
+                self._state = 0
                 self._cond.notify_all()
+
+    def reset(self):
+        with self._cond:
+            if self._count > 0:
+                if self._state == 0:
+                    self._state = -1
+                elif self._state == -2:
+                    self._state = -1
             else:
-                while generation == self._generation:
-                    self._cond.wait(timeout)
-            return index
+                self._state = 0
+            self._cond.notify_all()
+
+    def abort(self):
+        with self._cond:
+            self._break()
+
+    def _break(self):
+        self._state = -2
+        self._cond.notify_all()
 
     @property
     def parties(self):
@@ -285,7 +355,13 @@ class Barrier:
 
     @property
     def n_waiting(self):
-        return self._count
+        if self._state == 0:
+            return self._count
+        return 0
+
+    @property
+    def broken(self):
+        return self._state == -2
 
 
 class Timer(Thread):
@@ -307,18 +383,42 @@ class Timer(Thread):
         self.finished.set()
 
 
-class local:
-    """Attributes seen only by the thread that set them."""
+class _local:
+    """Attributes seen only by the thread that set them (kept per thread ident). A
+    subclass's __init__ runs again, with the same arguments, in each thread that uses it."""
 
-    def __init__(self):
-        object.__setattr__(self, '_per_thread', {})
+    def __new__(cls, *args, **kw):
+        if (args or kw) and cls.__init__ is object.__init__:
+            raise TypeError('Initialization arguments are not supported')
+        self = object.__new__(cls)
+        object.__setattr__(self, '_local__args', (args, kw))
+        object.__setattr__(self, '_local__dicts', {_current_ident(): {}})
+        return self
+
+    def _values(self):
+        dicts = object.__getattribute__(self, '_local__dicts')
+        ident = _current_ident()
+        if ident not in dicts:
+            dicts[ident] = {}
+            args, kw = object.__getattribute__(self, '_local__args')
+            if type(self).__init__ is not object.__init__:
+                type(self).__init__(self, *args, **kw)
+        return dicts[ident]
 
     def __getattr__(self, name):
-        values = object.__getattribute__(self, '_per_thread').get(_current_ident(), {})
+        values = _local._values(self)
         if name in values:
             return values[name]
-        raise AttributeError("'_thread._local' object has no attribute '%s'" % name)
+        raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
 
     def __setattr__(self, name, value):
-        per_thread = object.__getattribute__(self, '_per_thread')
-        per_thread.setdefault(_current_ident(), {})[name] = value
+        _local._values(self)[name] = value
+
+    def __delattr__(self, name):
+        values = _local._values(self)
+        if name not in values:
+            raise AttributeError(name)
+        del values[name]
+
+
+local = _local

@@ -409,7 +409,8 @@ class _local:
         values = _local._values(self)
         if name in values:
             return values[name]
-        raise AttributeError("'%s' object has no attribute '%s'" % (type(self).__name__, name))
+        kind = '_thread._local' if type(self) is _local else type(self).__name__
+        raise AttributeError("'%s' object has no attribute '%s'" % (kind, name))
 
     def __setattr__(self, name, value):
         _local._values(self)[name] = value

@@ -44,6 +44,11 @@ pub fn is_printable(c: char) -> bool {
     // use and the noncharacters at the end of the BMP.
     !(0x80..=0xa0).contains(&u)
         && u != 0xad
+        && u != 0x1680
+        && !(0x2000..=0x200a).contains(&u)
+        && u != 0x202f
+        && u != 0x205f
+        && u != 0x3000
         && !(0x200b..=0x200f).contains(&u)
         && !(0x2028..=0x202e).contains(&u)
         && !(0x2060..=0x206f).contains(&u)
@@ -51,6 +56,7 @@ pub fn is_printable(c: char) -> bool {
         && !(0xfff0..=0xfffb).contains(&u)
         && !(0xfffe..=0xffff).contains(&u)
         && !(0xe000..=0xf8ff).contains(&u)
+        && u < 0xf0000
 }
 
 /// `ascii(x)` from `repr(x)`: every non-ASCII character escaped as `\xhh`, `\uhhhh` or

@@ -167,9 +167,9 @@ fn fold_iter(e: &mut Expr) {
             if items.iter().any(|i| matches!(i.node, ExprKind::Starred(_))) {
                 return;
             }
-            match const_tuple(items) {
-                Some(c) => e.node = ExprKind::Constant(Constant::Tuple(c)),
-                None => e.node = ExprKind::Tuple(std::mem::take(items)),
+            // 3.7 folds only a list of constants (3.8 also makes [a, b] a tuple).
+            if let Some(c) = const_tuple(items) {
+                e.node = ExprKind::Constant(Constant::Tuple(c));
             }
         }
         ExprKind::Set(items) => {
@@ -189,6 +189,10 @@ fn fold_iter(e: &mut Expr) {
 
 fn fold_expr(e: &mut Expr) {
     match &mut e.node {
+        // 3.7's AST optimizer: __debug__ is the constant True (no -O).
+        ExprKind::Name(n) if n == "__debug__" => {
+            e.node = ExprKind::Constant(Constant::Bool(true));
+        }
         ExprKind::Name(_) | ExprKind::Constant(_) => {}
         ExprKind::JoinedStr(v) | ExprKind::Set(v) | ExprKind::List(v) => {
             v.iter_mut().for_each(fold_expr)

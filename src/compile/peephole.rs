@@ -171,9 +171,9 @@ pub fn optimize(
     consts: &mut Vec<ConstValue>,
     lnotab: Vec<u8>,
 ) -> (Vec<u8>, Vec<u8>) {
-    // 3.7 leaves code alone when co_lnotab is too complex or the code does not end in a return.
-    if lnotab.contains(&255) || bytes.len() < 2 || bytes[bytes.len() - 2] != Op::RETURN_VALUE as u8
-    {
+    // 3.7 leaves code alone when co_lnotab is too complex. (Unlike 3.6, it optimizes code
+    // that does not end in a return: statements after a `return` leave none at the end.)
+    if lnotab.contains(&255) || bytes.len() < 2 {
         return (bytes, lnotab);
     }
     let mut code = Code {
@@ -215,7 +215,8 @@ pub fn optimize(
                     cumlc = 0;
                 }
             }
-            Some(Op::BUILD_TUPLE | Op::BUILD_LIST | Op::BUILD_SET) => {
+            // 3.7 rewrites BUILD_TUPLE/UNPACK_SEQUENCE only, not a list or set display.
+            Some(Op::BUILD_TUPLE) => {
                 let j = code.get_arg(i) as usize;
                 if op == Some(Op::BUILD_TUPLE) && j > 0 && lastlc >= j {
                     let h = code.lastn_const_start(op_start, j);

@@ -580,7 +580,17 @@ impl Builder<'_> {
                 value,
                 generators,
             } => self.visit_comprehension(e, "dictcomp", generators, key, Some(value), false),
-            ExprKind::Await(v) => self.visit_expr(v),
+            ExprKind::Await(v) => {
+                // An await inside a comprehension makes it an asynchronous comprehension,
+                // whose result the enclosing coroutine awaits.
+                if matches!(
+                    self.cur().name.as_str(),
+                    "listcomp" | "setcomp" | "dictcomp" | "genexpr"
+                ) {
+                    self.cur().is_coroutine = true;
+                }
+                self.visit_expr(v)
+            }
             ExprKind::Yield(v) => {
                 self.cur().is_generator = true;
                 v.iter().try_for_each(|x| self.visit_expr(x))

@@ -58,15 +58,18 @@ pub fn join(parts: Vec<(usize, String)>, l: usize, r: usize) -> Result<Expr, Syn
     }
     let mut values = Vec::new();
     let mut pending = String::new();
-    let mut any_field = false;
+    // As 3.7, any f-string part makes the whole a JoinedStr, fields or not: f"" is
+    // BUILD_STRING 0, and f"abc" is no docstring.
+    let mut any_fstring = false;
     for lit in &literals {
         if lit.is_fstring {
-            any_field |= parse_fstring(lit, &mut pending, &mut values, 0)?;
+            any_fstring = true;
+            parse_fstring(lit, &mut pending, &mut values, 0)?;
         } else {
             pending.push_str(&decode_str(lit.body, lit.is_raw, lit.body_offset)?);
         }
     }
-    if !any_field {
+    if !any_fstring {
         return Ok(Expr::new(ExprKind::Constant(Constant::Str(pending)), l, r));
     }
     flush(&mut pending, &mut values, l, r);

@@ -606,6 +606,55 @@ pub fn hash_int(i: &BigInt) -> i64 {
     if h == -1 { -2 } else { h }
 }
 
+/// CPython's hash of a float: the value as a fraction modulo 2**61 - 1, so that
+/// hash(2.0) == hash(2) and hash(2.5) is 1152921504606846978; inf is 314159 (NaN: 0,
+/// as 3.7).
+pub fn hash_float(v: f64) -> i64 {
+    const BITS: u32 = 61;
+    const MODULUS: u64 = (1 << BITS) - 1;
+    if v.is_nan() {
+        return 0;
+    }
+    if v.is_infinite() {
+        return if v > 0.0 { 314_159 } else { -314_159 };
+    }
+    if v == 0.0 {
+        return 0;
+    }
+    // frexp: v = m * 2**e with 0.5 <= |m| < 1.
+    let bits = v.abs().to_bits();
+    let (raw_exp, frac) = ((bits >> 52) as i32 & 0x7ff, bits & ((1 << 52) - 1));
+    let (mut m, mut e) = if raw_exp == 0 {
+        // Subnormal: scale up first.
+        let scaled = v.abs() * 2f64.powi(64);
+        let b = scaled.to_bits();
+        let (re, fr) = ((b >> 52) as i32 & 0x7ff, b & ((1 << 52) - 1));
+        (f64::from_bits((1022u64 << 52) | fr), re - 1022 - 64)
+    } else {
+        (f64::from_bits((1022u64 << 52) | frac), raw_exp - 1022)
+    };
+    let mut x: u64 = 0;
+    while m != 0.0 {
+        x = ((x << 28) & MODULUS) | (x >> (BITS - 28));
+        m *= 268_435_456.0;
+        e -= 28;
+        let y = m as u64;
+        m -= y as f64;
+        x += y;
+        if x >= MODULUS {
+            x -= MODULUS;
+        }
+    }
+    let e = if e >= 0 {
+        e as u32 % BITS
+    } else {
+        BITS - 1 - ((-1 - e) as u32 % BITS)
+    };
+    x = ((x << e) & MODULUS) | (x >> (BITS - e));
+    let h = if v < 0.0 { -(x as i64) } else { x as i64 };
+    if h == -1 { -2 } else { h }
+}
+
 fn b_hash(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "hash", &args, 1, 1)?;
     hash_value(vm, args.pos[0])
@@ -616,11 +665,8 @@ pub fn hash_value(vm: &mut Vm, v: Value) -> R {
     if let Some(i) = vm.as_bigint(v) {
         return Ok(Value::Int(hash_int(&i)));
     }
-    if let Value::Float(f) = v
-        && f.fract() == 0.0
-        && f.is_finite()
-    {
-        return Ok(Value::Int(hash_int(&BigInt::from(f as i128))));
+    if let Value::Float(f) = v {
+        return Ok(Value::Int(hash_float(f)));
     }
     // A class that defines __eq__ but not __hash__ has __hash__ = None: unhashable.
     if matches!(

@@ -21,6 +21,7 @@ pub mod modules;
 pub mod object;
 pub mod ops;
 pub mod os_sched;
+mod random;
 pub mod str_methods;
 pub mod text;
 pub mod threads;
@@ -167,7 +168,10 @@ pub struct Vm {
     pub native_depth: usize,
     pub out: std::io::BufWriter<std::io::Stdout>,
     pub argv: Vec<String>,
-    pub random_state: u64,
+    /// The `random` module's generator (CPython's Mersenne Twister).
+    pub random: Box<random::MersenneTwister>,
+    /// `--seed`: where the scheduler and an unseeded `random` start.
+    pub seed: u64,
     /// Set when a generator run from native code returned rather than yielded.
     pub gen_returned: bool,
     /// The value a finished generator returned (StopIteration.value).
@@ -272,7 +276,10 @@ impl Vm {
             native_depth: 0,
             out: std::io::BufWriter::new(std::io::stdout()),
             argv,
-            random_state: 0x853c_49e6_748f_ea9b ^ options.seed,
+            random: Box::new(random::MersenneTwister::seeded(&num_bigint::BigInt::from(
+                options.seed,
+            ))),
+            seed: options.seed,
             gen_returned: false,
             stop_value: Value::None,
             caller: None,

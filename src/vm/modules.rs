@@ -93,13 +93,17 @@ impl Vm {
             "random" => self.new_module(
                 "random",
                 &[
-                    ("seed", r_seed),
-                    ("random", r_random),
-                    ("randint", r_randint),
-                    ("choice", r_choice),
-                    ("shuffle", r_shuffle),
-                    ("uniform", r_uniform),
-                    ("randrange", r_randrange),
+                    ("seed", super::random::seed),
+                    ("random", super::random::random),
+                    ("randint", super::random::randint),
+                    ("choice", super::random::choice),
+                    ("choices", super::random::choices),
+                    ("shuffle", super::random::shuffle),
+                    ("sample", super::random::sample),
+                    ("uniform", super::random::uniform),
+                    ("randrange", super::random::randrange),
+                    ("getrandbits", super::random::getrandbits),
+                    ("gauss", super::random::gauss),
                 ],
             ),
             _ => {
@@ -654,77 +658,6 @@ fn d_dis(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let text = crate::bytecode::dis::dis_recursive(&code);
     use std::io::Write;
     let _ = vm.out.write_all(text.as_bytes());
-    Ok(Value::None)
-}
-
-// ---------------------------------------------------------------- random (deterministic)
-
-fn next_random(vm: &mut Vm) -> f64 {
-    // splitmix64: repeatable from `seed`, not CPython's Mersenne Twister.
-    vm.random_state = vm.random_state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-    let mut z = vm.random_state;
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^= z >> 31;
-    (z >> 11) as f64 / (1u64 << 53) as f64
-}
-
-fn r_seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    vm.random_state = vm.as_index(arg(&args, 0)).unwrap_or(0) as u64;
-    Ok(Value::None)
-}
-
-fn r_random(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    Ok(Value::Float(next_random(vm)))
-}
-
-fn r_uniform(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let a = float_arg(vm, &args, 0)?;
-    let b = float_arg(vm, &args, 1)?;
-    Ok(Value::Float(a + (b - a) * next_random(vm)))
-}
-
-fn r_randrange(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let (lo, hi) = match args.pos.len() {
-        1 => (0, vm.as_index(arg(&args, 0)).unwrap_or(1)),
-        _ => (
-            vm.as_index(arg(&args, 0)).unwrap_or(0),
-            vm.as_index(arg(&args, 1)).unwrap_or(1),
-        ),
-    };
-    if hi <= lo {
-        return Err(vm.new_exception("ValueError", "empty range for randrange()"));
-    }
-    Ok(Value::Int(lo + (next_random(vm) * (hi - lo) as f64) as i64))
-}
-
-fn r_randint(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let lo = vm.as_index(arg(&args, 0)).unwrap_or(0);
-    let hi = vm.as_index(arg(&args, 1)).unwrap_or(0);
-    Ok(Value::Int(
-        lo + (next_random(vm) * (hi - lo + 1) as f64) as i64,
-    ))
-}
-
-fn r_choice(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let items = vm.collect_iterable(arg(&args, 0))?;
-    if items.is_empty() {
-        return Err(vm.new_exception("IndexError", "Cannot choose from an empty sequence"));
-    }
-    let i = (next_random(vm) * items.len() as f64) as usize;
-    Ok(items[i])
-}
-
-fn r_shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let list = arg(&args, 0);
-    let mut items = vm.collect_iterable(list)?;
-    for i in (1..items.len()).rev() {
-        let j = (next_random(vm) * (i + 1) as f64) as usize;
-        items.swap(i, j);
-    }
-    if let Some(Object::List(l)) = list.as_obj().map(|r| vm.heap.get_mut(r)) {
-        *l = items;
-    }
     Ok(Value::None)
 }
 

@@ -1,0 +1,406 @@
+//! The `random` module: CPython's Mersenne Twister (MT19937), seeded the way CPython
+//! seeds it, and random.py's algorithms on top, so `random.seed(42); random.random()`
+//! prints what CPython prints. Without a `random.seed` call the generator starts from
+//! `--seed` (CPython would use the OS's entropy), so runs repeat.
+
+use super::object::{Args, Object};
+use super::{PyResult, Value, Vm};
+use num_bigint::{BigInt, Sign};
+use num_traits::{Signed, ToPrimitive, Zero};
+
+type R = PyResult<Value>;
+
+const N: usize = 624;
+const M: usize = 397;
+
+/// MT19937's state, as `_randommodule.c` keeps it, and random.py's spare Gaussian.
+pub struct MersenneTwister {
+    state: [u32; N],
+    index: usize,
+    gauss_next: Option<f64>,
+}
+
+impl MersenneTwister {
+    /// The generator `random.seed(seed)` makes for an int seed.
+    pub fn seeded(seed: &BigInt) -> Self {
+        let mut mt = MersenneTwister {
+            state: [0; N],
+            index: N,
+            gauss_next: None,
+        };
+        // The absolute value's 32-bit words, least significant first; [0] for zero.
+        let mut key = seed.abs().to_u32_digits().1;
+        if key.is_empty() {
+            key.push(0);
+        }
+        mt.init_by_array(&key);
+        mt
+    }
+
+    fn init_genrand(&mut self, s: u32) {
+        self.state[0] = s;
+        for i in 1..N {
+            let prev = self.state[i - 1];
+            self.state[i] = 1_812_433_253u32
+                .wrapping_mul(prev ^ (prev >> 30))
+                .wrapping_add(i as u32);
+        }
+        self.index = N;
+    }
+
+    fn init_by_array(&mut self, key: &[u32]) {
+        self.init_genrand(19_650_218);
+        let (mut i, mut j) = (1usize, 0usize);
+        for _ in 0..N.max(key.len()) {
+            let prev = self.state[i - 1];
+            self.state[i] = (self.state[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_664_525))
+                .wrapping_add(key[j])
+                .wrapping_add(j as u32);
+            i += 1;
+            j += 1;
+            if i >= N {
+                self.state[0] = self.state[N - 1];
+                i = 1;
+            }
+            if j >= key.len() {
+                j = 0;
+            }
+        }
+        for _ in 0..N - 1 {
+            let prev = self.state[i - 1];
+            self.state[i] = (self.state[i] ^ (prev ^ (prev >> 30)).wrapping_mul(1_566_083_941))
+                .wrapping_sub(i as u32);
+            i += 1;
+            if i >= N {
+                self.state[0] = self.state[N - 1];
+                i = 1;
+            }
+        }
+        self.state[0] = 0x8000_0000;
+        self.gauss_next = None;
+    }
+
+    fn next_u32(&mut self) -> u32 {
+        if self.index >= N {
+            for k in 0..N {
+                let y = (self.state[k] & 0x8000_0000) | (self.state[(k + 1) % N] & 0x7fff_ffff);
+                let mag = if y & 1 == 1 { 0x9908_b0df } else { 0 };
+                self.state[k] = self.state[(k + M) % N] ^ (y >> 1) ^ mag;
+            }
+            self.index = 0;
+        }
+        let mut y = self.state[self.index];
+        self.index += 1;
+        y ^= y >> 11;
+        y ^= (y << 7) & 0x9d2c_5680;
+        y ^= (y << 15) & 0xefc6_0000;
+        y ^ (y >> 18)
+    }
+
+    /// random(): 53 random bits as a float in [0, 1).
+    pub fn random(&mut self) -> f64 {
+        let a = f64::from(self.next_u32() >> 5);
+        let b = f64::from(self.next_u32() >> 6);
+        (a * 67_108_864.0 + b) * (1.0 / 9_007_199_254_740_992.0)
+    }
+
+    /// getrandbits(k), k > 0: 32-bit words, least significant first, the last one cut.
+    fn getrandbits(&mut self, k: u64) -> BigInt {
+        if k <= 32 {
+            return BigInt::from(self.next_u32() >> (32 - k));
+        }
+        let mut words = Vec::new();
+        let mut left = k;
+        while left > 0 {
+            let w = self.next_u32();
+            words.push(if left < 32 { w >> (32 - left) } else { w });
+            left = left.saturating_sub(32);
+        }
+        BigInt::from_slice(Sign::Plus, &words)
+    }
+
+    /// random.py's _randbelow: getrandbits(n.bit_length()) until it is below n.
+    fn randbelow(&mut self, n: &BigInt) -> BigInt {
+        if n.is_zero() {
+            return BigInt::zero();
+        }
+        let k = n.bits();
+        loop {
+            let r = self.getrandbits(k);
+            if &r < n {
+                return r;
+            }
+        }
+    }
+
+    fn randbelow_usize(&mut self, n: usize) -> usize {
+        self.randbelow(&BigInt::from(n)).to_usize().unwrap_or(0)
+    }
+}
+
+fn arg(args: &Args, i: usize) -> Option<Value> {
+    args.pos.get(i).copied()
+}
+
+fn float_of(vm: &mut Vm, v: Option<Value>) -> PyResult<f64> {
+    let v = v.unwrap_or(Value::None);
+    vm.to_f64(v).ok_or_else(|| {
+        let t = vm.type_name(v);
+        vm.type_error(&format!("must be real number, not {t}"))
+    })
+}
+
+/// An int argument of randrange, refusing a float with a fractional part as random.py does.
+fn whole(vm: &mut Vm, v: Value, which: &str) -> PyResult<BigInt> {
+    if let Some(i) = vm.as_bigint(v).filter(|_| !matches!(v, Value::Float(_))) {
+        return Ok(i);
+    }
+    if let Value::Float(f) = v
+        && f.fract() == 0.0
+        && f.is_finite()
+    {
+        return Ok(num_traits::FromPrimitive::from_f64(f).unwrap_or_default());
+    }
+    Err(vm.new_exception(
+        "ValueError",
+        &format!("non-integer {which} for randrange()"),
+    ))
+}
+
+pub fn seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let v = arg(&args, 0).unwrap_or(Value::None);
+    let key = match v {
+        Value::None => BigInt::from(vm.seed),
+        _ => match vm.as_bigint(v).filter(|_| !matches!(v, Value::Float(_))) {
+            Some(i) => i,
+            // Other seeds go through hash(), as CPython's version 1 seeding does for
+            // floats (str and bytes differ from CPython, which hashes them with SHA-512).
+            None => {
+                let h = super::builtins::hash_value(vm, v)?;
+                vm.as_bigint(h).unwrap_or_default()
+            }
+        },
+    };
+    *vm.random = MersenneTwister::seeded(&key);
+    Ok(Value::None)
+}
+
+pub fn random(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(vm.random.random()))
+}
+
+pub fn uniform(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let a = float_of(vm, arg(&args, 0))?;
+    let b = float_of(vm, arg(&args, 1))?;
+    Ok(Value::Float(a + (b - a) * vm.random.random()))
+}
+
+pub fn getrandbits(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let k = arg(&args, 0).and_then(|v| vm.as_index(v)).unwrap_or(-1);
+    if k < 0 {
+        return Err(vm.new_exception("ValueError", "number of bits must be non-negative"));
+    }
+    if k == 0 {
+        return Ok(Value::Int(0));
+    }
+    let r = vm.random.getrandbits(k as u64);
+    Ok(vm.new_int(r))
+}
+
+/// random.py's randrange(start, stop=None, step=1).
+fn randrange_values(vm: &mut Vm, start: Value, stop: Option<Value>, step: Value) -> R {
+    let istart = whole(vm, start, "arg 1")?;
+    let Some(stop) = stop.filter(|s| *s != Value::None) else {
+        if istart.is_positive() {
+            let r = vm.random.randbelow(&istart);
+            return Ok(vm.new_int(r));
+        }
+        return Err(vm.new_exception("ValueError", "empty range for randrange()"));
+    };
+    let istop = whole(vm, stop, "stop")?;
+    let width = &istop - &istart;
+    let istep = whole(vm, step, "step")?;
+    if istep == BigInt::from(1) {
+        if width.is_positive() {
+            let r = vm.random.randbelow(&width);
+            return Ok(vm.new_int(istart + r));
+        }
+        return Err(vm.new_exception(
+            "ValueError",
+            &format!("empty range for randrange() ({istart}, {istop}, {width})"),
+        ));
+    }
+    let n = if istep.is_positive() {
+        num_integer::Integer::div_floor(&(&width + &istep - 1), &istep)
+    } else if istep.is_negative() {
+        num_integer::Integer::div_floor(&(&width + &istep + 1), &istep)
+    } else {
+        return Err(vm.new_exception("ValueError", "zero step for randrange()"));
+    };
+    if !n.is_positive() {
+        return Err(vm.new_exception("ValueError", "empty range for randrange()"));
+    }
+    let r = vm.random.randbelow(&n);
+    Ok(vm.new_int(istart + istep * r))
+}
+
+pub fn randrange(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let Some(start) = arg(&args, 0) else {
+        return Err(vm.type_error("randrange() missing 1 required positional argument: 'start'"));
+    };
+    randrange_values(
+        vm,
+        start,
+        arg(&args, 1),
+        arg(&args, 2).unwrap_or(Value::Int(1)),
+    )
+}
+
+pub fn randint(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (Some(a), Some(b)) = (arg(&args, 0), arg(&args, 1)) else {
+        return Err(vm.type_error("randint() missing 2 required positional arguments: 'a' and 'b'"));
+    };
+    let stop = vm.binary_op(crate::bytecode::Opcode::BINARY_ADD, b, Value::Int(1))?;
+    randrange_values(vm, a, Some(stop), Value::Int(1))
+}
+
+pub fn choice(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let seq = arg(&args, 0).unwrap_or(Value::None);
+    let n = super::builtins::length(vm, seq)?;
+    if n == 0 {
+        return Err(vm.new_exception("IndexError", "Cannot choose from an empty sequence"));
+    }
+    let i = vm.random.randbelow_usize(n);
+    vm.getitem(seq, Value::Int(i as i64))
+}
+
+pub fn shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let list = arg(&args, 0).unwrap_or(Value::None);
+    let n = super::builtins::length(vm, list)?;
+    for i in (1..n).rev() {
+        let j = vm.random.randbelow_usize(i + 1);
+        let (a, b) = (Value::Int(i as i64), Value::Int(j as i64));
+        let (x, y) = (vm.getitem(list, a)?, vm.getitem(list, b)?);
+        vm.setitem(list, a, y)?;
+        vm.setitem(list, b, x)?;
+    }
+    Ok(Value::None)
+}
+
+/// random.py's sample(population, k): a partial shuffle of a copy for small populations,
+/// else picks remembered in a set.
+pub fn sample(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let population = arg(&args, 0).unwrap_or(Value::None);
+    if matches!(
+        population.as_obj().map(|r| vm.heap.get(r)),
+        Some(Object::Set(_) | Object::FrozenSet(_) | Object::Dict(_))
+    ) {
+        return Err(vm.type_error("Population must be a sequence or set.  For dicts, use list(d)."));
+    }
+    let items = vm.collect_iterable(population)?;
+    let k = arg(&args, 1)
+        .or_else(|| super::builtins::kwarg(&args, "k"))
+        .and_then(|v| vm.as_index(v))
+        .unwrap_or(-1);
+    let n = items.len();
+    if k < 0 || k as usize > n {
+        return Err(vm.new_exception("ValueError", "Sample larger than population or is negative"));
+    }
+    let k = k as usize;
+    let mut setsize = 21usize;
+    if k > 5 {
+        let exponent = ((k * 3) as f64).ln() / 4f64.ln();
+        setsize += 4usize.pow(exponent.ceil() as u32);
+    }
+    let mut result = Vec::with_capacity(k);
+    if n <= setsize {
+        let mut pool = items;
+        for i in 0..k {
+            let j = vm.random.randbelow_usize(n - i);
+            result.push(pool[j]);
+            pool[j] = pool[n - i - 1];
+        }
+    } else {
+        let mut selected = std::collections::HashSet::new();
+        for _ in 0..k {
+            let mut j = vm.random.randbelow_usize(n);
+            while selected.contains(&j) {
+                j = vm.random.randbelow_usize(n);
+            }
+            selected.insert(j);
+            result.push(items[j]);
+        }
+    }
+    Ok(vm.new_list(result))
+}
+
+/// random.py's choices(population, weights=None, *, cum_weights=None, k=1).
+pub fn choices(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    super::builtins::check_keywords(vm, &args, "choices", &["weights", "cum_weights", "k"])?;
+    let population = vm.collect_iterable(arg(&args, 0).unwrap_or(Value::None))?;
+    let n = population.len();
+    let k = super::builtins::kwarg(&args, "k")
+        .and_then(|v| vm.as_index(v))
+        .unwrap_or(1)
+        .max(0) as usize;
+    let weights = arg(&args, 1).or_else(|| super::builtins::kwarg(&args, "weights"));
+    let cum = super::builtins::kwarg(&args, "cum_weights");
+    let cum_weights: Vec<f64> = match (weights.filter(|w| *w != Value::None), cum) {
+        (None, None) => {
+            let picks = (0..k)
+                .map(|_| population[(vm.random.random() * n as f64) as usize])
+                .collect();
+            return Ok(vm.new_list(picks));
+        }
+        (Some(_), Some(_)) => {
+            return Err(vm.type_error("Cannot specify both weights and cumulative weights"));
+        }
+        (Some(w), None) => {
+            let mut total = 0.0;
+            let mut acc = Vec::new();
+            for v in vm.collect_iterable(w)? {
+                total += float_of(vm, Some(v))?;
+                acc.push(total);
+            }
+            acc
+        }
+        (None, Some(c)) => {
+            let mut acc = Vec::new();
+            for v in vm.collect_iterable(c)? {
+                acc.push(float_of(vm, Some(v))?);
+            }
+            acc
+        }
+    };
+    if cum_weights.len() != n {
+        return Err(vm.new_exception(
+            "ValueError",
+            "The number of weights does not match the population",
+        ));
+    }
+    let total = cum_weights.last().copied().unwrap_or(0.0);
+    let mut picks = Vec::with_capacity(k);
+    for _ in 0..k {
+        let x = vm.random.random() * total;
+        // bisect_right over the first n - 1 cumulative weights.
+        let i = cum_weights[..n.saturating_sub(1)].partition_point(|c| *c <= x);
+        picks.push(population[i]);
+    }
+    Ok(vm.new_list(picks))
+}
+
+/// random.py's gauss(mu, sigma), which makes two values at a time and keeps one.
+pub fn gauss(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let mu = float_of(vm, arg(&args, 0))?;
+    let sigma = float_of(vm, arg(&args, 1))?;
+    let z = match vm.random.gauss_next.take() {
+        Some(z) => z,
+        None => {
+            let x2pi = vm.random.random() * std::f64::consts::TAU;
+            let g2rad = (-2.0 * (1.0 - vm.random.random()).ln()).sqrt();
+            vm.random.gauss_next = Some(x2pi.sin() * g2rad);
+            x2pi.cos() * g2rad
+        }
+    };
+    Ok(Value::Float(mu + z * sigma))
+}

@@ -13,6 +13,9 @@ fn arg(args: &Args, i: usize) -> Value {
 fn float_arg(vm: &mut Vm, args: &Args, i: usize) -> PyResult<f64> {
     let v = arg(args, i);
     match vm.to_f64(v) {
+        Some(f) if f.is_infinite() && !matches!(v, Value::Float(_)) => {
+            Err(vm.new_exception("OverflowError", "int too large to convert to float"))
+        }
         Some(f) => Ok(f),
         None => {
             let t = vm.type_name(v);
@@ -85,6 +88,10 @@ impl Vm {
                     ("time", t_time),
                     ("perf_counter", t_perf_counter),
                     ("monotonic", t_perf_counter),
+                    ("process_time", t_perf_counter),
+                    ("time_ns", t_time_ns),
+                    ("perf_counter_ns", t_perf_counter_ns),
+                    ("monotonic_ns", t_perf_counter_ns),
                     ("sleep", t_sleep),
                 ],
             ),
@@ -224,6 +231,11 @@ impl Vm {
                 ("sinh", m_sinh),
                 ("cosh", m_cosh),
                 ("tanh", m_tanh),
+                ("comb", m_comb),
+                ("perm", m_perm),
+                ("isqrt", m_isqrt),
+                ("prod", m_prod),
+                ("dist", m_dist),
             ],
         );
         let dict = self.module_dict(m);
@@ -352,8 +364,14 @@ fn s_flush(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
 
 // ---------------------------------------------------------------- math
 
+/// A math function of one float, with CPython's errors: a NaN from a number is a domain
+/// error, and (for the functions that can overflow) an infinity from a finite number a
+/// range error.
 macro_rules! unary_math {
     ($name:ident, $f:expr) => {
+        unary_math!($name, $f, false);
+    };
+    ($name:ident, $f:expr, $can_overflow:expr) => {
         fn $name(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             let x = float_arg(vm, &args, 0)?;
             let f: fn(f64) -> f64 = $f;
@@ -361,18 +379,21 @@ macro_rules! unary_math {
             if r.is_nan() && !x.is_nan() {
                 return Err(vm.new_exception("ValueError", "math domain error"));
             }
+            if $can_overflow && r.is_infinite() && x.is_finite() {
+                return Err(vm.new_exception("OverflowError", "math range error"));
+            }
             Ok(Value::Float(r))
         }
     };
 }
 
-unary_math!(m_exp, f64::exp);
-unary_math!(m_expm1, f64::exp_m1);
+unary_math!(m_exp, f64::exp, true);
+unary_math!(m_expm1, f64::exp_m1, true);
 unary_math!(m_log1p, f64::ln_1p);
 unary_math!(m_asin, f64::asin);
 unary_math!(m_acos, f64::acos);
-unary_math!(m_sinh, f64::sinh);
-unary_math!(m_cosh, f64::cosh);
+unary_math!(m_sinh, f64::sinh, true);
+unary_math!(m_cosh, f64::cosh, true);
 unary_math!(m_tanh, f64::tanh);
 
 fn m_copysign(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -419,21 +440,83 @@ fn m_ldexp(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(Value::Float(x * 2f64.powi(e as i32)))
 }
 
+/// CPython's math.fsum: exact partial sums (Shewchuk), correctly rounded at the end.
 fn m_fsum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    // Neumaier summation: exact enough to match CPython's correctly rounded fsum in practice.
     let items = vm.collect_iterable(arg(&args, 0))?;
-    let (mut sum, mut comp) = (0.0f64, 0.0f64);
+    let mut partials: Vec<f64> = Vec::new();
+    let (mut special, mut inf_sum) = (0.0f64, 0.0f64);
     for v in items {
-        let x = vm.to_f64(v).unwrap_or(f64::NAN);
-        let t = sum + x;
-        comp += if sum.abs() >= x.abs() {
-            (sum - t) + x
-        } else {
-            (x - t) + sum
+        let mut x = match vm.to_f64(v) {
+            Some(x) => x,
+            None => {
+                let t = vm.type_name(v);
+                return Err(vm.type_error(&format!("must be real number, not {t}")));
+            }
         };
-        sum = t;
+        let original = x;
+        let mut i = 0;
+        for j in 0..partials.len() {
+            let mut y = partials[j];
+            if x.abs() < y.abs() {
+                std::mem::swap(&mut x, &mut y);
+            }
+            let hi = x + y;
+            let lo = y - (hi - x);
+            if lo != 0.0 {
+                partials[i] = lo;
+                i += 1;
+            }
+            x = hi;
+        }
+        partials.truncate(i);
+        if x != 0.0 {
+            if !x.is_finite() {
+                // An infinity or NaN among the inputs, or an intermediate overflow.
+                if original.is_finite() {
+                    return Err(vm.new_exception("OverflowError", "intermediate overflow in fsum"));
+                }
+                if original.is_infinite() {
+                    inf_sum += original;
+                }
+                special += original;
+                partials.clear();
+            } else {
+                partials.push(x);
+            }
+        }
     }
-    Ok(Value::Float(sum + comp))
+    if special != 0.0 {
+        if inf_sum.is_nan() {
+            return Err(vm.new_exception("ValueError", "-inf + inf in fsum"));
+        }
+        return Ok(Value::Float(special));
+    }
+    let mut hi = 0.0f64;
+    if let Some(&top) = partials.last() {
+        let mut n = partials.len() - 1;
+        hi = top;
+        let mut lo = 0.0f64;
+        while n > 0 {
+            let x = hi;
+            n -= 1;
+            let y = partials[n];
+            hi = x + y;
+            let yr = hi - x;
+            lo = y - yr;
+            if lo != 0.0 {
+                break;
+            }
+        }
+        // Round half to even across the remaining partials, as CPython does.
+        if n > 0 && ((lo < 0.0 && partials[n - 1] < 0.0) || (lo > 0.0 && partials[n - 1] > 0.0)) {
+            let y = lo * 2.0;
+            let x = hi + y;
+            if y == x - hi {
+                hi = x;
+            }
+        }
+    }
+    Ok(Value::Float(hi))
 }
 unary_math!(m_sin, f64::sin);
 unary_math!(m_cos, f64::cos);
@@ -451,59 +534,49 @@ fn m_sqrt(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(Value::Float(x.sqrt()))
 }
 
-fn log_base(vm: &mut Vm, x: Value, base: f64) -> R {
-    // Exact for big ints: log of the leading digits plus the scale.
-    let lx = match vm.as_bigint(x) {
-        Some(i) if i.sign() != num_bigint::Sign::Plus => {
+/// CPython's loghelper: `func` of a number; an int too large for a float is taken as
+/// mantissa * 2**e, its log being func(mantissa) + func(2.0) * e.
+fn log_of(vm: &mut Vm, x: Value, func: fn(f64) -> f64) -> PyResult<f64> {
+    if let Some(i) = vm.as_bigint(x).filter(|_| !matches!(x, Value::Float(_))) {
+        if i.sign() != num_bigint::Sign::Plus {
             return Err(vm.new_exception("ValueError", "math domain error"));
         }
-        Some(i) if i.bits() > 1000 => {
-            let shift = i.bits() - 60;
-            let top: num_bigint::BigInt = &i >> shift;
-            num_traits::ToPrimitive::to_f64(&top).unwrap_or(1.0).ln()
-                + shift as f64 * std::f64::consts::LN_2
+        if let Some(f) = num_traits::ToPrimitive::to_f64(&i).filter(|f| f.is_finite()) {
+            return Ok(func(f));
         }
-        _ => {
-            let f = vm.to_f64(x).unwrap_or(f64::NAN);
-            if f <= 0.0 {
-                return Err(vm.new_exception("ValueError", "math domain error"));
-            }
-            f.ln()
-        }
-    };
-    Ok(Value::Float(if base == std::f64::consts::E {
-        lx
-    } else {
-        lx / base.ln()
-    }))
+        let bits = i.bits();
+        let shift = bits.saturating_sub(55);
+        let top: num_bigint::BigInt = &i >> shift;
+        let top = num_traits::ToPrimitive::to_f64(&top).unwrap_or(1.0);
+        let mantissa = top / 2f64.powi(55.min(bits as i32));
+        return Ok(func(mantissa) + func(2.0) * bits as f64);
+    }
+    let f = float_arg(vm, &Args::new(vec![x]), 0)?;
+    if f <= 0.0 {
+        return Err(vm.new_exception("ValueError", "math domain error"));
+    }
+    Ok(func(f))
 }
 
 fn m_log(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let base = if args.pos.len() > 1 {
-        float_arg(vm, &args, 1)?
-    } else {
-        std::f64::consts::E
-    };
-    if base == 10.0 {
-        return m_log10(vm, None, args);
+    let num = log_of(vm, arg(&args, 0), f64::ln)?;
+    if args.pos.len() < 2 {
+        return Ok(Value::Float(num));
     }
-    log_base(vm, arg(&args, 0), base)
+    // log(x, base) is log(x) / log(base), as CPython computes it.
+    let den = log_of(vm, arg(&args, 1), f64::ln)?;
+    if den == 0.0 {
+        return Err(vm.new_exception("ZeroDivisionError", "float division by zero"));
+    }
+    Ok(Value::Float(num / den))
 }
 
 fn m_log2(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let x = float_arg(vm, &args, 0)?;
-    if x <= 0.0 {
-        return Err(vm.new_exception("ValueError", "math domain error"));
-    }
-    Ok(Value::Float(x.log2()))
+    log_of(vm, arg(&args, 0), f64::log2).map(Value::Float)
 }
 
 fn m_log10(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let x = float_arg(vm, &args, 0)?;
-    if x <= 0.0 {
-        return Err(vm.new_exception("ValueError", "math domain error"));
-    }
-    Ok(Value::Float(x.log10()))
+    log_of(vm, arg(&args, 0), f64::log10).map(Value::Float)
 }
 
 fn round_to_int(vm: &mut Vm, args: &Args, f: fn(f64) -> f64) -> R {
@@ -512,7 +585,10 @@ fn round_to_int(vm: &mut Vm, args: &Args, f: fn(f64) -> f64) -> R {
         return Ok(vm.new_int(i));
     }
     let x = float_arg(vm, args, 0)?;
-    if !x.is_finite() {
+    if x.is_nan() {
+        return Err(vm.new_exception("ValueError", "cannot convert float NaN to integer"));
+    }
+    if x.is_infinite() {
         return Err(vm.new_exception("OverflowError", "cannot convert float infinity to integer"));
     }
     let r = f(x);
@@ -536,6 +612,9 @@ fn m_isclose(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let kw = |n: &str| args.kw.iter().find(|(k, _)| k == n).map(|(_, v)| *v);
     let rel = kw("rel_tol").and_then(|v| vm.to_f64(v)).unwrap_or(1e-9);
     let abs = kw("abs_tol").and_then(|v| vm.to_f64(v)).unwrap_or(0.0);
+    if rel < 0.0 || abs < 0.0 {
+        return Err(vm.new_exception("ValueError", "tolerances must be non-negative"));
+    }
     if a == b {
         return Ok(Value::Bool(true));
     }
@@ -560,8 +639,10 @@ fn m_gcd(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn m_factorial(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let Some(n) = vm.as_index(arg(&args, 0)) else {
-        return Err(vm.new_exception("ValueError", "factorial() only accepts integral values"));
+    let v = arg(&args, 0);
+    let Some(n) = vm.as_index(v).filter(|_| !matches!(v, Value::Float(_))) else {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")));
     };
     if n < 0 {
         return Err(vm.new_exception("ValueError", "factorial() not defined for negative values"));
@@ -580,15 +661,135 @@ fn m_atan2(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn m_hypot(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let x = float_arg(vm, &args, 0)?;
-    let y = float_arg(vm, &args, 1)?;
-    Ok(Value::Float(x.hypot(y)))
+    match args.pos.len() {
+        2 => {
+            let x = float_arg(vm, &args, 0)?;
+            let y = float_arg(vm, &args, 1)?;
+            Ok(Value::Float(x.hypot(y)))
+        }
+        n => {
+            let mut total = 0.0f64;
+            for i in 0..n {
+                let x = float_arg(vm, &args, i)?;
+                total = total.hypot(x);
+            }
+            Ok(Value::Float(total))
+        }
+    }
 }
 
 fn m_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let x = float_arg(vm, &args, 0)?;
     let y = float_arg(vm, &args, 1)?;
-    Ok(Value::Float(x.powf(y)))
+    let r = x.powf(y);
+    if r.is_nan() && !x.is_nan() && !y.is_nan() {
+        return Err(vm.new_exception("ValueError", "math domain error"));
+    }
+    if r.is_infinite() && x.is_finite() && y.is_finite() {
+        // 0.0 ** negative is a domain error, a finite overflow a range error.
+        let (kind, msg) = if x == 0.0 {
+            ("ValueError", "math domain error")
+        } else {
+            ("OverflowError", "math range error")
+        };
+        return Err(vm.new_exception(kind, msg));
+    }
+    Ok(Value::Float(r))
+}
+
+/// The integer arguments of comb, perm and isqrt.
+fn int_args(vm: &mut Vm, args: &Args, name: &str) -> PyResult<Vec<num_bigint::BigInt>> {
+    let mut out = Vec::new();
+    for v in &args.pos {
+        match vm.as_bigint(*v).filter(|_| !matches!(v, Value::Float(_))) {
+            Some(i) => out.push(i),
+            None => {
+                let t = vm.type_name(*v);
+                return Err(
+                    vm.type_error(&format!("'{t}' object cannot be interpreted as an integer"))
+                );
+            }
+        }
+    }
+    if out.iter().any(|i| i.sign() == num_bigint::Sign::Minus) {
+        let what = if name == "isqrt" {
+            "isqrt() argument must be nonnegative".to_string()
+        } else {
+            "n must be a non-negative integer".to_string()
+        };
+        return Err(vm.new_exception("ValueError", &what));
+    }
+    Ok(out)
+}
+
+fn m_comb(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let v = int_args(vm, &args, "comb")?;
+    let (Some(n), Some(k)) = (v.first(), v.get(1)) else {
+        return Err(vm.type_error("comb expected 2 arguments"));
+    };
+    if k > n {
+        return Ok(Value::Int(0));
+    }
+    let k = std::cmp::min(k.clone(), n - k);
+    let mut r = num_bigint::BigInt::from(1);
+    let mut i = num_bigint::BigInt::from(0);
+    while i < k {
+        r = r * (n - &i) / (&i + 1);
+        i += 1;
+    }
+    Ok(vm.new_int(r))
+}
+
+fn m_perm(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let v = int_args(vm, &args, "perm")?;
+    let Some(n) = v.first() else {
+        return Err(vm.type_error("perm expected at least 1 argument"));
+    };
+    let k = v.get(1).cloned().unwrap_or_else(|| n.clone());
+    if &k > n {
+        return Ok(Value::Int(0));
+    }
+    let mut r = num_bigint::BigInt::from(1);
+    let mut i = num_bigint::BigInt::from(0);
+    while i < k {
+        r *= n - &i;
+        i += 1;
+    }
+    Ok(vm.new_int(r))
+}
+
+fn m_isqrt(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let v = int_args(vm, &args, "isqrt")?;
+    let n = v.into_iter().next().unwrap_or_default();
+    Ok(vm.new_int(n.sqrt()))
+}
+
+fn m_prod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let mut total = super::builtins::kwarg(&args, "start").unwrap_or(Value::Int(1));
+    for v in vm.collect_iterable(arg(&args, 0))? {
+        total = vm.binary_op(crate::bytecode::Opcode::BINARY_MULTIPLY, total, v)?;
+    }
+    Ok(total)
+}
+
+fn m_dist(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let p = vm.collect_iterable(arg(&args, 0))?;
+    let q = vm.collect_iterable(arg(&args, 1))?;
+    if p.len() != q.len() {
+        return Err(vm.new_exception(
+            "ValueError",
+            "both points must have the same number of dimensions",
+        ));
+    }
+    let mut total = 0.0f64;
+    for (a, b) in p.into_iter().zip(q) {
+        let (a, b) = (
+            float_arg(vm, &Args::new(vec![a]), 0)?,
+            float_arg(vm, &Args::new(vec![b]), 0)?,
+        );
+        total = total.hypot(a - b);
+    }
+    Ok(Value::Float(total))
 }
 
 fn m_isnan(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -614,6 +815,16 @@ fn t_time(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
         return Ok(Value::Float(since_epoch.as_secs_f64()));
     }
     Ok(Value::Float(1_600_000_000.0 + vm.now_ns() as f64 / 1e9))
+}
+
+fn t_time_ns(vm: &mut Vm, this: Option<Value>, args: Args) -> R {
+    let seconds = t_time(vm, this, args)?;
+    let ns = vm.to_f64(seconds).unwrap_or(0.0) * 1e9;
+    Ok(Value::Int(ns as i64))
+}
+
+fn t_perf_counter_ns(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(vm.now_ns() as i64))
 }
 
 fn t_perf_counter(vm: &mut Vm, _: Option<Value>, _: Args) -> R {

@@ -171,11 +171,21 @@ impl Vm {
         let Object::Class(c) = self.heap.get(r) else {
             return None;
         };
-        if c.builtin.is_some() || self.class_lookup(r, "__new__").is_some() {
+        if c.builtin.is_some() {
             return None;
         }
-        let init = self.class_lookup(r, "__init__")?;
-        Some((r, self.simple_function(init, nargs + 1)?))
+        let (epoch, cached) = c.init_cache.get();
+        let init = if epoch == self.class_epoch {
+            cached?
+        } else {
+            let found = match self.class_lookup(r, "__new__") {
+                Some(_) => None,
+                None => self.class_lookup(r, "__init__").and_then(|i| i.as_obj()),
+            };
+            c.init_cache.set((self.class_epoch, found));
+            found?
+        };
+        Some((r, self.simple_function(Value::Obj(init), nargs + 1)?))
     }
 
     /// An instance's class and `__dict__`: what the inline caches check against.

@@ -318,6 +318,7 @@ impl Vm {
                 mro: vec![],
                 dict: NameMap::default(),
                 builtin: Some(name),
+                init_cache: Default::default(),
             })));
             self.types.insert(name, class);
         }
@@ -464,6 +465,7 @@ impl Vm {
             mro: vec![],
             dict,
             builtin,
+            init_cache: Default::default(),
         })));
         let mut mro = vec![class];
         mro.extend(tail);

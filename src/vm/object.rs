@@ -268,6 +268,10 @@ pub struct Class {
     pub dict: NameMap,
     /// Which built-in type this class is or derives from, for instance layout and methods.
     pub builtin: Option<&'static str>,
+    /// What `Vm::simple_init` found (the `__init__` a call of the class runs, or none when
+    /// the class has a `__new__` or no `__init__`), valid while `Vm::class_epoch` is the
+    /// first field: instantiating a class in a loop looks its methods up once.
+    pub init_cache: std::cell::Cell<(u64, Option<ObjRef>)>,
 }
 
 pub struct Instance {

@@ -284,9 +284,26 @@ impl Vm {
             return false;
         }
         match self.class_lookup(class, name) {
-            Some(Value::Obj(f)) => !matches!(self.heap.get(f), Object::Property { .. }),
+            Some(v @ Value::Obj(f)) => {
+                !matches!(self.heap.get(f), Object::Property { .. }) && !self.is_data_descriptor(v)
+            }
             _ => true,
         }
+    }
+
+    /// The method `name` of a descriptor: an instance whose class defines it (`__get__`,
+    /// `__set__`, `__delete__`).
+    fn descriptor_method(&self, v: Value, name: &str) -> Option<Value> {
+        match self.heap.get(v.as_obj()?) {
+            Object::Instance(inst) => self.class_lookup(inst.class, name),
+            _ => None,
+        }
+    }
+
+    /// A descriptor that defines `__set__` or `__delete__`: it wins over the instance dict.
+    fn is_data_descriptor(&self, v: Value) -> bool {
+        self.descriptor_method(v, "__set__").is_some()
+            || self.descriptor_method(v, "__delete__").is_some()
     }
 
     /// `method_for_call` through the instruction's inline cache.
@@ -382,10 +399,17 @@ impl Vm {
                         matches!(
                             f.as_obj().map(|r| self.heap.get(r)),
                             Some(Object::Property { .. })
-                        )
+                        ) || self.is_data_descriptor(f)
                     });
                     if !is_data_descriptor && let Some(v) = self.attr_of_instance(obj, name) {
                         return Ok(Some(v));
+                    }
+                    // A descriptor object on the class: its __get__(instance, owner).
+                    if let Some(f) = found
+                        && let Some(get) = self.descriptor_method(f, "__get__")
+                    {
+                        let args = vec![f, obj, Value::Obj(class)];
+                        return self.call(get, Args::new(args)).map(Some);
                     }
                     if self.exception_is(obj, "BaseException") {
                         let first_arg = || -> Value {
@@ -451,6 +475,13 @@ impl Vm {
                         _ => {}
                     }
                     let found = self.class_lookup(r, name);
+                    // A descriptor read through the class: __get__(None, owner).
+                    if let Some(f) = found
+                        && let Some(get) = self.descriptor_method(f, "__get__")
+                    {
+                        let args = vec![f, Value::None, obj];
+                        return self.call(get, Args::new(args)).map(Some);
+                    }
                     return Ok(match found {
                         Some(f) => match f.as_obj().map(|x| self.heap.get(x)) {
                             Some(Object::StaticMethod(func)) => Some(*func),
@@ -516,6 +547,15 @@ impl Vm {
         {
             let name = self.new_str(name);
             self.call(setattr, Args::new(vec![obj, name, v]))?;
+            return Ok(());
+        }
+        if matches!(
+            obj.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Instance(_))
+        ) && let Some(found) = self.class_lookup(class, name)
+            && let Some(set) = self.descriptor_method(found, "__set__")
+        {
+            self.call(set, Args::new(vec![found, obj, v]))?;
             return Ok(());
         }
         if let Some(found) = self.class_lookup(class, name)
@@ -596,6 +636,15 @@ impl Vm {
     /// `object.__delattr__`: the deletion without a class's own `__delattr__`.
     pub fn delattr_default(&mut self, obj: Value, name: &str) -> PyResult<()> {
         let class = self.type_of(obj);
+        if matches!(
+            obj.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Instance(_))
+        ) && let Some(found) = self.class_lookup(class, name)
+            && let Some(delete) = self.descriptor_method(found, "__delete__")
+        {
+            self.call(delete, Args::new(vec![found, obj]))?;
+            return Ok(());
+        }
         if let Some(found) = self.class_lookup(class, name)
             && let Some(Object::Property { fdel, .. }) = found.as_obj().map(|r| self.heap.get(r))
         {

@@ -1056,5 +1056,35 @@ fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if let Some(Object::Cell(_)) = cell.as_obj().map(|r| vm.heap.get(r)) {
         *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(Value::Obj(class)));
     }
+    // Descriptors learn their names (__set_name__), then a base's __init_subclass__ (an
+    // implicit classmethod) hears of the new class, as type.__new__ does.
+    let members: Vec<(String, Value)> = match vm.heap.get(class) {
+        Object::Class(c) => c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+        _ => vec![],
+    };
+    for (name, value) in members {
+        let hook = match value.as_obj().map(|o| vm.heap.get(o)) {
+            Some(Object::Instance(inst)) => vm.class_lookup(inst.class, "__set_name__"),
+            _ => None,
+        };
+        if let Some(hook) = hook {
+            let name = vm.new_str(name);
+            vm.call(hook, Args::new(vec![value, Value::Obj(class), name]))?;
+        }
+    }
+    for base in vm.mro_of(class).into_iter().skip(1) {
+        let hook = match vm.heap.get(base) {
+            Object::Class(c) => c.dict.get("__init_subclass__").copied(),
+            _ => None,
+        };
+        if let Some(hook) = hook {
+            let func = match hook.as_obj().map(|h| vm.heap.get(h)) {
+                Some(Object::ClassMethod(inner)) => *inner,
+                _ => hook,
+            };
+            vm.call(func, Args::new(vec![Value::Obj(class)]))?;
+            break;
+        }
+    }
     Ok(Value::Obj(class))
 }

@@ -203,6 +203,17 @@ impl Vm {
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
             }
+            // Bound methods are equal when they bind the same function to the same object.
+            (
+                Object::BoundMethod {
+                    receiver: r1,
+                    func: f1,
+                },
+                Object::BoundMethod {
+                    receiver: r2,
+                    func: f2,
+                },
+            ) => Ok(r1.is(*r2) && f1.is(*f2)),
             // Keys and items views equal sets (and each other) with the same members.
             (
                 Object::DictView {

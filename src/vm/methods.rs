@@ -913,6 +913,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("object", "__hash__") => Some(("__hash__", o_hash)),
             ("object", "__setattr__") => Some(("__setattr__", o_setattr)),
             ("object", "__delattr__") => Some(("__delattr__", o_delattr)),
+            ("object", "__init_subclass__") => Some(("__init_subclass__", o_init)),
             (_, "__new__") => Some(("__new__", o_new)),
             ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
             _ => None,

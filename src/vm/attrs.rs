@@ -687,6 +687,17 @@ impl Vm {
             return Err(self.type_error(&format!("'{t}' object is not callable")));
         };
         match self.heap.get(r) {
+            Object::Function(f)
+                if f.code.co_flags & crate::bytecode::code::flags::CO_ASYNC_GENERATOR != 0 =>
+            {
+                // An `async def` that yields: not implemented; refused rather than run as a
+                // plain function (which reached its yield with no generator to suspend).
+                let name = f.qualname.clone();
+                Err(self.new_exception(
+                    "NotImplementedError",
+                    &format!("asynchronous generators are not supported by minipy ({name})"),
+                ))
+            }
             Object::Function(_) => {
                 // Binding reads the function in place: it is taken out of its slot for the
                 // duration (binding runs no Python code) rather than cloned on every call.

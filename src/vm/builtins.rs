@@ -120,6 +120,10 @@ pub fn install(vm: &mut Vm) {
         let t = Value::Obj(vm.types[name]);
         vm.dict_set_str(vm.builtins, name, t);
     }
+    // Old names of OSError, the same class.
+    let os_error = Value::Obj(vm.types["OSError"]);
+    vm.dict_set_str(vm.builtins, "IOError", os_error);
+    vm.dict_set_str(vm.builtins, "EnvironmentError", os_error);
     let not_implemented = vm
         .new_class("NotImplementedType", vec![], Default::default())
         .expect("plain class");
@@ -476,6 +480,29 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let v = args.pos[0];
     if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
         return Ok(r);
+    }
+    // Sequences only (and dicts and their views): an iterator cannot be reversed.
+    let reversible = match v.as_obj().map(|r| vm.heap.get(r)) {
+        Some(
+            Object::List(_)
+            | Object::Tuple(_)
+            | Object::Str(_)
+            | Object::Bytes(_)
+            | Object::Range { .. }
+            | Object::Dict(_)
+            | Object::DictView { .. },
+        ) => true,
+        Some(Object::Instance(_)) => {
+            let class = vm.type_of(v);
+            vm.payload_of(v).is_some()
+                || (vm.class_lookup(class, "__len__").is_some()
+                    && vm.class_lookup(class, "__getitem__").is_some())
+        }
+        _ => false,
+    };
+    if !reversible {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!("'{t}' object is not reversible")));
     }
     let mut items = vm.collect_iterable(v)?;
     items.reverse();

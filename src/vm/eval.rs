@@ -850,7 +850,17 @@ impl Vm {
                     }
                     Op::GET_YIELD_FROM_ITER => {
                         let v = pop!();
-                        let it = if self.as_generator(v).is_some() {
+                        let it = if let Some(g) = self.as_generator(v) {
+                            let is_coroutine = matches!(self.heap.get(g), Object::Generator(gn) if gn.kind == GenKind::Coroutine);
+                            if is_coroutine
+                                && f.code().co_flags & crate::bytecode::code::flags::CO_COROUTINE
+                                    == 0
+                            {
+                                let exc = self.type_error(
+                                    "cannot 'yield from' a coroutine object in a non-coroutine generator",
+                                );
+                                tryv!('dispatch, Err(exc))
+                            }
                             v
                         } else {
                             tryv!('dispatch, self.get_iter(v))

@@ -47,13 +47,49 @@ impl Vm {
         } else if sent != Value::None {
             gn.frame = Some(frame);
             gn.running = false;
-            return Err(self.type_error("can't send non-None value to a just-started generator"));
+            let what = if gn.kind == GenKind::Coroutine {
+                "coroutine"
+            } else {
+                "generator"
+            };
+            return Err(self.type_error(&format!(
+                "can't send non-None value to a just-started {what}"
+            )));
         }
         frame.resume = resume;
+        self.enter_generator_exc(g);
         Ok(Some(frame))
     }
 
+    /// The generator starts running: the caller's handled exception is put aside, and the
+    /// generator's own (if it was suspended in an `except` block) comes back.
+    pub(super) fn enter_generator_exc(&mut self, g: super::ObjRef) {
+        let outer = self.handled;
+        if let Object::Generator(gn) = self.heap.get_mut(g) {
+            gn.outer_exc = outer;
+            if gn.own_exc != Value::None {
+                self.handled = gn.own_exc;
+            }
+        }
+    }
+
+    /// The generator stops running (suspended, or finished): what it is handling stays
+    /// with it, and the caller's handled exception is back.
+    fn leave_generator_exc(&mut self, g: super::ObjRef, finished: bool) {
+        let current = self.handled;
+        if let Object::Generator(gn) = self.heap.get_mut(g) {
+            let outer = std::mem::replace(&mut gn.outer_exc, Value::None);
+            gn.own_exc = if !finished && !current.is(outer) {
+                current
+            } else {
+                Value::None
+            };
+            self.handled = outer;
+        }
+    }
+
     pub(super) fn suspend_generator(&mut self, g: super::ObjRef, f: Box<Frame>) {
+        self.leave_generator_exc(g, false);
         if let Object::Generator(gn) = self.heap.get_mut(g) {
             gn.lasti = f.lasti;
             gn.running = false;
@@ -62,6 +98,7 @@ impl Vm {
     }
 
     pub(super) fn finish_generator(&mut self, g: super::ObjRef) -> GenKind {
+        self.leave_generator_exc(g, true);
         match self.heap.get_mut(g) {
             Object::Generator(gn) => {
                 gn.running = false;
@@ -89,6 +126,8 @@ impl Vm {
             frame: None,
             running: false,
             lasti: -1,
+            own_exc: Value::None,
+            outer_exc: Value::None,
         })));
         let mut frame = frame;
         frame.generator = Some(g);

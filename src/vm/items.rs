@@ -362,6 +362,11 @@ impl Vm {
         let Some(r) = v.as_obj() else {
             return not_iterable(self);
         };
+        if matches!(self.heap.get(r), Object::Generator(g) if g.kind == super::object::GenKind::Coroutine)
+        {
+            // A coroutine is awaited, not iterated.
+            return not_iterable(self);
+        }
         let it = match self.heap.get(r) {
             Object::List(_) | Object::Tuple(_) => Iter::Seq { seq: r, index: 0 },
             Object::Str(s) => Iter::Str {
@@ -464,7 +469,10 @@ impl Vm {
             let t = self.type_name(it);
             return Err(self.type_error(&format!("'{t}' object is not an iterator")));
         };
-        if matches!(self.heap.get(r), Object::Generator(_)) {
+        if let Object::Generator(g) = self.heap.get(r) {
+            if g.kind == super::object::GenKind::Coroutine {
+                return Err(self.type_error("'coroutine' object is not an iterator"));
+            }
             return self.gen_send(r, Value::None);
         }
         if matches!(self.heap.get(r), Object::Instance(_)) {

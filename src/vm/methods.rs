@@ -461,7 +461,11 @@ fn f_is_integer(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 fn g_send(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let g = recv(r).as_obj().expect("generator");
-    let sent = args.pos.first().copied().unwrap_or(Value::None);
+    if args.pos.len() != 1 {
+        let n = args.pos.len();
+        return Err(vm.type_error(&format!("send() takes exactly one argument ({n} given)")));
+    }
+    let sent = args.pos[0];
     match vm.gen_send(g, sent)? {
         Some(v) => Ok(v),
         None => Err(vm.stop_iteration()),
@@ -469,16 +473,47 @@ fn g_send(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 fn g_next(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    g_send(vm, r, Args::default())
+    g_send(vm, r, Args::new(vec![Value::None]))
+}
+
+/// `coroutine.__await__()`: the iterator `await` drives, which for minipy's coroutines is
+/// the coroutine itself (a hand-written Task can return `self.coro.__await__()`).
+fn co_await(_: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(recv(r))
 }
 
 /// Raises `exc` inside a suspended generator at its yield.
 fn g_throw(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let g = recv(r).as_obj().expect("generator");
     let typ = args.pos.first().copied().unwrap_or(Value::None);
-    let exc = match args.pos.get(1) {
-        Some(v) if *v != Value::None => vm.call(typ, Args::new(vec![*v]))?,
-        _ => vm.make_exception(typ)?,
+    if args.pos.get(2).is_some_and(|tb| *tb != Value::None) {
+        return Err(vm.type_error("throw() third argument must be a traceback object"));
+    }
+    let is_class = matches!(typ.as_obj().map(|t| vm.heap.get(t)), Some(Object::Class(_)));
+    // As CPython: throw(Type, value) makes Type(value) unless value already is a Type
+    // (a tuple gives the arguments); throw(instance, value) is refused.
+    let exc = match args.pos.get(1).copied().filter(|v| *v != Value::None) {
+        Some(v) if is_class => {
+            let typ_ref = typ.as_obj().expect("a class");
+            if vm.is_subclass(vm.type_of(v), typ_ref) {
+                v
+            } else if matches!(v.as_obj().map(|o| vm.heap.get(o)), Some(Object::Tuple(_))) {
+                let items = vm.tuple_items(v);
+                vm.call(typ, Args::new(items))?
+            } else {
+                vm.call(typ, Args::new(vec![v]))?
+            }
+        }
+        Some(_) if vm.exception_is(typ, "BaseException") => {
+            return Err(vm.type_error("instance exception may not have a separate value"));
+        }
+        _ if is_class || vm.exception_is(typ, "BaseException") => vm.make_exception(typ)?,
+        _ => {
+            let t = vm.type_name(typ);
+            return Err(vm.type_error(&format!(
+                "exceptions must be classes or instances deriving from BaseException, not {t}"
+            )));
+        }
     };
     throw_into(vm, g, exc)
 }
@@ -530,6 +565,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
             }
             Err(e) => {
                 frame.resume = Resume::Native;
+                vm.enter_generator_exc(g);
                 return match vm.throw_frame(frame, e)? {
                     Some(v) => Ok(v),
                     None => Err(vm.stop_iteration()),
@@ -538,6 +574,7 @@ fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
         }
     }
     frame.resume = Resume::Native;
+    vm.enter_generator_exc(g);
     match vm.throw_frame(frame, exc)? {
         Some(v) => Ok(v),
         None => Err(vm.stop_iteration()),
@@ -854,6 +891,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("int" | "bool", "bit_length") => Some(("bit_length", i_bit_length)),
             ("float", "is_integer") => Some(("is_integer", f_is_integer)),
             ("generator" | "coroutine", "send") => Some(("send", g_send)),
+            ("coroutine", "__await__") => Some(("__await__", co_await)),
             ("generator", "__next__") => Some(("__next__", g_next)),
             ("generator" | "coroutine", "throw") => Some(("throw", g_throw)),
             ("generator" | "coroutine", "close") => Some(("close", g_close)),

@@ -72,8 +72,19 @@ pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
     ("UnboundLocalError", "NameError"),
     ("OSError", "Exception"),
     ("ConnectionError", "OSError"),
+    ("BrokenPipeError", "ConnectionError"),
+    ("ConnectionAbortedError", "ConnectionError"),
+    ("ConnectionRefusedError", "ConnectionError"),
+    ("ConnectionResetError", "ConnectionError"),
+    ("BlockingIOError", "OSError"),
+    ("ChildProcessError", "OSError"),
+    ("FileExistsError", "OSError"),
     ("FileNotFoundError", "OSError"),
+    ("InterruptedError", "OSError"),
+    ("IsADirectoryError", "OSError"),
+    ("NotADirectoryError", "OSError"),
     ("PermissionError", "OSError"),
+    ("ProcessLookupError", "OSError"),
     ("TimeoutError", "OSError"),
     ("ReferenceError", "Exception"),
     ("RuntimeError", "Exception"),
@@ -92,6 +103,13 @@ pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
     ("DeprecationWarning", "Warning"),
     ("RuntimeWarning", "Warning"),
     ("UserWarning", "Warning"),
+    ("FutureWarning", "Warning"),
+    ("PendingDeprecationWarning", "Warning"),
+    ("SyntaxWarning", "Warning"),
+    ("ImportWarning", "Warning"),
+    ("UnicodeWarning", "Warning"),
+    ("BytesWarning", "Warning"),
+    ("ResourceWarning", "Warning"),
 ];
 
 /// Built-in types, by the name `type(x).__name__` gives, and whether that name is
@@ -972,7 +990,7 @@ impl Vm {
     /// straight from the value stack (`simple_frame`) without an `Args`.
     pub fn simple_function(&self, callable: Value, nargs: usize) -> Option<ObjRef> {
         use crate::bytecode::code::flags::{
-            CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS,
+            CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR, CO_VARARGS, CO_VARKEYWORDS,
         };
         let Value::Obj(r) = callable else {
             return None;
@@ -981,7 +999,8 @@ impl Vm {
             return None;
         };
         let code = &func.code;
-        let simple = code.co_flags & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE)
+        let simple = code.co_flags
+            & (CO_VARARGS | CO_VARKEYWORDS | CO_GENERATOR | CO_COROUTINE | CO_ASYNC_GENERATOR)
             == 0
             && code.co_kwonlyargcount == 0
             && code.co_argcount as usize == nargs

@@ -357,6 +357,11 @@ pub struct Generator {
     pub running: bool,
     /// `-1` before the first resumption, then the offset of the last instruction run.
     pub lasti: i64,
+    /// The exception the generator is handling while suspended in an `except` block (its
+    /// own, kept from its caller's), and the caller's while it runs: as CPython's
+    /// gi_exc_state, neither leaks into the other.
+    pub own_exc: Value,
+    pub outer_exc: Value,
 }
 
 /// A str: the text and its length in characters, counted once, so `len()` is O(1) and text
@@ -521,6 +526,8 @@ impl Object {
                 if let Some(f) = &g.frame {
                     f.trace(visit);
                 }
+                visit(g.own_exc);
+                visit(g.outer_exc);
             }
             Object::Module { dict, .. } => visit(Value::Obj(*dict)),
             Object::StaticMethod(v) | Object::ClassMethod(v) => visit(*v),

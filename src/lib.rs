@@ -3,6 +3,25 @@
 //! Data flows one way: `syntax` (source → tokens → AST) → `compile` (AST → CPython 3.7
 //! code objects) → `bytecode` (the opcode table, code objects, dis).
 
+/// `eprint!` that ignores a failed write: a closed stderr (`2>&1 | head -1`) must not
+/// panic a VM thread, which under `--sched os` left the program waiting for it for ever.
+#[macro_export]
+macro_rules! report {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stderr(), $($arg)*);
+    }};
+}
+
+/// `eprintln!` that ignores a failed write (see `report!`).
+#[macro_export]
+macro_rules! reportln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 pub mod bytecode;
 pub mod compile;
 pub mod pyfmt;
@@ -80,7 +99,7 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
     let code = match compile_source(source, filename) {
         Ok(code) => code,
         Err(err) => {
-            eprint!("{}", err.render(filename, source));
+            report!("{}", err.render(filename, source));
             return 1;
         }
     };
@@ -131,13 +150,13 @@ fn exit_status(machine: &mut vm::Vm, exc: vm::Value) -> i32 {
                 Some(code) => code as i32,
                 None => {
                     let text = machine.str(v).unwrap_or_default();
-                    eprintln!("{text}");
+                    reportln!("{text}");
                     1
                 }
             },
         };
     }
     let report = machine.format_exception(exc);
-    eprint!("{report}");
+    report!("{report}");
     1
 }

@@ -192,7 +192,7 @@ fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     text.push_str(&end);
     if file.and_then(|f| stream(vm, f)) == Some(true) {
         vm.flush();
-        eprint!("{text}");
+        crate::report!("{text}");
     } else {
         use std::io::Write;
         let _ = vm.out.write_all(text.as_bytes());

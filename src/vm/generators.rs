@@ -202,8 +202,12 @@ impl Vm {
             .map(|l| l.trim().to_string())
             .unwrap_or_default();
         self.flush();
-        eprintln!("{file}:{line}: RuntimeWarning: coroutine '{name}' was never awaited\n  {text}");
-        eprintln!("RuntimeWarning: Enable tracemalloc to get the object allocation traceback");
+        crate::reportln!(
+            "{file}:{line}: RuntimeWarning: coroutine '{name}' was never awaited\n  {text}"
+        );
+        crate::reportln!(
+            "RuntimeWarning: Enable tracemalloc to get the object allocation traceback"
+        );
     }
 
     /// The StopIteration a finished generator raises, carrying its return value.

@@ -326,7 +326,7 @@ fn write_to(vm: &mut Vm, to_stderr: bool, v: Value) -> PyResult<usize> {
     };
     if to_stderr {
         vm.flush();
-        eprint!("{text}");
+        crate::report!("{text}");
     } else {
         use std::io::Write;
         let _ = vm.out.write_all(text.as_bytes());

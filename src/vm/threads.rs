@@ -439,7 +439,7 @@ impl Vm {
             lines.push(format!("  {} {what}{holds}", t.name));
         }
         self.flush();
-        eprintln!("{}", lines.join("\n"));
+        crate::reportln!("{}", lines.join("\n"));
         self.deadlocked = true;
     }
 
@@ -485,7 +485,7 @@ impl Vm {
             let name = self.sched.threads[cur].name.clone();
             let report = self.format_exception_traceback_module(exc);
             self.flush();
-            eprint!("Exception in thread {name}:\n{report}\n");
+            crate::report!("Exception in thread {name}:\n{report}\n");
         }
         self.sched.threads[cur].state = ThreadState::Finished;
         self.notify_change();
@@ -612,7 +612,11 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         Some(d) => vm.truthy(*d)?,
         None => false,
     };
-    let run = vm.getattr(thread_obj, "run")?;
+    // threading.Thread starts in _bootstrap_inner, which registers it and calls run().
+    let run = match vm.getattr_opt(thread_obj, "_bootstrap_inner")? {
+        Some(entry) => entry,
+        None => vm.getattr(thread_obj, "run")?,
+    };
     let ident = vm.sched.next_ident;
     vm.sched.next_ident += 1;
     let frames = match vm.prepare_call(run, Args::default())? {

@@ -38,9 +38,19 @@ class Thread:
         self._ident = _start(self, self._name, self._daemon)
         _threads[self._ident] = self
 
+    def _bootstrap_inner(self):
+        # The new thread's first act: register itself, so current_thread() (and a
+        # Thread() made inside it) works before the starting thread gets the GIL back.
+        _threads[_current_ident()] = self
+        self.run()
+
     def run(self):
-        if self._target is not None:
-            self._target(*self._args, **self._kwargs)
+        try:
+            if self._target is not None:
+                self._target(*self._args, **self._kwargs)
+        finally:
+            # As CPython: a Thread does not keep its target alive (or run it twice).
+            del self._target, self._args, self._kwargs
 
     def join(self, timeout=None):
         if not self._started:

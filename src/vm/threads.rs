@@ -732,6 +732,12 @@ fn lock_ref(r: Option<Value>) -> ObjRef {
 
 /// lock.acquire(blocking=True, timeout=-1)
 pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
+    // A misspelt `blocking=` must not turn a non-blocking acquire into a deadlock.
+    super::builtins::check_keywords(vm, &args, "acquire", &["blocking", "timeout"])?;
+    if args.pos.len() > 2 {
+        let n = args.pos.len();
+        return Err(vm.type_error(&format!("acquire() takes at most 2 arguments ({n} given)")));
+    }
     let lock = lock_ref(r);
     let kw = |name: &str| args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
     let blocking = match args.pos.first().copied().or_else(|| kw("blocking")) {

@@ -5,6 +5,8 @@ from time import monotonic as _time
 
 Lock = allocate_lock
 RLock = allocate_rlock
+ThreadError = RuntimeError
+TIMEOUT_MAX = 9223372036.0
 _threads = {}
 _counter = 0
 
@@ -73,6 +75,21 @@ class Thread:
     @property
     def ident(self):
         return self._ident
+
+    # The camelCase names of Python 2's threading, still in 3.7.
+    def getName(self):
+        return self.name
+
+    def setName(self, name):
+        self.name = name
+
+    def isDaemon(self):
+        return self.daemon
+
+    def setDaemon(self, daemonic):
+        self.daemon = daemonic
+
+    isAlive = is_alive
 
     @property
     def daemon(self):

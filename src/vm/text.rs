@@ -233,7 +233,11 @@ impl Vm {
     /// object.__str__ and BaseException.__str__: what `str` gives when the class defines
     /// no `__str__` of its own (an exception's arguments; otherwise `repr`).
     pub fn instance_str(&mut self, v: Value) -> PyResult<String> {
-        if let Some(p) = self.payload_of(v) {
+        // The value a subclass of a built-in type extends, unless the class has its own
+        // __repr__ (object.__str__ is repr).
+        if let Some(p) = self.payload_of(v)
+            && self.class_lookup(self.type_of(v), "__repr__").is_none()
+        {
             return self.str(p);
         }
         if self.exception_is(v, "BaseException") {
@@ -264,23 +268,7 @@ impl Vm {
                     if let Some(s) = self.call_special(v, "__str__", vec![])? {
                         return self.returned_str(s, "__str__");
                     }
-                    if self.exception_is(v, "BaseException") {
-                        let args = self
-                            .attr_of_instance(v, "args")
-                            .map(|a| self.tuple_items(a))
-                            .unwrap_or_default();
-                        if self.exception_is(v, "KeyError") && args.len() == 1 {
-                            return self.repr(args[0]);
-                        }
-                        return match args.len() {
-                            0 => Ok(String::new()),
-                            1 => self.str(args[0]),
-                            _ => {
-                                let t = self.new_tuple(args);
-                                self.repr(t)
-                            }
-                        };
-                    }
+                    return self.instance_str(v);
                 }
                 _ => {}
             }

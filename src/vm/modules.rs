@@ -82,6 +82,9 @@ impl Vm {
             ),
             "threading" => self.embedded_module("threading", include_str!("lib/threading.py"))?,
             "queue" => self.embedded_module("queue", include_str!("lib/queue.py"))?,
+            "collections" => {
+                self.embedded_module("collections", include_str!("lib/collections.py"))?
+            }
             "time" => self.new_module(
                 "time",
                 &[

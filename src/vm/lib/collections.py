@@ -1,0 +1,259 @@
+# The collections module, written in minipy's Python: deque, defaultdict, Counter,
+# OrderedDict and namedtuple, with CPython's reprs, for the programs that use them.
+
+
+class deque:
+    """A double-ended queue over a list (appendleft and popleft are O(n) here)."""
+
+    def __init__(self, iterable=(), maxlen=None):
+        if maxlen is not None and maxlen < 0:
+            raise ValueError('maxlen must be non-negative')
+        self._items = []
+        self._maxlen = maxlen
+        self.extend(iterable)
+
+    @property
+    def maxlen(self):
+        return self._maxlen
+
+    def append(self, x):
+        self._items.append(x)
+        if self._maxlen is not None and len(self._items) > self._maxlen:
+            self._items.pop(0)
+
+    def appendleft(self, x):
+        self._items.insert(0, x)
+        if self._maxlen is not None and len(self._items) > self._maxlen:
+            self._items.pop()
+
+    def pop(self):
+        if not self._items:
+            raise IndexError('pop from an empty deque')
+        return self._items.pop()
+
+    def popleft(self):
+        if not self._items:
+            raise IndexError('pop from an empty deque')
+        return self._items.pop(0)
+
+    def extend(self, iterable):
+        for x in list(iterable):
+            self.append(x)
+
+    def extendleft(self, iterable):
+        for x in list(iterable):
+            self.appendleft(x)
+
+    def rotate(self, n=1):
+        if self._items:
+            n = n % len(self._items)
+            if n:
+                self._items[:] = self._items[-n:] + self._items[:-n]
+
+    def clear(self):
+        self._items.clear()
+
+    def count(self, x):
+        return self._items.count(x)
+
+    def remove(self, value):
+        try:
+            self._items.remove(value)
+        except ValueError:
+            raise ValueError('deque.remove(x): x not in deque')
+
+    def reverse(self):
+        self._items.reverse()
+
+    def index(self, x, *args):
+        try:
+            return self._items.index(x, *args)
+        except ValueError:
+            raise ValueError('%r is not in deque' % (x,))
+
+    def copy(self):
+        return deque(self._items, self._maxlen)
+
+    def __len__(self):
+        return len(self._items)
+
+    def __bool__(self):
+        return bool(self._items)
+
+    def __iter__(self):
+        return iter(list(self._items))
+
+    def __reversed__(self):
+        return iter(self._items[::-1])
+
+    def __contains__(self, x):
+        return x in self._items
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            raise TypeError('sequence index must be integer, not \'slice\'')
+        try:
+            return self._items[i]
+        except IndexError:
+            raise IndexError('deque index out of range')
+
+    def __setitem__(self, i, v):
+        self._items[i] = v
+
+    def __delitem__(self, i):
+        del self._items[i]
+
+    def __eq__(self, other):
+        if not isinstance(other, deque):
+            return NotImplemented
+        return self._items == other._items
+
+    def __repr__(self):
+        if self._maxlen is None:
+            return 'deque(%r)' % (self._items,)
+        return 'deque(%r, maxlen=%d)' % (self._items, self._maxlen)
+
+
+class defaultdict(dict):
+    """A dict that makes missing values with default_factory()."""
+
+    def __init__(self, default_factory=None, *args, **kwargs):
+        if default_factory is not None and not callable(default_factory):
+            raise TypeError('first argument must be callable or None')
+        super().__init__(*args, **kwargs)
+        self.default_factory = default_factory
+
+    def __missing__(self, key):
+        if self.default_factory is None:
+            raise KeyError(key)
+        value = self.default_factory()
+        self[key] = value
+        return value
+
+    def __repr__(self):
+        factory = self.default_factory
+        shown = 'None' if factory is None else repr(factory)
+        return 'defaultdict(%s, %s)' % (shown, dict.__repr__(self))
+
+
+class Counter(dict):
+    """A dict of counts: missing keys count 0."""
+
+    def __init__(self, iterable=None, **kwds):
+        super().__init__()
+        self.update(iterable, **kwds)
+
+    def __missing__(self, key):
+        return 0
+
+    def update(self, iterable=None, **kwds):
+        if iterable is not None:
+            if isinstance(iterable, dict):
+                for elem, count in iterable.items():
+                    self[elem] = self[elem] + count
+            else:
+                for elem in iterable:
+                    self[elem] = self[elem] + 1
+        if kwds:
+            self.update(kwds)
+
+    def subtract(self, iterable=None, **kwds):
+        if iterable is not None:
+            if isinstance(iterable, dict):
+                for elem, count in iterable.items():
+                    self[elem] = self[elem] - count
+            else:
+                for elem in iterable:
+                    self[elem] = self[elem] - 1
+        if kwds:
+            self.subtract(kwds)
+
+    def most_common(self, n=None):
+        items = sorted(self.items(), key=lambda kv: kv[1], reverse=True)
+        return items if n is None else items[:n]
+
+    def elements(self):
+        out = []
+        for elem, count in self.items():
+            for _ in range(count):
+                out.append(elem)
+        return iter(out)
+
+    def total(self):
+        return sum(self.values())
+
+    def __repr__(self):
+        if not self:
+            return 'Counter()'
+        return 'Counter({%s})' % ', '.join('%r: %r' % kv for kv in self.most_common())
+
+
+class OrderedDict(dict):
+    """A dict (dicts keep insertion order) with move_to_end and popitem(last)."""
+
+    def move_to_end(self, key, last=True):
+        value = self.pop(key)
+        if last:
+            self[key] = value
+        else:
+            rest = list(self.items())
+            self.clear()
+            self[key] = value
+            for k, v in rest:
+                self[k] = v
+
+    def popitem(self, last=True):
+        if not self:
+            raise KeyError('dictionary is empty')
+        key = list(self.keys())[-1 if last else 0]
+        return key, self.pop(key)
+
+    def __repr__(self):
+        if not self:
+            return 'OrderedDict()'
+        return 'OrderedDict(%r)' % (list(self.items()),)
+
+
+def namedtuple(typename, field_names, *, defaults=None):
+    """A tuple subclass with named fields."""
+    if isinstance(field_names, str):
+        field_names = field_names.replace(',', ' ').split()
+    fields = tuple(field_names)
+    defaults = tuple(defaults or ())
+
+    def __new__(cls, *args, **kwargs):
+        values = list(args)
+        for name in fields[len(args):]:
+            if name in kwargs:
+                values.append(kwargs.pop(name))
+            else:
+                index = fields.index(name) - (len(fields) - len(defaults))
+                if index < 0:
+                    raise TypeError("__new__() missing 1 required positional argument: '%s'" % name)
+                values.append(defaults[index])
+        if kwargs:
+            raise TypeError("__new__() got an unexpected keyword argument '%s'" % list(kwargs)[0])
+        if len(values) > len(fields):
+            raise TypeError('__new__() takes %d positional arguments but %d were given'
+                            % (len(fields) + 1, len(values) + 1))
+        return tuple.__new__(cls, values)
+
+    def __repr__(self):
+        return '%s(%s)' % (typename, ', '.join('%s=%r' % (n, v) for n, v in zip(fields, self)))
+
+    def _asdict(self):
+        return dict(zip(fields, self))
+
+    def _replace(self, **changes):
+        return type(self)(*[changes.pop(n, v) for n, v in zip(fields, self)])
+
+    namespace = {
+        '__new__': __new__,
+        '__repr__': __repr__,
+        '_asdict': _asdict,
+        '_replace': _replace,
+        '_fields': fields,
+    }
+    for index, name in enumerate(fields):
+        namespace[name] = property(lambda self, i=index: self[i])
+    return type(typename, (tuple,), namespace)

@@ -85,6 +85,8 @@ impl Vm {
             "collections" => {
                 self.embedded_module("collections", include_str!("lib/collections.py"))?
             }
+            "functools" => self.embedded_module("functools", include_str!("lib/functools.py"))?,
+            "itertools" => self.embedded_module("itertools", include_str!("lib/itertools.py"))?,
             "time" => self.new_module(
                 "time",
                 &[

@@ -64,8 +64,14 @@ impl Vm {
         ];
         let (m, reflected) = METHODS[arg as usize];
         // A subclass's reflected comparison goes first, as in CPython.
+        // (Only instances of user classes define one: built-in values skip the lookups.)
+        let b_is_instance = matches!(
+            b.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Instance(_))
+        );
         let (ta, tb) = (self.type_of(a), self.type_of(b));
-        if ta != tb
+        if b_is_instance
+            && ta != tb
             && self.is_subclass(tb, ta)
             && self.class_lookup(tb, reflected).is_some()
             && let Some(r) = self.call_special(b, reflected, vec![a])?

@@ -395,8 +395,14 @@ impl Vm {
             return Ok(r);
         }
         // A subclass that overrides the reflected method goes first, as in CPython.
+        // (Only instances of user classes define one: built-in values skip the lookups.)
+        let b_is_instance = matches!(
+            b.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Instance(_))
+        );
         let (ta, tb) = (self.type_of(a), self.type_of(b));
-        if ta != tb
+        if b_is_instance
+            && ta != tb
             && self.is_subclass(tb, ta)
             && let Some(rm) = self.class_lookup(tb, rmethod)
             && self.class_lookup(ta, rmethod) != Some(rm)

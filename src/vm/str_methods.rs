@@ -317,23 +317,32 @@ pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     Ok(vm.new_str(out))
 }
 
-/// The `[start:end]` argument pair (arguments `from`, `from + 1`) as byte offsets in `s`,
-/// indices adjusted as CPython does; `None` when the start lies past the end, where find
-/// gives -1, count 0 and startswith False, even for "".
-pub(super) fn char_range(vm: &Vm, s: &str, args: &Args, from: usize) -> Option<(usize, usize)> {
+/// Converts a char index range argument pair to byte offsets in `s`.
+pub(super) fn char_range(vm: &Vm, s: &str, args: &Args, from: usize) -> (usize, usize) {
+    let n = s.chars().count() as i64;
+    let norm = |i: i64| if i < 0 { (i + n).max(0) } else { i.min(n) } as usize;
+    let start = args
+        .pos
+        .get(from)
+        .and_then(|v| vm.as_index(*v))
+        .map_or(0, norm);
+    let end = args
+        .pos
+        .get(from + 1)
+        .and_then(|v| vm.as_index(*v))
+        .map_or(n as usize, norm);
+    let byte = |ci: usize| s.char_indices().nth(ci).map_or(s.len(), |(b, _)| b);
+    (byte(start), byte(end.max(start)))
+}
+
+/// Whether `[start:end]` (arguments `from`, `from + 1`) starts past its end once CPython
+/// adjusts the indices: then find is -1, count 0 and startswith False, even for "".
+fn range_is_inverted(vm: &Vm, s: &str, args: &Args, from: usize) -> bool {
     let n = s.chars().count() as i64;
     let index = |i: usize| args.pos.get(i).and_then(|v| vm.as_index(*v));
     let start = index(from).map_or(0, |i| if i < 0 { (i + n).max(0) } else { i });
     let end = index(from + 1).map_or(n, |i| if i < 0 { (i + n).max(0) } else { i.min(n) });
-    if start > end {
-        return None;
-    }
-    let byte = |ci: i64| {
-        s.char_indices()
-            .nth(ci as usize)
-            .map_or(s.len(), |(b, _)| b)
-    };
-    Some((byte(start), byte(end)))
+    start > end
 }
 
 pub(super) fn char_index(s: &str, byte: usize) -> i64 {
@@ -348,9 +357,10 @@ pub(super) fn find_impl(
 ) -> PyResult<i64> {
     let s = str_recv(vm, r);
     let sub = arg_str(vm, args, 0, "find")?.unwrap_or_default();
-    let Some((a, b)) = char_range(vm, &s, args, 1) else {
+    if range_is_inverted(vm, &s, args, 1) {
         return Ok(-1);
-    };
+    }
+    let (a, b) = char_range(vm, &s, args, 1);
     let hay = &s[a..b];
     let found = if reverse {
         hay.rfind(&sub)
@@ -382,9 +392,10 @@ pub(super) fn s_rindex(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 pub(super) fn s_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let sub = arg_str(vm, &args, 0, "count")?.unwrap_or_default();
-    let Some((a, b)) = char_range(vm, &s, &args, 1) else {
+    if range_is_inverted(vm, &s, &args, 1) {
         return Ok(Value::Int(0));
-    };
+    }
+    let (a, b) = char_range(vm, &s, &args, 1);
     let hay = &s[a..b];
     let n = if sub.is_empty() {
         hay.chars().count() + 1
@@ -429,9 +440,10 @@ pub(super) fn affix(vm: &mut Vm, r: Option<Value>, args: &Args, start: bool) -> 
 
 /// Whether `s[start:end]` starts (or ends) with one of `options`.
 fn affix_matches(vm: &Vm, s: &str, args: &Args, start: bool, options: &[String]) -> bool {
-    let Some((a, b)) = char_range(vm, s, args, 1) else {
+    if range_is_inverted(vm, s, args, 1) {
         return false;
-    };
+    }
+    let (a, b) = char_range(vm, s, args, 1);
     let hay = &s[a..b];
     options.iter().any(|o| {
         if start {

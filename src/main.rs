@@ -38,8 +38,10 @@ enum Command {
         /// Seed of the scheduler's choice of the next thread (and of the random module)
         #[arg(long, default_value_t = 0)]
         seed: u64,
-        /// Instructions a thread runs before it offers the GIL (Python 2's default: 100);
-        /// under --sched os, how often the holder checks for a drop request
+        /// Instructions a thread runs before it offers the GIL (Python 2's default: 100;
+        /// the fast ones such as LOAD_FAST and LOAD_CONST do not count, as in CPython, and a
+        /// thread that has just taken the GIL first offers it after a seeded 1 to N); under
+        /// --sched os, how often the holder checks for a drop request
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
         check_interval: u32,
         /// Seconds between GIL drop requests under --sched os (CPython's default 0.005);

@@ -48,6 +48,34 @@ fn the_balance_race_loses_updates_and_moves_with_the_seed() {
     assert_eq!(run(&["--seed", "3", "demos/race.mpy"]).stdout, balances[2]);
 }
 
+/// tests/racy: lost-update races whose loop length shares a factor with the check interval.
+/// Each must lose some updates, but not all of one thread's, at every seed (the first line
+/// says the total without the race): the offers must not always fall at the same few
+/// instructions.
+#[test]
+fn races_show_whatever_the_loop_length() {
+    for entry in std::fs::read_dir("tests/racy").expect("tests/racy") {
+        let path = entry.expect("entry").path();
+        let source = std::fs::read_to_string(&path).expect("readable");
+        let total: i64 = source
+            .lines()
+            .next()
+            .and_then(|l| l.strip_prefix("# without the race: "))
+            .and_then(|n| n.trim().parse().ok())
+            .expect("a first line `# without the race: N`");
+        let name = path.to_string_lossy().into_owned();
+        for seed in 0..4 {
+            let o = run(&["--seed", &seed.to_string(), &name]);
+            let got: i64 = o.stdout.trim().parse().expect("a number");
+            // Losing every update of one of two threads leaves exactly half.
+            assert!(
+                got < total && got > total * 11 / 20,
+                "{name} --seed {seed}: {got} of {total}"
+            );
+        }
+    }
+}
+
 #[test]
 fn the_lock_fixes_the_race_for_every_seed() {
     for seed in ["0", "1", "2", "7"] {

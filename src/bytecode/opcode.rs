@@ -266,6 +266,45 @@ impl Opcode {
     }
 }
 
+/// The instructions that do not count toward the check interval: the GIL is never offered
+/// before them. They are the ones CPython's eval loop runs without its periodic check (2.7's
+/// `goto fast_next_opcode`, which skips `--_Py_Ticker`; 3.7's `FAST_DISPATCH`): moves
+/// between the stack, the fast locals and the constants, and the jumps that go forward or
+/// test a value. JUMP_ABSOLUTE, the loops' backward jump, counts, as in both.
+const UNCOUNTED: [Opcode; 14] = [
+    Opcode::NOP,
+    Opcode::LOAD_FAST,
+    Opcode::LOAD_CONST,
+    Opcode::STORE_FAST,
+    Opcode::POP_TOP,
+    Opcode::ROT_TWO,
+    Opcode::ROT_THREE,
+    Opcode::DUP_TOP,
+    Opcode::DUP_TOP_TWO,
+    Opcode::JUMP_FORWARD,
+    Opcode::POP_JUMP_IF_FALSE,
+    Opcode::POP_JUMP_IF_TRUE,
+    Opcode::JUMP_IF_FALSE_OR_POP,
+    Opcode::JUMP_IF_TRUE_OR_POP,
+];
+
+/// Whether the instruction whose opcode byte is `byte` counts toward the check interval
+/// (a tick, and a GIL check when the interval is spent). Every other byte counts,
+/// EXTENDED_ARG included: it starts the instruction it prefixes.
+#[inline(always)]
+pub fn counts_tick(byte: u8) -> bool {
+    const COUNTS: [bool; 256] = {
+        let mut table = [true; 256];
+        let mut i = 0;
+        while i < UNCOUNTED.len() {
+            table[UNCOUNTED[i] as usize] = false;
+            i += 1;
+        }
+        table
+    };
+    COUNTS[usize::from(byte)]
+}
+
 /// Bytes needed to encode an argument, EXTENDED_ARG prefixes included.
 pub fn instr_size(oparg: u32) -> usize {
     match oparg {
@@ -290,6 +329,27 @@ pub fn write_instr(out: &mut Vec<u8>, op: Opcode, oparg: u32) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_the_fast_instructions_go_uncounted() {
+        let uncounted: Vec<&str> = Opcode::ALL
+            .iter()
+            .filter(|&&op| !counts_tick(op as u8))
+            .map(|op| op.name())
+            .collect();
+        assert_eq!(uncounted.len(), UNCOUNTED.len());
+        for name in ["LOAD_FAST", "STORE_FAST", "LOAD_CONST", "POP_JUMP_IF_FALSE"] {
+            assert!(uncounted.contains(&name), "{name}");
+        }
+        for op in [
+            Opcode::LOAD_GLOBAL,
+            Opcode::STORE_GLOBAL,
+            Opcode::JUMP_ABSOLUTE,
+        ] {
+            assert!(counts_tick(op as u8), "{}", op.name());
+        }
+        assert!(counts_tick(EXTENDED_ARG));
+    }
 
     #[test]
     fn numbers_are_unique_and_round_trip() {

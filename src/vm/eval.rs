@@ -10,7 +10,7 @@ use super::frame::{Block, BlockKind, Frame, Resume};
 use super::object::{Args, Dict, DictKey, Function, GenKind, Object, StrKey};
 use super::{Call, ObjRef, PyResult, TbEntry, Value, Vm};
 use crate::bytecode::Opcode as Op;
-use crate::bytecode::opcode::EXTENDED_ARG;
+use crate::bytecode::opcode::{EXTENDED_ARG, counts_tick};
 use std::cell::Cell;
 
 /// Why a block is being unwound (ceval.c's why_code), as pushed for END_FINALLY.
@@ -450,16 +450,20 @@ impl Vm {
                     }
                     return Event::Preempt;
                 }
-                self.ticks += 1;
-                // One comparison per instruction; never true while there is one thread.
-                if self.ticks >= self.sched.next_check {
-                    self.sched.next_check = self.ticks + u64::from(self.sched.check_interval);
-                    // The GIL is offered; leave the frame only if another thread takes it.
-                    if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
-                        if !self.driven() && self.preempt_contents(f) {
-                            continue 'frame;
+                // An instruction that counts toward the check interval takes a tick, and the
+                // GIL is offered before it when the interval is spent (never while there is
+                // one thread).
+                if counts_tick(bytes[f.pc]) {
+                    self.ticks += 1;
+                    if self.ticks >= self.sched.next_check {
+                        self.sched.next_check = self.ticks + u64::from(self.sched.check_interval);
+                        // Leave the frame only if another thread takes the GIL.
+                        if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
+                            if !self.driven() && self.preempt_contents(f) {
+                                continue 'frame;
+                            }
+                            return Event::Preempt;
                         }
-                        return Event::Preempt;
                     }
                 }
                 let mut pc = f.pc;

@@ -15,6 +15,7 @@ use super::compare::compare_holds;
 use super::frame::Frame;
 use super::value::Value;
 use crate::bytecode::Opcode as Op;
+use crate::bytecode::opcode::counts_tick;
 
 /// The opcodes `run_simple` runs (it may still hand one back: a NULL local, a non-int
 /// operand). `execute` calls it only at one of these, so code made of other instructions
@@ -70,7 +71,9 @@ impl Vm {
     pub(super) fn run_hot(&mut self, f: &mut Frame, bytes: &[u8], consts: &[Value]) -> Hot {
         loop {
             self.run_simple(f, bytes, consts);
-            if self.ticks + 1 < self.sched.next_check || self.native_depth != self.sched.base_depth
+            if self.ticks + 1 < self.sched.next_check
+                || self.native_depth != self.sched.base_depth
+                || !counts_tick(bytes[f.pc])
             {
                 return Hot::Stopped;
             }
@@ -104,10 +107,9 @@ impl Vm {
         let due = self.sched.next_check;
         let stack = &mut f.stack;
         let fast = &mut f.fast;
+        // The instructions that count toward the check interval (`counts_tick`) stop
+        // here when their tick is the one at which the check falls due.
         loop {
-            if ticks + 1 >= due {
-                break;
-            }
             let arg = usize::from(bytes[pc + 1]);
             let Some(op) = Op::from_byte(bytes[pc]) else {
                 break;
@@ -123,13 +125,12 @@ impl Vm {
                 },
                 Op::LOAD_CONST => stack.push(consts[arg]),
                 Op::JUMP_FORWARD => {
-                    ticks += 1;
                     lasti = pc as i64;
                     pc += 2 + arg;
                     continue;
                 }
                 // A backward jump may collect garbage: execute decides.
-                Op::JUMP_ABSOLUTE if !self.heap.wants_collection() => {
+                Op::JUMP_ABSOLUTE if ticks + 1 < due && !self.heap.wants_collection() => {
                     ticks += 1;
                     lasti = pc as i64;
                     pc = arg;
@@ -140,7 +141,6 @@ impl Vm {
                         break;
                     };
                     stack.pop();
-                    ticks += 1;
                     lasti = pc as i64;
                     pc = if b == (op == Op::POP_JUMP_IF_TRUE) {
                         arg
@@ -149,7 +149,7 @@ impl Vm {
                     };
                     continue;
                 }
-                Op::COMPARE_OP if arg <= 5 => {
+                Op::COMPARE_OP if arg <= 5 && ticks + 1 < due => {
                     let n = stack.len();
                     let (Some(&Value::Int(x)), Some(&Value::Int(y))) =
                         (stack.get(n.wrapping_sub(2)), stack.get(n.wrapping_sub(1)))
@@ -158,13 +158,16 @@ impl Vm {
                     };
                     stack.truncate(n - 2);
                     stack.push(Value::Bool(compare_holds(arg as u32, x, y)));
+                    ticks += 1;
                 }
                 Op::BINARY_ADD
                 | Op::INPLACE_ADD
                 | Op::BINARY_SUBTRACT
                 | Op::INPLACE_SUBTRACT
                 | Op::BINARY_MULTIPLY
-                | Op::INPLACE_MULTIPLY => {
+                | Op::INPLACE_MULTIPLY
+                    if ticks + 1 < due =>
+                {
                     let n = stack.len();
                     let (Some(&Value::Int(x)), Some(&Value::Int(y))) =
                         (stack.get(n.wrapping_sub(2)), stack.get(n.wrapping_sub(1)))
@@ -182,10 +185,10 @@ impl Vm {
                     };
                     stack.truncate(n - 2);
                     stack.push(Value::Int(r));
+                    ticks += 1;
                 }
                 _ => break,
             }
-            ticks += 1;
             lasti = pc as i64;
             pc += 2;
         }

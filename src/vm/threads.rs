@@ -1,6 +1,7 @@
 //! VM threads and the deterministic scheduler: every VM thread is a frame stack; the GIL is
-//! a token handed to the next thread every `check_interval` instructions or when the holder
-//! blocks, the next thread chosen by a generator seeded with `--seed`. Time is virtual: it
+//! a token offered every `check_interval` counted instructions (`opcode::counts_tick`) or
+//! handed on when the holder blocks, the next thread chosen by a generator seeded with
+//! `--seed`. Time is virtual: it
 //! advances with executed instructions and with sleeps, so runs repeat byte for byte.
 //! Also the `_thread` primitives threading.py is built on, and locks.
 
@@ -8,7 +9,7 @@ use super::frame::{Frame, Resume};
 use super::object::{Args, Object};
 use super::{Call, ObjRef, PyResult, Value, Vm};
 
-/// Virtual nanoseconds one instruction takes.
+/// Virtual nanoseconds one counted instruction takes.
 const NS_PER_INSTRUCTION: u64 = 10;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -316,9 +317,24 @@ impl Vm {
     /// Everything `enter_thread` does but bring back the frames.
     fn make_running(&mut self, pick: usize) {
         self.sched.current = pick;
-        self.set_budget(self.sched.check_interval);
+        let first = self.first_interval();
+        self.set_budget(first);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
         self.handled = self.sched.threads[pick].handled;
+    }
+
+    /// The instructions a thread that has just taken the GIL runs before it is first offered
+    /// it: a draw from 1 to the check interval (then the full interval at every offer it
+    /// keeps). With a fixed first interval, a loop whose length shares a factor with the
+    /// interval is offered the GIL at the same few instructions every time, so a race can
+    /// hide (or lose every update) by arithmetic alone.
+    fn first_interval(&mut self) -> u32 {
+        let interval = self.sched.check_interval;
+        if interval == 1 {
+            return 1;
+        }
+        let r = self.sched.next_random();
+        1 + (r % u64::from(interval)) as u32
     }
 
     /// Saves the running thread's frames (with `f` on top) and picks the next thread to run;

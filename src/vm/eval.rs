@@ -1153,9 +1153,9 @@ impl Vm {
                             // A bare raise re-raises with the traceback it already has.
                             reraise!('dispatch, exc)
                         }
-                        if let Value::Obj(r) = exc {
-                            self.tracebacks.remove(&r);
-                        }
+                        // An instance raised again keeps its traceback, and this raise's
+                        // frames go on top of it, as CPython's __traceback__ does (so a
+                        // thread's exception re-raised by the main thread shows both).
                         tryv!('dispatch, Err(exc))
                     }
                     Op::UNARY_POSITIVE | Op::UNARY_NEGATIVE | Op::UNARY_INVERT | Op::UNARY_NOT => {

@@ -116,7 +116,7 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
                     machine.flush();
                     match result {
                         Ok(_) => 0,
-                        Err(exc) => exit_status(machine, exc),
+                        Err(exc) => machine.report_uncaught(exc),
                     }
                 };
                 if os_threads {
@@ -130,33 +130,4 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
             .join()
             .unwrap_or(70)
     })
-}
-
-fn exit_status(machine: &mut vm::Vm, exc: vm::Value) -> i32 {
-    if machine.exception_is(exc, "SystemExit") {
-        let args = machine
-            .attr_of_instance(exc, "args")
-            .map(|a| machine.tuple_items(a))
-            .unwrap_or_default();
-        // The code is the one argument, or the tuple of several.
-        let code = match args.as_slice() {
-            [] => vm::Value::None,
-            [one] => *one,
-            many => machine.new_tuple(many.to_vec()),
-        };
-        return match code {
-            vm::Value::None => 0,
-            v => match machine.as_index(v) {
-                Some(code) => code as i32,
-                None => {
-                    let text = machine.str(v).unwrap_or_default();
-                    reportln!("{text}");
-                    1
-                }
-            },
-        };
-    }
-    let report = machine.format_exception(exc);
-    report!("{report}");
-    1
 }

@@ -67,6 +67,31 @@ fn uncaught_exceptions_print_cpython_37_reports() {
     }
 }
 
+/// tests/merged: stdout and stderr as one stream (`2>&1`), recorded from CPython 3.7 by
+/// scripts/record_merged37.py, so where a report falls among the prints is checked.
+#[test]
+fn reports_come_where_cpython_37_prints_them() {
+    let names = programs("tests/merged");
+    assert!(!names.is_empty());
+    for name in names {
+        let (read, write) = std::io::pipe().expect("a pipe");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_minipy"))
+            .args(["run", &format!("{name}.mpy")])
+            .current_dir("tests/merged")
+            .stdout(write.try_clone().expect("pipe clone"))
+            .stderr(write)
+            .spawn()
+            .expect("minipy runs");
+        let mut merged = String::new();
+        std::io::Read::read_to_string(&mut { read }, &mut merged).expect("utf-8 output");
+        let status = child.wait().expect("exits").code().unwrap_or(-1);
+        let actual = format!("{merged}# exit: {status}\n");
+        let expected =
+            fs::read_to_string(format!("tests/merged/{name}.merged37")).expect("recorded output");
+        assert_eq!(actual, expected, "{name}");
+    }
+}
+
 #[test]
 fn collector_reclaims_cycles_in_bounded_memory() {
     // 300,000 iterations each make two instances (and their dicts) that point at each other.

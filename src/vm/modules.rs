@@ -880,6 +880,38 @@ fn d_dis(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 // ---------------------------------------------------------------- reports
 
 impl Vm {
+    /// The program's exit status for an exception nothing caught, after printing what
+    /// CPython prints: nothing for `SystemExit` with an int or None, its text for another
+    /// code, else the traceback.
+    pub fn report_uncaught(&mut self, exc: Value) -> i32 {
+        if self.exception_is(exc, "SystemExit") {
+            let args = self
+                .attr_of_instance(exc, "args")
+                .map(|a| self.tuple_items(a))
+                .unwrap_or_default();
+            // The code is the one argument, or the tuple of several.
+            let code = match args.as_slice() {
+                [] => Value::None,
+                [one] => *one,
+                many => self.new_tuple(many.to_vec()),
+            };
+            return match code {
+                Value::None => 0,
+                v => match self.as_index(v) {
+                    Some(code) => code as i32,
+                    None => {
+                        let text = self.str(v).unwrap_or_default();
+                        crate::reportln!("{text}");
+                        1
+                    }
+                },
+            };
+        }
+        let report = self.format_exception(exc);
+        crate::report!("{report}");
+        1
+    }
+
     /// CPython's report of an uncaught exception, chained causes and contexts first.
     pub fn format_exception(&mut self, exc: Value) -> String {
         self.format_report(exc, true)

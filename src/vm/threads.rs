@@ -494,6 +494,18 @@ impl Vm {
     pub fn end_thread(&mut self, result: PyResult<Value>) {
         let cur = self.sched.current;
         if cur == 0 {
+            // As CPython: the main thread's uncaught exception (or sys.exit's message) is
+            // reported now, before the program waits for its other threads; only the exit
+            // status waits.
+            let result = match result {
+                Err(exc) => {
+                    self.flush();
+                    let status = self.report_uncaught(exc);
+                    let code = Value::Int(i64::from(status));
+                    Err(self.new_exception_args("SystemExit", vec![code]))
+                }
+                ok => ok,
+            };
             self.sched.main_result = Some(result);
         } else if let Err(exc) = result
             && !self.exception_is(exc, "SystemExit")

@@ -659,16 +659,24 @@ impl Vm {
             let removed = match self.heap.get_mut(r) {
                 Object::Instance(inst) => {
                     let d = inst.dict;
-                    self.dict_del_str(d, name)
+                    Some(self.dict_del_str(d, name))
                 }
                 Object::Class(c) => {
                     self.class_epoch += 1;
-                    c.dict.shift_remove(name).is_some()
+                    Some(c.dict.shift_remove(name).is_some())
                 }
-                _ => false,
+                Object::Module { dict, .. } => {
+                    let d = *dict;
+                    Some(self.dict_del_str(d, name))
+                }
+                _ => None,
             };
-            if removed {
-                return Ok(());
+            match removed {
+                Some(true) => return Ok(()),
+                // CPython's message for a name missing from an object's __dict__ is the
+                // bare name.
+                Some(false) => return Err(self.new_exception("AttributeError", name)),
+                None => {}
             }
         }
         let t = self.type_name(obj);

@@ -125,7 +125,7 @@ impl Vm {
                         {
                             format!("<class '{}'>", c.name)
                         } else {
-                            format!("<class '__main__.{}'>", c.qualname)
+                            format!("<class '{}'>", self.qualified_name(r))
                         }
                     }
                     Object::Instance(_) => {
@@ -223,11 +223,21 @@ impl Vm {
             });
         }
         let class = self.type_of(v);
-        let qual = match self.heap.get(class) {
-            Object::Class(c) => c.qualname.clone(),
-            _ => "?".into(),
+        let name = self.qualified_name(class);
+        Ok(format!("<{name} object at {}>", self.address(r)))
+    }
+
+    /// A class defined in Python as its repr names it: `module.qualname`, with the module
+    /// from the class's `__module__` (`threading.Thread`, `__main__.Point`).
+    fn qualified_name(&self, class: ObjRef) -> String {
+        let Object::Class(c) = self.heap.get(class) else {
+            return "?".into();
         };
-        Ok(format!("<__main__.{qual} object at {}>", self.address(r)))
+        match c.dict.get("__module__").and_then(|m| self.str_of(*m)) {
+            Some("builtins") => c.qualname.clone(),
+            Some(module) => format!("{module}.{}", c.qualname),
+            None => format!("__main__.{}", c.qualname),
+        }
     }
 
     /// object.__str__ and BaseException.__str__: what `str` gives when the class defines

@@ -356,6 +356,13 @@ impl Vm {
                 c.mro = mro;
             }
         }
+        // The lock types live in _thread (`<class '_thread.lock'>`).
+        for name in ["lock", "RLock"] {
+            let module = self.new_str("_thread");
+            if let Object::Class(c) = self.heap.get_mut(self.types[name]) {
+                c.dict.insert("__module__".into(), module);
+            }
+        }
         for &(name, base) in EXCEPTIONS {
             let base = self.types[base];
             let class = self

@@ -120,9 +120,9 @@ impl Vm {
                         format!("<bound method {fname} of {rr}>")
                     }
                     Object::Class(c) => {
-                        if c.builtin.is_some() && c.builtin != Some("BaseException")
-                            || self.types.get(c.name.as_str()) == Some(&r)
-                        {
+                        let builtin = c.builtin.is_some() && c.builtin != Some("BaseException")
+                            || self.types.get(c.name.as_str()) == Some(&r);
+                        if builtin && !c.dict.contains_key("__module__") {
                             format!("<class '{}'>", c.name)
                         } else {
                             format!("<class '{}'>", self.qualified_name(r))
@@ -155,6 +155,27 @@ impl Vm {
                         format!("{name}([{}])", self.reprs(&items)?.join(", "))
                     }
                     Object::Module { name, .. } => format!("<module '{name}'>"),
+                    Object::Lock {
+                        owner,
+                        count,
+                        reentrant,
+                        ..
+                    } => {
+                        let state = if owner.is_some() {
+                            "locked"
+                        } else {
+                            "unlocked"
+                        };
+                        let at = self.address(r);
+                        if *reentrant {
+                            let owner = owner.unwrap_or(0);
+                            format!(
+                                "<{state} _thread.RLock object owner={owner} count={count} at {at}>"
+                            )
+                        } else {
+                            format!("<{state} _thread.lock object at {at}>")
+                        }
+                    }
                     Object::Code(c) => c.repr(),
                     _ => {
                         let t = self.type_name(v);

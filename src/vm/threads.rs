@@ -510,13 +510,43 @@ impl Vm {
         } else if let Err(exc) = result
             && !self.exception_is(exc, "SystemExit")
         {
-            let name = self.sched.threads[cur].name.clone();
-            let report = self.format_exception_traceback_module(exc);
-            self.flush();
-            crate::report!("Exception in thread {name}:\n{report}\n");
+            self.report_thread_exception(cur, exc);
         }
         self.sched.threads[cur].state = ThreadState::Finished;
         self.notify_change();
+    }
+
+    /// threading's "Exception in thread NAME:" report, with the thread's name as it is now
+    /// and on `sys.stderr` as it is now (a replaced one gets the text through its write()).
+    fn report_thread_exception(&mut self, index: usize, exc: Value) {
+        let thread_obj = self.sched.threads[index].thread_obj;
+        let name = match self.getattr_opt(thread_obj, "name") {
+            Ok(Some(n)) => self.str(n).ok(),
+            _ => None,
+        }
+        .unwrap_or_else(|| self.sched.threads[index].name.clone());
+        let report = self.format_exception_traceback_module(exc);
+        let text = format!("Exception in thread {name}:\n{report}\n");
+        self.flush();
+        let stderr = self
+            .modules
+            .get("sys")
+            .copied()
+            .and_then(|sys| self.getattr_opt(Value::Obj(sys), "stderr").ok().flatten());
+        let replaced = stderr.filter(|s| {
+            !matches!(s.as_obj().map(|r| self.heap.get(r)),
+                Some(Object::Module { name, .. }) if name == "<stderr>")
+        });
+        if let Some(stream) = replaced {
+            let piece = self.new_str(text.clone());
+            let written = self
+                .getattr(stream, "write")
+                .and_then(|write| self.call(write, Args::new(vec![piece])));
+            if written.is_ok() {
+                return;
+            }
+        }
+        crate::report!("{text}");
     }
 
     /// Asks the running thread to block: returns the signal the eval loop turns into a
@@ -768,9 +798,19 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
     }
     let lock = lock_ref(r);
     let kw = |name: &str| args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v);
+    // 3.7's argument parsing: `blocking` is an integer ("p" would take any object).
     let blocking = match args.pos.first().copied().or_else(|| kw("blocking")) {
-        Some(b) => vm.truthy(b)?,
         None => true,
+        Some(Value::Float(_)) => {
+            return Err(vm.type_error("integer argument expected, got float"));
+        }
+        Some(b) => match vm.as_index(b) {
+            Some(i) => i != 0,
+            None => {
+                let t = vm.type_name(b);
+                return Err(vm.type_error(&format!("an integer is required (got type {t})")));
+            }
+        },
     };
     // -1, the default, waits for ever; other negative timeouts are refused.
     let timeout = match args.pos.get(1).copied().or_else(|| kw("timeout")) {
@@ -786,12 +826,17 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
             Some(t) if t < 0.0 => {
                 return Err(vm.new_exception("ValueError", "timeout value must be positive"));
             }
+            // Beyond what a 64-bit count of nanoseconds holds, as CPython's _PyTime_t.
+            Some(t) if t * 1e9 >= i64::MAX as f64 => {
+                return Err(vm.new_exception(
+                    "OverflowError",
+                    "timestamp too large to convert to C _PyTime_t",
+                ));
+            }
             Some(t) => Some(t),
             None => {
                 let t = vm.type_name(t);
-                return Err(
-                    vm.type_error(&format!("'{t}' object cannot be interpreted as an integer"))
-                );
+                return Err(vm.type_error(&format!("an integer is required (got type {t})")));
             }
         },
     };
@@ -872,7 +917,17 @@ pub fn l_is_owned(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
     Ok(Value::Bool(vm.lock_owner(lock_ref(r)) == Some(me)))
 }
 
-pub fn l_release(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+/// A lock method that takes no arguments refuses some, in 3.7's words.
+fn no_arguments(vm: &mut Vm, method: &str, args: &Args) -> PyResult<()> {
+    let n = args.pos.len() + args.kw.len();
+    if n > 0 {
+        return Err(vm.type_error(&format!("{method}() takes no arguments ({n} given)")));
+    }
+    Ok(())
+}
+
+pub fn l_release(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
+    no_arguments(vm, "release", &args)?;
     let lock = lock_ref(r);
     let me = vm.current_ident();
     let Object::Lock {
@@ -904,7 +959,8 @@ pub fn l_release(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
     }
 }
 
-pub fn l_locked(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
+pub fn l_locked(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
+    no_arguments(vm, "locked", &args)?;
     Ok(Value::Bool(vm.lock_owner(lock_ref(r)).is_some()))
 }
 

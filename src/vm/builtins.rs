@@ -792,14 +792,23 @@ fn b_delattr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn b_callable(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "callable", &args, 1, 1)?;
-    let v = args.pos[0];
-    Ok(Value::Bool(match v.as_obj().map(|r| vm.heap.get(r)) {
-        Some(
-            Object::Function(_) | Object::Native(_) | Object::BoundMethod { .. } | Object::Class(_),
-        ) => true,
-        Some(Object::Instance(_)) => vm.class_lookup(vm.type_of(v), "__call__").is_some(),
-        _ => false,
-    }))
+    Ok(Value::Bool(vm.is_callable(args.pos[0])))
+}
+
+impl Vm {
+    /// `callable(v)`.
+    pub fn is_callable(&self, v: Value) -> bool {
+        match v.as_obj().map(|r| self.heap.get(r)) {
+            Some(
+                Object::Function(_)
+                | Object::Native(_)
+                | Object::BoundMethod { .. }
+                | Object::Class(_),
+            ) => true,
+            Some(Object::Instance(_)) => self.class_lookup(self.type_of(v), "__call__").is_some(),
+            _ => false,
+        }
+    }
 }
 
 /// Rounds half to even at `digits` decimals, as CPython's float round does.

@@ -78,6 +78,7 @@ impl Vm {
                     ("allocate_lock", super::threads::t_allocate_lock),
                     ("allocate_rlock", super::threads::t_allocate_rlock),
                     ("get_ident", super::threads::t_current_ident),
+                    ("start_new_thread", super::threads::t_start_new_thread),
                 ],
             ),
             "threading" => self.embedded_module("threading", include_str!("lib/threading.py"))?,

@@ -32,7 +32,12 @@ pub struct VmThread {
     /// The frame stack while the thread is not running (the running one's is `Vm::frames`).
     pub frames: Vec<Box<Frame>>,
     pub handled: Value,
+    /// The threading.Thread object, or for a thread `_thread.start_new_thread` started, the
+    /// function it runs (see `raw`).
     pub thread_obj: Value,
+    /// Started by `_thread.start_new_thread`: no Thread object, and an uncaught exception is
+    /// reported as "Unhandled exception in thread started by FUNCTION".
+    pub raw: bool,
     /// Woken from a sleep: the re-run `time.sleep` call returns at once.
     pub woke: bool,
     /// Blocked inside a callback from native code (see `Scheduler::pinned`).
@@ -92,6 +97,7 @@ impl Scheduler {
                 frames: Vec::new(),
                 handled: Value::None,
                 thread_obj: Value::None,
+                raw: false,
                 woke: false,
                 pinned: false,
             }],
@@ -520,6 +526,14 @@ impl Vm {
     /// and on `sys.stderr` as it is now (a replaced one gets the text through its write()).
     fn report_thread_exception(&mut self, index: usize, exc: Value) {
         let thread_obj = self.sched.threads[index].thread_obj;
+        if self.sched.threads[index].raw {
+            // _thread's own report: the function, then the traceback as for the main thread.
+            let function = self.repr(thread_obj).unwrap_or_default();
+            let report = self.format_exception(exc);
+            self.flush();
+            crate::report!("Unhandled exception in thread started by {function}\n{report}");
+            return;
+        }
         let name = match self.getattr_opt(thread_obj, "name") {
             Ok(Some(n)) => self.str(n).ok(),
             _ => None,
@@ -656,9 +670,6 @@ fn ident_arg(vm: &Vm, args: &Args, i: usize) -> u64 {
 
 /// `_start(thread, name, daemon)`: a new VM thread running `thread.run()`.
 pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
-    if vm.sched.live() >= vm.sched.max_threads {
-        return Err(vm.new_exception("RuntimeError", "can't start new thread"));
-    }
     let thread_obj = args.pos.first().copied().unwrap_or(Value::None);
     let name = args
         .pos
@@ -675,47 +686,109 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
         Some(entry) => entry,
         None => vm.getattr(thread_obj, "run")?,
     };
-    let ident = vm.sched.next_ident;
-    vm.sched.next_ident += 1;
-    let frames = match vm.prepare_call(run, Args::default())? {
-        Call::Done(_) => vec![],
-        Call::Frame(mut frame) => {
-            frame.resume = Resume::Native;
-            vec![frame]
-        }
-    };
-    let state = if frames.is_empty() {
-        ThreadState::Finished
-    } else {
-        ThreadState::Runnable
-    };
-    // The running thread's budget starts counting down once a second thread exists.
-    let budget = vm.budget_left();
-    vm.sched.threads.push(super::threads::VmThread {
-        ident,
-        name: name.clone(),
-        daemon,
-        state,
-        frames,
-        handled: Value::None,
-        thread_obj,
-        woke: false,
-        pinned: false,
-    });
-    vm.set_budget(budget);
-    vm.sched.changes += 1;
-    if let Some(os) = &vm.os
-        && state == ThreadState::Runnable
-        && os.spawn(vm.sched.threads.len() - 1, &name).is_err()
-    {
-        vm.sched.threads.pop();
-        if vm.sched.threads.len() == 1 {
-            vm.sched.next_check = u64::MAX;
-            vm.sched.budget = budget;
-        }
-        return Err(vm.new_exception("RuntimeError", "can't start new thread"));
-    }
+    let ident = vm.spawn_thread(run, Args::default(), name, daemon, thread_obj, false)?;
     Ok(Value::Int(ident as i64))
+}
+
+/// `_thread.start_new_thread(function, args[, kwargs])`: a thread with no threading.Thread
+/// object. Like CPython's, the program does not wait for it at exit.
+pub fn t_start_new_thread(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("start_new_thread() takes no keyword arguments"));
+    }
+    let n = args.pos.len();
+    if !(2..=3).contains(&n) {
+        let msg = if n < 2 {
+            format!("start_new_thread expected at least 2 arguments, got {n}")
+        } else {
+            format!("start_new_thread expected at most 3 arguments, got {n}")
+        };
+        return Err(vm.type_error(&msg));
+    }
+    let function = args.pos[0];
+    if !vm.is_callable(function) {
+        return Err(vm.type_error("first arg must be callable"));
+    }
+    let Some(Object::Tuple(items)) = args.pos[1].as_obj().map(|r| vm.heap.get(r)) else {
+        return Err(vm.type_error("2nd arg must be a tuple"));
+    };
+    let mut call = Args::new(items.to_vec());
+    if let Some(&kwargs) = args.pos.get(2) {
+        let Some(Object::Dict(d)) = kwargs.as_obj().map(|r| vm.heap.get(r)) else {
+            return Err(vm.type_error("optional 3rd arg must be a dictionary"));
+        };
+        let pairs: Vec<(Value, Value)> = d.values().copied().collect();
+        for (k, v) in pairs {
+            let Some(k) = vm.str_of(k).map(str::to_string) else {
+                return Err(vm.type_error("keywords must be strings"));
+            };
+            call.kw.push((k, v));
+        }
+    }
+    let name = format!("Dummy-{}", vm.sched.next_ident);
+    let ident = vm.spawn_thread(function, call, name, true, function, true)?;
+    Ok(Value::Int(ident as i64))
+}
+
+impl Vm {
+    /// Adds a VM thread that calls `entry(args)`; returns its ident. Under the OS scheduler
+    /// it gets its OS thread now. RuntimeError("can't start new thread") past --max-threads
+    /// or when the OS refuses a thread.
+    fn spawn_thread(
+        &mut self,
+        entry: Value,
+        args: Args,
+        name: String,
+        daemon: bool,
+        thread_obj: Value,
+        raw: bool,
+    ) -> PyResult<u64> {
+        if self.sched.live() >= self.sched.max_threads {
+            return Err(self.new_exception("RuntimeError", "can't start new thread"));
+        }
+        let ident = self.sched.next_ident;
+        self.sched.next_ident += 1;
+        let frames = match self.prepare_call(entry, args)? {
+            Call::Done(_) => vec![],
+            Call::Frame(mut frame) => {
+                frame.resume = Resume::Native;
+                vec![frame]
+            }
+        };
+        let state = if frames.is_empty() {
+            ThreadState::Finished
+        } else {
+            ThreadState::Runnable
+        };
+        // The running thread's budget starts counting down once a second thread exists.
+        let budget = self.budget_left();
+        self.sched.threads.push(VmThread {
+            ident,
+            name: name.clone(),
+            daemon,
+            state,
+            frames,
+            handled: Value::None,
+            thread_obj,
+            raw,
+            woke: false,
+            pinned: false,
+        });
+        self.set_budget(budget);
+        self.sched.changes += 1;
+        if let Some(os) = &self.os
+            && state == ThreadState::Runnable
+            && os.spawn(self.sched.threads.len() - 1, &name).is_err()
+        {
+            self.sched.threads.pop();
+            if self.sched.threads.len() == 1 {
+                self.sched.next_check = u64::MAX;
+                self.sched.budget = budget;
+            }
+            return Err(self.new_exception("RuntimeError", "can't start new thread"));
+        }
+        Ok(ident)
+    }
 }
 
 pub fn t_join(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {

@@ -50,7 +50,21 @@ impl Vm {
             Some(Object::Module { name: m, .. }) => {
                 format!("module '{m}' has no attribute '{name}'")
             }
-            _ => format!("'{}' object has no attribute '{name}'", self.type_name(obj)),
+            _ => {
+                // The types of CPython's _thread are C types, named with their module.
+                let class = self.type_of(obj);
+                let t = match self.heap.get(class) {
+                    Object::Class(c)
+                        if c.dict
+                            .get("__module__")
+                            .is_some_and(|m| self.str_of(*m) == Some("_thread")) =>
+                    {
+                        format!("_thread.{}", c.name)
+                    }
+                    _ => self.type_name(obj).to_string(),
+                };
+                format!("'{t}' object has no attribute '{name}'")
+            }
         };
         self.new_exception("AttributeError", &msg)
     }
@@ -244,6 +258,12 @@ impl Vm {
         let Some((class, dict)) = self.instance_parts(obj) else {
             return false;
         };
+        // A threading.local goes through setattr, which runs its __init__ in a new thread.
+        if !self.sched.locals.is_empty()
+            && self.sched.locals.iter().any(|l| Value::Obj(l.obj) == obj)
+        {
+            return false;
+        }
         let h = hint.get();
         let mut interned = None;
         if h.epoch == self.class_epoch && h.class == class {
@@ -384,6 +404,9 @@ impl Vm {
     }
 
     pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
+        if !self.sched.locals.is_empty() {
+            self.prepare_thread_local(obj)?;
+        }
         let class = self.type_of(obj);
         if let Value::Obj(r) = obj {
             match self.heap.get(r) {
@@ -539,6 +562,9 @@ impl Vm {
     }
 
     pub fn setattr(&mut self, obj: Value, name: &str, v: Value) -> PyResult<()> {
+        if !self.sched.locals.is_empty() {
+            self.prepare_thread_local(obj)?;
+        }
         let class = self.type_of(obj);
         if matches!(
             obj.as_obj().map(|r| self.heap.get(r)),
@@ -615,6 +641,9 @@ impl Vm {
     }
 
     pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {
+        if !self.sched.locals.is_empty() {
+            self.prepare_thread_local(obj)?;
+        }
         let class = self.type_of(obj);
         // A __delattr__ written in Python on the class (or a base) handles every `del`.
         if matches!(

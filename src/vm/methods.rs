@@ -957,7 +957,11 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             _ => None,
         };
         if let Some((n, func)) = f {
+            if let Some(&made) = vm.builtin_methods.get(&(tag, n)) {
+                return Some(made);
+            }
             let method = vm.native(n, func);
+            vm.builtin_methods.insert((tag, n), method);
             if let Value::Obj(m) = method
                 && let Object::Native(native) = vm.heap.get_mut(m)
             {

@@ -232,6 +232,9 @@ pub struct Vm {
     /// the key object `dict_set_str` files an entry under, shared as CPython interns
     /// names, so storing an attribute on a new instance allocates no key object. A root.
     pub interned: rustc_hash::FxHashMap<Box<str>, Value>,
+    /// The built-in types' methods as function objects, made once each, so that
+    /// `A.__init__ is object.__init__` holds as in CPython.
+    pub builtin_methods: rustc_hash::FxHashMap<(&'static str, &'static str), Value>,
 }
 
 /// How `minipy run` configures the VM.
@@ -319,6 +322,7 @@ impl Vm {
             class_epoch: 1,
             dict_removals: 0,
             interned: Default::default(),
+            builtin_methods: Default::default(),
         };
         vm.create_types();
         builtins::install(&mut vm);
@@ -950,9 +954,14 @@ impl Vm {
         if let Some(Ok(v) | Err(v)) = self.sched.main_result {
             roots.push(v);
         }
+        for local in &self.sched.locals {
+            roots.extend([Value::Obj(local.obj), local.args, local.kwargs]);
+            roots.extend(local.dicts.iter().map(|(_, d, _)| Value::Obj(*d)));
+        }
         roots.extend(self.types.values().map(|t| Value::Obj(*t)));
         roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
         roots.extend(self.interned.values().copied());
+        roots.extend(self.builtin_methods.values().copied());
         roots.extend(
             self.const_cache
                 .values()

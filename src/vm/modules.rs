@@ -79,6 +79,7 @@ impl Vm {
                     ("allocate_rlock", super::threads::t_allocate_rlock),
                     ("get_ident", super::threads::t_current_ident),
                     ("start_new_thread", super::threads::t_start_new_thread),
+                    ("_local_register", super::threads::t_local_register),
                 ],
             ),
             "threading" => self.embedded_module("threading", include_str!("lib/threading.py"))?,

@@ -44,6 +44,19 @@ pub struct VmThread {
     pub pinned: bool,
 }
 
+/// A threading.local instance: one `__dict__` per thread that has used it. Whichever
+/// thread holds the GIL sees its own: the instance's dict is swapped at every handoff, so
+/// attribute lookup (class attributes, properties, the inline caches) works as for any
+/// instance.
+pub struct ThreadLocal {
+    pub obj: ObjRef,
+    /// (thread ident, its dict, whether the subclass's `__init__` has run for it).
+    pub dicts: Vec<(u64, ObjRef, bool)>,
+    /// The arguments the instance was created with, for `__init__` in each new thread.
+    pub args: Value,
+    pub kwargs: Value,
+}
+
 /// Scheduler settings and state.
 pub struct Scheduler {
     pub threads: Vec<VmThread>,
@@ -84,6 +97,8 @@ pub struct Scheduler {
     /// Threads blocked inside a callback from native code, innermost last: their Rust
     /// stack is below the running thread's, so they can only go on when it hands back.
     pub pinned: Vec<usize>,
+    /// Every threading.local instance (kept alive for the program's life).
+    pub locals: Vec<ThreadLocal>,
 }
 
 impl Scheduler {
@@ -120,6 +135,7 @@ impl Scheduler {
             runnable_at: u64::MAX,
             base_depth: 1,
             pinned: Vec::new(),
+            locals: Vec::new(),
         }
     }
 
@@ -327,6 +343,71 @@ impl Vm {
         self.set_budget(first);
         self.sched.just_woke = std::mem::take(&mut self.sched.threads[pick].woke);
         self.handled = self.sched.threads[pick].handled;
+        if !self.sched.locals.is_empty() {
+            self.show_thread_locals();
+        }
+    }
+
+    /// Gives every threading.local the running thread's dict, a new empty one for a thread
+    /// that has not used it yet (its `__init__` runs at the first attribute access).
+    fn show_thread_locals(&mut self) {
+        let ident = self.current_ident();
+        for i in 0..self.sched.locals.len() {
+            let known = self.sched.locals[i]
+                .dicts
+                .iter()
+                .find(|(id, _, _)| *id == ident)
+                .map(|(_, d, _)| *d);
+            let dict = match known {
+                Some(d) => d,
+                None => {
+                    let d = self.new_dict().as_obj().expect("a dict");
+                    self.sched.locals[i].dicts.push((ident, d, false));
+                    d
+                }
+            };
+            let obj = self.sched.locals[i].obj;
+            if let Object::Instance(inst) = self.heap.get_mut(obj) {
+                inst.dict = dict;
+            }
+        }
+    }
+
+    /// Before an attribute of `obj` is read, set or deleted: when `obj` is a threading.local
+    /// the running thread has not used yet, its class's `__init__` runs first, with the
+    /// arguments the instance was made with, as CPython's _thread._local does.
+    pub fn prepare_thread_local(&mut self, obj: Value) -> PyResult<()> {
+        let Value::Obj(r) = obj else {
+            return Ok(());
+        };
+        let ident = self.current_ident();
+        let Some(local) = self.sched.locals.iter_mut().find(|l| l.obj == r) else {
+            return Ok(());
+        };
+        let Some(entry) = local
+            .dicts
+            .iter_mut()
+            .find(|(id, _, ready)| *id == ident && !*ready)
+        else {
+            return Ok(());
+        };
+        entry.2 = true;
+        let (args, kwargs) = (local.args, local.kwargs);
+        let class = self.type_of(obj);
+        let init = self.class_lookup(class, "__init__");
+        let object_init = self.class_lookup(self.types["object"], "__init__");
+        if let Some(init) = init.filter(|i| Some(*i) != object_init) {
+            let mut call = Args::new(std::iter::once(obj).chain(self.tuple_items(args)).collect());
+            if let Some(Object::Dict(d)) = kwargs.as_obj().map(|k| self.heap.get(k)) {
+                let pairs: Vec<(Value, Value)> = d.values().copied().collect();
+                for (k, v) in pairs {
+                    let k = self.str_of(k).unwrap_or_default().to_string();
+                    call.kw.push((k, v));
+                }
+            }
+            self.call(init, call)?;
+        }
+        Ok(())
     }
 
     /// The instructions a thread that has just taken the GIL runs before it is first offered
@@ -519,6 +600,11 @@ impl Vm {
             self.report_thread_exception(cur, exc);
         }
         self.sched.threads[cur].state = ThreadState::Finished;
+        // A finished thread's threading.local values go, as in CPython.
+        let ident = self.sched.threads[cur].ident;
+        for local in &mut self.sched.locals {
+            local.dicts.retain(|(id, _, _)| *id != ident);
+        }
         self.notify_change();
     }
 
@@ -688,6 +774,26 @@ pub fn t_start(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
     };
     let ident = vm.spawn_thread(run, Args::default(), name, daemon, thread_obj, false)?;
     Ok(Value::Int(ident as i64))
+}
+
+/// `_local_register(obj, args, kwargs)`: makes `obj` (a new threading.local) keep one
+/// `__dict__` per thread; the running thread's is the one it has now.
+pub fn t_local_register(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value> {
+    let [obj, init_args, kwargs] = args.pos[..] else {
+        return Err(vm.type_error("_local_register(obj, args, kwargs)"));
+    };
+    let Some(Object::Instance(inst)) = obj.as_obj().map(|r| vm.heap.get(r)) else {
+        return Err(vm.type_error("_local_register: not an instance"));
+    };
+    let dict = inst.dict;
+    let ident = vm.current_ident();
+    vm.sched.locals.push(ThreadLocal {
+        obj: obj.as_obj().expect("an instance"),
+        dicts: vec![(ident, dict, true)],
+        args: init_args,
+        kwargs,
+    });
+    Ok(Value::None)
 }
 
 /// `_thread.start_new_thread(function, args[, kwargs])`: a thread with no threading.Thread

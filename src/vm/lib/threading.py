@@ -1,6 +1,7 @@
 # The threading module, written in minipy's Python: Thread objects over the VM's native
 # thread primitives (_start, _join, _alive, _ident, _current), and Lock/RLock from the VM.
 from _thread import _start, _join, _alive, _current_ident, _main_ident, allocate_lock, allocate_rlock
+from _thread import _local_register
 from time import monotonic as _time
 
 Lock = allocate_lock
@@ -411,42 +412,18 @@ class Timer(Thread):
 
 
 class _local:
-    """Attributes seen only by the thread that set them (kept per thread ident). A
-    subclass's __init__ runs again, with the same arguments, in each thread that uses it."""
+    """Attributes seen only by the thread that set them. The VM keeps one __dict__ per thread
+    and shows each thread its own (_local_register); a subclass's __init__ runs again, with
+    the same arguments, when another thread first uses the instance."""
+
+    __module__ = '_thread'
 
     def __new__(cls, *args, **kw):
         if (args or kw) and cls.__init__ is object.__init__:
             raise TypeError('Initialization arguments are not supported')
         self = object.__new__(cls)
-        object.__setattr__(self, '_local__args', (args, kw))
-        object.__setattr__(self, '_local__dicts', {_current_ident(): {}})
+        _local_register(self, args, kw)
         return self
-
-    def _values(self):
-        dicts = object.__getattribute__(self, '_local__dicts')
-        ident = _current_ident()
-        if ident not in dicts:
-            dicts[ident] = {}
-            args, kw = object.__getattribute__(self, '_local__args')
-            if type(self).__init__ is not object.__init__:
-                type(self).__init__(self, *args, **kw)
-        return dicts[ident]
-
-    def __getattr__(self, name):
-        values = _local._values(self)
-        if name in values:
-            return values[name]
-        kind = '_thread._local' if type(self) is _local else type(self).__name__
-        raise AttributeError("'%s' object has no attribute '%s'" % (kind, name))
-
-    def __setattr__(self, name, value):
-        _local._values(self)[name] = value
-
-    def __delattr__(self, name):
-        values = _local._values(self)
-        if name not in values:
-            raise AttributeError(name)
-        del values[name]
 
 
 local = _local

@@ -216,6 +216,8 @@ pub struct Vm {
     pub switch_interval: f64,
     /// (file, line) pairs already warned about, as the warnings module's default filter.
     pub warned: std::collections::HashSet<(String, u32)>,
+    /// The value of the last sys.setcheckinterval(), which getcheckinterval() returns.
+    pub check_interval_set: Option<i64>,
     /// Finished frames, reused by new frames with their emptied buffers (value stack, fast
     /// locals, cells, blocks): every call would otherwise allocate and free them all.
     pub frame_pool: Vec<Box<Frame>>,
@@ -317,6 +319,7 @@ impl Vm {
             deadlocked: false,
             switch_interval: options.switch_interval,
             warned: Default::default(),
+            check_interval_set: None,
             frame_pool: Vec::new(),
             os: None,
             class_epoch: 1,

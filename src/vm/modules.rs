@@ -268,14 +268,25 @@ fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn s_getcheckinterval(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    Ok(Value::Int(i64::from(vm.sched.check_interval)))
+    Ok(Value::Int(
+        vm.check_interval_set
+            .unwrap_or(i64::from(vm.sched.check_interval)),
+    ))
 }
 
 fn s_setcheckinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let n = vm
-        .as_index(arg(&args, 0))
-        .unwrap_or(100)
-        .clamp(1, i64::from(u32::MAX));
+    let value = arg(&args, 0);
+    let Some(set) = vm
+        .as_index(value)
+        .filter(|_| !matches!(value, Value::Float(_)))
+    else {
+        let t = vm.type_name(value);
+        return Err(vm.type_error(&format!("an integer is required (got type {t})")));
+    };
+    // getcheckinterval() returns what was set (3.7 keeps 0 or -5); the scheduler offers the
+    // GIL before every counted instruction at worst.
+    vm.check_interval_set = Some(set);
+    let n = set.clamp(1, i64::from(u32::MAX));
     vm.sched.check_interval = n as u32;
     let left = vm.budget_left();
     vm.set_budget(left.min(n as u32));

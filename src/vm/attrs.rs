@@ -185,7 +185,8 @@ impl Vm {
         let Object::Class(c) = self.heap.get(r) else {
             return None;
         };
-        if c.builtin.is_some() {
+        // (A metaclass may define __call__.)
+        if c.builtin.is_some() || c.metaclass.is_some() {
             return None;
         }
         let (epoch, cached) = c.init_cache.get();
@@ -471,7 +472,7 @@ impl Vm {
                     match name {
                         "__name__" => return Ok(Some(self.new_str(c.name.clone()))),
                         "__qualname__" => return Ok(Some(self.new_str(c.qualname.clone()))),
-                        "__class__" => return Ok(Some(Value::Obj(self.types["type"]))),
+                        "__class__" => return Ok(Some(Value::Obj(self.type_of(obj)))),
                         "__mro__" => {
                             let mro = c.mro.iter().map(|m| Value::Obj(*m)).collect();
                             return Ok(Some(self.new_tuple(mro)));
@@ -517,7 +518,17 @@ impl Vm {
                             }
                             _ => Some(f),
                         },
-                        None => super::builtins::type_attr(self, r, name),
+                        None => {
+                            // Then the metaclass: its methods bind to the class.
+                            let meta = match self.heap.get(r) {
+                                Object::Class(c) => c.metaclass,
+                                _ => None,
+                            };
+                            match meta.and_then(|m| self.class_lookup(m, name).map(|f| (m, f))) {
+                                Some((m, f)) => return self.bind(f, obj, m).map(Some),
+                                None => super::builtins::type_attr(self, r, name),
+                            }
+                        }
                     });
                 }
                 Object::Module { dict, .. } => {
@@ -529,8 +540,16 @@ impl Vm {
                     receiver,
                 } => {
                     let (start, receiver) = (*start, *receiver);
-                    let recv_class = match receiver.as_obj().map(|r| self.heap.get(r)) {
-                        Some(Object::Class(_)) => receiver.as_obj().expect("checked"),
+                    // As CPython's super: a class that derives from `start` (a classmethod's
+                    // cls) is searched itself; anything else, a class made by a metaclass
+                    // included, through its type.
+                    let recv_class = match receiver.as_obj() {
+                        Some(c)
+                            if matches!(self.heap.get(c), Object::Class(_))
+                                && self.is_subclass(c, start) =>
+                        {
+                            c
+                        }
                         _ => self.type_of(receiver),
                     };
                     let mro = self.mro_of(recv_class);
@@ -792,85 +811,19 @@ impl Vm {
                 self.prepare_call(func, args)
             }
             Object::Class(c) => {
-                let builtin = c.builtin;
-                // A built-in type itself (`str(i)`, the common case) needs no lookup.
-                let exact = self.types.get(c.name.as_str()) == Some(&r);
-                let extends = builtin.filter(|b| !exact && EXTENSIBLE.contains(b));
-                if builtin.is_some()
-                    && builtin != Some("BaseException")
-                    && extends.is_none()
-                    && (exact || self.class_lookup(r, "__init__").is_none())
+                // A metaclass's __call__ written in Python takes over the call (a singleton
+                // metaclass); `super().__call__(...)` in it comes back to `instantiate`.
+                if let Some(meta) = c.metaclass
+                    && let Some(call) = self.class_lookup(meta, "__call__")
+                    && matches!(
+                        call.as_obj().map(|x| self.heap.get(x)),
+                        Some(Object::Function(_))
+                    )
                 {
-                    return Ok(Call::Done(super::builtins::construct(self, r, args)?));
+                    args.pos.insert(0, callable);
+                    return self.prepare_call(call, args);
                 }
-                // A __new__ written in Python makes the instance (a singleton may return
-                // an old one); __init__ then runs only on an instance of this class.
-                let user_new = self.class_lookup(r, "__new__").and_then(|f| {
-                    match self.heap.get(f.as_obj()?) {
-                        Object::Function(_) => Some(f),
-                        Object::StaticMethod(inner) => Some(*inner),
-                        _ => None,
-                    }
-                });
-                let instance = if let Some(new_fn) = user_new {
-                    let mut new_args = args.clone();
-                    new_args.pos.insert(0, Value::Obj(r));
-                    let made = self.call(new_fn, new_args)?;
-                    if !self.is_subclass(self.type_of(made), r) {
-                        return Ok(Call::Done(made));
-                    }
-                    made
-                } else if builtin == Some("BaseException") {
-                    let pos = args.pos.clone();
-                    self.instantiate_exception(r, pos)
-                } else if let Some(kind) = extends {
-                    // The built-in value is made first, as the type's __new__ would: from
-                    // the arguments for an immutable type; empty for a mutable one whose
-                    // class has an __init__ (which fills it, often through super()).
-                    let has_init = self.class_lookup(r, "__init__").is_some();
-                    let value_args = if has_init && matches!(kind, "list" | "dict" | "set") {
-                        Args::new(Vec::new())
-                    } else {
-                        args.clone()
-                    };
-                    let payload = super::builtins::construct(self, r, value_args)?;
-                    let instance = self.new_instance(r);
-                    if let Object::Instance(inst) =
-                        self.heap.get_mut(instance.as_obj().expect("an instance"))
-                    {
-                        inst.payload = Some(payload);
-                    }
-                    instance
-                } else {
-                    self.new_instance(r)
-                };
-                match self.class_lookup(r, "__init__") {
-                    Some(init)
-                        if matches!(
-                            init.as_obj().map(|x| self.heap.get(x)),
-                            Some(Object::Function(_))
-                        ) =>
-                    {
-                        args.pos.insert(0, instance);
-                        match self.prepare_call(init, args)? {
-                            Call::Done(_) => Ok(Call::Done(instance)),
-                            Call::Frame(mut frame) => {
-                                frame.resume = Resume::Replace(instance);
-                                Ok(Call::Frame(frame))
-                            }
-                        }
-                    }
-                    _ => {
-                        if builtin.is_none()
-                            && user_new.is_none()
-                            && (!args.pos.is_empty() || !args.kw.is_empty())
-                        {
-                            let name = self.class_name(r);
-                            return Err(self.type_error(&format!("{name}() takes no arguments")));
-                        }
-                        Ok(Call::Done(instance))
-                    }
-                }
+                self.instantiate(r, args)
             }
             Object::Instance(_) => match self.class_lookup(self.type_of(callable), "__call__") {
                 Some(m) => {
@@ -891,6 +844,126 @@ impl Vm {
                 Err(self.type_error(&format!("'{t}' object is not callable")))
             }
         }
+    }
+
+    /// `type.__call__`: calling class `r` makes an instance (`__new__`, then `__init__`).
+    pub fn instantiate(&mut self, r: ObjRef, mut args: Args) -> PyResult<Call> {
+        let Object::Class(c) = self.heap.get(r) else {
+            unreachable!("instantiate is given a class")
+        };
+        let builtin = c.builtin;
+        // A built-in type itself (`str(i)`, the common case) needs no lookup.
+        let exact = self.types.get(c.name.as_str()) == Some(&r);
+        let extends = builtin.filter(|b| !exact && EXTENSIBLE.contains(b));
+        if builtin == Some("type") && !exact {
+            return self.instantiate_metaclass(r, args).map(Call::Done);
+        }
+        if builtin.is_some()
+            && builtin != Some("BaseException")
+            && extends.is_none()
+            && (exact || self.class_lookup(r, "__init__").is_none())
+        {
+            return Ok(Call::Done(super::builtins::construct(self, r, args)?));
+        }
+        // A __new__ written in Python makes the instance (a singleton may return
+        // an old one); __init__ then runs only on an instance of this class.
+        let user_new =
+            self.class_lookup(r, "__new__")
+                .and_then(|f| match self.heap.get(f.as_obj()?) {
+                    Object::Function(_) => Some(f),
+                    Object::StaticMethod(inner) => Some(*inner),
+                    _ => None,
+                });
+        let instance = if let Some(new_fn) = user_new {
+            let mut new_args = args.clone();
+            new_args.pos.insert(0, Value::Obj(r));
+            let made = self.call(new_fn, new_args)?;
+            if !self.is_subclass(self.type_of(made), r) {
+                return Ok(Call::Done(made));
+            }
+            made
+        } else if builtin == Some("BaseException") {
+            let pos = args.pos.clone();
+            self.instantiate_exception(r, pos)
+        } else if let Some(kind) = extends {
+            // The built-in value is made first, as the type's __new__ would: from
+            // the arguments for an immutable type; empty for a mutable one whose
+            // class has an __init__ (which fills it, often through super()).
+            let has_init = self.class_lookup(r, "__init__").is_some();
+            let value_args = if has_init && matches!(kind, "list" | "dict" | "set") {
+                Args::new(Vec::new())
+            } else {
+                args.clone()
+            };
+            let payload = super::builtins::construct(self, r, value_args)?;
+            let instance = self.new_instance(r);
+            if let Object::Instance(inst) =
+                self.heap.get_mut(instance.as_obj().expect("an instance"))
+            {
+                inst.payload = Some(payload);
+            }
+            instance
+        } else {
+            self.new_instance(r)
+        };
+        match self.class_lookup(r, "__init__") {
+            Some(init)
+                if matches!(
+                    init.as_obj().map(|x| self.heap.get(x)),
+                    Some(Object::Function(_))
+                ) =>
+            {
+                args.pos.insert(0, instance);
+                match self.prepare_call(init, args)? {
+                    Call::Done(_) => Ok(Call::Done(instance)),
+                    Call::Frame(mut frame) => {
+                        frame.resume = Resume::Replace(instance);
+                        Ok(Call::Frame(frame))
+                    }
+                }
+            }
+            _ => {
+                if builtin.is_none()
+                    && user_new.is_none()
+                    && (!args.pos.is_empty() || !args.kw.is_empty())
+                {
+                    let name = self.class_name(r);
+                    return Err(self.type_error(&format!("{name}() takes no arguments")));
+                }
+                Ok(Call::Done(instance))
+            }
+        }
+    }
+
+    /// Calling metaclass `meta` (a subclass of type) makes a class: its own `__new__` (which
+    /// calls type.__new__) or type.__new__, then its own `__init__`.
+    fn instantiate_metaclass(&mut self, meta: ObjRef, mut args: Args) -> PyResult<Value> {
+        let user_new =
+            self.class_lookup(meta, "__new__")
+                .and_then(|f| match self.heap.get(f.as_obj()?) {
+                    Object::Function(_) => Some(f),
+                    Object::StaticMethod(inner) => Some(*inner),
+                    _ => None,
+                });
+        let made = match user_new {
+            Some(new_fn) => {
+                let mut new_args = args.clone();
+                new_args.pos.insert(0, Value::Obj(meta));
+                self.call(new_fn, new_args)?
+            }
+            None => Value::Obj(self.class_from_args(Some(meta), &args.pos)?),
+        };
+        if self.is_subclass(self.type_of(made), meta)
+            && let Some(init) = self.class_lookup(meta, "__init__")
+            && matches!(
+                init.as_obj().map(|x| self.heap.get(x)),
+                Some(Object::Function(_))
+            )
+        {
+            args.pos.insert(0, made);
+            self.call(init, args)?;
+        }
+        Ok(made)
     }
 
     /// `raise X`: X may be an exception class (instantiated) or instance.

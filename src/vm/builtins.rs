@@ -1067,60 +1067,123 @@ fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         return Err(vm.type_error("__build_class__: func must be a function"));
     };
     let f = f.clone();
+    // The metaclass: the one given, else the most derived of the bases' (type for most).
+    let type_class = Value::Obj(vm.types["type"]);
+    let explicit = kwarg(&args, "metaclass");
+    let meta = explicit.unwrap_or_else(|| {
+        let mut meta = type_class;
+        for b in &bases {
+            let m = Value::Obj(vm.type_of(Value::Obj(*b)));
+            if m != meta
+                && meta
+                    .as_obj()
+                    .is_some_and(|w| vm.is_subclass(m.as_obj().unwrap_or(w), w))
+            {
+                meta = m;
+            }
+        }
+        meta
+    });
     let ns = vm.new_dict();
     let ns_ref = ns.as_obj().expect("a dict");
     let mut frame = vm.new_frame(f.code.clone(), f.globals, Some(ns_ref), Resume::Native);
     frame.cells.extend(f.closure.iter().copied());
     let cell = vm.run_frame(frame)?;
-    let items: Vec<(Value, Value)> = match vm.heap.get(ns_ref) {
-        Object::Dict(d) => d.values().copied().collect(),
-        _ => vec![],
+    let class = if meta == type_class {
+        let items: Vec<(Value, Value)> = match vm.heap.get(ns_ref) {
+            Object::Dict(d) => d.values().copied().collect(),
+            _ => vec![],
+        };
+        let mut dict = super::object::NameMap::default();
+        for (k, v) in items {
+            dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
+        }
+        Value::Obj(vm.build_class(None, &name, bases, dict)?)
+    } else {
+        // A metaclass makes the class: meta(name, bases, namespace).
+        let bases = bases.iter().map(|b| Value::Obj(*b)).collect();
+        let bases = vm.new_tuple(bases);
+        let name = vm.new_str(name);
+        vm.call(meta, Args::new(vec![name, bases, ns]))?
     };
-    let mut dict = super::object::NameMap::default();
-    for (k, v) in items {
-        dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
-    }
-    let qualname = dict
-        .get("__qualname__")
-        .and_then(|q| vm.str_of(*q))
-        .unwrap_or(&name)
-        .to_string();
-    let class = vm.new_class(&name, bases, dict)?;
-    if let Object::Class(c) = vm.heap.get_mut(class) {
-        c.qualname = qualname;
-    }
     if let Some(Object::Cell(_)) = cell.as_obj().map(|r| vm.heap.get(r)) {
-        *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(Value::Obj(class)));
+        *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(class));
     }
-    // Descriptors learn their names (__set_name__), then a base's __init_subclass__ (an
-    // implicit classmethod) hears of the new class, as type.__new__ does.
-    let members: Vec<(String, Value)> = match vm.heap.get(class) {
-        Object::Class(c) => c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-        _ => vec![],
-    };
-    for (name, value) in members {
-        let hook = match value.as_obj().map(|o| vm.heap.get(o)) {
-            Some(Object::Instance(inst)) => vm.class_lookup(inst.class, "__set_name__"),
-            _ => None,
-        };
-        if let Some(hook) = hook {
-            let name = vm.new_str(name);
-            vm.call(hook, Args::new(vec![value, Value::Obj(class), name]))?;
+    Ok(class)
+}
+
+impl Vm {
+    /// type.__new__: a class from its name, bases and namespace, made by `meta` (None for
+    /// type). Descriptors in it learn their names (__set_name__), then a base's
+    /// __init_subclass__ (an implicit classmethod) hears of it, as in CPython.
+    pub fn build_class(
+        &mut self,
+        meta: Option<ObjRef>,
+        name: &str,
+        bases: Vec<ObjRef>,
+        dict: super::object::NameMap,
+    ) -> PyResult<ObjRef> {
+        let qualname = dict
+            .get("__qualname__")
+            .and_then(|q| self.str_of(*q))
+            .unwrap_or(name)
+            .to_string();
+        let class = self.new_class(name, bases, dict)?;
+        let meta = meta.filter(|m| Some(m) != self.types.get("type"));
+        if let Object::Class(c) = self.heap.get_mut(class) {
+            c.qualname = qualname;
+            c.metaclass = meta;
         }
-    }
-    for base in vm.mro_of(class).into_iter().skip(1) {
-        let hook = match vm.heap.get(base) {
-            Object::Class(c) => c.dict.get("__init_subclass__").copied(),
-            _ => None,
+        let members: Vec<(String, Value)> = match self.heap.get(class) {
+            Object::Class(c) => c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            _ => vec![],
         };
-        if let Some(hook) = hook {
-            let func = match hook.as_obj().map(|h| vm.heap.get(h)) {
-                Some(Object::ClassMethod(inner)) => *inner,
-                _ => hook,
+        for (name, value) in members {
+            let hook = match value.as_obj().map(|o| self.heap.get(o)) {
+                Some(Object::Instance(inst)) => self.class_lookup(inst.class, "__set_name__"),
+                _ => None,
             };
-            vm.call(func, Args::new(vec![Value::Obj(class)]))?;
-            break;
+            if let Some(hook) = hook {
+                let name = self.new_str(name);
+                self.call(hook, Args::new(vec![value, Value::Obj(class), name]))?;
+            }
         }
+        for base in self.mro_of(class).into_iter().skip(1) {
+            let hook = match self.heap.get(base) {
+                Object::Class(c) => c.dict.get("__init_subclass__").copied(),
+                _ => None,
+            };
+            if let Some(hook) = hook {
+                let func = match hook.as_obj().map(|h| self.heap.get(h)) {
+                    Some(Object::ClassMethod(inner)) => *inner,
+                    _ => hook,
+                };
+                self.call(func, Args::new(vec![Value::Obj(class)]))?;
+                break;
+            }
+        }
+        Ok(class)
     }
-    Ok(Value::Obj(class))
+
+    /// `type.__new__(meta, name, bases, namespace)` with its arguments checked.
+    pub fn class_from_args(&mut self, meta: Option<ObjRef>, args: &[Value]) -> PyResult<ObjRef> {
+        let [name, bases, ns] = args[..] else {
+            return Err(self.type_error("type() takes 1 or 3 arguments"));
+        };
+        let Some(name) = self.str_of(name).map(str::to_string) else {
+            return Err(self.type_error("type.__new__() argument 1 must be str"));
+        };
+        let mut base_refs = Vec::new();
+        for b in self.tuple_items(bases) {
+            match b.as_obj() {
+                Some(r) if matches!(self.heap.get(r), Object::Class(_)) => base_refs.push(r),
+                _ => return Err(self.type_error("bases must be types")),
+            }
+        }
+        let mut dict = super::object::NameMap::default();
+        for (k, v) in self.mapping_items(ns)? {
+            dict.insert(self.str_of(k).unwrap_or_default().to_string(), v);
+        }
+        self.build_class(meta, &name, base_refs, dict)
+    }
 }

@@ -313,17 +313,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 return Ok(Value::Obj(vm.type_of(args.pos[0])));
             }
             if args.pos.len() == 3 {
-                let name = vm.str_of(args.pos[0]).unwrap_or_default().to_string();
-                let bases: Vec<ObjRef> = vm
-                    .tuple_items(args.pos[1])
-                    .iter()
-                    .filter_map(|b| b.as_obj())
-                    .collect();
-                let mut dict = super::object::NameMap::default();
-                for (k, v) in vm.mapping_items(args.pos[2])? {
-                    dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
-                }
-                return vm.new_class(&name, bases, dict).map(Value::Obj);
+                return vm.class_from_args(None, &args.pos).map(Value::Obj);
             }
             Err(vm.type_error("type() takes 1 or 3 arguments"))
         }

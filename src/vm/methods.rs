@@ -686,6 +686,29 @@ fn o_setattr(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 /// `object.__new__(cls, ...)`: a new instance of `cls`; for a subclass of a built-in type,
 /// carrying the value made from the other arguments (`int.__new__(cls, 5)`).
+/// `type.__call__(cls, ...)`: what calling a class does, for a metaclass's `__call__`
+/// (`super().__call__(*args)`).
+fn type_call(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let Some(class) = recv(r)
+        .as_obj()
+        .filter(|c| matches!(vm.heap.get(*c), Object::Class(_)))
+    else {
+        return Err(vm.type_error("descriptor '__call__' requires a 'type' object"));
+    };
+    match vm.instantiate(class, args)? {
+        super::Call::Done(v) => Ok(v),
+        super::Call::Frame(mut frame) => {
+            let replace = match frame.resume {
+                super::frame::Resume::Replace(instance) => Some(instance),
+                _ => None,
+            };
+            frame.resume = super::frame::Resume::Native;
+            let result = vm.run_frame(frame)?;
+            Ok(replace.unwrap_or(result))
+        }
+    }
+}
+
 fn o_new(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let cls = recv(r);
     let Some(class) = cls
@@ -702,6 +725,12 @@ fn o_new(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     {
         // int.__new__(int, 5) is just int(5).
         return super::builtins::construct(vm, class, args);
+    }
+    // type.__new__(meta, name, bases, namespace), from a metaclass's own __new__.
+    if let Object::Class(c) = vm.heap.get(class)
+        && c.builtin == Some("type")
+    {
+        return vm.class_from_args(Some(class), &args.pos).map(Value::Obj);
     }
     let instance = vm.new_instance(class);
     let extends = match vm.heap.get(class) {
@@ -953,6 +982,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("object", "__delattr__") => Some(("__delattr__", o_delattr)),
             ("object", "__init_subclass__") => Some(("__init_subclass__", o_init)),
             (_, "__new__") => Some(("__new__", o_new)),
+            ("type", "__call__") => Some(("__call__", type_call)),
             ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
             _ => None,
         };

@@ -344,6 +344,7 @@ impl Vm {
                 dict: NameMap::default(),
                 builtin: Some(name),
                 init_cache: Default::default(),
+                metaclass: None,
             })));
             self.types.insert(name, class);
         }
@@ -498,6 +499,7 @@ impl Vm {
             dict,
             builtin,
             init_cache: Default::default(),
+            metaclass: None,
         })));
         let mut mro = vec![class];
         mro.extend(tail);
@@ -545,7 +547,10 @@ impl Vm {
                 Object::Native(_) => "builtin_function_or_method",
                 Object::BoundMethod { .. } => "method",
                 Object::Cell(_) => "cell",
-                Object::Class(_) => "type",
+                Object::Class(c) => match c.metaclass {
+                    Some(meta) => return meta,
+                    None => "type",
+                },
                 Object::Iter(it) => match it {
                     object::Iter::Dict { .. } => "dict_keyiterator",
                     object::Iter::Seq { .. } => "list_iterator",

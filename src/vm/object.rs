@@ -272,6 +272,8 @@ pub struct Class {
     /// the class has a `__new__` or no `__init__`), valid while `Vm::class_epoch` is the
     /// first field: instantiating a class in a loop looks its methods up once.
     pub init_cache: std::cell::Cell<(u64, Option<ObjRef>)>,
+    /// The class's metaclass when it is not `type` (`class A(metaclass=Meta)`).
+    pub metaclass: Option<ObjRef>,
 }
 
 pub struct Instance {
@@ -492,6 +494,7 @@ impl Object {
                 c.bases
                     .iter()
                     .chain(&c.mro)
+                    .chain(&c.metaclass)
                     .for_each(|b| visit(Value::Obj(*b)));
                 c.dict.values().for_each(|x| visit(*x));
             }

@@ -3,6 +3,14 @@
 from _thread import _start, _join, _alive, _current_ident, _main_ident, allocate_lock, allocate_rlock
 from _thread import _local_register
 from time import monotonic as _time
+from sys import maxsize as _maxsize
+
+# 3.7's list; `from threading import *` gives these names only.
+__all__ = ['get_ident', 'active_count', 'Condition', 'current_thread',
+           'enumerate', 'main_thread', 'TIMEOUT_MAX',
+           'Event', 'Lock', 'RLock', 'Semaphore', 'BoundedSemaphore', 'Thread',
+           'Barrier', 'BrokenBarrierError', 'Timer', 'ThreadError',
+           'setprofile', 'settrace', 'local', 'stack_size']
 
 Lock = allocate_lock
 RLock = allocate_rlock
@@ -10,6 +18,45 @@ ThreadError = RuntimeError
 TIMEOUT_MAX = 9223372036.0
 _threads = {}
 _counter = 0
+_profile_hook = None
+_trace_hook = None
+_stack_size = 0
+
+
+def setprofile(func):
+    # Stored as 3.7 does; minipy has no sys.setprofile, so a new thread never installs it.
+    global _profile_hook
+    _profile_hook = func
+
+
+def settrace(func):
+    # Stored as 3.7 does; minipy has no sys.settrace, so a new thread never installs it.
+    global _trace_hook
+    _trace_hook = func
+
+
+def stack_size(*args, **kwargs):
+    """3.7's _thread.stack_size: returns the previous size and sets the new one (0, the
+    default, or at least 32 KiB). minipy threads do not use it."""
+    global _stack_size
+    if kwargs:
+        raise TypeError('stack_size() takes no keyword arguments')
+    if len(args) > 1:
+        raise TypeError('stack_size() takes at most 1 argument (%d given)' % len(args))
+    size = args[0] if args else 0
+    if isinstance(size, float):
+        raise TypeError('integer argument expected, got float')
+    if not isinstance(size, int):
+        raise TypeError("'%s' object cannot be interpreted as an integer" % type(size).__name__)
+    if size > _maxsize:
+        raise OverflowError('Python int too large to convert to C ssize_t')
+    if size < 0:
+        raise ValueError('size must be 0 or a positive value')
+    if size != 0 and size < 32768:
+        raise ValueError('size not valid: %d bytes' % size)
+    old = _stack_size
+    _stack_size = int(size)
+    return old
 
 
 def _newname(template='Thread-%d'):
@@ -19,6 +66,9 @@ def _newname(template='Thread-%d'):
 
 
 class Thread:
+    # False until Thread.__init__ runs: a subclass that never calls it gets 3.7's errors.
+    _initialized = False
+
     def __init__(self, group=None, target=None, name=None, args=(), kwargs=None, *, daemon=None):
         assert group is None, 'group argument must be None for now'
         self._target = target
@@ -31,9 +81,10 @@ class Thread:
         self._daemon = daemon
         self._started = False
         self._ident = None
+        self._initialized = True
 
     def start(self):
-        if '_started' not in self.__dict__:
+        if not self._initialized:
             raise RuntimeError('thread.__init__() not called')
         if self._started:
             raise RuntimeError('threads can only be started once')
@@ -56,25 +107,35 @@ class Thread:
             del self._target, self._args, self._kwargs
 
     def join(self, timeout=None):
+        if not self._initialized:
+            raise RuntimeError('Thread.__init__() not called')
         if not self._started:
             raise RuntimeError('cannot join thread before it is started')
         if self._ident == _current_ident():
             raise RuntimeError('cannot join current thread')
+        if timeout is not None:
+            # As 3.7: a negative timeout acts as 0, and a timeout that is not a number
+            # raises TypeError here rather than waiting.
+            timeout = max(timeout, 0)
         _join(self._ident, timeout)
 
     def is_alive(self):
+        assert self._initialized, 'Thread.__init__() not called'
         return self._started and _alive(self._ident)
 
     @property
     def name(self):
+        assert self._initialized, 'Thread.__init__() not called'
         return self._name
 
     @name.setter
     def name(self, value):
-        self._name = value
+        assert self._initialized, 'Thread.__init__() not called'
+        self._name = str(value)
 
     @property
     def ident(self):
+        assert self._initialized, 'Thread.__init__() not called'
         return self._ident
 
     # The camelCase names of Python 2's threading, still in 3.7.
@@ -94,15 +155,19 @@ class Thread:
 
     @property
     def daemon(self):
+        assert self._initialized, 'Thread.__init__() not called'
         return self._daemon
 
     @daemon.setter
     def daemon(self, value):
+        if not self._initialized:
+            raise RuntimeError('Thread.__init__() not called')
         if self._started:
             raise RuntimeError('cannot set daemon status of active thread')
         self._daemon = value
 
     def __repr__(self):
+        assert self._initialized, 'Thread.__init__() was not called'
         status = 'initial'
         if self._started:
             status = 'started' if self.is_alive() else 'stopped'

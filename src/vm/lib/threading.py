@@ -220,6 +220,23 @@ class Condition:
         self._lock = lock
         self.acquire = lock.acquire
         self.release = lock.release
+        # As 3.7: a lock's own _release_save, _acquire_restore and _is_owned (an RLock's)
+        # replace the plain acquire/release versions below. minipy's Lock has them too,
+        # but 3.7's does not, so a Lock gets the plain ones (its _is_owned asks only
+        # whether the lock is held, by any thread).
+        if not _is_plain_lock(lock):
+            try:
+                self._release_save = lock._release_save
+            except AttributeError:
+                pass
+            try:
+                self._acquire_restore = lock._acquire_restore
+            except AttributeError:
+                pass
+            try:
+                self._is_owned = lock._is_owned
+            except AttributeError:
+                pass
         self._waiters = []
 
     def __enter__(self):
@@ -228,14 +245,25 @@ class Condition:
     def __exit__(self, *args):
         return self._lock.__exit__(*args)
 
-    def _release_save(self):
-        return self._lock._release_save()
+    def __repr__(self):
+        return '<Condition(%s, %d)>' % (self._lock, len(self._waiters))
 
-    def _acquire_restore(self, state):
-        self._lock._acquire_restore(state)
+    def _release_save(self):
+        self._lock.release()  # no state to save
+
+    def _acquire_restore(self, x):
+        self._lock.acquire()  # ignores the saved state
+
+    def _is_owned(self):
+        # Used only when the lock has no _is_owned: held by someone, as 3.7 guesses.
+        if self._lock.acquire(0):
+            self._lock.release()
+            return False
+        else:
+            return True
 
     def wait(self, timeout=None):
-        if not self._lock._is_owned():
+        if not self._is_owned():
             raise RuntimeError('cannot wait on un-acquired lock')
         waiter = allocate_lock()
         waiter.acquire()
@@ -277,16 +305,41 @@ class Condition:
         return result
 
     def notify(self, n=1):
-        if not self._lock._is_owned():
+        if not self._is_owned():
             raise RuntimeError('cannot notify on un-acquired lock')
-        for waiter in self._waiters[:n]:
+        all_waiters = self._waiters
+        for waiter in all_waiters[:_islice_stop(n)]:
             waiter.release()
-            self._waiters.remove(waiter)
+            try:
+                all_waiters.remove(waiter)
+            except ValueError:
+                pass
 
     def notify_all(self):
         self.notify(len(self._waiters))
 
     notifyAll = notify_all
+
+
+def _is_plain_lock(lock):
+    # Whether lock is minipy's Lock, found without allocating one to compare types with
+    # (locks are numbered by creation in deadlock reports): a builtin type's repr names
+    # no module.
+    return repr(type(lock)) == "<class 'lock'>"
+
+
+def _islice_stop(n):
+    # 3.7's notify takes islice(waiters, n), which accepts only None or an int
+    # 0 <= n <= sys.maxsize, with these messages.
+    if n is None:
+        return None
+    if not isinstance(n, int) or n == -1 or n > _maxsize:
+        raise ValueError('Stop argument for islice() must be None or an integer: '
+                         '0 <= x <= sys.maxsize.')
+    if n < 0:
+        raise ValueError('Indices for islice() must be None or an integer: '
+                         '0 <= x <= sys.maxsize.')
+    return n
 
 
 class Semaphore:
@@ -299,14 +352,25 @@ class Semaphore:
     def acquire(self, blocking=True, timeout=None):
         if not blocking and timeout is not None:
             raise ValueError("can't specify timeout for non-blocking acquire")
+        rc = False
+        endtime = None
         with self._cond:
+            # A wakeup that finds the count taken again waits on, to the first deadline.
             while self._value == 0:
                 if not blocking:
-                    return False
-                if not self._cond.wait(timeout) and timeout is not None:
-                    return False
-            self._value -= 1
-            return True
+                    break
+                if timeout is not None:
+                    if endtime is None:
+                        endtime = _time() + timeout
+                    else:
+                        timeout = endtime - _time()
+                        if timeout <= 0:
+                            break
+                self._cond.wait(timeout)
+            else:
+                self._value -= 1
+                rc = True
+        return rc
 
     __enter__ = acquire
 

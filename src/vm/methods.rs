@@ -963,14 +963,12 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             }
             ("lock" | "RLock", "acquire") => Some(("acquire", super::threads::l_acquire)),
             ("lock" | "RLock", "release") => Some(("release", super::threads::l_release)),
-            ("lock" | "RLock", "locked") => Some(("locked", super::threads::l_locked)),
-            ("lock" | "RLock", "_release_save") => {
-                Some(("_release_save", super::threads::l_release_save))
-            }
-            ("lock" | "RLock", "_acquire_restore") => {
+            ("lock", "locked") => Some(("locked", super::threads::l_locked)),
+            ("RLock", "_release_save") => Some(("_release_save", super::threads::l_release_save)),
+            ("RLock", "_acquire_restore") => {
                 Some(("_acquire_restore", super::threads::l_acquire_restore))
             }
-            ("lock" | "RLock", "_is_owned") => Some(("_is_owned", super::threads::l_is_owned)),
+            ("RLock", "_is_owned") => Some(("_is_owned", super::threads::l_is_owned)),
             ("lock" | "RLock", "__enter__") => Some(("__enter__", super::threads::l_enter)),
             ("lock" | "RLock", "__exit__") => Some(("__exit__", super::threads::l_exit)),
             ("object", "__init__") => Some(("__init__", o_init)),

@@ -221,22 +221,19 @@ class Condition:
         self.acquire = lock.acquire
         self.release = lock.release
         # As 3.7: a lock's own _release_save, _acquire_restore and _is_owned (an RLock's)
-        # replace the plain acquire/release versions below. minipy's Lock has them too,
-        # but 3.7's does not, so a Lock gets the plain ones (its _is_owned asks only
-        # whether the lock is held, by any thread).
-        if not _is_plain_lock(lock):
-            try:
-                self._release_save = lock._release_save
-            except AttributeError:
-                pass
-            try:
-                self._acquire_restore = lock._acquire_restore
-            except AttributeError:
-                pass
-            try:
-                self._is_owned = lock._is_owned
-            except AttributeError:
-                pass
+        # replace the plain acquire/release versions below; a Lock has none.
+        try:
+            self._release_save = lock._release_save
+        except AttributeError:
+            pass
+        try:
+            self._acquire_restore = lock._acquire_restore
+        except AttributeError:
+            pass
+        try:
+            self._is_owned = lock._is_owned
+        except AttributeError:
+            pass
         self._waiters = []
 
     def __enter__(self):
@@ -319,13 +316,6 @@ class Condition:
         self.notify(len(self._waiters))
 
     notifyAll = notify_all
-
-
-def _is_plain_lock(lock):
-    # Whether lock is minipy's Lock, found without allocating one to compare types with
-    # (locks are numbered by creation in deadlock reports): a builtin type's repr names
-    # no module.
-    return repr(type(lock)) == "<class 'lock'>"
 
 
 def _islice_stop(n):

@@ -166,6 +166,8 @@ def _siftup(heap, pos):
 class SimpleQueue:
     """An unbounded FIFO queue without task tracking."""
 
+    __module__ = '_queue'
+
     def __init__(self):
         self._queue = Queue()
 

@@ -13,7 +13,13 @@ __all__ = ['get_ident', 'active_count', 'Condition', 'current_thread',
            'setprofile', 'settrace', 'local', 'stack_size']
 
 Lock = allocate_lock
-RLock = allocate_rlock
+
+
+def RLock(*args, **kwargs):
+    # A factory function, as 3.7's threading.RLock is.
+    return allocate_rlock(*args, **kwargs)
+
+
 ThreadError = RuntimeError
 TIMEOUT_MAX = 9223372036.0
 _threads = {}
@@ -190,7 +196,33 @@ _threads[_main._ident] = _main
 
 
 def current_thread():
-    return _threads[_current_ident()]
+    try:
+        return _threads[_current_ident()]
+    except KeyError:
+        # A thread _thread.start_new_thread started: it gets a dummy Thread, as in 3.7.
+        return _DummyThread()
+
+
+class _DummyThread(Thread):
+    """A Thread object for a thread threading did not start; daemonic, never joined."""
+
+    def __init__(self):
+        Thread.__init__(self, name=_newname('Dummy-%d'), daemon=True)
+        self._started = True
+        self._ident = _current_ident()
+        _threads[self._ident] = self
+
+    def join(self, timeout=None):
+        assert False, 'cannot join a dummy thread'
+
+
+def _shutdown():
+    # What CPython runs at exit: wait for every non-daemon thread (minipy's VM does this
+    # itself after the main module ends).
+    me = current_thread()
+    for t in list(_threads.values()):
+        if t is not me and not t.daemon and t.is_alive():
+            t.join()
 
 
 def main_thread():

@@ -1,5 +1,6 @@
 # The queue module, written in minipy's Python over threading's Condition, as CPython's is.
 import threading
+from collections import deque
 from time import monotonic as time
 
 
@@ -97,8 +98,10 @@ class Queue:
     def get_nowait(self):
         return self.get(block=False)
 
+    # As CPython's: a Queue keeps its items in a deque, a LifoQueue and a PriorityQueue in
+    # a list.
     def _init(self, maxsize):
-        self.queue = []
+        self.queue = deque()
 
     def _qsize(self):
         return len(self.queue)
@@ -107,10 +110,16 @@ class Queue:
         self.queue.append(item)
 
     def _get(self):
-        return self.queue.pop(0)
+        return self.queue.popleft()
 
 
 class LifoQueue(Queue):
+    def _init(self, maxsize):
+        self.queue = []
+
+    def _put(self, item):
+        self.queue.append(item)
+
     def _get(self):
         return self.queue.pop()
 
@@ -118,6 +127,9 @@ class LifoQueue(Queue):
 class PriorityQueue(Queue):
     # A binary heap, sifted as CPython's heapq does, so items of equal priority come out
     # in the same order as under CPython.
+    def _init(self, maxsize):
+        self.queue = []
+
     def _put(self, item):
         heap = self.queue
         heap.append(item)

@@ -428,8 +428,17 @@ impl Vm {
         let (pa, pb) = (self.payload_of(a), self.payload_of(b));
         if pa.is_some() || pb.is_some() {
             let (va, vb) = (pa.unwrap_or(a), pb.unwrap_or(b));
-            let r = self.binary_op(op, va, vb)?;
-            return Ok(if pa.is_some_and(|p| p.is(r)) { a } else { r });
+            match self.binary_op(op, va, vb) {
+                Ok(r) => return Ok(if pa.is_some_and(|p| p.is(r)) { a } else { r }),
+                // The built-in types do not support it either: the error names the
+                // operands' own types (a Counter, not a dict), below.
+                Err(e)
+                    if self.exception_is(e, "TypeError")
+                        && self
+                            .str(e)
+                            .is_ok_and(|m| m.starts_with("unsupported operand type(s)")) => {}
+                Err(e) => return Err(e),
+            }
         }
         let (ta, tb) = (self.type_name(a), self.type_name(b));
         let symbol = binop_symbol(op);

@@ -187,6 +187,69 @@ class Counter(dict):
             return 'Counter()'
         return 'Counter({%s})' % ', '.join('%r: %r' % kv for kv in self.most_common())
 
+    # Multiset arithmetic, as CPython's: results keep only positive counts.
+    def _combine(self, other, pick, keep_others):
+        if not isinstance(other, Counter):
+            return NotImplemented
+        result = Counter()
+        for elem, count in self.items():
+            newcount = pick(count, other[elem])
+            if newcount > 0:
+                result[elem] = newcount
+        if keep_others is not None:
+            for elem, count in other.items():
+                if elem not in self:
+                    newcount = keep_others(count)
+                    if newcount > 0:
+                        result[elem] = newcount
+        return result
+
+    def __add__(self, other):
+        return self._combine(other, lambda a, b: a + b, lambda b: b)
+
+    def __sub__(self, other):
+        return self._combine(other, lambda a, b: a - b, lambda b: -b)
+
+    def __or__(self, other):
+        return self._combine(other, lambda a, b: b if a < b else a, lambda b: b)
+
+    def __and__(self, other):
+        return self._combine(other, lambda a, b: a if a < b else b, None)
+
+    def __pos__(self):
+        return Counter({elem: count for elem, count in self.items() if count > 0})
+
+    def __neg__(self):
+        return Counter({elem: -count for elem, count in self.items() if count < 0})
+
+    def _keep_positive(self):
+        for elem in [elem for elem, count in self.items() if not count > 0]:
+            del self[elem]
+        return self
+
+    def __iadd__(self, other):
+        for elem, count in other.items():
+            self[elem] += count
+        return self._keep_positive()
+
+    def __isub__(self, other):
+        for elem, count in other.items():
+            self[elem] -= count
+        return self._keep_positive()
+
+    def __ior__(self, other):
+        for elem, other_count in other.items():
+            if other_count > self[elem]:
+                self[elem] = other_count
+        return self._keep_positive()
+
+    def __iand__(self, other):
+        for elem, count in self.items():
+            other_count = other[elem]
+            if other_count < count:
+                self[elem] = other_count
+        return self._keep_positive()
+
 
 class OrderedDict(dict):
     """A dict (dicts keep insertion order) with move_to_end and popitem(last)."""

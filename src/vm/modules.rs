@@ -1012,7 +1012,13 @@ impl Vm {
         {
             name = format!("{module}.{name}");
         }
-        let msg = self.str(exc).unwrap_or_default();
+        // An exception whose __str__ fails: CPython's placeholders (the interpreter's report,
+        // and the traceback module's, which threading uses).
+        let msg = match self.str(exc) {
+            Ok(m) => m,
+            Err(_) if main_prefix => "<exception str() failed>".to_string(),
+            Err(_) => format!("<unprintable {} object>", self.type_name(exc)),
+        };
         if msg.is_empty() {
             out.push_str(&format!("{name}\n"));
         } else {

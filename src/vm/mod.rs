@@ -188,6 +188,8 @@ pub struct Vm {
     pub argv: Vec<String>,
     /// The `random` module's generator (CPython's Mersenne Twister).
     pub random: Box<random::MersenneTwister>,
+    /// The generators of `random.Random` instances (see `random::call_with_state`).
+    pub random_states: Vec<random::MersenneTwister>,
     /// `--seed`: where the scheduler and an unseeded `random` start.
     pub seed: u64,
     /// Set when a generator run from native code returned rather than yielded.
@@ -302,6 +304,7 @@ impl Vm {
             random: Box::new(random::MersenneTwister::seeded(&num_bigint::BigInt::from(
                 options.seed,
             ))),
+            random_states: Vec::new(),
             seed: options.seed,
             gen_returned: false,
             stop_value: Value::None,

@@ -1,5 +1,7 @@
-//! The importable modules: sys, math, time, dis, os and random, built natively when first
-//! imported. Uncaught-exception reports (CPython's traceback layout) live here too.
+//! The importable modules, made when first imported: sys, math, time, dis, os, _thread and
+//! _random natively; threading, queue, random, collections, functools and itertools from
+//! minipy's Python in lib/. Uncaught-exception reports (CPython's traceback layout) live
+//! here too.
 
 use super::object::{Args, Dict, NativeFn, Object};
 use super::{ObjRef, PyResult, Value, Vm};
@@ -104,9 +106,12 @@ impl Vm {
             ),
             "dis" => self.new_module("dis", &[("dis", d_dis)]),
             "os" => self.new_module("os", &[("getpid", os_getpid)]),
-            "random" => self.new_module(
-                "random",
+            "random" => self.embedded_module("random", include_str!("lib/random.py"))?,
+            "_random" => self.new_module(
+                "_random",
                 &[
+                    ("_new_state", super::random::new_state),
+                    ("_call_with_state", super::random::call_with_state),
                     ("seed", super::random::seed),
                     ("random", super::random::random),
                     ("randint", super::random::randint),

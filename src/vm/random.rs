@@ -185,6 +185,54 @@ pub fn seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(Value::None)
 }
 
+/// `_new_state(seed)`: a generator of its own for a `random.Random` instance, seeded as
+/// `random.seed(seed)` seeds the module's; returns its number.
+pub fn new_state(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let index = vm.random_states.len();
+    vm.random_states
+        .push(MersenneTwister::seeded(&BigInt::from(vm.seed)));
+    let seed_name = vm.new_str("seed");
+    let seed_args = vec![
+        Value::Int(index as i64),
+        seed_name,
+        arg(&args, 0).unwrap_or(Value::None),
+    ];
+    call_with_state(vm, None, Args::new(seed_args))?;
+    Ok(Value::Int(index as i64))
+}
+
+/// `_call_with_state(number, name, *args)`: the module function `name` run on generator
+/// `number` instead of the module's, in one native call (no thread switch between).
+pub fn call_with_state(vm: &mut Vm, _: Option<Value>, mut args: Args) -> R {
+    let index = arg(&args, 0)
+        .and_then(|v| vm.as_index(v))
+        .and_then(|i| usize::try_from(i).ok())
+        .filter(|i| *i < vm.random_states.len())
+        .ok_or_else(|| vm.type_error("_call_with_state: no such generator"))?;
+    let name = arg(&args, 1)
+        .and_then(|v| vm.str_of(v).map(str::to_string))
+        .unwrap_or_default();
+    let function: fn(&mut Vm, Option<Value>, Args) -> R = match name.as_str() {
+        "seed" => seed,
+        "random" => random,
+        "uniform" => uniform,
+        "getrandbits" => getrandbits,
+        "randrange" => randrange,
+        "randint" => randint,
+        "choice" => choice,
+        "shuffle" => shuffle,
+        "sample" => sample,
+        "choices" => choices,
+        "gauss" => gauss,
+        _ => return Err(vm.type_error("_call_with_state: no such method")),
+    };
+    args.pos.drain(..2);
+    std::mem::swap(&mut *vm.random, &mut vm.random_states[index]);
+    let result = function(vm, None, args);
+    std::mem::swap(&mut *vm.random, &mut vm.random_states[index]);
+    result
+}
+
 pub fn random(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
     Ok(Value::Float(vm.random.random()))
 }

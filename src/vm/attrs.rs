@@ -867,13 +867,7 @@ impl Vm {
         }
         // A __new__ written in Python makes the instance (a singleton may return
         // an old one); __init__ then runs only on an instance of this class.
-        let user_new =
-            self.class_lookup(r, "__new__")
-                .and_then(|f| match self.heap.get(f.as_obj()?) {
-                    Object::Function(_) => Some(f),
-                    Object::StaticMethod(inner) => Some(*inner),
-                    _ => None,
-                });
+        let user_new = self.python_new(r);
         let instance = if let Some(new_fn) = user_new {
             let mut new_args = args.clone();
             new_args.pos.insert(0, Value::Obj(r));
@@ -935,16 +929,20 @@ impl Vm {
         }
     }
 
+    /// A `__new__` written in Python on `class` (or a base): the function to call.
+    fn python_new(&self, class: ObjRef) -> Option<Value> {
+        let f = self.class_lookup(class, "__new__")?;
+        match self.heap.get(f.as_obj()?) {
+            Object::Function(_) => Some(f),
+            Object::StaticMethod(inner) => Some(*inner),
+            _ => None,
+        }
+    }
+
     /// Calling metaclass `meta` (a subclass of type) makes a class: its own `__new__` (which
     /// calls type.__new__) or type.__new__, then its own `__init__`.
     fn instantiate_metaclass(&mut self, meta: ObjRef, mut args: Args) -> PyResult<Value> {
-        let user_new =
-            self.class_lookup(meta, "__new__")
-                .and_then(|f| match self.heap.get(f.as_obj()?) {
-                    Object::Function(_) => Some(f),
-                    Object::StaticMethod(inner) => Some(*inner),
-                    _ => None,
-                });
+        let user_new = self.python_new(meta);
         let made = match user_new {
             Some(new_fn) => {
                 let mut new_args = args.clone();

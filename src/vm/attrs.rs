@@ -405,9 +405,7 @@ impl Vm {
     }
 
     pub fn getattr_opt(&mut self, obj: Value, name: &str) -> PyResult<Option<Value>> {
-        if !self.sched.locals.is_empty() {
-            self.prepare_thread_local(obj)?;
-        }
+        self.prepare_thread_local(obj)?;
         let class = self.type_of(obj);
         if let Value::Obj(r) = obj {
             match self.heap.get(r) {
@@ -581,9 +579,7 @@ impl Vm {
     }
 
     pub fn setattr(&mut self, obj: Value, name: &str, v: Value) -> PyResult<()> {
-        if !self.sched.locals.is_empty() {
-            self.prepare_thread_local(obj)?;
-        }
+        self.prepare_thread_local(obj)?;
         let class = self.type_of(obj);
         if matches!(
             obj.as_obj().map(|r| self.heap.get(r)),
@@ -660,9 +656,7 @@ impl Vm {
     }
 
     pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {
-        if !self.sched.locals.is_empty() {
-            self.prepare_thread_local(obj)?;
-        }
+        self.prepare_thread_local(obj)?;
         let class = self.type_of(obj);
         // A __delattr__ written in Python on the class (or a base) handles every `del`.
         if matches!(

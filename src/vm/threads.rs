@@ -376,7 +376,17 @@ impl Vm {
     /// Before an attribute of `obj` is read, set or deleted: when `obj` is a threading.local
     /// the running thread has not used yet, its class's `__init__` runs first, with the
     /// arguments the instance was made with, as CPython's _thread._local does.
+    #[inline]
     pub fn prepare_thread_local(&mut self, obj: Value) -> PyResult<()> {
+        // (Nothing to do in the common case: a program with no threading.local.)
+        if self.sched.locals.is_empty() {
+            return Ok(());
+        }
+        self.init_thread_local(obj)
+    }
+
+    #[cold]
+    fn init_thread_local(&mut self, obj: Value) -> PyResult<()> {
         let Value::Obj(r) = obj else {
             return Ok(());
         };

@@ -1,6 +1,6 @@
-//! The importable modules, made when first imported: sys, math, time, os, _thread, _random
-//! and _dis natively; threading, queue, random, dis, collections, functools and itertools
-//! from minipy's Python in lib/. Uncaught-exception reports (CPython's traceback layout)
+//! The importable modules, made when first imported: sys, math, time, os, _thread, _random,
+//! _dis and _traceback natively; threading, queue, random, dis, traceback, collections,
+//! functools and itertools from minipy's Python in lib/. Uncaught-exception reports (CPython's traceback layout)
 //! live here too.
 
 use super::object::{Args, Dict, NativeFn, Object};
@@ -105,6 +105,11 @@ impl Vm {
                 ],
             ),
             "dis" => self.embedded_module("dis", include_str!("lib/dis.py"))?,
+            "traceback" => self.embedded_module("traceback", include_str!("lib/traceback.py"))?,
+            "_traceback" => self.new_module(
+                "_traceback",
+                &[("_format", tb_format), ("_format_only", tb_format_only)],
+            ),
             "_dis" => self.new_module(
                 "_dis",
                 &[
@@ -1099,6 +1104,12 @@ impl Vm {
                 out.push_str(&summary(repeats - 3));
             }
         }
+        out.push_str(&self.exception_line(exc, main_prefix));
+        out
+    }
+
+    /// The last line of a report: the exception's class and message.
+    pub fn exception_line(&mut self, exc: Value, main_prefix: bool) -> String {
         let mut name = self.type_name(exc);
         // As CPython 3.7's report: a class from another module than builtins is named with
         // its module, `__main__.ValidationError` included (3.8+ leaves out `__main__`).
@@ -1117,10 +1128,22 @@ impl Vm {
             Err(_) => format!("<unprintable {} object>", self.type_name(exc)),
         };
         if msg.is_empty() {
-            out.push_str(&format!("{name}\n"));
+            format!("{name}\n")
         } else {
-            out.push_str(&format!("{name}: {msg}\n"));
+            format!("{name}: {msg}\n")
         }
-        out
     }
+}
+
+/// `_traceback._format(exc)`: the traceback module's report of an exception (its frames as
+/// recorded while it propagated, chained exceptions first).
+fn tb_format(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let text = vm.format_exception_traceback_module(arg(&args, 0));
+    Ok(vm.new_str(text))
+}
+
+/// `_traceback._format_only(exc)`: the report's last line.
+fn tb_format_only(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let text = vm.exception_line(arg(&args, 0), false);
+    Ok(vm.new_str(text))
 }

@@ -1373,9 +1373,11 @@ impl Vm {
                         }
                     }
                     Op::IMPORT_NAME => {
-                        let _fromlist = pop!();
+                        let fromlist = pop!();
                         let _level = pop!();
-                        let m = tryv!('dispatch, self.import(name(arg)));
+                        // `from a.b import x` wants a.b itself; `import a.b`, the package a.
+                        let leaf = fromlist != Value::None;
+                        let m = tryv!('dispatch, self.import(name(arg), leaf));
                         f.stack.push(m);
                     }
                     Op::IMPORT_FROM => {

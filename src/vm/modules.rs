@@ -1,6 +1,6 @@
 //! The importable modules, made when first imported: sys, math, time, os, _thread, _random,
 //! _dis and _traceback natively; threading, queue, random, dis, traceback, collections,
-//! functools and itertools from minipy's Python in lib/. Uncaught-exception reports (CPython's traceback layout)
+//! functools, itertools and concurrent.futures from minipy's Python in lib/. Uncaught-exception reports (CPython's traceback layout)
 //! live here too.
 
 use super::object::{Args, Dict, NativeFn, Object};
@@ -48,11 +48,36 @@ impl Vm {
         }
     }
 
-    /// `import name`: the module object, built on first import.
-    pub fn import(&mut self, name: &str) -> PyResult<Value> {
+    /// `import name`: the module object (for `import a.b`, the package `a`), built on first
+    /// import. With `leaf`, the last module of a dotted name (`from a.b import x`).
+    pub fn import(&mut self, name: &str, leaf: bool) -> PyResult<Value> {
         let top = name.split('.').next().unwrap_or(name);
+        let package = self.import_top(top)?;
+        let mut module = package;
+        for (i, part) in name.split('.').enumerate().skip(1) {
+            // A package's modules are made with it, as attributes.
+            let found = match self.heap.get(module) {
+                Object::Module { dict, .. } => self.dict_get_str(*dict, part),
+                _ => None,
+            };
+            match found.and_then(|v| v.as_obj()) {
+                Some(m) if matches!(self.heap.get(m), Object::Module { .. }) => module = m,
+                _ => {
+                    let missing = name.split('.').take(i + 1).collect::<Vec<_>>().join(".");
+                    return Err(self.new_exception(
+                        "ModuleNotFoundError",
+                        &format!("No module named '{missing}'"),
+                    ));
+                }
+            }
+        }
+        Ok(Value::Obj(if leaf { module } else { package }))
+    }
+
+    /// A top-level module, built on first import.
+    fn import_top(&mut self, top: &str) -> PyResult<ObjRef> {
         if let Some(m) = self.modules.get(top) {
-            return Ok(Value::Obj(*m));
+            return Ok(*m);
         }
         let m = match top {
             "sys" => {
@@ -139,14 +164,23 @@ impl Vm {
                     ("gauss", super::random::gauss),
                 ],
             ),
+            "concurrent" => {
+                let package = self.new_module("concurrent", &[]);
+                let futures = self.embedded_module(
+                    "concurrent.futures",
+                    include_str!("lib/concurrent_futures.py"),
+                )?;
+                self.dict_set_str(self.module_dict(package), "futures", Value::Obj(futures));
+                package
+            }
             _ => {
                 return Err(
-                    self.new_exception("ModuleNotFoundError", &format!("No module named '{name}'"))
+                    self.new_exception("ModuleNotFoundError", &format!("No module named '{top}'"))
                 );
             }
         };
         self.modules.insert(top.to_string(), m);
-        Ok(Value::Obj(m))
+        Ok(m)
     }
 
     /// A module written in minipy's Python, compiled and run on first import.

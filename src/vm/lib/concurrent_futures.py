@@ -292,31 +292,25 @@ class Future:
                 return
         fn(self)
 
+    def _wait_finished(self, timeout):
+        # Under the condition: returns once the future has finished, waiting at most
+        # timeout; CancelledError or TimeoutError otherwise.
+        if self._state not in [CANCELLED, CANCELLED_AND_NOTIFIED, FINISHED]:
+            self._condition.wait(timeout)
+        if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
+            raise CancelledError()
+        if self._state != FINISHED:
+            raise TimeoutError()
+
     def result(self, timeout=None):
         with self._condition:
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                raise CancelledError()
-            elif self._state == FINISHED:
-                return self._get_result()
-            self._condition.wait(timeout)
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                raise CancelledError()
-            elif self._state == FINISHED:
-                return self._get_result()
-            raise TimeoutError()
+            self._wait_finished(timeout)
+            return self._get_result()
 
     def exception(self, timeout=None):
         with self._condition:
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                raise CancelledError()
-            elif self._state == FINISHED:
-                return self._exception
-            self._condition.wait(timeout)
-            if self._state in [CANCELLED, CANCELLED_AND_NOTIFIED]:
-                raise CancelledError()
-            elif self._state == FINISHED:
-                return self._exception
-            raise TimeoutError()
+            self._wait_finished(timeout)
+            return self._exception
 
     def set_running_or_notify_cancel(self):
         with self._condition:

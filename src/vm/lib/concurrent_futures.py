@@ -325,20 +325,22 @@ class Future:
             raise RuntimeError('Future in unexpected state')
 
     def set_result(self, result):
-        with self._condition:
-            self._result = result
-            self._state = FINISHED
-            for waiter in self._waiters:
-                waiter.add_result(self)
-            self._condition.notify_all()
-        self._invoke_callbacks()
+        self._finish(result, None)
 
     def set_exception(self, exception):
+        self._finish(None, exception)
+
+    def _finish(self, result, exception):
+        # The future is done: its waiters hear of it, then its callbacks run.
         with self._condition:
+            self._result = result
             self._exception = exception
             self._state = FINISHED
             for waiter in self._waiters:
-                waiter.add_exception(self)
+                if exception is None:
+                    waiter.add_result(self)
+                else:
+                    waiter.add_exception(self)
             self._condition.notify_all()
         self._invoke_callbacks()
 

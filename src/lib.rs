@@ -1,7 +1,10 @@
 //! minipy: a teaching bytecode VM for a small Python.
 //!
 //! Data flows one way: `syntax` (source → tokens → AST) → `compile` (AST → CPython 3.7
-//! code objects) → `bytecode` (the opcode table, code objects, dis).
+//! code objects) → `bytecode` (the opcode table, code objects, dis) → `vm` (the core: the
+//! eval loop on heap frames), which `objects` (what the built-in types do), `sched` (the
+//! schedulers) and `modules` (builtins and importable modules) plug into. This file is the
+//! facade that puts them together: compile, dis, run.
 
 /// `eprint!` that ignores a failed write: a closed stderr (`2>&1 | head -1`) must not
 /// panic a VM thread, which under `--sched os` left the program waiting for it for ever.
@@ -24,7 +27,10 @@ macro_rules! reportln {
 
 pub mod bytecode;
 pub mod compile;
+pub mod modules;
+pub mod objects;
 pub mod pyfmt;
+pub mod sched;
 pub mod syntax;
 pub mod vm;
 
@@ -50,31 +56,7 @@ pub fn ast_listing(source: &str) -> Result<String, SyntaxError> {
     })
 }
 
-/// Runs a front-end pass on a thread with a large stack. Nesting limits reject deep input,
-/// but the tree built before the check (and dropped after it) can be deep; this keeps
-/// every input, however pathological, far from the end of the stack.
-fn with_front_end_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
-    std::thread::scope(|scope| {
-        std::thread::Builder::new()
-            .name("minipy-front-end".into())
-            .stack_size(256 * 1024 * 1024)
-            .spawn_scoped(scope, pass)
-            .expect("spawning the front-end thread")
-            .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
-    })
-}
-
-/// Parses and compiles a program into its module code object.
-pub fn compile_source(
-    source: &str,
-    filename: &str,
-) -> Result<std::sync::Arc<bytecode::CodeObject>, SyntaxError> {
-    with_front_end_stack(|| {
-        let module = syntax::parse_module(source)?;
-        compile::compile(module, source, filename)
-    })
-}
+pub use compile::{compile_source, with_front_end_stack};
 
 /// `minipy dis`: the module's listing, then every nested code object's, as CPython 3.7 prints them.
 pub fn dis_source(source: &str, filename: &str) -> Result<String, SyntaxError> {
@@ -95,7 +77,29 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
 
 /// `minipy run`: compiles and runs a program; prints its output, and an uncaught exception
 /// as CPython's traceback on stderr. Returns the process exit status.
-pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
+/// Which scheduler runs a program's threads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sched {
+    /// `--sched det`: every VM thread stepped from one OS thread, seeded, on a virtual clock.
+    Det,
+    /// `--sched os`: one OS thread per VM thread on a real GIL, in real time.
+    Os,
+}
+
+/// A VM with the builtins, every module and the deterministic scheduler (`sched::os::run_main`
+/// moves one to the OS scheduler).
+pub fn new_vm(options: vm::Options) -> vm::Vm {
+    let (scheduler, scheduler_state) = sched::deterministic(options.seed);
+    let plugins = vm::Plugins {
+        builtins: modules::builtins::install,
+        modules: modules::TABLE,
+        scheduler,
+        scheduler_state,
+    };
+    vm::Vm::with_options(options, plugins)
+}
+
+pub fn run_source(source: &str, filename: &str, options: vm::Options, sched: Sched) -> i32 {
     let code = match compile_source(source, filename) {
         Ok(code) => code,
         Err(err) => {
@@ -110,8 +114,7 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
             .name("minipy-vm".into())
             .stack_size(512 * 1024 * 1024)
             .spawn_scoped(scope, || {
-                let os_threads = options.os_threads;
-                let mut machine = vm::Vm::with_options(options);
+                let mut machine = new_vm(options);
                 let finish = |machine: &mut vm::Vm, result: vm::PyResult<vm::Value>| {
                     machine.flush();
                     match result {
@@ -119,9 +122,9 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options) -> i32 {
                         Err(exc) => machine.report_uncaught(exc),
                     }
                 };
-                if os_threads {
+                if sched == Sched::Os {
                     let frame = machine.module_frame(code, source);
-                    return vm::os_sched::run_main(machine, frame, finish);
+                    return sched::os::run_main(machine, frame, finish);
                 }
                 let result = machine.run_module(code, source);
                 finish(&mut machine, result)

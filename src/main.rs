@@ -129,9 +129,13 @@ fn run(cli: Cli) -> ExitCode {
                 check_interval,
                 max_threads,
                 switch_interval,
-                os_threads: sched == "os",
             };
-            let status = minipy::run_source(&source, &filename, options);
+            let sched = if sched == "os" {
+                minipy::Sched::Os
+            } else {
+                minipy::Sched::Det
+            };
+            let status = minipy::run_source(&source, &filename, options, sched);
             // As the OS takes an exit status: its low byte (sys.exit(-1) is 255).
             return ExitCode::from(status as u8);
         }

@@ -98,7 +98,10 @@ fn collector_reclaims_cycles_in_bounded_memory() {
     let source = "class Node:\n    def __init__(self):\n        self.other = None\n\
                   for i in range(300000):\n    a = Node()\n    b = Node()\n    a.other = b\n    b.other = a\n";
     let code = minipy::compile_source(source, "cycles.mpy").expect("compiles");
-    let mut vm = minipy::vm::Vm::new(vec!["cycles.mpy".into()]);
+    let mut vm = minipy::new_vm(minipy::vm::Options {
+        argv: vec!["cycles.mpy".into()],
+        ..Default::default()
+    });
     let baseline = vm.heap.live();
     vm.run_module(code, source).expect("runs");
     let high_water = vm.heap.capacity();

@@ -4,10 +4,11 @@
 
 use super::peephole;
 use super::symtable::BlockKind;
-use super::unit::{Block, BlockId, Unit};
+use super::unit::{Block, BlockId, Compiler, Unit};
 use crate::bytecode::code::flags::*;
 use crate::bytecode::opcode::{ArgKind, instr_size, write_instr};
-use crate::bytecode::{CodeObject, Opcode};
+use crate::bytecode::{CodeObject, ConstValue, Opcode};
+use std::sync::Arc;
 
 /// Blocks in emission order: the `next` chain from the entry block.
 fn block_order(blocks: &[Block]) -> Vec<BlockId> {
@@ -211,5 +212,22 @@ pub fn assemble(mut unit: Unit, filename: &str, address: u64) -> CodeObject {
         co_firstlineno: unit.firstlineno,
         co_lnotab: lnotab,
         address,
+    }
+}
+
+impl Compiler<'_> {
+    /// Assembles the current unit into a code object and leaves its scope.
+    pub fn exit_scope(&mut self, add_none: bool) -> Arc<CodeObject> {
+        if !self.unit().blocks[self.unit().current].has_return {
+            self.next_block();
+            if add_none {
+                self.load_const(ConstValue::None);
+            }
+            self.emit(Opcode::RETURN_VALUE, 0);
+        }
+        let unit = self.units.pop().expect("entered before");
+        self.next_address += 1;
+        let address = 0x7f00_0000_0000 + self.next_address * 0x1f0;
+        Arc::new(assemble(unit, &self.filename, address))
     }
 }

@@ -3,7 +3,9 @@
 //! `assemble` lays them out and `peephole` applies 3.7's bytecode rewrites.
 
 mod assemble;
+mod assign;
 mod codegen;
+mod defs;
 mod expr;
 mod fold;
 mod peephole;
@@ -45,4 +47,27 @@ pub fn compile(
     compiler.enter_scope("<module>", ScopeType::Module, &table, 0);
     compiler.body(&module.body)?;
     Ok(compiler.exit_scope(true))
+}
+
+/// Runs a front-end pass on a thread with a large stack. Nesting limits reject deep input,
+/// but the tree built before the check (and dropped after it) can be deep; this keeps
+/// every input, however pathological, far from the end of the stack.
+pub fn with_front_end_stack<T: Send>(pass: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("minipy-front-end".into())
+            .stack_size(256 * 1024 * 1024)
+            .spawn_scoped(scope, pass)
+            .expect("spawning the front-end thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// Parses and compiles a program into its module code object.
+pub fn compile_source(source: &str, filename: &str) -> Result<Arc<CodeObject>, SyntaxError> {
+    with_front_end_stack(|| {
+        let module = crate::syntax::parse_module(source)?;
+        compile(module, source, filename)
+    })
 }

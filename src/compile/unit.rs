@@ -2,7 +2,6 @@
 //! code units being compiled, their basic blocks, constant/name tables, line tracking and
 //! frame-block stack, and the helpers every code generation routine uses to emit.
 
-use super::assemble;
 use super::symtable::{BlockKind, Scope, SymbolTable, mangle};
 use crate::bytecode::{CodeObject, ConstValue, Opcode};
 use crate::syntax::SyntaxError;
@@ -82,7 +81,8 @@ pub struct Compiler<'a> {
     pub filename: String,
     line_starts: Vec<usize>,
     pub units: Vec<Unit<'a>>,
-    next_address: u64,
+    /// Code objects made so far: their stable addresses in listings.
+    pub(super) next_address: u64,
 }
 
 fn index_of(list: &mut Vec<String>, name: &str) -> u32 {
@@ -193,21 +193,6 @@ impl<'a> Compiler<'a> {
             parent.qualname.clone()
         };
         format!("{base}.{}", unit.name)
-    }
-
-    /// Assembles the current unit into a code object and leaves its scope.
-    pub fn exit_scope(&mut self, add_none: bool) -> Arc<CodeObject> {
-        if !self.unit().blocks[self.unit().current].has_return {
-            self.next_block();
-            if add_none {
-                self.load_const(ConstValue::None);
-            }
-            self.emit(Opcode::RETURN_VALUE, 0);
-        }
-        let unit = self.units.pop().expect("entered before");
-        self.next_address += 1;
-        let address = 0x7f00_0000_0000 + self.next_address * 0x1f0;
-        Arc::new(assemble::assemble(unit, &self.filename, address))
     }
 
     // ------------------------------------------------------------ blocks

@@ -1,366 +1,19 @@
 //! The eval loop: executes CPython 3.7 wordcode on heap frames. `execute` runs the current
-//! frame until it calls, returns, yields or lets an exception escape; `run_until` moves
-//! between frames on those events without growing the Rust stack, so Python recursion depth
-//! is bounded by `sys.getrecursionlimit()`, not by Rust. Exception handling follows 3.7's
-//! block stack (SETUP_EXCEPT/SETUP_FINALLY, EXCEPT_HANDLER blocks, END_FINALLY's why codes).
+//! frame until it calls, returns, yields or lets an exception escape (`run.rs` moves between
+//! frames on those events; `unwind.rs` handles exceptions and the block stack). The GIL check
+//! comes before every counted instruction; the simplest instructions run in `fast_path.rs`,
+//! and the rarer opcode families in `eval_ops.rs`.
 
 use super::fast_path::{Hot, starts_simple};
-use super::frame::AttrHint;
-use super::frame::{Block, BlockKind, Frame, Resume};
-use super::object::{Args, Dict, DictKey, Function, GenKind, Object, StrKey};
-use super::{Call, ObjRef, PyResult, TbEntry, Value, Vm};
+use super::frame::{AttrHint, Block, BlockKind, Event, Frame, Resume};
+use super::object::{Args, Dict, DictKey, GenKind, Object, StrKey};
+use super::unwind::{Unwind, WHY_BREAK, WHY_CONTINUE, WHY_RETURN, WHY_SILENCED};
+use super::{Call, ObjRef, PyResult, Value, Vm};
 use crate::bytecode::Opcode as Op;
 use crate::bytecode::opcode::{EXTENDED_ARG, counts_tick};
 use std::cell::Cell;
 
-/// Why a block is being unwound (ceval.c's why_code), as pushed for END_FINALLY.
-pub const WHY_RETURN: i64 = 0x0008;
-pub const WHY_BREAK: i64 = 0x0010;
-pub const WHY_CONTINUE: i64 = 0x0020;
-pub const WHY_SILENCED: i64 = 0x0080;
-
-/// Why `execute` stopped running a frame.
-pub enum Event {
-    /// A new frame to run: boxed (from `Vm::frame_pool`), so calls move a pointer.
-    Call(Box<Frame>),
-    Return(Value),
-    Yield(Value),
-    Raise(Value),
-    /// The check interval is spent: offer the GIL to another thread.
-    Preempt,
-    /// The thread blocked (lock, join, sleep); the blocking instruction re-runs on wake-up.
-    Block,
-}
-
-/// What a non-exception unwinding of the block stack is for.
-enum Unwind {
-    Return(Value),
-    Break,
-    Continue(usize),
-}
-
 impl Vm {
-    /// Runs frames until the frame stack is back to `base` frames; returns the result of the
-    /// frame that was on top when called.
-    pub fn run_until(&mut self, base: usize) -> PyResult<Value> {
-        let mut f = self.frames.pop().expect("run_until needs a frame");
-        let mut event = self.execute(&mut f, base);
-        loop {
-            match event {
-                Event::Call(new) => {
-                    if self.frames.len() + 1 >= self.recursion_limit {
-                        let exc = self
-                            .new_exception("RecursionError", "maximum recursion depth exceeded");
-                        event = self.raise_in(&mut f, exc, base);
-                        continue;
-                    }
-                    self.frames.push(f);
-                    f = new;
-                    event = self.execute(&mut f, base);
-                }
-                Event::Return(v) => {
-                    let resume = f.resume;
-                    if let Some(g) = f.generator {
-                        self.finish_generator(g);
-                        self.gen_returned = true;
-                    }
-                    if self.frames.len() == base {
-                        if self.at_thread_bottom(base) {
-                            match self.thread_finished(Ok(v)) {
-                                Some(next) => {
-                                    f = next;
-                                    event = self.execute(&mut f, base);
-                                    continue;
-                                }
-                                None => return self.end_of_threads(),
-                            }
-                        }
-                        return Ok(v);
-                    }
-                    self.return_to_caller(&mut f, resume, v);
-                    event = self.execute(&mut f, base);
-                }
-                Event::Yield(v) => {
-                    let resume = f.resume;
-                    let g = f.generator.expect("only generator frames yield");
-                    self.suspend_generator(g, f);
-                    self.gen_returned = false;
-                    if self.frames.len() == base {
-                        return Ok(v);
-                    }
-                    let mut caller = self.frames.pop().expect("a caller below");
-                    if resume == Resume::YieldFrom {
-                        // The delegating frame yields the value too, and re-runs its
-                        // YIELD_FROM when resumed.
-                        caller.pc = caller.lasti as usize;
-                        caller.lasti -= 2;
-                        f = caller;
-                        event = Event::Yield(v);
-                    } else {
-                        caller.stack.push(v);
-                        f = caller;
-                        event = self.execute(&mut f, base);
-                    }
-                }
-                Event::Block if self.native_depth != self.sched.base_depth => {
-                    // A wait inside a callback from native code (a key function, map's
-                    // function, __repr__ ...): the thread's Rust stack cannot be put aside,
-                    // so other threads run on top of it until the wait is over.
-                    let state = self
-                        .sched
-                        .pending
-                        .take()
-                        .expect("a blocking native names its wait");
-                    event = match self.run_others_while_blocked(state) {
-                        Ok(()) => self.execute(&mut f, base),
-                        Err(exc) => self.raise_in(&mut f, exc, base),
-                    };
-                }
-                Event::Preempt | Event::Block => {
-                    if let Event::Block = event {
-                        let state = self
-                            .sched
-                            .pending
-                            .take()
-                            .expect("a blocking native names its wait");
-                        let cur = self.sched.current;
-                        self.sched.threads[cur].state = state;
-                        self.sched.changes += 1;
-                    }
-                    if self.driven() {
-                        // The thread's driver (its OS thread, or the loop running threads on
-                        // top of a pinned one) hands the GIL on.
-                        self.park_current(Some(f));
-                        return Err(self.block_signal);
-                    }
-                    let next = self.switch_from(Some(f));
-                    match next {
-                        Some(next) => {
-                            f = next;
-                            event = self.execute(&mut f, base);
-                        }
-                        None => return self.end_of_threads(),
-                    }
-                }
-                Event::Raise(mut exc) => {
-                    if let Some(g) = f.generator {
-                        let kind = self.finish_generator(g);
-                        if self.exception_is(exc, "StopIteration") {
-                            let what = if kind == GenKind::Coroutine {
-                                "coroutine"
-                            } else {
-                                "generator"
-                            };
-                            let new = self.new_exception(
-                                "RuntimeError",
-                                &format!("{what} raised StopIteration"),
-                            );
-                            self.set_instance_attr(new, "__cause__", exc);
-                            self.set_instance_attr(new, "__context__", exc);
-                            exc = new;
-                        }
-                    }
-                    if self.frames.len() == base {
-                        if self.at_thread_bottom(base) {
-                            match self.thread_finished(Err(exc)) {
-                                Some(next) => {
-                                    f = next;
-                                    event = self.execute(&mut f, base);
-                                    continue;
-                                }
-                                None => return self.end_of_threads(),
-                            }
-                        }
-                        return Err(exc);
-                    }
-                    let resume = f.resume;
-                    f = self.frames.pop().expect("a caller below");
-                    if let Resume::Next { exhausted } = resume
-                        && self.exception_is(exc, "StopIteration")
-                    {
-                        // The iterator is exhausted: the for loop ends.
-                        f.stack.pop();
-                        f.pc = exhausted;
-                        event = self.execute(&mut f, base);
-                        continue;
-                    }
-                    event = self.raise_in(&mut f, exc, base);
-                }
-            }
-        }
-    }
-
-    /// A frame returned `v`: its caller (below it on `frames`) becomes `f` and receives the
-    /// value as the frame's `resume` says; the finished frame goes back to the pool.
-    fn return_to_caller(&mut self, f: &mut Box<Frame>, resume: Resume, v: Value) {
-        let caller = self.frames.pop().expect("a caller below");
-        let finished = std::mem::replace(f, caller);
-        self.recycle(finished);
-        let caller = f;
-        match resume {
-            Resume::Push | Resume::Native | Resume::Next { .. } => caller.stack.push(v),
-            Resume::Replace(x) => caller.stack.push(x),
-            Resume::SetupWith { handler } => {
-                caller.blocks.push(Block {
-                    kind: BlockKind::Finally,
-                    handler,
-                    level: caller.stack.len(),
-                });
-                caller.stack.push(v);
-            }
-            Resume::ForIter { exhausted } => {
-                caller.stack.pop();
-                caller.pc = exhausted;
-            }
-            Resume::YieldFrom => {
-                caller.stack.pop();
-                caller.stack.push(v);
-            }
-        }
-    }
-
-    /// Whether a frame finishing at `base` ends a VM thread (the outermost run with threads)
-    /// that the deterministic scheduler must switch away from.
-    fn at_thread_bottom(&self, base: usize) -> bool {
-        base == 0
-            && self.native_depth == self.sched.base_depth
-            && self.sched.threads.len() > 1
-            && !self.driven()
-    }
-
-    /// Every thread is done (or deadlocked): the program's result is the main thread's.
-    fn end_of_threads(&mut self) -> PyResult<Value> {
-        if self.deadlocked {
-            return Err(self.new_exception_args("SystemExit", vec![Value::Int(3)]));
-        }
-        self.sched.main_result.take().unwrap_or(Ok(Value::None))
-    }
-
-    /// An exception reaches frame `f`: record it in the traceback and run a handler if one
-    /// is set up, else let it escape.
-    fn raise_in(&mut self, f: &mut Box<Frame>, exc: Value, base: usize) -> Event {
-        match self.handle_exception(f, exc) {
-            None => self.execute(f, base),
-            Some(exc) => Event::Raise(exc),
-        }
-    }
-
-    fn add_traceback(&mut self, f: &Frame, exc: Value) {
-        if let Value::Obj(r) = exc {
-            let entry = TbEntry {
-                filename: f.code().co_filename.clone(),
-                lineno: f.lineno(),
-                name: f.code().co_name.clone(),
-            };
-            // Innermost first: pushing keeps unwinding linear; reports print it reversed.
-            self.tracebacks.entry(r).or_default().push(entry);
-        }
-    }
-
-    /// Unwinds `f`'s block stack for an exception; `None` when a handler now runs.
-    pub(super) fn handle_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
-        // Implicit chaining: an exception raised while another is handled records it.
-        let prev = self.handled;
-        if prev != Value::None
-            && !prev.is(exc)
-            && self.attr_of_instance(exc, "__context__").is_none()
-        {
-            self.set_instance_attr(exc, "__context__", prev);
-        }
-        self.add_traceback(f, exc);
-        self.unwind_exception(f, exc)
-    }
-
-    /// Unwinds for an exception without adding a traceback entry: a re-raise (bare
-    /// `raise`, END_FINALLY) keeps the traceback it already has, as ceval's exception_unwind.
-    fn unwind_exception(&mut self, f: &mut Frame, exc: Value) -> Option<Value> {
-        while let Some(block) = f.blocks.pop() {
-            if block.kind == BlockKind::ExceptHandler {
-                self.unwind_except_handler(f, block);
-                continue;
-            }
-            f.stack.truncate(block.level);
-            if matches!(block.kind, BlockKind::Except | BlockKind::Finally) {
-                f.blocks.push(Block {
-                    kind: BlockKind::ExceptHandler,
-                    handler: 0,
-                    level: f.stack.len(),
-                });
-                let prev = self.handled;
-                let prev_type = if prev == Value::None {
-                    Value::None
-                } else {
-                    Value::Obj(self.type_of(prev))
-                };
-                f.stack.push(Value::None);
-                f.stack.push(prev);
-                f.stack.push(prev_type);
-                self.handled = exc;
-                let exc_type = Value::Obj(self.type_of(exc));
-                f.stack.push(Value::None);
-                f.stack.push(exc);
-                f.stack.push(exc_type);
-                f.pc = block.handler;
-                return None;
-            }
-        }
-        Some(exc)
-    }
-
-    /// UNWIND_EXCEPT_HANDLER: drop to the block's level and restore the saved exception.
-    fn unwind_except_handler(&mut self, f: &mut Frame, block: Block) {
-        f.stack.truncate(block.level + 3);
-        let _type = f.stack.pop();
-        let value = f.stack.pop().unwrap_or(Value::None);
-        let _tb = f.stack.pop();
-        self.handled = value;
-    }
-
-    /// Unwinds blocks for return, break or continue; `Some` when the frame should return.
-    fn unwind(&mut self, f: &mut Frame, why: Unwind) -> Option<Value> {
-        while let Some(block) = f.blocks.pop() {
-            match (block.kind, &why) {
-                (BlockKind::ExceptHandler, _) => {
-                    self.unwind_except_handler(f, block);
-                    continue;
-                }
-                (BlockKind::Loop, Unwind::Continue(target)) => {
-                    f.blocks.push(block);
-                    f.pc = *target;
-                    return None;
-                }
-                _ => {}
-            }
-            f.stack.truncate(block.level);
-            match (block.kind, &why) {
-                (BlockKind::Loop, Unwind::Break) => {
-                    f.pc = block.handler;
-                    return None;
-                }
-                (BlockKind::Finally, _) => {
-                    match why {
-                        Unwind::Return(v) => {
-                            f.stack.push(v);
-                            f.stack.push(Value::Int(WHY_RETURN));
-                        }
-                        Unwind::Continue(target) => {
-                            f.stack.push(Value::Int(target as i64));
-                            f.stack.push(Value::Int(WHY_CONTINUE));
-                        }
-                        Unwind::Break => f.stack.push(Value::Int(WHY_BREAK)),
-                    }
-                    f.pc = block.handler;
-                    return None;
-                }
-                _ => {}
-            }
-        }
-        match why {
-            Unwind::Return(v) => Some(v),
-            _ => None,
-        }
-    }
-
     /// Executes instructions of `f` until it hands control elsewhere.
     ///
     /// Calls, returns and yields between frames of this run (above `base`) switch frames
@@ -441,7 +94,7 @@ impl Vm {
             let bytes: &[u8] = &code.co_code;
             'dispatch: loop {
                 // (At a due check the hot path would return at once.)
-                if self.ticks + 1 < self.sched.next_check
+                if self.ticks + 1 < self.threads.next_check
                     && starts_simple(bytes[f.pc])
                     && self.run_hot(f, bytes, &consts.consts) == Hot::Switch
                 {
@@ -455,10 +108,11 @@ impl Vm {
                 // one thread).
                 if counts_tick(bytes[f.pc]) {
                     self.ticks += 1;
-                    if self.ticks >= self.sched.next_check {
-                        self.sched.next_check = self.ticks + u64::from(self.sched.check_interval);
+                    if self.ticks >= self.threads.next_check {
+                        self.threads.next_check =
+                            self.ticks + u64::from(self.threads.check_interval);
                         // Leave the frame only if another thread takes the GIL.
-                        if self.native_depth == self.sched.base_depth && !self.keeps_gil() {
+                        if self.native_depth == self.threads.base_depth && !self.keeps_gil() {
                             if !self.driven() && self.preempt_contents(f) {
                                 continue 'frame;
                             }
@@ -577,26 +231,7 @@ impl Vm {
                         match self.heap.get(cell) {
                             Object::Cell(Some(v)) => f.stack.push(*v),
                             _ => {
-                                let n = code
-                                    .co_cellvars
-                                    .iter()
-                                    .chain(&code.co_freevars)
-                                    .nth(arg as usize)
-                                    .cloned()
-                                    .unwrap_or_default();
-                                let exc = if (arg as usize) < code.co_cellvars.len() {
-                                    self.new_exception(
-                                        "UnboundLocalError",
-                                        &format!(
-                                            "local variable '{n}' referenced before assignment"
-                                        ),
-                                    )
-                                } else {
-                                    self.new_exception(
-                                        "NameError",
-                                        &format!("free variable '{n}' referenced before assignment in enclosing scope"),
-                                    )
-                                };
+                                let exc = self.unbound_cell_error(code, arg as usize);
                                 tryv!('dispatch, Err(exc))
                             }
                         }
@@ -716,60 +351,12 @@ impl Vm {
                         let top = f.stack.len() - 1;
                         let base = top - 1 - usize::from(has_kwargs);
                         let callable = f.stack[base];
-                        let posargs = f.stack[base + 1];
-                        let pos = tryv!('dispatch, self.collect_iterable(posargs));
-                        let mut kw = Vec::new();
-                        if has_kwargs {
-                            for (key, value) in tryv!('dispatch, self.mapping_items(f.stack[top])) {
-                                match self.str_of(key) {
-                                    Some(s) => kw.push((s.to_string(), value)),
-                                    None => {
-                                        tryv!('dispatch, Err(self.type_error("keywords must be strings")))
-                                    }
-                                }
-                            }
-                        }
-                        finish_call!('frame, 'dispatch, self.prepare_call(callable, Args { pos, kw }), base);
+                        let kwargs = has_kwargs.then(|| f.stack[top]);
+                        let args = tryv!('dispatch, self.ex_call_args(f.stack[base + 1], kwargs));
+                        finish_call!('frame, 'dispatch, self.prepare_call(callable, args), base);
                     }
                     Op::MAKE_FUNCTION => {
-                        let qualname = pop!();
-                        let codev = pop!();
-                        let closure = if arg & 8 != 0 {
-                            self.tuple_items(pop!())
-                        } else {
-                            vec![]
-                        };
-                        let _annotations = if arg & 4 != 0 { Some(pop!()) } else { None };
-                        let kwdefaults = if arg & 2 != 0 {
-                            let d = pop!();
-                            tryv!('dispatch, self.mapping_items(d))
-                                .into_iter()
-                                .map(|(k, v)| (self.str_of(k).unwrap_or_default().to_string(), v))
-                                .collect()
-                        } else {
-                            vec![]
-                        };
-                        let defaults = if arg & 1 != 0 {
-                            self.tuple_items(pop!())
-                        } else {
-                            vec![]
-                        };
-                        let Some(Object::Code(c)) = codev.as_obj().map(|r| self.heap.get(r)) else {
-                            unreachable!("MAKE_FUNCTION always gets a code object")
-                        };
-                        let c = c.clone();
-                        let consts = self.consts_for(&c);
-                        let func = Function {
-                            consts,
-                            code: c,
-                            globals: f.globals,
-                            qualname: self.str_of(qualname).unwrap_or_default().to_string(),
-                            defaults,
-                            kwdefaults,
-                            closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
-                            dict: Default::default(),
-                        };
-                        let v = self.alloc(Object::Function(Box::new(func)));
+                        let v = tryv!('dispatch, self.make_function(f, arg));
                         f.stack.push(v);
                     }
                     Op::RETURN_VALUE => {
@@ -854,21 +441,7 @@ impl Vm {
                     }
                     Op::GET_YIELD_FROM_ITER => {
                         let v = pop!();
-                        let it = if let Some(g) = self.as_generator(v) {
-                            let is_coroutine = matches!(self.heap.get(g), Object::Generator(gn) if gn.kind == GenKind::Coroutine);
-                            if is_coroutine
-                                && f.code().co_flags & crate::bytecode::code::flags::CO_COROUTINE
-                                    == 0
-                            {
-                                let exc = self.type_error(
-                                    "cannot 'yield from' a coroutine object in a non-coroutine generator",
-                                );
-                                tryv!('dispatch, Err(exc))
-                            }
-                            v
-                        } else {
-                            tryv!('dispatch, self.get_iter(v))
-                        };
+                        let it = tryv!('dispatch, self.yield_from_iter(f, v));
                         f.stack.push(it);
                     }
                     Op::GET_AWAITABLE => {
@@ -1065,49 +638,7 @@ impl Vm {
                             }
                         }
                     }
-                    Op::WITH_CLEANUP_START => {
-                        let exc = top!();
-                        let (exit, args) = match exc {
-                            Value::None => {
-                                pop!();
-                                let exit = pop!();
-                                f.stack.push(exc);
-                                (exit, vec![Value::None; 3])
-                            }
-                            Value::Int(why) => {
-                                pop!();
-                                let exit = if why == WHY_RETURN || why == WHY_CONTINUE {
-                                    let retval = pop!();
-                                    let exit = pop!();
-                                    f.stack.push(retval);
-                                    exit
-                                } else {
-                                    pop!()
-                                };
-                                f.stack.push(exc);
-                                (exit, vec![Value::None; 3])
-                            }
-                            _ => {
-                                // [exit, tb2, exc2, tp2, tb, val, exc] -> [tb2, exc2, tp2, None, tb, val, exc]
-                                let n = f.stack.len();
-                                let exit = f.stack.remove(n - 7);
-                                f.stack.insert(n - 4, Value::None);
-                                if let Some(b) = f.blocks.last_mut() {
-                                    b.level -= 1;
-                                }
-                                let val = f.stack[n - 2];
-                                (exit, vec![exc, val, Value::None])
-                            }
-                        };
-                        let res = tryv!('dispatch, self.call(exit, Args::new(args)));
-                        let exc_now = if exc == Value::None || matches!(exc, Value::Int(_)) {
-                            Value::None
-                        } else {
-                            exc
-                        };
-                        f.stack.push(exc_now);
-                        f.stack.push(res);
-                    }
+                    Op::WITH_CLEANUP_START => tryv!('dispatch, self.with_cleanup_start(f)),
                     Op::WITH_CLEANUP_FINISH => {
                         let res = pop!();
                         let exc = pop!();
@@ -1116,39 +647,7 @@ impl Vm {
                         }
                     }
                     Op::RAISE_VARARGS => {
-                        let exc = match arg {
-                            0 => {
-                                if self.handled == Value::None {
-                                    self.new_exception(
-                                        "RuntimeError",
-                                        "No active exception to reraise",
-                                    )
-                                } else {
-                                    self.handled
-                                }
-                            }
-                            1 => {
-                                let e = pop!();
-                                tryv!('dispatch, self.make_exception(e))
-                            }
-                            _ => {
-                                let cause = pop!();
-                                let e = pop!();
-                                let e = tryv!('dispatch, self.make_exception(e));
-                                let cause = if cause == Value::None {
-                                    cause
-                                } else {
-                                    tryv!('dispatch, self.make_exception(cause))
-                                };
-                                self.set_instance_attr(e, "__cause__", cause);
-                                self.set_instance_attr(
-                                    e,
-                                    "__suppress_context__",
-                                    Value::Bool(true),
-                                );
-                                e
-                            }
-                        };
+                        let exc = tryv!('dispatch, self.exception_to_raise(f, arg));
                         if arg == 0 && self.handled != Value::None {
                             // A bare raise re-raises with the traceback it already has.
                             reraise!('dispatch, exc)
@@ -1168,7 +667,7 @@ impl Vm {
                         let a = pop!();
                         let r = match (a, b) {
                             (Value::Int(x), Value::Int(y)) if arg <= 5 => {
-                                Value::Bool(super::compare::compare_holds(arg, x, y))
+                                Value::Bool(crate::objects::compare::compare_holds(arg, x, y))
                             }
                             _ => tryv!('dispatch, self.compare_op(arg, a, b)),
                         };
@@ -1203,59 +702,12 @@ impl Vm {
                     Op::BUILD_TUPLE_UNPACK
                     | Op::BUILD_TUPLE_UNPACK_WITH_CALL
                     | Op::BUILD_LIST_UNPACK
-                    | Op::BUILD_SET_UNPACK => {
-                        let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                        let mut items = Vec::new();
-                        for p in parts {
-                            items.extend(tryv!('dispatch, self.collect_iterable(p)));
-                        }
-                        let v = match op {
-                            Op::BUILD_LIST_UNPACK => self.new_list(items),
-                            Op::BUILD_SET_UNPACK => tryv!('dispatch, self.new_set(items)),
-                            _ => self.new_tuple(items),
-                        };
-                        f.stack.push(v);
-                    }
-                    Op::BUILD_MAP => {
-                        let items = f.stack.split_off(f.stack.len() - 2 * arg as usize);
-                        let mut d = Dict::default();
-                        for pair in items.chunks(2) {
-                            let k = tryv!('dispatch, self.dict_key(pair[0]));
-                            d.entry(k)
-                                .and_modify(|slot| slot.1 = pair[1])
-                                .or_insert((pair[0], pair[1]));
-                        }
-                        let v = self.alloc(Object::Dict(d));
-                        f.stack.push(v);
-                    }
-                    Op::BUILD_CONST_KEY_MAP => {
-                        let keys = pop!();
-                        let keys = self.tuple_items(keys);
-                        let values = f.stack.split_off(f.stack.len() - arg as usize);
-                        let mut d = Dict::default();
-                        for (k, v) in keys.into_iter().zip(values) {
-                            let hk = tryv!('dispatch, self.dict_key(k));
-                            d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
-                        }
-                        let v = self.alloc(Object::Dict(d));
-                        f.stack.push(v);
-                    }
-                    Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
-                        let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                        let mut d = Dict::default();
-                        for p in parts {
-                            for (k, v) in tryv!('dispatch, self.mapping_items(p)) {
-                                let hk = tryv!('dispatch, self.dict_key(k));
-                                if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
-                                    let ks = self.str_of(k).unwrap_or_default().to_string();
-                                    tryv!('dispatch, Err(self.type_error(&format!(
-                                        "got multiple values for keyword argument '{ks}'"
-                                    ))));
-                                }
-                                d.insert(hk, (k, v));
-                            }
-                        }
-                        let v = self.alloc(Object::Dict(d));
+                    | Op::BUILD_SET_UNPACK
+                    | Op::BUILD_MAP
+                    | Op::BUILD_CONST_KEY_MAP
+                    | Op::BUILD_MAP_UNPACK
+                    | Op::BUILD_MAP_UNPACK_WITH_CALL => {
+                        let v = tryv!('dispatch, self.build_from_parts(f, op, arg as usize));
                         f.stack.push(v);
                     }
                     Op::LIST_APPEND | Op::SET_ADD | Op::MAP_ADD => {
@@ -1289,75 +741,19 @@ impl Vm {
                     }
                     Op::BUILD_STRING => {
                         let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                        let mut s = String::new();
-                        for p in parts {
-                            s.push_str(self.str_of(p).unwrap_or_default());
-                        }
-                        let v = self.new_str(s);
+                        let v = self.build_string(&parts);
                         f.stack.push(v);
                     }
                     Op::FORMAT_VALUE => {
                         let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
                         let v = pop!();
-                        let converted = match arg & 3 {
-                            1 => {
-                                let s = tryv!('dispatch, self.str(v));
-                                self.new_str(s)
-                            }
-                            2 => {
-                                let s = tryv!('dispatch, self.repr(v));
-                                self.new_str(s)
-                            }
-                            3 => {
-                                let s = tryv!('dispatch, self.repr(v));
-                                self.new_str(crate::pyfmt::ascii_escape(&s))
-                            }
-                            _ => v,
-                        };
-                        let spec = spec
-                            .and_then(|s| self.str_of(s).map(str::to_string))
-                            .unwrap_or_default();
-                        let s = tryv!('dispatch, self.format(converted, &spec));
-                        let r = self.new_str(s);
+                        let r = tryv!('dispatch, self.format_value(v, arg & 3, spec));
                         f.stack.push(r);
                     }
-                    Op::UNPACK_SEQUENCE => {
+                    Op::UNPACK_SEQUENCE | Op::UNPACK_EX => {
                         let v = pop!();
-                        let items = tryv!('dispatch, self.unpack_iterable(v));
-                        let n = arg as usize;
-                        if items.len() != n {
-                            let msg = if items.len() > n {
-                                format!("too many values to unpack (expected {n})")
-                            } else {
-                                format!(
-                                    "not enough values to unpack (expected {n}, got {})",
-                                    items.len()
-                                )
-                            };
-                            tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
-                        }
-                        f.stack.extend(items.into_iter().rev());
-                    }
-                    Op::UNPACK_EX => {
-                        let v = pop!();
-                        let items = tryv!('dispatch, self.unpack_iterable(v));
-                        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
-                        if items.len() < before + after {
-                            let msg = format!(
-                                "not enough values to unpack (expected at least {}, got {})",
-                                before + after,
-                                items.len()
-                            );
-                            tryv!('dispatch, Err(self.new_exception("ValueError", &msg)));
-                        }
-                        let middle = self.new_list(items[before..items.len() - after].to_vec());
-                        for v in items[items.len() - after..].iter().rev() {
-                            f.stack.push(*v);
-                        }
-                        f.stack.push(middle);
-                        for v in items[..before].iter().rev() {
-                            f.stack.push(*v);
-                        }
+                        let items = tryv!('dispatch, self.unpack_for_store(v, op, arg));
+                        f.stack.extend(items);
                     }
                     Op::LOAD_BUILD_CLASS => {
                         let v = self
@@ -1382,60 +778,19 @@ impl Vm {
                     }
                     Op::IMPORT_FROM => {
                         let m = top!();
-                        let n = name(arg);
-                        let v = match self.getattr(m, n) {
-                            Ok(v) => v,
-                            Err(_) => {
-                                let mname = match m.as_obj().map(|r| self.heap.get(r)) {
-                                    Some(Object::Module { name, .. }) => name.clone(),
-                                    _ => "?".into(),
-                                };
-                                tryv!('dispatch, Err(self.new_exception(
-                                    "ImportError",
-                                    &format!(
-                                        "cannot import name '{n}' from '{mname}' (unknown location)"
-                                    )
-                                )))
-                            }
-                        };
+                        let v = tryv!('dispatch, self.import_from(m, name(arg)));
                         f.stack.push(v);
                     }
                     Op::IMPORT_STAR => {
                         let m = pop!();
-                        if let Some(Object::Module { dict, .. }) =
-                            m.as_obj().map(|r| self.heap.get(r))
-                        {
-                            let dict = *dict;
-                            let items: Vec<(Value, Value)> = match self.heap.get(dict) {
-                                Object::Dict(d) => d.values().copied().collect(),
-                                _ => vec![],
-                            };
-                            let ns = f.locals.unwrap_or(f.globals);
-                            for (k, v) in items {
-                                let ks = self.str_of(k).unwrap_or_default().to_string();
-                                if !ks.starts_with('_') {
-                                    self.dict_set_str(ns, &ks, v);
-                                }
-                            }
-                        }
+                        self.import_star(m, f.locals.unwrap_or(f.globals));
                     }
                     Op::PRINT_EXPR => {
                         pop!();
                     }
                     Op::GET_AITER | Op::GET_ANEXT => {
                         let v = if op == Op::GET_AITER { pop!() } else { top!() };
-                        let method = if op == Op::GET_AITER {
-                            "__aiter__"
-                        } else {
-                            "__anext__"
-                        };
-                        let m = tryv!('dispatch, self.getattr(v, method));
-                        let r = tryv!('dispatch, self.call(m, Args::default()));
-                        let r = if op == Op::GET_ANEXT {
-                            tryv!('dispatch, self.get_awaitable(r))
-                        } else {
-                            r
-                        };
+                        let r = tryv!('dispatch, self.async_iter_step(op, v));
                         f.stack.push(r);
                     }
                     Op::BINARY_ADD
@@ -1472,7 +827,7 @@ impl Vm {
                         };
                         f.stack.push(r);
                     }
-                    op if super::ops::is_binary(op) => {
+                    op if crate::objects::ops::is_binary(op) => {
                         let b = pop!();
                         let a = pop!();
                         let r = tryv!('dispatch, self.binary_op(op, a, b));
@@ -1490,9 +845,8 @@ impl Vm {
         }
     }
 
-    /// Collects garbage at a backward jump, but only when no native code is on the Rust
-    /// stack: natives hold values in Rust locals the collector cannot see.
     /// Records the calling frame for the few builtins that read it.
+    #[inline]
     fn note_caller(&mut self, callable: Value, f: &Frame) {
         let Value::Obj(r) = callable else { return };
         let reads_frame = match self.heap.get(r) {
@@ -1500,58 +854,13 @@ impl Vm {
             Object::Class(_) => r == self.types["super"],
             _ => false,
         };
-        if !reads_frame {
-            return;
+        if reads_frame {
+            self.record_caller(f);
         }
-        let class = f
-            .code()
-            .co_freevars
-            .iter()
-            .position(|n| n == "__class__")
-            .and_then(|i| f.cells.get(f.code().co_cellvars.len() + i))
-            .and_then(|cell| match self.heap.get(*cell) {
-                Object::Cell(Some(Value::Obj(c))) => Some(*c),
-                _ => None,
-            });
-        let first_arg = if f.code().co_argcount > 0 {
-            f.fast.first().copied().flatten().or_else(|| {
-                // A first argument that is also a cell lives in its cell.
-                let name = f.code().co_varnames.first()?;
-                let i = f.code().co_cellvars.iter().position(|c| c == name)?;
-                match self.heap.get(f.cells[i]) {
-                    Object::Cell(v) => *v,
-                    _ => None,
-                }
-            })
-        } else {
-            None
-        };
-        let locals = match f.locals {
-            Some(l) => Value::Obj(l),
-            None => {
-                let pairs: Vec<(String, Value)> = f
-                    .code()
-                    .co_varnames
-                    .iter()
-                    .zip(&f.fast)
-                    .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
-                    .collect();
-                let d = self.new_dict();
-                let dref = d.as_obj().expect("a dict");
-                for (k, v) in pairs {
-                    self.dict_set_str(dref, &k, v);
-                }
-                d
-            }
-        };
-        self.caller = Some(super::CallerView {
-            globals: f.globals,
-            locals,
-            class,
-            first_arg,
-        });
     }
 
+    /// Collects garbage at a backward jump, but only when no native code is on the Rust
+    /// stack: natives hold values in Rust locals the collector cannot see.
     fn maybe_collect_with(&mut self, f: &Frame) {
         if self.heap.wants_collection() && self.native_depth <= 1 {
             let mut extra = Vec::new();
@@ -1620,24 +929,5 @@ impl Vm {
             return Ok(v);
         }
         Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
-    }
-
-    fn dict_del_name(&mut self, dict: super::ObjRef, n: &str) -> PyResult<()> {
-        if self.dict_del_str(dict, n) {
-            Ok(())
-        } else {
-            Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
-        }
-    }
-
-    /// The items an unpacking assignment takes apart, with its own error message.
-    fn unpack_iterable(&mut self, v: Value) -> PyResult<Vec<Value>> {
-        match self.collect_iterable(v) {
-            Err(e) if self.exception_is(e, "TypeError") && self.get_iter(v).is_err() => {
-                let t = self.type_name(v);
-                Err(self.type_error(&format!("cannot unpack non-iterable {t} object")))
-            }
-            other => other,
-        }
     }
 }

@@ -11,11 +11,11 @@
 //! without this path: the draws and their ticks are the same.
 
 use super::Vm;
-use super::compare::compare_holds;
 use super::frame::Frame;
 use super::value::Value;
 use crate::bytecode::Opcode as Op;
 use crate::bytecode::opcode::counts_tick;
+use crate::objects::compare::compare_holds;
 
 /// The opcodes `run_simple` runs (it may still hand one back: a NULL local, a non-int
 /// operand). `execute` calls it only at one of these, so code made of other instructions
@@ -71,18 +71,18 @@ impl Vm {
     pub(super) fn run_hot(&mut self, f: &mut Frame, bytes: &[u8], consts: &[Value]) -> Hot {
         loop {
             self.run_simple(f, bytes, consts);
-            if self.ticks + 1 < self.sched.next_check
-                || self.native_depth != self.sched.base_depth
+            if self.ticks + 1 < self.threads.next_check
+                || self.native_depth != self.threads.base_depth
                 || !counts_tick(bytes[f.pc])
             {
                 return Hot::Stopped;
             }
             // The check at the next instruction's tick, as execute makes it.
             let tick = self.ticks + 1;
-            match self.quick_check(tick) {
+            match (self.scheduler.quick_check)(self, tick) {
                 None => return Hot::Stopped,
                 Some(keeps) => {
-                    self.sched.next_check = tick + u64::from(self.sched.check_interval);
+                    self.threads.next_check = tick + u64::from(self.threads.check_interval);
                     if !keeps {
                         self.ticks = tick;
                         return Hot::Switch;
@@ -104,7 +104,7 @@ impl Vm {
         let mut lasti = f.lasti;
         let mut ticks = self.ticks;
         // The tick at which execute must run the GIL check itself.
-        let due = self.sched.next_check;
+        let due = self.threads.next_check;
         let stack = &mut f.stack;
         let fast = &mut f.fast;
         // The instructions that count toward the check interval (`counts_tick`) stop

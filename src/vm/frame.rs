@@ -1,6 +1,7 @@
 //! Frames are heap data, not Rust stack frames: a code object's execution state (next
 //! instruction, value stack, fast locals, cells, 3.7's block stack). A VM thread is a stack
-//! of these; a generator keeps its own while suspended.
+//! of these; a generator keeps its own while suspended. Also why a frame stopped running
+//! (`Event`) and what its caller does with the result (`Resume`).
 
 use super::value::{ObjRef, Value};
 use crate::bytecode::CodeObject;
@@ -151,4 +152,17 @@ impl Frame {
     pub fn lineno(&self) -> u32 {
         self.code().line_at(self.lasti.max(0) as usize)
     }
+}
+
+/// Why `execute` stopped running a frame.
+pub enum Event {
+    /// A new frame to run: boxed (from `Vm::frame_pool`), so calls move a pointer.
+    Call(Box<Frame>),
+    Return(Value),
+    Yield(Value),
+    Raise(Value),
+    /// The check interval is spent: offer the GIL to another thread.
+    Preempt,
+    /// The thread blocked (lock, join, sleep); the blocking instruction re-runs on wake-up.
+    Block,
 }

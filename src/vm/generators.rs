@@ -1,14 +1,17 @@
 //! Generators and coroutines: their objects, and moving their frames in and out of the
 //! eval loop (resume, suspend, finish, send, throw), the StopIteration that carries a
-//! return value, and the warning for a coroutine that was never awaited.
+//! return value, the warning for a coroutine that was never awaited, and their methods
+//! (send, throw, close, __next__, __await__).
 
 use super::frame::{Frame, Resume};
-use super::object::{GenKind, Generator, Object};
-use super::{PyResult, Value, Vm};
+use super::object::{Args, GenKind, Generator, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+
+type R = PyResult<Value>;
 use crate::bytecode::code::flags::{CO_COROUTINE, CO_GENERATOR};
 
 impl Vm {
-    pub fn as_generator(&self, v: Value) -> Option<super::ObjRef> {
+    pub fn as_generator(&self, v: Value) -> Option<ObjRef> {
         match v {
             Value::Obj(r) if matches!(self.heap.get(r), Object::Generator(_)) => Some(r),
             _ => None,
@@ -18,7 +21,7 @@ impl Vm {
     /// Takes a generator's frame to run it: `None` when it has already finished.
     pub fn resume_generator(
         &mut self,
-        g: super::ObjRef,
+        g: ObjRef,
         sent: Value,
         resume: Resume,
     ) -> PyResult<Option<Box<Frame>>> {
@@ -63,7 +66,7 @@ impl Vm {
 
     /// The generator starts running: the caller's handled exception is put aside, and the
     /// generator's own (if it was suspended in an `except` block) comes back.
-    pub(super) fn enter_generator_exc(&mut self, g: super::ObjRef) {
+    pub(super) fn enter_generator_exc(&mut self, g: ObjRef) {
         let outer = self.handled;
         if let Object::Generator(gn) = self.heap.get_mut(g) {
             gn.outer_exc = outer;
@@ -75,7 +78,7 @@ impl Vm {
 
     /// The generator stops running (suspended, or finished): what it is handling stays
     /// with it, and the caller's handled exception is back.
-    fn leave_generator_exc(&mut self, g: super::ObjRef, finished: bool) {
+    fn leave_generator_exc(&mut self, g: ObjRef, finished: bool) {
         let current = self.handled;
         if let Object::Generator(gn) = self.heap.get_mut(g) {
             let outer = std::mem::replace(&mut gn.outer_exc, Value::None);
@@ -88,7 +91,7 @@ impl Vm {
         }
     }
 
-    pub(super) fn suspend_generator(&mut self, g: super::ObjRef, f: Box<Frame>) {
+    pub(super) fn suspend_generator(&mut self, g: ObjRef, f: Box<Frame>) {
         self.leave_generator_exc(g, false);
         if let Object::Generator(gn) = self.heap.get_mut(g) {
             gn.lasti = f.lasti;
@@ -97,7 +100,7 @@ impl Vm {
         }
     }
 
-    pub(super) fn finish_generator(&mut self, g: super::ObjRef) -> GenKind {
+    pub(super) fn finish_generator(&mut self, g: ObjRef) -> GenKind {
         self.leave_generator_exc(g, true);
         match self.heap.get_mut(g) {
             Object::Generator(gn) => {
@@ -139,7 +142,7 @@ impl Vm {
 
     /// Runs a generator one step from native code: `Some(value)` if it yielded, `None` if it
     /// returned (its value is kept for `take_stop_value`).
-    pub fn gen_send(&mut self, g: super::ObjRef, sent: Value) -> PyResult<Option<Value>> {
+    pub fn gen_send(&mut self, g: ObjRef, sent: Value) -> PyResult<Option<Value>> {
         match self.resume_generator(g, sent, Resume::Native)? {
             None => {
                 self.stop_value = Value::None;
@@ -186,7 +189,7 @@ impl Vm {
 
     /// A coroutine dropped by an expression statement before it ever ran: CPython 3.7 warns
     /// when it is freed, which is then, at this line (once per line).
-    pub(super) fn warn_never_awaited(&mut self, coro: super::ObjRef, f: &Frame) {
+    pub(super) fn warn_never_awaited(&mut self, coro: ObjRef, f: &Frame) {
         let Object::Generator(g) = self.heap.get(coro) else {
             return;
         };
@@ -223,5 +226,157 @@ impl Vm {
 
     pub fn take_stop_value(&mut self) -> Value {
         std::mem::replace(&mut self.stop_value, Value::None)
+    }
+}
+
+// ---------------------------------------------------------------- the methods
+
+pub(crate) fn g_send(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let g = r
+        .expect("methods are bound to a receiver")
+        .as_obj()
+        .expect("generator");
+    if args.pos.len() != 1 {
+        let n = args.pos.len();
+        return Err(vm.type_error(&format!("send() takes exactly one argument ({n} given)")));
+    }
+    let sent = args.pos[0];
+    match vm.gen_send(g, sent)? {
+        Some(v) => Ok(v),
+        None => Err(vm.stop_iteration()),
+    }
+}
+
+pub(crate) fn g_next(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    g_send(vm, r, Args::new(vec![Value::None]))
+}
+
+/// `coroutine.__await__()`: the iterator `await` drives, which for minipy's coroutines is
+/// the coroutine itself (a hand-written Task can return `self.coro.__await__()`).
+pub(crate) fn co_await(_: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(r.expect("methods are bound to a receiver"))
+}
+
+/// Raises `exc` inside a suspended generator at its yield.
+pub(crate) fn g_throw(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let g = r
+        .expect("methods are bound to a receiver")
+        .as_obj()
+        .expect("generator");
+    let typ = args.pos.first().copied().unwrap_or(Value::None);
+    if args.pos.get(2).is_some_and(|tb| *tb != Value::None) {
+        return Err(vm.type_error("throw() third argument must be a traceback object"));
+    }
+    let is_class = matches!(typ.as_obj().map(|t| vm.heap.get(t)), Some(Object::Class(_)));
+    // As CPython: throw(Type, value) makes Type(value) unless value already is a Type
+    // (a tuple gives the arguments); throw(instance, value) is refused.
+    let exc = match args.pos.get(1).copied().filter(|v| *v != Value::None) {
+        Some(v) if is_class => {
+            let typ_ref = typ.as_obj().expect("a class");
+            if vm.is_subclass(vm.type_of(v), typ_ref) {
+                v
+            } else if matches!(v.as_obj().map(|o| vm.heap.get(o)), Some(Object::Tuple(_))) {
+                let items = vm.tuple_items(v);
+                vm.call(typ, Args::new(items))?
+            } else {
+                vm.call(typ, Args::new(vec![v]))?
+            }
+        }
+        Some(_) if vm.exception_is(typ, "BaseException") => {
+            return Err(vm.type_error("instance exception may not have a separate value"));
+        }
+        _ if is_class || vm.exception_is(typ, "BaseException") => vm.make_exception(typ)?,
+        _ => {
+            let t = vm.type_name(typ);
+            return Err(vm.type_error(&format!(
+                "exceptions must be classes or instances deriving from BaseException, not {t}"
+            )));
+        }
+    };
+    throw_into(vm, g, exc)
+}
+
+pub(crate) fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
+    let frame = match vm.heap.get_mut(g) {
+        Object::Generator(gn) => {
+            if gn.frame.as_ref().is_none_or(|f| f.lasti < 0) {
+                // Not started or finished: the exception is raised without running the body.
+                gn.frame = None;
+                return Err(exc);
+            }
+            gn.running = true;
+            gn.frame.take()
+        }
+        _ => None,
+    };
+    let Some(mut frame) = frame else {
+        return Err(exc);
+    };
+    // Suspended in `yield from`: the exception goes to the subgenerator first.
+    let delegating =
+        frame.code().co_code.get(frame.pc) == Some(&(crate::bytecode::Opcode::YIELD_FROM as u8));
+    if delegating && let Some(inner) = frame.stack.last().and_then(|v| vm.as_generator(*v)) {
+        let outcome = throw_into(vm, inner, exc);
+        match outcome {
+            Ok(v) => {
+                // The subgenerator yielded: the delegating frame stays suspended.
+                if let Object::Generator(gn) = vm.heap.get_mut(g) {
+                    gn.running = false;
+                    gn.frame = Some(frame);
+                }
+                return Ok(v);
+            }
+            Err(e) if vm.exception_is(e, "StopIteration") => {
+                // The subgenerator returned: `yield from` evaluates to its value.
+                let value = vm.getattr(e, "value")?;
+                frame.stack.pop();
+                frame.lasti = frame.pc as i64;
+                frame.pc += 2;
+                if let Object::Generator(gn) = vm.heap.get_mut(g) {
+                    gn.running = false;
+                    gn.frame = Some(frame);
+                }
+                return match vm.gen_send(g, value)? {
+                    Some(v) => Ok(v),
+                    None => Err(vm.stop_iteration()),
+                };
+            }
+            Err(e) => {
+                frame.resume = Resume::Native;
+                vm.enter_generator_exc(g);
+                return match vm.throw_frame(frame, e)? {
+                    Some(v) => Ok(v),
+                    None => Err(vm.stop_iteration()),
+                };
+            }
+        }
+    }
+    frame.resume = Resume::Native;
+    vm.enter_generator_exc(g);
+    match vm.throw_frame(frame, exc)? {
+        Some(v) => Ok(v),
+        None => Err(vm.stop_iteration()),
+    }
+}
+
+pub(crate) fn g_close(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let g = r
+        .expect("methods are bound to a receiver")
+        .as_obj()
+        .expect("generator");
+    let started = matches!(vm.heap.get(g), Object::Generator(gn) if gn.frame.as_ref().is_some_and(|f| f.lasti >= 0));
+    if !started {
+        if let Object::Generator(gn) = vm.heap.get_mut(g) {
+            gn.frame = None;
+        }
+        return Ok(Value::None);
+    }
+    let exit = vm.new_exception("GeneratorExit", "");
+    match throw_into(vm, g, exit) {
+        Ok(_) => Err(vm.new_exception("RuntimeError", "generator ignored GeneratorExit")),
+        Err(e) if vm.exception_is(e, "GeneratorExit") || vm.exception_is(e, "StopIteration") => {
+            Ok(Value::None)
+        }
+        Err(e) => Err(e),
     }
 }

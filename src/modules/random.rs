@@ -3,15 +3,58 @@
 //! prints what CPython prints. Without a `random.seed` call the generator starts from
 //! `--seed` (CPython would use the OS's entropy), so runs repeat.
 
-use super::object::{Args, Object};
-use super::{PyResult, Value, Vm};
+use crate::vm::object::{Args, Object};
+use crate::vm::{PyResult, Value, Vm};
 use num_bigint::{BigInt, Sign};
 use num_traits::{Signed, ToPrimitive, Zero};
 
 type R = PyResult<Value>;
 
+pub fn make(vm: &mut Vm) -> PyResult<crate::vm::ObjRef> {
+    Ok(vm.new_module(
+        "_random",
+        &[
+            ("_new_state", new_state),
+            ("_call_with_state", call_with_state),
+            ("seed", seed),
+            ("random", random),
+            ("randint", randint),
+            ("choice", choice),
+            ("choices", choices),
+            ("shuffle", shuffle),
+            ("sample", sample),
+            ("uniform", uniform),
+            ("randrange", randrange),
+            ("getrandbits", getrandbits),
+            ("gauss", gauss),
+        ],
+    ))
+}
+
 const N: usize = 624;
 const M: usize = 397;
+
+/// The module's generator and those of `random.Random` instances (see `call_with_state`).
+struct Generators {
+    main: MersenneTwister,
+    instances: Vec<MersenneTwister>,
+}
+
+impl Generators {
+    /// Makes instance `index`'s generator the one the module functions use, or back.
+    fn swap(&mut self, index: usize) {
+        std::mem::swap(&mut self.main, &mut self.instances[index]);
+    }
+}
+
+/// The generators, the module's seeded from `--seed` until `random.seed` is called.
+fn generators(vm: &mut Vm) -> &mut Generators {
+    let seed = vm.seed;
+    vm.module_state(|| Generators {
+        main: MersenneTwister::seeded(&BigInt::from(seed)),
+        instances: Vec::new(),
+    })
+}
 
 /// MT19937's state, as `_randommodule.c` keeps it, and random.py's spare Gaussian.
 pub struct MersenneTwister {
@@ -167,7 +210,7 @@ fn whole(vm: &mut Vm, v: Value, which: &str) -> PyResult<BigInt> {
     ))
 }
 
-pub fn seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let v = arg(&args, 0).unwrap_or(Value::None);
     let key = match v {
         Value::None => BigInt::from(vm.seed),
@@ -176,21 +219,22 @@ pub fn seed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             // Other seeds go through hash(), as CPython's version 1 seeding does for
             // floats (str and bytes differ from CPython, which hashes them with SHA-512).
             None => {
-                let h = super::builtins::hash_value(vm, v)?;
+                let h = vm.hash_value(v)?;
                 vm.as_bigint(h).unwrap_or_default()
             }
         },
     };
-    *vm.random = MersenneTwister::seeded(&key);
+    generators(vm).main = MersenneTwister::seeded(&key);
     Ok(Value::None)
 }
 
 /// `_new_state(seed)`: a generator of its own for a `random.Random` instance, seeded as
 /// `random.seed(seed)` seeds the module's; returns its number.
-pub fn new_state(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let index = vm.random_states.len();
-    vm.random_states
-        .push(MersenneTwister::seeded(&BigInt::from(vm.seed)));
+fn new_state(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let seed = BigInt::from(vm.seed);
+    let instances = &mut generators(vm).instances;
+    let index = instances.len();
+    instances.push(MersenneTwister::seeded(&seed));
     let seed_name = vm.new_str("seed");
     let seed_args = vec![
         Value::Int(index as i64),
@@ -203,11 +247,11 @@ pub fn new_state(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 /// `_call_with_state(number, name, *args)`: the module function `name` run on generator
 /// `number` instead of the module's, in one native call (no thread switch between).
-pub fn call_with_state(vm: &mut Vm, _: Option<Value>, mut args: Args) -> R {
+fn call_with_state(vm: &mut Vm, _: Option<Value>, mut args: Args) -> R {
     let index = arg(&args, 0)
         .and_then(|v| vm.as_index(v))
         .and_then(|i| usize::try_from(i).ok())
-        .filter(|i| *i < vm.random_states.len())
+        .filter(|i| *i < generators(vm).instances.len())
         .ok_or_else(|| vm.type_error("_call_with_state: no such generator"))?;
     let name = arg(&args, 1)
         .and_then(|v| vm.str_of(v).map(str::to_string))
@@ -227,23 +271,23 @@ pub fn call_with_state(vm: &mut Vm, _: Option<Value>, mut args: Args) -> R {
         _ => return Err(vm.type_error("_call_with_state: no such method")),
     };
     args.pos.drain(..2);
-    std::mem::swap(&mut *vm.random, &mut vm.random_states[index]);
+    generators(vm).swap(index);
     let result = function(vm, None, args);
-    std::mem::swap(&mut *vm.random, &mut vm.random_states[index]);
+    generators(vm).swap(index);
     result
 }
 
-pub fn random(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    Ok(Value::Float(vm.random.random()))
+fn random(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(generators(vm).main.random()))
 }
 
-pub fn uniform(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn uniform(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let a = float_of(vm, arg(&args, 0))?;
     let b = float_of(vm, arg(&args, 1))?;
-    Ok(Value::Float(a + (b - a) * vm.random.random()))
+    Ok(Value::Float(a + (b - a) * generators(vm).main.random()))
 }
 
-pub fn getrandbits(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn getrandbits(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let k = arg(&args, 0).and_then(|v| vm.as_index(v)).unwrap_or(-1);
     if k < 0 {
         return Err(vm.new_exception("ValueError", "number of bits must be non-negative"));
@@ -251,7 +295,7 @@ pub fn getrandbits(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if k == 0 {
         return Ok(Value::Int(0));
     }
-    let r = vm.random.getrandbits(k as u64);
+    let r = generators(vm).main.getrandbits(k as u64);
     Ok(vm.new_int(r))
 }
 
@@ -260,7 +304,7 @@ fn randrange_values(vm: &mut Vm, start: Value, stop: Option<Value>, step: Value)
     let istart = whole(vm, start, "arg 1")?;
     let Some(stop) = stop.filter(|s| *s != Value::None) else {
         if istart.is_positive() {
-            let r = vm.random.randbelow(&istart);
+            let r = generators(vm).main.randbelow(&istart);
             return Ok(vm.new_int(r));
         }
         return Err(vm.new_exception("ValueError", "empty range for randrange()"));
@@ -270,7 +314,7 @@ fn randrange_values(vm: &mut Vm, start: Value, stop: Option<Value>, step: Value)
     let istep = whole(vm, step, "step")?;
     if istep == BigInt::from(1) {
         if width.is_positive() {
-            let r = vm.random.randbelow(&width);
+            let r = generators(vm).main.randbelow(&width);
             return Ok(vm.new_int(istart + r));
         }
         return Err(vm.new_exception(
@@ -288,11 +332,11 @@ fn randrange_values(vm: &mut Vm, start: Value, stop: Option<Value>, step: Value)
     if !n.is_positive() {
         return Err(vm.new_exception("ValueError", "empty range for randrange()"));
     }
-    let r = vm.random.randbelow(&n);
+    let r = generators(vm).main.randbelow(&n);
     Ok(vm.new_int(istart + istep * r))
 }
 
-pub fn randrange(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn randrange(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let Some(start) = arg(&args, 0) else {
         return Err(vm.type_error("randrange() missing 1 required positional argument: 'start'"));
     };
@@ -304,7 +348,7 @@ pub fn randrange(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     )
 }
 
-pub fn randint(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn randint(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let (Some(a), Some(b)) = (arg(&args, 0), arg(&args, 1)) else {
         return Err(vm.type_error("randint() missing 2 required positional arguments: 'a' and 'b'"));
     };
@@ -312,21 +356,21 @@ pub fn randint(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     randrange_values(vm, a, Some(stop), Value::Int(1))
 }
 
-pub fn choice(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn choice(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let seq = arg(&args, 0).unwrap_or(Value::None);
-    let n = super::builtins::length(vm, seq)?;
+    let n = crate::objects::items::length(vm, seq)?;
     if n == 0 {
         return Err(vm.new_exception("IndexError", "Cannot choose from an empty sequence"));
     }
-    let i = vm.random.randbelow_usize(n);
+    let i = generators(vm).main.randbelow_usize(n);
     vm.getitem(seq, Value::Int(i as i64))
 }
 
-pub fn shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let list = arg(&args, 0).unwrap_or(Value::None);
-    let n = super::builtins::length(vm, list)?;
+    let n = crate::objects::items::length(vm, list)?;
     for i in (1..n).rev() {
-        let j = vm.random.randbelow_usize(i + 1);
+        let j = generators(vm).main.randbelow_usize(i + 1);
         let (a, b) = (Value::Int(i as i64), Value::Int(j as i64));
         let (x, y) = (vm.getitem(list, a)?, vm.getitem(list, b)?);
         vm.setitem(list, a, y)?;
@@ -337,7 +381,7 @@ pub fn shuffle(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 /// random.py's sample(population, k): a partial shuffle of a copy for small populations,
 /// else picks remembered in a set.
-pub fn sample(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn sample(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let population = arg(&args, 0).unwrap_or(Value::None);
     if matches!(
         population.as_obj().map(|r| vm.heap.get(r)),
@@ -347,7 +391,7 @@ pub fn sample(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     }
     let items = vm.collect_iterable(population)?;
     let k = arg(&args, 1)
-        .or_else(|| super::builtins::kwarg(&args, "k"))
+        .or_else(|| crate::objects::args::kwarg(&args, "k"))
         .and_then(|v| vm.as_index(v))
         .unwrap_or(-1);
     let n = items.len();
@@ -364,16 +408,16 @@ pub fn sample(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if n <= setsize {
         let mut pool = items;
         for i in 0..k {
-            let j = vm.random.randbelow_usize(n - i);
+            let j = generators(vm).main.randbelow_usize(n - i);
             result.push(pool[j]);
             pool[j] = pool[n - i - 1];
         }
     } else {
         let mut selected = std::collections::HashSet::new();
         for _ in 0..k {
-            let mut j = vm.random.randbelow_usize(n);
+            let mut j = generators(vm).main.randbelow_usize(n);
             while selected.contains(&j) {
-                j = vm.random.randbelow_usize(n);
+                j = generators(vm).main.randbelow_usize(n);
             }
             selected.insert(j);
             result.push(items[j]);
@@ -383,20 +427,20 @@ pub fn sample(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 /// random.py's choices(population, weights=None, *, cum_weights=None, k=1).
-pub fn choices(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    super::builtins::check_keywords(vm, &args, "choices", &["weights", "cum_weights", "k"])?;
+fn choices(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    crate::objects::args::check_keywords(vm, &args, "choices", &["weights", "cum_weights", "k"])?;
     let population = vm.collect_iterable(arg(&args, 0).unwrap_or(Value::None))?;
     let n = population.len();
-    let k = super::builtins::kwarg(&args, "k")
+    let k = crate::objects::args::kwarg(&args, "k")
         .and_then(|v| vm.as_index(v))
         .unwrap_or(1)
         .max(0) as usize;
-    let weights = arg(&args, 1).or_else(|| super::builtins::kwarg(&args, "weights"));
-    let cum = super::builtins::kwarg(&args, "cum_weights");
+    let weights = arg(&args, 1).or_else(|| crate::objects::args::kwarg(&args, "weights"));
+    let cum = crate::objects::args::kwarg(&args, "cum_weights");
     let cum_weights: Vec<f64> = match (weights.filter(|w| *w != Value::None), cum) {
         (None, None) => {
             let picks = (0..k)
-                .map(|_| population[(vm.random.random() * n as f64) as usize])
+                .map(|_| population[(generators(vm).main.random() * n as f64) as usize])
                 .collect();
             return Ok(vm.new_list(picks));
         }
@@ -429,7 +473,7 @@ pub fn choices(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let total = cum_weights.last().copied().unwrap_or(0.0);
     let mut picks = Vec::with_capacity(k);
     for _ in 0..k {
-        let x = vm.random.random() * total;
+        let x = generators(vm).main.random() * total;
         // bisect_right over the first n - 1 cumulative weights.
         let i = cum_weights[..n.saturating_sub(1)].partition_point(|c| *c <= x);
         picks.push(population[i]);
@@ -438,15 +482,15 @@ pub fn choices(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 /// random.py's gauss(mu, sigma), which makes two values at a time and keeps one.
-pub fn gauss(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn gauss(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let mu = float_of(vm, arg(&args, 0))?;
     let sigma = float_of(vm, arg(&args, 1))?;
-    let z = match vm.random.gauss_next.take() {
+    let z = match generators(vm).main.gauss_next.take() {
         Some(z) => z,
         None => {
-            let x2pi = vm.random.random() * std::f64::consts::TAU;
-            let g2rad = (-2.0 * (1.0 - vm.random.random()).ln()).sqrt();
-            vm.random.gauss_next = Some(x2pi.sin() * g2rad);
+            let x2pi = generators(vm).main.random() * std::f64::consts::TAU;
+            let g2rad = (-2.0 * (1.0 - generators(vm).main.random()).ln()).sqrt();
+            generators(vm).main.gauss_next = Some(x2pi.sin() * g2rad);
             x2pi.cos() * g2rad
         }
     };

@@ -1,65 +1,18 @@
 //! The built-in functions (print, len, sorted, isinstance, round, hex ...) and the builtins
 //! module's installation. Calling a built-in type (int(), list(), range() ...) is in
-//! constructors.rs, the types' methods in methods.rs, str_methods.rs and bytes_methods.rs.
+//! src/objects/constructors.rs, the types' methods in src/objects/ (found through methods.rs).
 
-use super::frame::Resume;
-use super::object::{Args, Iter, NativeFn, Object};
-use super::{ObjRef, PyResult, Value, Vm};
+use crate::vm::object::{Args, Iter, NativeFn, Object};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
 use num_bigint::BigInt;
 
-pub use super::constructors::construct;
-pub use super::format::{format_spec, percent_format};
-pub use super::methods::{builtin_method, special_attr, type_attr};
+use crate::objects::args::{arity, check_keywords, kwarg};
+use crate::objects::items::length;
+use crate::objects::sort::sort_values;
 use num_integer::Integer;
-use num_traits::{One, Signed, ToPrimitive, Zero};
+use num_traits::{One, Signed, Zero};
 
 type R = PyResult<Value>;
-
-fn arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResult<()> {
-    let n = args.pos.len();
-    if n < min || n > max {
-        let msg = if min == 1 && max == 1 && !matches!(name, "sorted" | "reversed") {
-            format!("{name}() takes exactly one argument ({n} given)")
-        } else if min == max {
-            format!(
-                "{name} expected {min} argument{}, got {n}",
-                if min == 1 { "" } else { "s" }
-            )
-        } else if n < min {
-            format!(
-                "{name} expected at least {min} argument{}, got {n}",
-                if min == 1 { "" } else { "s" }
-            )
-        } else {
-            format!(
-                "{name} expected at most {max} argument{}, got {n}",
-                if max == 1 { "" } else { "s" }
-            )
-        };
-        return Err(vm.type_error(&msg));
-    }
-    Ok(())
-}
-
-pub(super) fn kwarg(args: &Args, name: &str) -> Option<Value> {
-    args.kw.iter().find(|(k, _)| k == name).map(|(_, v)| *v)
-}
-
-/// CPython's TypeError for a keyword argument `function` does not take: a misspelt
-/// `reverse=` must not be ignored.
-pub(super) fn check_keywords(
-    vm: &mut Vm,
-    args: &Args,
-    function: &str,
-    allowed: &[&str],
-) -> PyResult<()> {
-    match args.kw.iter().find(|(k, _)| !allowed.contains(&k.as_str())) {
-        Some((k, _)) => Err(vm.type_error(&format!(
-            "'{k}' is an invalid keyword argument for {function}()"
-        ))),
-        None => Ok(()),
-    }
-}
 
 /// Registers the built-in namespace.
 pub fn install(vm: &mut Vm) {
@@ -103,7 +56,7 @@ pub fn install(vm: &mut Vm) {
         ("vars", b_vars),
         ("globals", b_globals),
         ("locals", b_locals),
-        ("__build_class__", b_build_class),
+        ("__build_class__", crate::objects::class::b_build_class),
         ("input", b_input),
     ];
     for (name, f) in functions {
@@ -111,11 +64,11 @@ pub fn install(vm: &mut Vm) {
         vm.dict_set_str(vm.builtins, name, v);
     }
     // Table order, so the builtins dict is laid out the same on every run.
-    let types = super::TYPES
+    let types = crate::vm::TYPES
         .iter()
         .filter(|(_, named)| *named)
         .map(|(n, _)| n);
-    let exceptions = super::EXCEPTIONS.iter().map(|(n, _)| n);
+    let exceptions = crate::vm::EXCEPTIONS.iter().map(|(n, _)| n);
     for &name in types.chain(exceptions) {
         let t = Value::Obj(vm.types[name]);
         vm.dict_set_str(vm.builtins, name, t);
@@ -208,36 +161,6 @@ fn b_input(vm: &mut Vm, _: Option<Value>, _args: Args) -> R {
     let mut line = String::new();
     let _ = std::io::stdin().read_line(&mut line);
     Ok(vm.new_str(line.trim_end_matches('\n')))
-}
-
-pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
-    if let Value::Obj(r) = v {
-        match vm.heap.get(r) {
-            Object::Str(s) => return Ok(s.chars),
-            Object::Bytes(b) => return Ok(b.len()),
-            Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
-            Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),
-            Object::DictView { dict, .. } => {
-                if let Object::Dict(d) = vm.heap.get(*dict) {
-                    return Ok(d.len());
-                }
-            }
-            Object::Range { start, stop, step } => {
-                return Ok(super::items::range_len(*start, *stop, *step) as usize);
-            }
-            Object::Instance(_) => {
-                if let Some(n) = vm.call_special(v, "__len__", vec![])? {
-                    return vm
-                        .as_index(n)
-                        .map(|n| n as usize)
-                        .ok_or_else(|| vm.type_error("an integer is required"));
-                }
-            }
-            _ => {}
-        }
-    }
-    let t = vm.type_name(v);
-    Err(vm.type_error(&format!("object of type '{t}' has no len()")))
 }
 
 fn b_len(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -347,119 +270,6 @@ fn b_sum(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         total = vm.binary_op(crate::bytecode::Opcode::BINARY_ADD, total, v)?;
     }
     Ok(total)
-}
-
-/// Sorts values in place with Python's rules (stable; `key`; `reverse`).
-pub fn sort_values(
-    vm: &mut Vm,
-    items: &mut Vec<Value>,
-    key: Option<Value>,
-    reverse: bool,
-) -> PyResult<()> {
-    let keys = match key {
-        Some(k) => {
-            let mut keys = Vec::with_capacity(items.len());
-            for v in items.iter() {
-                keys.push(vm.call(k, Args::new(vec![*v]))?);
-            }
-            keys
-        }
-        None => items.clone(),
-    };
-    let mut order: Vec<usize> = (0..items.len()).collect();
-    let mut err = None;
-    let mut less = |a: usize, b: usize| -> bool {
-        if err.is_some() {
-            return false;
-        }
-        match vm
-            .rich_compare(0, keys[a], keys[b])
-            .and_then(|r| vm.truthy(r))
-        {
-            Ok(t) => t,
-            Err(e) => {
-                err = Some(e);
-                false
-            }
-        }
-    };
-    // As CPython: a reverse sort reverses, sorts and reverses back (stability holds).
-    if reverse {
-        order.reverse();
-    }
-    if order.len() < 64 {
-        // CPython sorts short lists by one natural run plus binary insertion: the same
-        // comparisons in the same order, so the first failing one raises the same error
-        // ('<' between 'str' and 'int' for [1, 'a', 2]).
-        run_and_insertion_sort(&mut order, &mut less);
-    } else {
-        merge_sort(&mut order, &mut less);
-    }
-    if reverse {
-        order.reverse();
-    }
-    if let Some(e) = err {
-        return Err(e);
-    }
-    let sorted: Vec<Value> = order.into_iter().map(|i| items[i]).collect();
-    *items = sorted;
-    Ok(())
-}
-
-/// CPython's sort of fewer than 64 items: the natural run at the start (reversed if
-/// strictly descending), then binary insertion of each remaining item.
-fn run_and_insertion_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
-    if v.len() < 2 {
-        return;
-    }
-    let mut run = 2;
-    if less(v[1], v[0]) {
-        while run < v.len() && less(v[run], v[run - 1]) {
-            run += 1;
-        }
-        v[..run].reverse();
-    } else {
-        while run < v.len() && !less(v[run], v[run - 1]) {
-            run += 1;
-        }
-    }
-    for start in run..v.len() {
-        let pivot = v[start];
-        let (mut lo, mut hi) = (0, start);
-        while lo < hi {
-            let mid = lo + (hi - lo) / 2;
-            if less(pivot, v[mid]) {
-                hi = mid;
-            } else {
-                lo = mid + 1;
-            }
-        }
-        v.copy_within(lo..start, lo + 1);
-        v[lo] = pivot;
-    }
-}
-
-fn merge_sort(v: &mut [usize], less: &mut dyn FnMut(usize, usize) -> bool) {
-    if v.len() <= 1 {
-        return;
-    }
-    let mid = v.len() / 2;
-    merge_sort(&mut v[..mid], less);
-    merge_sort(&mut v[mid..], less);
-    let mut merged = Vec::with_capacity(v.len());
-    let (mut i, mut j) = (0, mid);
-    while i < mid && j < v.len() {
-        if less(v[j], v[i]) {
-            merged.push(v[j]);
-            j += 1;
-        } else {
-            merged.push(v[i]);
-            i += 1;
-        }
-    }
-    merged.extend_from_slice(&v[i..mid]);
-    merged.extend_from_slice(&v[j..]);
-    v.copy_from_slice(&merged);
 }
 
 fn b_sorted(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -623,95 +433,9 @@ fn b_id(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     }))
 }
 
-/// CPython's hash of an int (modulo the Mersenne prime 2**61 - 1).
-pub fn hash_int(i: &BigInt) -> i64 {
-    let m = BigInt::from((1u64 << 61) - 1);
-    let mut h = (i.abs() % &m).to_i64().unwrap_or(0);
-    if i.is_negative() {
-        h = -h;
-    }
-    if h == -1 { -2 } else { h }
-}
-
-/// CPython's hash of a float: the value as a fraction modulo 2**61 - 1, so that
-/// hash(2.0) == hash(2) and hash(2.5) is 1152921504606846978; inf is 314159 (NaN: 0,
-/// as 3.7).
-pub fn hash_float(v: f64) -> i64 {
-    const BITS: u32 = 61;
-    const MODULUS: u64 = (1 << BITS) - 1;
-    if v.is_nan() {
-        return 0;
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { 314_159 } else { -314_159 };
-    }
-    if v == 0.0 {
-        return 0;
-    }
-    // frexp: v = m * 2**e with 0.5 <= |m| < 1.
-    let bits = v.abs().to_bits();
-    let (raw_exp, frac) = ((bits >> 52) as i32 & 0x7ff, bits & ((1 << 52) - 1));
-    let (mut m, mut e) = if raw_exp == 0 {
-        // Subnormal: scale up first.
-        let scaled = v.abs() * 2f64.powi(64);
-        let b = scaled.to_bits();
-        let (re, fr) = ((b >> 52) as i32 & 0x7ff, b & ((1 << 52) - 1));
-        (f64::from_bits((1022u64 << 52) | fr), re - 1022 - 64)
-    } else {
-        (f64::from_bits((1022u64 << 52) | frac), raw_exp - 1022)
-    };
-    let mut x: u64 = 0;
-    while m != 0.0 {
-        x = ((x << 28) & MODULUS) | (x >> (BITS - 28));
-        m *= 268_435_456.0;
-        e -= 28;
-        let y = m as u64;
-        m -= y as f64;
-        x += y;
-        if x >= MODULUS {
-            x -= MODULUS;
-        }
-    }
-    let e = if e >= 0 {
-        e as u32 % BITS
-    } else {
-        BITS - 1 - ((-1 - e) as u32 % BITS)
-    };
-    x = ((x << e) & MODULUS) | (x >> (BITS - e));
-    let h = if v < 0.0 { -(x as i64) } else { x as i64 };
-    if h == -1 { -2 } else { h }
-}
-
 fn b_hash(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "hash", &args, 1, 1)?;
-    hash_value(vm, args.pos[0])
-}
-
-/// `hash(v)`.
-pub fn hash_value(vm: &mut Vm, v: Value) -> R {
-    if let Some(i) = vm.as_bigint(v) {
-        return Ok(Value::Int(hash_int(&i)));
-    }
-    if let Value::Float(f) = v {
-        return Ok(Value::Int(hash_float(f)));
-    }
-    // A class that defines __eq__ but not __hash__ has __hash__ = None: unhashable.
-    if matches!(
-        v.as_obj().map(|r| vm.heap.get(r)),
-        Some(Object::Instance(_))
-    ) && vm.class_lookup(vm.type_of(v), "__hash__") == Some(Value::None)
-    {
-        let t = vm.type_name(v);
-        return Err(vm.type_error(&format!("unhashable type: '{t}'")));
-    }
-    if let Some(r) = vm.call_special(v, "__hash__", vec![])? {
-        return Ok(r);
-    }
-    let k = vm.dict_key(v)?;
-    use std::hash::{Hash, Hasher};
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    k.hash(&mut h);
-    Ok(Value::Int((h.finish() >> 2) as i64))
+    vm.hash_value(args.pos[0])
 }
 
 fn b_iter(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -1049,141 +773,5 @@ fn b_locals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
     match vm.caller.take() {
         Some(c) => Ok(c.locals),
         None => Ok(vm.new_dict()),
-    }
-}
-
-fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    arity(vm, "__build_class__", &args, 2, usize::MAX)?;
-    let func = args.pos[0];
-    let name = vm.str_of(args.pos[1]).unwrap_or_default().to_string();
-    let mut bases = Vec::new();
-    for b in &args.pos[2..] {
-        match b.as_obj() {
-            Some(r) if matches!(vm.heap.get(r), Object::Class(_)) => bases.push(r),
-            _ => return Err(vm.type_error("bases must be types")),
-        }
-    }
-    let Some(Object::Function(f)) = func.as_obj().map(|r| vm.heap.get(r)) else {
-        return Err(vm.type_error("__build_class__: func must be a function"));
-    };
-    let f = f.clone();
-    // The metaclass: the one given, else the most derived of the bases' (type for most).
-    let type_class = Value::Obj(vm.types["type"]);
-    let explicit = kwarg(&args, "metaclass");
-    let meta = explicit.unwrap_or_else(|| {
-        let mut meta = type_class;
-        for b in &bases {
-            let m = Value::Obj(vm.type_of(Value::Obj(*b)));
-            if m != meta
-                && meta
-                    .as_obj()
-                    .is_some_and(|w| vm.is_subclass(m.as_obj().unwrap_or(w), w))
-            {
-                meta = m;
-            }
-        }
-        meta
-    });
-    let ns = vm.new_dict();
-    let ns_ref = ns.as_obj().expect("a dict");
-    let mut frame = vm.new_frame(f.code.clone(), f.globals, Some(ns_ref), Resume::Native);
-    frame.cells.extend(f.closure.iter().copied());
-    let cell = vm.run_frame(frame)?;
-    let class = if meta == type_class {
-        let items: Vec<(Value, Value)> = match vm.heap.get(ns_ref) {
-            Object::Dict(d) => d.values().copied().collect(),
-            _ => vec![],
-        };
-        let mut dict = super::object::NameMap::default();
-        for (k, v) in items {
-            dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
-        }
-        Value::Obj(vm.build_class(None, &name, bases, dict)?)
-    } else {
-        // A metaclass makes the class: meta(name, bases, namespace).
-        let bases = bases.iter().map(|b| Value::Obj(*b)).collect();
-        let bases = vm.new_tuple(bases);
-        let name = vm.new_str(name);
-        vm.call(meta, Args::new(vec![name, bases, ns]))?
-    };
-    if let Some(Object::Cell(_)) = cell.as_obj().map(|r| vm.heap.get(r)) {
-        *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(class));
-    }
-    Ok(class)
-}
-
-impl Vm {
-    /// type.__new__: a class from its name, bases and namespace, made by `meta` (None for
-    /// type). Descriptors in it learn their names (__set_name__), then a base's
-    /// __init_subclass__ (an implicit classmethod) hears of it, as in CPython.
-    pub fn build_class(
-        &mut self,
-        meta: Option<ObjRef>,
-        name: &str,
-        bases: Vec<ObjRef>,
-        dict: super::object::NameMap,
-    ) -> PyResult<ObjRef> {
-        let qualname = dict
-            .get("__qualname__")
-            .and_then(|q| self.str_of(*q))
-            .unwrap_or(name)
-            .to_string();
-        let class = self.new_class(name, bases, dict)?;
-        let meta = meta.filter(|m| Some(m) != self.types.get("type"));
-        if let Object::Class(c) = self.heap.get_mut(class) {
-            c.qualname = qualname;
-            c.metaclass = meta;
-        }
-        let members: Vec<(String, Value)> = match self.heap.get(class) {
-            Object::Class(c) => c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect(),
-            _ => vec![],
-        };
-        for (name, value) in members {
-            let hook = match value.as_obj().map(|o| self.heap.get(o)) {
-                Some(Object::Instance(inst)) => self.class_lookup(inst.class, "__set_name__"),
-                _ => None,
-            };
-            if let Some(hook) = hook {
-                let name = self.new_str(name);
-                self.call(hook, Args::new(vec![value, Value::Obj(class), name]))?;
-            }
-        }
-        for base in self.mro_of(class).into_iter().skip(1) {
-            let hook = match self.heap.get(base) {
-                Object::Class(c) => c.dict.get("__init_subclass__").copied(),
-                _ => None,
-            };
-            if let Some(hook) = hook {
-                let func = match hook.as_obj().map(|h| self.heap.get(h)) {
-                    Some(Object::ClassMethod(inner)) => *inner,
-                    _ => hook,
-                };
-                self.call(func, Args::new(vec![Value::Obj(class)]))?;
-                break;
-            }
-        }
-        Ok(class)
-    }
-
-    /// `type.__new__(meta, name, bases, namespace)` with its arguments checked.
-    pub fn class_from_args(&mut self, meta: Option<ObjRef>, args: &[Value]) -> PyResult<ObjRef> {
-        let [name, bases, ns] = args[..] else {
-            return Err(self.type_error("type() takes 1 or 3 arguments"));
-        };
-        let Some(name) = self.str_of(name).map(str::to_string) else {
-            return Err(self.type_error("type.__new__() argument 1 must be str"));
-        };
-        let mut base_refs = Vec::new();
-        for b in self.tuple_items(bases) {
-            match b.as_obj() {
-                Some(r) if matches!(self.heap.get(r), Object::Class(_)) => base_refs.push(r),
-                _ => return Err(self.type_error("bases must be types")),
-            }
-        }
-        let mut dict = super::object::NameMap::default();
-        for (k, v) in self.mapping_items(ns)? {
-            dict.insert(self.str_of(k).unwrap_or_default().to_string(), v);
-        }
-        self.build_class(meta, &name, base_refs, dict)
     }
 }

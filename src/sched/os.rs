@@ -6,13 +6,46 @@
 //! while they wait. Time is real. The eval loop is the same one the deterministic scheduler
 //! drives: a thread's run stops with the block signal when it must give up the GIL.
 
-use super::frame::Frame;
-use super::threads::ThreadState;
-use super::{PyResult, Value, Vm};
+use super::{det, state_mut};
+use crate::vm::frame::Frame;
+use crate::vm::threads::{SchedulerHooks, ThreadState};
+use crate::vm::{PyResult, Value, Vm};
 use parking_lot::{Condvar, Mutex, MutexGuard};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
+
+/// The OS scheduler's answers: the GIL changes hands when a waiting thread asks (a drop
+/// request), not by a draw; the rest is the deterministic scheduler's, which runs only
+/// when threads run on top of one blocked inside a callback.
+static HOOKS: SchedulerHooks = SchedulerHooks {
+    keeps_gil,
+    quick_check,
+    first_interval: det::first_interval,
+    switch_from: det::switch_from,
+    thread_finished: det::thread_finished,
+    wait_in_callback: det::wait_in_callback,
+};
+
+fn drop_requested(vm: &Vm) -> bool {
+    super::state(vm)
+        .os
+        .as_ref()
+        .is_some_and(|os| os.signals.drop_requested())
+}
+
+/// At a check: the holder keeps the GIL while nobody asks for it.
+fn keeps_gil(vm: &mut Vm) -> bool {
+    if let Some(keeps) = det::pinned_goes_on(vm) {
+        return keeps;
+    }
+    !drop_requested(vm)
+}
+
+fn quick_check(vm: &mut Vm, _tick: u64) -> Option<bool> {
+    let keeps = vm.threads.pinned.is_empty() && !drop_requested(vm);
+    keeps.then_some(true)
+}
 
 /// Stack of each OS thread running a VM thread: native helpers recurse (bounded by the
 /// VM's own limits); Python calls do not use it.
@@ -138,7 +171,7 @@ impl Gil {
     /// process when no thread can ever run again.
     fn wait<'a>(&'a self, mut vm: Held<'a>, me: usize) -> Held<'a> {
         vm.wake_ready();
-        let state = vm.sched.threads[me].state;
+        let state = vm.threads.threads[me].state;
         if state == ThreadState::Runnable {
             return vm;
         }
@@ -181,10 +214,10 @@ impl Gil {
             if self.signals.shutdown.load(Ordering::Acquire) {
                 return (vm, None);
             }
-            match vm.sched.threads[me].state {
+            match vm.threads.threads[me].state {
                 ThreadState::Runnable => {}
                 // Run to its end by a thread that was blocked in a callback (see
-                // `Vm::run_others_while_blocked`), which also reported how it ended.
+                // `det::wait_in_callback`), which also reported how it ended.
                 ThreadState::Finished => return (vm, None),
                 _ => {
                     vm = self.wait(vm, me);
@@ -199,7 +232,7 @@ impl Gil {
             match result {
                 // The thread gave up the GIL: its frames are parked with its state.
                 Err(signal) if vm.is_block_signal(signal) => {
-                    if vm.sched.threads[me].state == ThreadState::Runnable {
+                    if vm.threads.threads[me].state == ThreadState::Runnable {
                         vm = self.hand_over(vm);
                     }
                 }
@@ -227,10 +260,12 @@ pub fn run_main(
         shutdown: AtomicBool::new(false),
         started: Instant::now(),
     });
-    signals.set_switch_interval(vm.switch_interval);
-    vm.sched.threads[0].frames = vec![frame];
+    signals.set_switch_interval(vm.threads.switch_interval);
+    vm.threads.threads[0].frames = vec![frame];
+    vm.threads.own_os_threads = true;
+    vm.scheduler = &HOOKS;
     let gil = Arc::new_cyclic(|weak| {
-        vm.os = Some(OsLink {
+        state_mut(&mut vm).os = Some(OsLink {
             gil: weak.clone(),
             signals: signals.clone(),
         });
@@ -250,7 +285,7 @@ pub fn run_main(
         vm = gil.wait(vm, 0);
     }
     gil.signals.shutdown.store(true, Ordering::Release);
-    let result = vm.sched.main_result.take().unwrap_or(Ok(Value::None));
+    let result = vm.threads.main_result.take().unwrap_or(Ok(Value::None));
     finish(&mut vm, result)
 }
 
@@ -276,19 +311,19 @@ impl OsLink {
 }
 
 impl Vm {
-    /// Whether a thread that is not a daemon (the main thread included) is still alive.
-    pub fn non_daemon_alive(&self) -> bool {
-        self.sched
-            .threads
-            .iter()
-            .any(|t| !t.daemon && t.state != ThreadState::Finished)
+    /// sys.setswitchinterval: the interval, and under `--sched os` the GIL's timing.
+    pub fn set_switch_interval(&mut self, seconds: f64) {
+        self.threads.switch_interval = seconds;
+        if let Some(os) = &super::state(self).os {
+            os.signals.set_switch_interval(seconds);
+        }
     }
 
     /// No thread can ever run again: none is runnable or waits with a deadline, and a
     /// non-daemon thread is left to wait for. (Call after `wake_ready`.)
     fn os_deadlocked(&self) -> bool {
         self.non_daemon_alive()
-            && !self.sched.threads.iter().any(|t| {
+            && !self.threads.threads.iter().any(|t| {
                 matches!(
                     t.state,
                     ThreadState::Runnable
@@ -297,14 +332,5 @@ impl Vm {
                         | ThreadState::WaitJoin(_, Some(_))
                 )
             })
-    }
-
-    /// A lock was released or a thread ended: waiting threads must look again (under
-    /// `--sched os`, they are woken).
-    pub fn notify_change(&mut self) {
-        self.sched.changes += 1;
-        if let Some(os) = &self.os {
-            os.signals.notify_change();
-        }
     }
 }

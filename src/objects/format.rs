@@ -1,9 +1,9 @@
 //! Text formatting: the format-spec mini-language (format(), f-strings, str.format) and
 //! printf-style `%` formatting, for ints, floats and strings.
 
-use super::object::{Args, Object};
-use super::{PyResult, Value, Vm};
 use crate::pyfmt;
+use crate::vm::object::{Args, Object};
+use crate::vm::{PyResult, Value, Vm};
 use num_traits::Signed;
 
 #[derive(Default)]

@@ -1,9 +1,9 @@
 //! The methods of `str` (split, strip, find, case and class tests, padding, partition,
-//! format, encode). bytes reuses them over a text view (bytes_methods.rs).
+//! format, encode). bytes reuses them over a text view (bytes.rs).
 
-use super::methods::recv;
-use super::object::{Args, Object, PyStr};
-use super::{PyResult, Value, Vm};
+use super::args::recv;
+use crate::vm::object::{Args, Object, PyStr};
+use crate::vm::{PyResult, Value, Vm};
 
 type R = PyResult<Value>;
 
@@ -155,13 +155,13 @@ pub(super) fn s_rsplit(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
 }
 
 pub(super) fn s_splitlines(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    super::builtins::check_keywords(vm, &args, "splitlines", &["keepends"])?;
+    crate::objects::args::check_keywords(vm, &args, "splitlines", &["keepends"])?;
     let s = str_recv(vm, r);
     let keep = match args
         .pos
         .first()
         .copied()
-        .or_else(|| super::builtins::kwarg(&args, "keepends"))
+        .or_else(|| crate::objects::args::kwarg(&args, "keepends"))
     {
         Some(k) => vm.truthy(k)?,
         None => false,
@@ -827,9 +827,9 @@ pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 }
 
 pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    super::builtins::check_keywords(vm, &args, "expandtabs", &["tabsize"])?;
+    crate::objects::args::check_keywords(vm, &args, "expandtabs", &["tabsize"])?;
     let s = str_recv(vm, r);
-    let size = match super::builtins::kwarg(&args, "tabsize") {
+    let size = match crate::objects::args::kwarg(&args, "tabsize") {
         Some(t) => vm.as_index(t).unwrap_or(8),
         None => int_arg(vm, &args, 0, 8),
     }

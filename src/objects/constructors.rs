@@ -2,10 +2,10 @@
 //! slice(), type(), property(), super(), object() and the exception classes, with CPython's
 //! argument checks and messages.
 
-use super::builtins::kwarg;
-use super::object::{Args, Object, PyStr};
-use super::{ObjRef, PyResult, Value, Vm};
+use crate::objects::args::kwarg;
 use crate::pyfmt;
+use crate::vm::object::{Args, Object, PyStr};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
 use num_bigint::BigInt;
 
 type R = PyResult<Value>;
@@ -98,7 +98,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
     };
     let first = args.pos.first().copied();
     if name == "int" {
-        super::builtins::check_keywords(vm, &args, "int", &["base"])?;
+        crate::objects::args::check_keywords(vm, &args, "int", &["base"])?;
     }
     match name {
         "int" => match first {
@@ -354,7 +354,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 _ => {
                     // Zero-argument super(): the calling method's __class__ cell and first argument.
                     match vm.caller.take() {
-                        Some(super::CallerView {
+                        Some(crate::vm::CallerView {
                             class: Some(c),
                             first_arg: Some(r),
                             ..

@@ -4,9 +4,9 @@
 //! (`compare.rs`, `items.rs`, `attrs.rs`, `text.rs`).
 
 use super::items::range_len;
-use super::object::{Args, Dict, Object, PyStr};
-use super::{PyResult, Value, Vm};
 use crate::bytecode::{ConstValue, Opcode as Op};
+use crate::vm::object::{Args, Dict, Object, PyStr};
+use crate::vm::{PyResult, Value, Vm};
 use num_bigint::BigInt;
 use num_integer::Integer;
 use num_traits::{Signed, ToPrimitive, Zero};
@@ -249,7 +249,7 @@ impl Vm {
         let other = |vm: &Self, i: usize| vm.payload_of(arg(i)).unwrap_or(arg(i));
         const COMPARISONS: [&str; 6] = ["__lt__", "__le__", "__eq__", "__ne__", "__gt__", "__ge__"];
         Ok(Some(match name {
-            "__len__" => Value::Int(super::builtins::length(self, payload)? as i64),
+            "__len__" => Value::Int(super::items::length(self, payload)? as i64),
             "__getitem__" => {
                 // dict's lookup falls back on the subclass's __missing__, as in CPython.
                 let is_dict = payload
@@ -300,7 +300,7 @@ impl Vm {
                     let t = self.type_name(receiver);
                     return Err(self.type_error(&format!("unhashable type: '{t}'")));
                 }
-                super::builtins::hash_value(self, payload)?
+                self.hash_value(payload)?
             }
             "__index__" | "__int__" if matches!(payload, Value::Int(_)) => payload,
             "__int__" if matches!(payload, Value::Float(_)) => {
@@ -626,7 +626,7 @@ impl Vm {
             matches!(
                 v.as_obj().map(|r| self.heap.get(r)),
                 Some(Object::DictView {
-                    part: super::object::DictPart::Keys | super::object::DictPart::Items,
+                    part: crate::vm::object::DictPart::Keys | crate::vm::object::DictPart::Items,
                     ..
                 })
             )

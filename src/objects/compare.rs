@@ -3,8 +3,8 @@
 //! exception matching.
 
 use super::items::range_len;
-use super::object::{DictKey, DictPart, Object};
-use super::{PyResult, Value, Vm};
+use crate::vm::object::{DictKey, DictPart, Object};
+use crate::vm::{PyResult, Value, Vm};
 
 impl Vm {
     pub fn compare_op(&mut self, arg: u32, a: Value, b: Value) -> PyResult<Value> {
@@ -341,7 +341,7 @@ impl Vm {
             },
             Object::DictView {
                 dict,
-                part: super::object::DictPart::Keys,
+                part: crate::vm::object::DictPart::Keys,
             } => {
                 let dict = *dict;
                 self.contains(Value::Obj(dict), item)

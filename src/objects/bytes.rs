@@ -4,10 +4,10 @@
 //! turn back into bytes. Only what has no str counterpart (decode, hex, fromhex, count of an int)
 //! is written here.
 
-use super::methods::recv;
-use super::object::{Args, NativeFn, Object};
-use super::str_methods::*;
-use super::{PyResult, Value, Vm};
+use super::args::recv;
+use super::str::*;
+use crate::vm::object::{Args, NativeFn, Object};
+use crate::vm::{PyResult, Value, Vm};
 
 type R = PyResult<Value>;
 

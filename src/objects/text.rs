@@ -1,9 +1,9 @@
 //! Text: repr() and str() of every object (with `[...]` for self-references and stable
 //! stand-in addresses), format() and `%`.
 
-use super::object::{GenKind, Object};
-use super::{ObjRef, PyResult, Value, Vm};
 use crate::pyfmt;
+use crate::vm::object::{GenKind, Object};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 impl Vm {
     pub fn repr(&mut self, v: Value) -> PyResult<String> {
@@ -148,9 +148,9 @@ impl Vm {
                         let items = self.collect_iterable(view)?;
                         let _ = dict;
                         let name = match part {
-                            super::object::DictPart::Keys => "dict_keys",
-                            super::object::DictPart::Values => "dict_values",
-                            super::object::DictPart::Items => "dict_items",
+                            crate::vm::object::DictPart::Keys => "dict_keys",
+                            crate::vm::object::DictPart::Values => "dict_values",
+                            crate::vm::object::DictPart::Items => "dict_items",
                         };
                         format!("{name}([{}])", self.reprs(&items)?.join(", "))
                     }
@@ -323,11 +323,11 @@ impl Vm {
         }
         // A subclass of a built-in type formats as the value it extends.
         let v = self.payload_of(v).unwrap_or(v);
-        super::builtins::format_spec(self, v, spec)
+        crate::objects::format::format_spec(self, v, spec)
     }
 
     /// `str % args`.
     pub fn percent_format(&mut self, fmt: Value, args: Value) -> PyResult<String> {
-        super::builtins::percent_format(self, fmt, args)
+        crate::objects::format::percent_format(self, fmt, args)
     }
 }

@@ -2,8 +2,8 @@
 //! Latin-1) with the `strict`, `ignore` and `replace` error handlers, and CPython's
 //! messages for what cannot be encoded or decoded.
 
-use super::object::{Args, Object};
-use super::{PyResult, Value, Vm};
+use crate::vm::object::{Args, Object};
+use crate::vm::{PyResult, Value, Vm};
 
 #[derive(Clone, Copy, PartialEq)]
 enum Codec {
@@ -44,12 +44,12 @@ impl Codec {
 
 /// The `encoding` and `errors` arguments, positional or keyword, with their defaults.
 fn codec_args(vm: &mut Vm, args: &Args, method: &str) -> PyResult<(Codec, String)> {
-    super::builtins::check_keywords(vm, args, method, &["encoding", "errors"])?;
+    crate::objects::args::check_keywords(vm, args, method, &["encoding", "errors"])?;
     let text_arg = |vm: &Vm, i: usize, name: &str| {
         args.pos
             .get(i)
             .copied()
-            .or_else(|| super::builtins::kwarg(args, name))
+            .or_else(|| crate::objects::args::kwarg(args, name))
             .map(|v| vm.str_of(v).map(str::to_string))
     };
     let encoding = match text_arg(vm, 0, "encoding") {

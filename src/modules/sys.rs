@@ -1,0 +1,177 @@
+//! `sys`: argv, exit, exc_info, the recursion limit, the check and switch intervals, and
+//! `sys.stdout`/`sys.stderr` (write, writelines, flush). `version_info` comes from
+//! lib/sys_version_info.py.
+
+use super::{R, arg, float_arg};
+use crate::vm::object::{Args, NativeFn};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
+
+pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
+    let m = make_bare(vm);
+    // Registered first: lib/sys_version_info.py imports sys.
+    vm.modules.insert("sys".into(), m);
+    let record = include_str!("lib/sys_version_info.py");
+    let vi = vm.embedded_module("_sys_version_info", record)?;
+    let vi = vm.dict_get_str(vm.module_dict(vi), "version_info");
+    vm.dict_set_str(vm.module_dict(m), "version_info", vi.unwrap_or(Value::None));
+    Ok(m)
+}
+
+fn make_bare(vm: &mut Vm) -> ObjRef {
+    let m = vm.new_module(
+        "sys",
+        &[
+            ("exit", s_exit),
+            ("getrecursionlimit", s_getrecursionlimit),
+            ("setrecursionlimit", s_setrecursionlimit),
+            ("exc_info", s_exc_info),
+            ("getcheckinterval", s_getcheckinterval),
+            ("setcheckinterval", s_setcheckinterval),
+            ("getswitchinterval", s_getswitchinterval),
+            ("setswitchinterval", s_setswitchinterval),
+        ],
+    );
+    let dict = vm.module_dict(m);
+    let argv: Vec<Value> = vm.argv.clone().into_iter().map(|a| vm.new_str(a)).collect();
+    let argv = vm.new_list(argv);
+    vm.dict_set_str(dict, "argv", argv);
+    vm.dict_set_str(dict, "maxsize", Value::Int(i64::MAX));
+    let version = vm.new_str("3.7.16 (minipy)");
+    vm.dict_set_str(dict, "version", version);
+    let streams: [(&str, NativeFn, NativeFn); 2] = [
+        ("stdout", s_write_out, s_writelines_out),
+        ("stderr", s_write_err, s_writelines_err),
+    ];
+    for (stream, write, writelines) in streams {
+        let s = vm.new_module(
+            &format!("<{stream}>"),
+            &[
+                ("write", write),
+                ("writelines", writelines),
+                ("flush", s_flush),
+            ],
+        );
+        vm.dict_set_str(dict, stream, Value::Obj(s));
+    }
+    m
+}
+
+fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let code = args.pos.first().copied();
+    let args = code.into_iter().collect();
+    Err(vm.new_exception_args("SystemExit", args))
+}
+
+/// The value of the last sys.setcheckinterval(), which getcheckinterval() returns.
+struct CheckIntervalSet(Option<i64>);
+
+fn s_getcheckinterval(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(
+        vm.module_state(|| CheckIntervalSet(None))
+            .0
+            .unwrap_or(i64::from(vm.threads.check_interval)),
+    ))
+}
+
+fn s_setcheckinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let value = arg(&args, 0);
+    let Some(set) = vm
+        .as_index(value)
+        .filter(|_| !matches!(value, Value::Float(_)))
+    else {
+        let t = vm.type_name(value);
+        return Err(vm.type_error(&format!("an integer is required (got type {t})")));
+    };
+    // getcheckinterval() returns what was set (3.7 keeps 0 or -5); the scheduler offers the
+    // GIL before every counted instruction at worst.
+    vm.module_state(|| CheckIntervalSet(None)).0 = Some(set);
+    let n = set.clamp(1, i64::from(u32::MAX));
+    vm.threads.check_interval = n as u32;
+    let left = vm.budget_left();
+    vm.set_budget(left.min(n as u32));
+    Ok(Value::None)
+}
+
+fn s_getswitchinterval(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Float(vm.threads.switch_interval))
+}
+
+fn s_setswitchinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let s = float_arg(vm, &args, 0)?;
+    if s <= 0.0 {
+        return Err(vm.new_exception("ValueError", "switch interval must be strictly positive"));
+    }
+    vm.set_switch_interval(s);
+    Ok(Value::None)
+}
+
+fn s_exc_info(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let exc = vm.handled;
+    if exc == Value::None {
+        return Ok(vm.new_tuple(vec![Value::None; 3]));
+    }
+    let t = Value::Obj(vm.type_of(exc));
+    Ok(vm.new_tuple(vec![t, exc, Value::None]))
+}
+
+fn s_getrecursionlimit(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Int(vm.recursion_limit as i64))
+}
+
+fn s_setrecursionlimit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    match vm.as_index(arg(&args, 0)) {
+        Some(n) if n >= 1 => {
+            vm.recursion_limit = n as usize;
+            Ok(Value::None)
+        }
+        _ => Err(vm.new_exception(
+            "ValueError",
+            "recursion limit must be greater or equal than 1",
+        )),
+    }
+}
+
+/// `sys.stdout.write(s)` / `sys.stderr.write(s)`: the text (a str) on that stream; its
+/// length. Functions of the stream objects, which bind no receiver: one per stream.
+fn write_to(vm: &mut Vm, to_stderr: bool, v: Value) -> PyResult<usize> {
+    let Some(text) = vm.str_of(v).map(str::to_string) else {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!("write() argument must be str, not {t}")));
+    };
+    if to_stderr {
+        vm.flush();
+        crate::report!("{text}");
+    } else {
+        use std::io::Write;
+        let _ = vm.out.write_all(text.as_bytes());
+    }
+    Ok(text.chars().count())
+}
+
+fn s_write_out(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    write_to(vm, false, arg(&args, 0)).map(|n| Value::Int(n as i64))
+}
+
+fn s_write_err(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    write_to(vm, true, arg(&args, 0)).map(|n| Value::Int(n as i64))
+}
+
+fn writelines_to(vm: &mut Vm, to_stderr: bool, args: &Args) -> R {
+    for line in vm.collect_iterable(arg(args, 0))? {
+        write_to(vm, to_stderr, line)?;
+    }
+    Ok(Value::None)
+}
+
+fn s_writelines_out(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    writelines_to(vm, false, &args)
+}
+
+fn s_writelines_err(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    writelines_to(vm, true, &args)
+}
+
+fn s_flush(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    vm.flush();
+    Ok(Value::None)
+}

@@ -1,0 +1,145 @@
+//! Class statements: `__build_class__` runs the class body in a fresh namespace and makes
+//! the class, through its metaclass when there is one (`type(name, bases, ns)` included).
+
+use super::args::{arity, kwarg};
+use crate::vm::frame::Resume;
+use crate::vm::object::{Args, Object};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    arity(vm, "__build_class__", &args, 2, usize::MAX)?;
+    let func = args.pos[0];
+    let name = vm.str_of(args.pos[1]).unwrap_or_default().to_string();
+    let mut bases = Vec::new();
+    for b in &args.pos[2..] {
+        match b.as_obj() {
+            Some(r) if matches!(vm.heap.get(r), Object::Class(_)) => bases.push(r),
+            _ => return Err(vm.type_error("bases must be types")),
+        }
+    }
+    let Some(Object::Function(f)) = func.as_obj().map(|r| vm.heap.get(r)) else {
+        return Err(vm.type_error("__build_class__: func must be a function"));
+    };
+    let f = f.clone();
+    // The metaclass: the one given, else the most derived of the bases' (type for most).
+    let type_class = Value::Obj(vm.types["type"]);
+    let explicit = kwarg(&args, "metaclass");
+    let meta = explicit.unwrap_or_else(|| {
+        let mut meta = type_class;
+        for b in &bases {
+            let m = Value::Obj(vm.type_of(Value::Obj(*b)));
+            if m != meta
+                && meta
+                    .as_obj()
+                    .is_some_and(|w| vm.is_subclass(m.as_obj().unwrap_or(w), w))
+            {
+                meta = m;
+            }
+        }
+        meta
+    });
+    let ns = vm.new_dict();
+    let ns_ref = ns.as_obj().expect("a dict");
+    let mut frame = vm.new_frame(f.code.clone(), f.globals, Some(ns_ref), Resume::Native);
+    frame.cells.extend(f.closure.iter().copied());
+    let cell = vm.run_frame(frame)?;
+    let class = if meta == type_class {
+        let items: Vec<(Value, Value)> = match vm.heap.get(ns_ref) {
+            Object::Dict(d) => d.values().copied().collect(),
+            _ => vec![],
+        };
+        let mut dict = crate::vm::object::NameMap::default();
+        for (k, v) in items {
+            dict.insert(vm.str_of(k).unwrap_or_default().to_string(), v);
+        }
+        Value::Obj(vm.build_class(None, &name, bases, dict)?)
+    } else {
+        // A metaclass makes the class: meta(name, bases, namespace).
+        let bases = bases.iter().map(|b| Value::Obj(*b)).collect();
+        let bases = vm.new_tuple(bases);
+        let name = vm.new_str(name);
+        vm.call(meta, Args::new(vec![name, bases, ns]))?
+    };
+    if let Some(Object::Cell(_)) = cell.as_obj().map(|r| vm.heap.get(r)) {
+        *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(class));
+    }
+    Ok(class)
+}
+
+impl Vm {
+    /// type.__new__: a class from its name, bases and namespace, made by `meta` (None for
+    /// type). Descriptors in it learn their names (__set_name__), then a base's
+    /// __init_subclass__ (an implicit classmethod) hears of it, as in CPython.
+    pub fn build_class(
+        &mut self,
+        meta: Option<ObjRef>,
+        name: &str,
+        bases: Vec<ObjRef>,
+        dict: crate::vm::object::NameMap,
+    ) -> PyResult<ObjRef> {
+        let qualname = dict
+            .get("__qualname__")
+            .and_then(|q| self.str_of(*q))
+            .unwrap_or(name)
+            .to_string();
+        let class = self.new_class(name, bases, dict)?;
+        let meta = meta.filter(|m| Some(m) != self.types.get("type"));
+        if let Object::Class(c) = self.heap.get_mut(class) {
+            c.qualname = qualname;
+            c.metaclass = meta;
+        }
+        let members: Vec<(String, Value)> = match self.heap.get(class) {
+            Object::Class(c) => c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect(),
+            _ => vec![],
+        };
+        for (name, value) in members {
+            let hook = match value.as_obj().map(|o| self.heap.get(o)) {
+                Some(Object::Instance(inst)) => self.class_lookup(inst.class, "__set_name__"),
+                _ => None,
+            };
+            if let Some(hook) = hook {
+                let name = self.new_str(name);
+                self.call(hook, Args::new(vec![value, Value::Obj(class), name]))?;
+            }
+        }
+        for base in self.mro_of(class).into_iter().skip(1) {
+            let hook = match self.heap.get(base) {
+                Object::Class(c) => c.dict.get("__init_subclass__").copied(),
+                _ => None,
+            };
+            if let Some(hook) = hook {
+                let func = match hook.as_obj().map(|h| self.heap.get(h)) {
+                    Some(Object::ClassMethod(inner)) => *inner,
+                    _ => hook,
+                };
+                self.call(func, Args::new(vec![Value::Obj(class)]))?;
+                break;
+            }
+        }
+        Ok(class)
+    }
+
+    /// `type.__new__(meta, name, bases, namespace)` with its arguments checked.
+    pub fn class_from_args(&mut self, meta: Option<ObjRef>, args: &[Value]) -> PyResult<ObjRef> {
+        let [name, bases, ns] = args[..] else {
+            return Err(self.type_error("type() takes 1 or 3 arguments"));
+        };
+        let Some(name) = self.str_of(name).map(str::to_string) else {
+            return Err(self.type_error("type.__new__() argument 1 must be str"));
+        };
+        let mut base_refs = Vec::new();
+        for b in self.tuple_items(bases) {
+            match b.as_obj() {
+                Some(r) if matches!(self.heap.get(r), Object::Class(_)) => base_refs.push(r),
+                _ => return Err(self.type_error("bases must be types")),
+            }
+        }
+        let mut dict = crate::vm::object::NameMap::default();
+        for (k, v) in self.mapping_items(ns)? {
+            dict.insert(self.str_of(k).unwrap_or_default().to_string(), v);
+        }
+        self.build_class(meta, &name, base_refs, dict)
+    }
+}

@@ -1,0 +1,365 @@
+//! Iteration: `iter()` of every built-in type and of classes (`__iter__`, or `__getitem__`
+//! from 0), `next()` (generators resumed, `__next__` called), and collecting an iterable
+//! into values (tuple, list, set and dict items, unpacking).
+
+use super::items::set_order;
+use crate::vm::object::{Args, Dict, DictKey, Iter, Object};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
+use num_bigint::BigInt;
+
+impl Vm {
+    pub fn get_iter(&mut self, v: Value) -> PyResult<Value> {
+        let not_iterable = |vm: &mut Self| {
+            let t = vm.type_name(v);
+            Err(vm.type_error(&format!("'{t}' object is not iterable")))
+        };
+        let Some(r) = v.as_obj() else {
+            return not_iterable(self);
+        };
+        if matches!(self.heap.get(r), Object::Generator(g) if g.kind == crate::vm::object::GenKind::Coroutine)
+        {
+            // A coroutine is awaited, not iterated.
+            return not_iterable(self);
+        }
+        let it = match self.heap.get(r) {
+            Object::List(_) | Object::Tuple(_) => Iter::Seq { seq: r, index: 0 },
+            Object::Str(s) => Iter::Str {
+                chars: s.chars().collect(),
+                index: 0,
+            },
+            Object::Bytes(b) => Iter::Values {
+                items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
+                index: 0,
+            },
+            Object::Range { start, stop, step } => Iter::Range {
+                next: *start,
+                stop: *stop,
+                step: *step,
+            },
+            Object::Dict(d) => Iter::Dict {
+                dict: r,
+                index: 0,
+                size: d.len(),
+                part: crate::vm::object::DictPart::Keys,
+            },
+            Object::DictView { dict, part } => {
+                let (dict, part) = (*dict, *part);
+                let size = match self.heap.get(dict) {
+                    Object::Dict(d) => d.len(),
+                    _ => 0,
+                };
+                Iter::Dict {
+                    dict,
+                    index: 0,
+                    size,
+                    part,
+                }
+            }
+            Object::Set(_) | Object::FrozenSet(_) => Iter::Values {
+                items: self.set_items(r),
+                index: 0,
+            },
+            Object::Iter(_) | Object::Generator(_) => return Ok(v),
+            Object::Instance(_) => {
+                if let Some(it) = self.call_special(v, "__iter__", vec![])? {
+                    let is_iterator = match it.as_obj().map(|r| self.heap.get(r)) {
+                        Some(Object::Iter(_) | Object::Generator(_)) => true,
+                        Some(Object::Instance(_)) => {
+                            self.class_lookup(self.type_of(it), "__next__").is_some()
+                        }
+                        _ => false,
+                    };
+                    if !is_iterator {
+                        let t = self.type_name(it);
+                        return Err(
+                            self.type_error(&format!("iter() returned non-iterator of type '{t}'"))
+                        );
+                    }
+                    return Ok(it);
+                }
+                if self.class_lookup(self.type_of(v), "__getitem__").is_some() {
+                    // The old sequence protocol: __getitem__(0), (1), ... until IndexError.
+                    let getitem = self.getattr(v, "__getitem__")?;
+                    let items = self.collect_by_getitem(getitem)?;
+                    Iter::Values { items, index: 0 }
+                } else {
+                    return not_iterable(self);
+                }
+            }
+            _ => return not_iterable(self),
+        };
+        Ok(self.alloc(Object::Iter(it)))
+    }
+
+    fn collect_by_getitem(&mut self, getitem: Value) -> PyResult<Vec<Value>> {
+        let mut items = Vec::new();
+        for i in 0.. {
+            match self.call(getitem, Args::new(vec![Value::Int(i)])) {
+                Ok(v) => items.push(v),
+                Err(e)
+                    if self.exception_is(e, "IndexError")
+                        || self.exception_is(e, "StopIteration") =>
+                {
+                    break;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(items)
+    }
+
+    /// The next item of an iterator, `None` when exhausted.
+    /// The `__next__` written in Python of an instance, for FOR_ITER to run as a frame.
+    pub fn python_next_method(&self, it: Value) -> Option<Value> {
+        let Object::Instance(inst) = self.heap.get(it.as_obj()?) else {
+            return None;
+        };
+        let next = self.class_lookup(inst.class, "__next__")?;
+        matches!(self.heap.get(next.as_obj()?), Object::Function(_)).then_some(next)
+    }
+
+    pub fn iter_next(&mut self, it: Value) -> PyResult<Option<Value>> {
+        let Some(r) = it.as_obj() else {
+            let t = self.type_name(it);
+            return Err(self.type_error(&format!("'{t}' object is not an iterator")));
+        };
+        if let Object::Generator(g) = self.heap.get(r) {
+            if g.kind == crate::vm::object::GenKind::Coroutine {
+                return Err(self.type_error("'coroutine' object is not an iterator"));
+            }
+            return self.gen_send(r, Value::None);
+        }
+        if matches!(self.heap.get(r), Object::Instance(_)) {
+            return match self.call_special(it, "__next__", vec![]) {
+                Ok(Some(v)) => Ok(Some(v)),
+                Ok(None) => {
+                    let t = self.type_name(it);
+                    Err(self.type_error(&format!("'{t}' object is not an iterator")))
+                }
+                Err(e) if self.exception_is(e, "StopIteration") => {
+                    self.stop_value = self
+                        .attr_of_instance(e, "args")
+                        .map(|a| self.tuple_items(a))
+                        .and_then(|a| a.first().copied())
+                        .unwrap_or(Value::None);
+                    Ok(None)
+                }
+                Err(e) => Err(e),
+            };
+        }
+        // Iterators that call back into Python are handled with the heap borrow released.
+        enum Step {
+            Done(Option<Value>),
+            Enumerate(Value, i64),
+            Zip(Vec<Value>),
+            Map(Value, Vec<Value>),
+            Filter(Value, Value),
+            Callable(Value, Value),
+        }
+        let step = match self.heap.get_mut(r) {
+            Object::Iter(iter) => match iter {
+                Iter::Dict {
+                    dict,
+                    index,
+                    size,
+                    part,
+                } => {
+                    let (dict, i, size, part) = (*dict, *index, *size, *part);
+                    *index += 1;
+                    let Object::Dict(d) = self.heap.get(dict) else {
+                        unreachable!("dict iterators walk dicts")
+                    };
+                    if d.len() != size {
+                        return Err(self.new_exception(
+                            "RuntimeError",
+                            "dictionary changed size during iteration",
+                        ));
+                    }
+                    match d.get_index(i).map(|(_, kv)| *kv) {
+                        None => Step::Done(None),
+                        Some((k, v)) => Step::Done(Some(match part {
+                            crate::vm::object::DictPart::Keys => k,
+                            crate::vm::object::DictPart::Values => v,
+                            crate::vm::object::DictPart::Items => self.new_tuple(vec![k, v]),
+                        })),
+                    }
+                }
+                Iter::Seq { seq, index } => {
+                    let (seq, i) = (*seq, *index);
+                    *index += 1;
+                    let item = match self.heap.get(seq) {
+                        Object::List(v) | Object::Tuple(v) => v.get(i).copied(),
+                        _ => None,
+                    };
+                    Step::Done(item)
+                }
+                Iter::Str { chars, index } => {
+                    let c = chars.get(*index).copied();
+                    *index += 1;
+                    match c {
+                        Some(c) => Step::Done(Some(self.new_str(c.to_string()))),
+                        None => Step::Done(None),
+                    }
+                }
+                Iter::Range { next, stop, step } => {
+                    if (*step > 0 && *next < *stop) || (*step < 0 && *next > *stop) {
+                        let v = *next;
+                        *next += *step;
+                        Step::Done(Some(Value::Int(v)))
+                    } else {
+                        Step::Done(None)
+                    }
+                }
+                Iter::Values { items, index } => {
+                    let v = items.get(*index).copied();
+                    *index += 1;
+                    Step::Done(v)
+                }
+                Iter::Enumerate { inner, count } => {
+                    let c = *count;
+                    *count += 1;
+                    Step::Enumerate(*inner, c)
+                }
+                Iter::Zip { inners } => Step::Zip(inners.clone()),
+                Iter::Map { func, inners } => Step::Map(*func, inners.clone()),
+                Iter::Filter { func, inner } => Step::Filter(*func, *inner),
+                Iter::Callable { func, sentinel } => Step::Callable(*func, *sentinel),
+            },
+            _ => {
+                let t = self.type_name(it);
+                return Err(self.type_error(&format!("'{t}' object is not an iterator")));
+            }
+        };
+        match step {
+            Step::Done(v) => Ok(v),
+            Step::Enumerate(inner, c) => match self.iter_next(inner)? {
+                Some(v) => Ok(Some(self.new_tuple(vec![Value::Int(c), v]))),
+                None => Ok(None),
+            },
+            Step::Zip(inners) => {
+                let mut items = Vec::with_capacity(inners.len());
+                for i in inners {
+                    match self.iter_next(i)? {
+                        Some(v) => items.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                if items.is_empty() {
+                    return Ok(None);
+                }
+                Ok(Some(self.new_tuple(items)))
+            }
+            Step::Map(func, inners) => {
+                let mut args = Vec::with_capacity(inners.len());
+                for i in inners {
+                    match self.iter_next(i)? {
+                        Some(v) => args.push(v),
+                        None => return Ok(None),
+                    }
+                }
+                self.call(func, Args::new(args)).map(Some)
+            }
+            Step::Filter(func, inner) => loop {
+                let Some(v) = self.iter_next(inner)? else {
+                    return Ok(None);
+                };
+                let keep = if func == Value::None {
+                    v
+                } else {
+                    self.call(func, Args::new(vec![v]))?
+                };
+                if self.truthy(keep)? {
+                    return Ok(Some(v));
+                }
+            },
+            Step::Callable(func, sentinel) => {
+                let v = self.call(func, Args::default())?;
+                if self.eq_full(v, sentinel)? {
+                    Ok(None)
+                } else {
+                    Ok(Some(v))
+                }
+            }
+        }
+    }
+
+    /// Every item of an iterable.
+    pub fn collect_iterable(&mut self, v: Value) -> PyResult<Vec<Value>> {
+        if let Some(r) = v.as_obj() {
+            match self.heap.get(r) {
+                Object::List(items) | Object::Tuple(items) => return Ok(items.clone()),
+                Object::Dict(d) => return Ok(d.values().map(|(k, _)| *k).collect()),
+                Object::Set(_) | Object::FrozenSet(_) => return Ok(self.set_items(r)),
+                _ => {}
+            }
+        }
+        let it = self.get_iter(v)?;
+        let mut out = Vec::new();
+        while let Some(x) = self.iter_next(it)? {
+            out.push(x);
+        }
+        Ok(out)
+    }
+
+    /// (key, value) pairs of a mapping (a dict, or anything with keys() and __getitem__).
+    pub fn mapping_items(&mut self, v: Value) -> PyResult<Vec<(Value, Value)>> {
+        if let Some(Object::Dict(d)) = v.as_obj().map(|r| self.heap.get(r)) {
+            return Ok(d.values().copied().collect());
+        }
+        let keys = match self.getattr(v, "keys") {
+            Ok(k) => self.call(k, Args::default())?,
+            Err(_) => {
+                let t = self.type_name(v);
+                return Err(self.type_error(&format!("'{t}' object is not a mapping")));
+            }
+        };
+        let mut out = Vec::new();
+        for k in self.collect_iterable(keys)? {
+            let val = self.getitem(v, k)?;
+            out.push((k, val));
+        }
+        Ok(out)
+    }
+
+    pub fn tuple_items(&self, v: Value) -> Vec<Value> {
+        match v.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Tuple(items)) | Some(Object::List(items)) => items.clone(),
+            _ => vec![],
+        }
+    }
+
+    /// A set's elements in CPython's iteration order.
+    pub fn set_items(&self, r: ObjRef) -> Vec<Value> {
+        let (Object::Set(d) | Object::FrozenSet(d)) = self.heap.get(r) else {
+            return vec![];
+        };
+        let items: Vec<(Value, Option<i64>)> = d
+            .iter()
+            .map(|(k, (v, _))| {
+                let h = match k {
+                    DictKey::Int(i) => Some(crate::objects::hash::hash_int(&BigInt::from(*i))),
+                    _ => None,
+                };
+                (*v, h)
+            })
+            .collect();
+        set_order(&items)
+    }
+
+    pub fn new_set(&mut self, items: Vec<Value>) -> PyResult<Value> {
+        let mut d = Dict::default();
+        for v in items {
+            let k = self.dict_key(v)?;
+            d.entry(k).or_insert((v, Value::None));
+        }
+        Ok(self.alloc(Object::Set(d)))
+    }
+
+    pub fn set_add(&mut self, set: Value, v: Value) -> PyResult<()> {
+        let k = self.dict_key(v)?;
+        if let Some(Object::Set(d)) = set.as_obj().map(|r| self.heap.get_mut(r)) {
+            d.entry(k).or_insert((v, Value::None));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,258 @@
+//! The table that finds the methods of the built-in types: `builtin_method(class, name)`
+//! looks along the class's MRO for a built-in type and returns its method (each type's
+//! methods live in its own file: list.rs, dict.rs, set.rs, str.rs, bytes.rs ...).
+
+use super::dict::*;
+use super::list::*;
+use super::number::*;
+use super::object::*;
+use super::set::*;
+use super::str::*;
+use crate::vm::generators::{co_await, g_close, g_next, g_send, g_throw};
+use crate::vm::object::{Arity, NativeFn, Object, Owner};
+use crate::vm::{ObjRef, Value, Vm};
+
+/// The native method `name` of a built-in class (or of one a user class derives from).
+pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
+    let mro = vm.mro_of(class);
+    for c in mro {
+        let tag = match vm.heap.get(c) {
+            Object::Class(k) => match k.builtin {
+                Some(t) => t,
+                None => continue,
+            },
+            _ => continue,
+        };
+        let f: Option<(&'static str, NativeFn)> = match (tag, name) {
+            ("str", "split") => Some(("split", s_split)),
+            ("str", "rsplit") => Some(("rsplit", s_rsplit)),
+            ("str", "splitlines") => Some(("splitlines", s_splitlines)),
+            ("str", "join") => Some(("join", s_join)),
+            ("str", "strip") => Some(("strip", s_strip)),
+            ("str", "lstrip") => Some(("lstrip", s_lstrip)),
+            ("str", "rstrip") => Some(("rstrip", s_rstrip)),
+            ("str", "replace") => Some(("replace", s_replace)),
+            ("str", "find") => Some(("find", s_find)),
+            ("str", "rfind") => Some(("rfind", s_rfind)),
+            ("str", "index") => Some(("index", s_index)),
+            ("str", "rindex") => Some(("rindex", s_rindex)),
+            ("str", "count") => Some(("count", s_count)),
+            ("str", "startswith") => Some(("startswith", s_startswith)),
+            ("str", "endswith") => Some(("endswith", s_endswith)),
+            ("str", "upper") => Some(("upper", s_upper)),
+            ("str", "lower") => Some(("lower", s_lower)),
+            ("str", "swapcase") => Some(("swapcase", s_swapcase)),
+            ("str", "title") => Some(("title", s_title)),
+            ("str", "capitalize") => Some(("capitalize", s_capitalize)),
+            ("str", "isdigit") => Some(("isdigit", s_isdigit)),
+            ("str", "isdecimal") => Some(("isdecimal", s_isdecimal)),
+            ("str", "isnumeric") => Some(("isnumeric", s_isnumeric)),
+            ("str", "isascii") => Some(("isascii", s_isascii)),
+            ("str", "isprintable") => Some(("isprintable", s_isprintable)),
+            ("str", "format_map") => Some(("format_map", s_format_map)),
+            ("str", "maketrans") => Some(("maketrans", s_maketrans)),
+            ("str", "translate") => Some(("translate", s_translate)),
+            ("str", "isalpha") => Some(("isalpha", s_isalpha)),
+            ("str", "isalnum") => Some(("isalnum", s_isalnum)),
+            ("str", "isspace") => Some(("isspace", s_isspace)),
+            ("str", "isupper") => Some(("isupper", s_isupper)),
+            ("str", "islower") => Some(("islower", s_islower)),
+            ("str", "isidentifier") => Some(("isidentifier", s_isidentifier)),
+            ("str", "ljust") => Some(("ljust", s_ljust)),
+            ("str", "rjust") => Some(("rjust", s_rjust)),
+            ("str", "center") => Some(("center", s_center)),
+            ("str", "zfill") => Some(("zfill", s_zfill)),
+            ("str", "partition") => Some(("partition", s_partition)),
+            ("str", "rpartition") => Some(("rpartition", s_rpartition)),
+            ("str", "format") => Some(("format", s_format)),
+            ("str", "encode") => Some(("encode", s_encode)),
+            ("bytes", name) => super::bytes::lookup(name),
+            ("range", "index") => Some(("index", r_index)),
+            ("range", "count") => Some(("count", r_count)),
+            ("slice", "indices") => Some(("indices", sl_indices)),
+            ("str", "istitle") => Some(("istitle", s_istitle)),
+            ("str", "casefold") => Some(("casefold", s_casefold)),
+            ("str", "expandtabs") => Some(("expandtabs", s_expandtabs)),
+            ("list", "append") => Some(("append", l_append)),
+            ("list", "extend") => Some(("extend", l_extend)),
+            ("list", "insert") => Some(("insert", l_insert)),
+            ("list", "pop") => Some(("pop", l_pop)),
+            ("list", "remove") => Some(("remove", l_remove)),
+            ("list", "sort") => Some(("sort", l_sort)),
+            ("list", "reverse") => Some(("reverse", l_reverse)),
+            ("list", "copy") => Some(("copy", l_copy)),
+            ("list" | "dict" | "set", "clear") => Some(("clear", l_clear)),
+            ("list" | "tuple", "index") => Some(("index", seq_index)),
+            ("list" | "tuple", "count") => Some(("count", seq_count)),
+            ("dict", "get") => Some(("get", d_get)),
+            ("dict", "keys") => Some(("keys", d_keys)),
+            ("dict", "values") => Some(("values", d_values)),
+            ("dict", "items") => Some(("items", d_items)),
+            ("dict", "pop") => Some(("pop", d_pop)),
+            ("dict", "popitem") => Some(("popitem", d_popitem)),
+            ("dict", "setdefault") => Some(("setdefault", d_setdefault)),
+            ("dict", "update") => Some(("update", d_update)),
+            ("list", "__init__") => Some(("__init__", l_init)),
+            ("dict", "__init__") => Some(("__init__", d_init)),
+            ("set", "__init__") => Some(("__init__", st_init)),
+            ("dict" | "set" | "frozenset", "copy") => Some(("copy", d_copy)),
+            ("dict", "fromkeys") => Some(("fromkeys", d_fromkeys)),
+            ("set", "add") => Some(("add", st_add)),
+            ("set", "remove") => Some(("remove", st_remove)),
+            ("set", "discard") => Some(("discard", st_discard)),
+            ("set", "pop") => Some(("pop", st_pop)),
+            ("set", "update") => Some(("update", st_update)),
+            ("set", "intersection_update") => Some(("intersection_update", st_intersection_update)),
+            ("set", "difference_update") => Some(("difference_update", st_difference_update)),
+            ("set", "symmetric_difference_update") => Some((
+                "symmetric_difference_update",
+                st_symmetric_difference_update,
+            )),
+            ("set" | "frozenset", "union") => Some(("union", st_union)),
+            ("set" | "frozenset", "intersection") => Some(("intersection", st_intersection)),
+            ("set" | "frozenset", "difference") => Some(("difference", st_difference)),
+            ("set" | "frozenset", "symmetric_difference") => {
+                Some(("symmetric_difference", st_symmetric_difference))
+            }
+            ("set" | "frozenset", "issubset") => Some(("issubset", st_issubset)),
+            ("set" | "frozenset", "issuperset") => Some(("issuperset", st_issuperset)),
+            ("set" | "frozenset", "isdisjoint") => Some(("isdisjoint", st_isdisjoint)),
+            ("int" | "bool", "bit_length") => Some(("bit_length", i_bit_length)),
+            ("float", "is_integer") => Some(("is_integer", f_is_integer)),
+            ("generator" | "coroutine", "send") => Some(("send", g_send)),
+            ("coroutine", "__await__") => Some(("__await__", co_await)),
+            ("generator", "__next__") => Some(("__next__", g_next)),
+            ("generator" | "coroutine", "throw") => Some(("throw", g_throw)),
+            ("generator" | "coroutine", "close") => Some(("close", g_close)),
+            ("BaseException", "__init__") => Some(("__init__", e_init)),
+            ("BaseException", "with_traceback") => Some(("with_traceback", e_with_traceback)),
+            (_, "__len__")
+                if matches!(
+                    tag,
+                    "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "bytes" | "range"
+                ) =>
+            {
+                Some(("__len__", len_method))
+            }
+            (_, "__contains__")
+                if matches!(
+                    tag,
+                    "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range"
+                ) =>
+            {
+                Some(("__contains__", contains_method))
+            }
+            (_, "__getitem__")
+                if matches!(tag, "str" | "list" | "tuple" | "dict" | "range" | "bytes") =>
+            {
+                Some(("__getitem__", getitem_method))
+            }
+            (_, "__iter__")
+                if matches!(
+                    tag,
+                    "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range" | "generator"
+                ) =>
+            {
+                Some(("__iter__", iter_method))
+            }
+            (_, "__next__")
+                if tag.ends_with("iterator")
+                    || matches!(tag, "enumerate" | "zip" | "map" | "filter") =>
+            {
+                Some(("__next__", next_method))
+            }
+            ("lock" | "RLock", "acquire") => Some(("acquire", crate::sched::locks::l_acquire)),
+            ("lock" | "RLock", "release") => Some(("release", crate::sched::locks::l_release)),
+            ("lock", "locked") => Some(("locked", crate::sched::locks::l_locked)),
+            ("RLock", "_release_save") => {
+                Some(("_release_save", crate::sched::locks::l_release_save))
+            }
+            ("RLock", "_acquire_restore") => {
+                Some(("_acquire_restore", crate::sched::locks::l_acquire_restore))
+            }
+            ("RLock", "_is_owned") => Some(("_is_owned", crate::sched::locks::l_is_owned)),
+            ("lock" | "RLock", "__enter__") => Some(("__enter__", crate::sched::locks::l_enter)),
+            ("lock" | "RLock", "__exit__") => Some(("__exit__", crate::sched::locks::l_exit)),
+            ("object", "__init__") => Some(("__init__", o_init)),
+            ("object", "__repr__") => Some(("__repr__", o_repr)),
+            ("object", "__str__") => Some(("__str__", o_str)),
+            ("object", "__eq__") => Some(("__eq__", o_eq)),
+            ("object", "__hash__") => Some(("__hash__", o_hash)),
+            ("object", "__setattr__") => Some(("__setattr__", o_setattr)),
+            ("object", "__delattr__") => Some(("__delattr__", o_delattr)),
+            ("object", "__init_subclass__") => Some(("__init_subclass__", o_init)),
+            (_, "__new__") => Some(("__new__", o_new)),
+            ("type", "__call__") => Some(("__call__", type_call)),
+            ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
+            _ => None,
+        };
+        if let Some((n, func)) = f {
+            if let Some(&made) = vm.builtin_methods.get(&(tag, n)) {
+                return Some(made);
+            }
+            let method = vm.native(n, func);
+            vm.builtin_methods.insert((tag, n), method);
+            if let Value::Obj(m) = method
+                && let Object::Native(native) = vm.heap.get_mut(m)
+            {
+                native.is_method = !matches!(n, "fromkeys" | "fromhex" | "maketrans");
+                native.arity = method_arity(tag, n);
+                // __new__ takes the class, not a value of the type, first.
+                native.owner = Owner::of(tag).filter(|_| n != "__new__");
+            }
+            return Some(method);
+        }
+    }
+    None
+}
+
+/// The positional arguments the everyday methods of lists, tuples, dicts, sets and strs
+/// take, as CPython 3.11 checks them; the rest check their own or take any number.
+fn method_arity(tag: &'static str, name: &str) -> Arity {
+    let Some(owner) = Owner::of(tag) else {
+        return Arity::Any;
+    };
+    match (tag, name) {
+        (
+            _,
+            "reverse" | "copy" | "clear" | "keys" | "values" | "items" | "popitem" | "upper"
+            | "lower" | "swapcase" | "title" | "capitalize" | "casefold" | "isdigit" | "isdecimal"
+            | "isnumeric" | "isalpha" | "isalnum" | "isspace" | "isupper" | "islower"
+            | "isidentifier" | "istitle",
+        ) => Arity::NoArgs(owner),
+        ("set", "pop") => Arity::NoArgs(owner),
+        (
+            _,
+            "append"
+            | "extend"
+            | "remove"
+            | "add"
+            | "discard"
+            | "issubset"
+            | "issuperset"
+            | "isdisjoint"
+            | "symmetric_difference"
+            | "join"
+            | "zfill"
+            | "partition"
+            | "rpartition",
+        ) => Arity::One(owner),
+        ("list" | "tuple", "count") => Arity::One(owner),
+        ("list", "insert") => Arity::Range(owner, 2, 2),
+        ("list", "pop") => Arity::Range(owner, 0, 1),
+        ("list" | "tuple", "index") => Arity::Range(owner, 1, 3),
+        ("dict", "get" | "pop" | "setdefault") => Arity::Range(owner, 1, 2),
+        ("str", "strip" | "lstrip" | "rstrip") => Arity::Range(owner, 0, 1),
+        ("str", "replace") => Arity::Range(owner, 2, 3),
+        ("str", "ljust" | "rjust" | "center") => Arity::Range(owner, 1, 2),
+        ("str", "find" | "rfind" | "index" | "rindex" | "count" | "startswith" | "endswith") => {
+            Arity::Parsed(owner, 1, 3)
+        }
+        _ => Arity::Any,
+    }
+}
+
+/// Attributes of class objects beyond their dicts (`dict.fromkeys`, `int.__name__` ...).
+pub fn type_attr(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
+    builtin_method(vm, class, name)
+}

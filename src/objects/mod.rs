@@ -1,0 +1,26 @@
+//! What the built-in types do: operators, comparison, items and iteration, attributes,
+//! repr/str, format, codecs, constructors, and each type's methods.
+
+pub mod args;
+pub mod attrs;
+pub mod bytes;
+pub mod call;
+pub mod class;
+mod codecs;
+pub mod compare;
+pub mod constructors;
+pub mod dict;
+pub mod format;
+pub mod hash;
+pub mod items;
+pub mod iter;
+pub mod list;
+pub mod methods;
+pub mod number;
+pub mod object;
+pub mod ops;
+pub mod set;
+pub mod sort;
+pub mod special;
+pub mod str;
+pub mod text;

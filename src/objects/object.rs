@@ -1,0 +1,220 @@
+//! The methods of object, type and BaseException (__init__, __new__, __repr__, __eq__,
+//! __getattribute__, __setattr__ ...), the dunder wrappers of the built-in types' slots
+//! (__len__, __contains__, __getitem__, __iter__, __next__), and range and slice methods.
+
+use super::args::recv;
+use super::items::length;
+use crate::vm::object::{Args, Object};
+use crate::vm::{PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+pub(crate) fn o_init(_: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::None)
+}
+
+pub(crate) fn e_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let t = vm.new_tuple(args.pos);
+    vm.set_instance_attr(recv(r), "args", t);
+    Ok(Value::None)
+}
+
+pub(crate) fn e_with_traceback(_: &mut Vm, r: Option<Value>, _: Args) -> R {
+    Ok(recv(r))
+}
+
+/// `object.__repr__` (and a built-in value's own `__repr__`): never the class's override,
+/// so `super().__repr__()` inside one works.
+pub(crate) fn o_repr(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let s = vm.instance_repr(recv(r))?;
+    Ok(vm.new_str(s))
+}
+
+/// `object.__str__`, `BaseException.__str__` (and a built-in value's own `__str__`).
+pub(crate) fn o_str(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let v = recv(r);
+    let s = if matches!(
+        v.as_obj().map(|o| vm.heap.get(o)),
+        Some(Object::Instance(_))
+    ) {
+        vm.instance_str(v)?
+    } else {
+        vm.str(v)?
+    };
+    Ok(vm.new_str(s))
+}
+
+pub(crate) fn o_eq(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let other = args.pos.first().copied().unwrap_or(Value::None);
+    if recv(r).is(other) {
+        return Ok(Value::Bool(true));
+    }
+    Ok(vm
+        .dict_get_str(vm.builtins, "NotImplemented")
+        .unwrap_or(Value::None))
+}
+
+pub(crate) fn o_hash(_: &mut Vm, r: Option<Value>, _: Args) -> R {
+    // CPython hashes a plain object by its address shifted right by 4.
+    let id = recv(r)
+        .as_obj()
+        .map_or(0, |o| 0x7f00_0010_0000i64 + i64::from(o.0) * 0x30);
+    Ok(Value::Int(id >> 4))
+}
+
+/// object.__getattribute__(obj, name): the lookup a `__getattr__` falls back from.
+pub(crate) fn o_getattribute(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let all: Vec<Value> = r.into_iter().chain(args.pos).collect();
+    let [obj, name] = all.as_slice() else {
+        return Err(vm.type_error(&format!("expected 2 arguments, got {}", all.len())));
+    };
+    let Some(n) = vm.str_of(*name).map(str::to_string) else {
+        let t = vm.type_name(*name);
+        return Err(vm.type_error(&format!("attribute name must be string, not '{t}'")));
+    };
+    vm.getattribute(*obj, &n)
+}
+
+/// object.__setattr__(obj, name, value): straight into the instance `__dict__` (what a
+/// `__setattr__` written in Python calls to store).
+pub(crate) fn o_setattr(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    // Called through the class, the instance arrives as the receiver.
+    let all: Vec<Value> = r.into_iter().chain(args.pos).collect();
+    let [obj, name, value] = all.as_slice() else {
+        return Err(vm.type_error(&format!("expected 3 arguments, got {}", all.len())));
+    };
+    let Some(n) = vm.str_of(*name).map(str::to_string) else {
+        let t = vm.type_name(*name);
+        return Err(vm.type_error(&format!("attribute name must be string, not '{t}'")));
+    };
+    vm.set_instance_attr(*obj, &n, *value);
+    Ok(Value::None)
+}
+
+/// `object.__new__(cls, ...)`: a new instance of `cls`; for a subclass of a built-in type,
+/// carrying the value made from the other arguments (`int.__new__(cls, 5)`).
+/// `type.__call__(cls, ...)`: what calling a class does, for a metaclass's `__call__`
+/// (`super().__call__(*args)`).
+pub(crate) fn type_call(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let Some(class) = recv(r)
+        .as_obj()
+        .filter(|c| matches!(vm.heap.get(*c), Object::Class(_)))
+    else {
+        return Err(vm.type_error("descriptor '__call__' requires a 'type' object"));
+    };
+    match vm.instantiate(class, args)? {
+        crate::vm::Call::Done(v) => Ok(v),
+        crate::vm::Call::Frame(mut frame) => {
+            let replace = match frame.resume {
+                crate::vm::frame::Resume::Replace(instance) => Some(instance),
+                _ => None,
+            };
+            frame.resume = crate::vm::frame::Resume::Native;
+            let result = vm.run_frame(frame)?;
+            Ok(replace.unwrap_or(result))
+        }
+    }
+}
+
+pub(crate) fn o_new(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let cls = recv(r);
+    let Some(class) = cls
+        .as_obj()
+        .filter(|c| matches!(vm.heap.get(*c), Object::Class(_)))
+    else {
+        let t = vm.type_name(cls);
+        return Err(vm.type_error(&format!("object.__new__(X): X is not a type object ({t})")));
+    };
+    if let Object::Class(c) = vm.heap.get(class)
+        && let Some(b) = c.builtin
+        && vm.types.get(b) == Some(&class)
+        && b != "object"
+    {
+        // int.__new__(int, 5) is just int(5).
+        return crate::objects::constructors::construct(vm, class, args);
+    }
+    // type.__new__(meta, name, bases, namespace), from a metaclass's own __new__.
+    if let Object::Class(c) = vm.heap.get(class)
+        && c.builtin == Some("type")
+    {
+        return vm.class_from_args(Some(class), &args.pos).map(Value::Obj);
+    }
+    let instance = vm.new_instance(class);
+    let extends = match vm.heap.get(class) {
+        Object::Class(c) => c
+            .builtin
+            .filter(|b| crate::vm::EXTENSIBLE.contains(b) && vm.types.get(*b) != Some(&class)),
+        _ => None,
+    };
+    if extends.is_some() {
+        let payload = crate::objects::constructors::construct(vm, class, args)?;
+        if let Object::Instance(inst) = vm.heap.get_mut(instance.as_obj().expect("an instance")) {
+            inst.payload = Some(payload);
+        }
+    }
+    Ok(instance)
+}
+
+pub(crate) fn o_delattr(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let all: Vec<Value> = r.into_iter().chain(args.pos).collect();
+    let [obj, name] = all.as_slice() else {
+        return Err(vm.type_error(&format!("expected 2 arguments, got {}", all.len())));
+    };
+    let Some(n) = vm.str_of(*name).map(str::to_string) else {
+        let t = vm.type_name(*name);
+        return Err(vm.type_error(&format!("attribute name must be string, not '{t}'")));
+    };
+    vm.delattr_default(*obj, &n)?;
+    Ok(Value::None)
+}
+
+pub(crate) fn len_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    length(vm, recv(r)).map(|n| Value::Int(n as i64))
+}
+
+pub(crate) fn contains_method(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let item = args.pos.first().copied().unwrap_or(Value::None);
+    vm.contains(recv(r), item).map(Value::Bool)
+}
+
+pub(crate) fn getitem_method(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let item = args.pos.first().copied().unwrap_or(Value::None);
+    vm.getitem(recv(r), item)
+}
+
+pub(crate) fn iter_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    vm.get_iter(recv(r))
+}
+
+pub(crate) fn next_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    match vm.iter_next(recv(r))? {
+        Some(v) => Ok(v),
+        None => Err(vm.new_exception_args("StopIteration", vec![])),
+    }
+}
+
+pub(crate) fn r_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    if let Object::Range { start, stop, step } = vm.heap.get(recv(r).as_obj().expect("range")) {
+        let (start, stop, step) = (*start, *stop, *step);
+        if let Some(i) = vm.as_index(v)
+            && vm.contains(recv(r), v)?
+        {
+            let _ = stop;
+            return Ok(Value::Int((i - start) / step));
+        }
+    }
+    let rep = vm.repr(v)?;
+    Err(vm.new_exception("ValueError", &format!("{rep} is not in range")))
+}
+
+pub(crate) fn r_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = args.pos.first().copied().unwrap_or(Value::None);
+    Ok(Value::Int(i64::from(vm.contains(recv(r), v)?)))
+}
+
+pub(crate) fn sl_indices(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let n = args.pos.first().and_then(|v| vm.as_index(*v)).unwrap_or(0);
+    let (a, b, c) = vm.slice_indices(recv(r), n)?;
+    Ok(vm.new_tuple(vec![Value::Int(a), Value::Int(b), Value::Int(c)]))
+}

@@ -1,0 +1,270 @@
+//! Data attributes of built-in objects that learners inspect: `__class__`, a generator's
+//! gi_frame, gi_code and gi_running, a frame's f_lasti and f_lineno, a code object's
+//! co_code and co_consts, a function's __name__, an exception's args, a property's
+//! setter ...
+
+use super::args::recv;
+use crate::vm::object::{Args, NativeFn, Object};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
+
+type R = PyResult<Value>;
+
+/// Data attributes of built-in objects.
+pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Value>> {
+    if name == "__class__" {
+        return Ok(Some(Value::Obj(vm.type_of(obj))));
+    }
+    let Value::Obj(r) = obj else {
+        return Ok(match (obj, name) {
+            (Value::Int(_) | Value::Bool(_), "real" | "numerator") => Some(obj),
+            (Value::Int(_) | Value::Bool(_), "imag") => Some(Value::Int(0)),
+            (Value::Int(_) | Value::Bool(_), "denominator") => Some(Value::Int(1)),
+            (Value::Float(_), "real") => Some(obj),
+            (Value::Float(_), "imag") => Some(Value::Float(0.0)),
+            _ => None,
+        });
+    };
+    if let (Object::Function(f), "__name__" | "__doc__" | "__module__") = (vm.heap.get(r), name)
+        && let Some(v) = f.dict.get(name)
+    {
+        // Set by the program (a decorator copying them from the function it wraps).
+        return Ok(Some(*v));
+    }
+    let v = match (vm.heap.get(r), name) {
+        (Object::Function(f), "__name__") => {
+            let n = f.code.co_name.clone();
+            vm.new_str(n)
+        }
+        (Object::Function(f), "__qualname__") => {
+            let n = f.qualname.clone();
+            vm.new_str(n)
+        }
+        (Object::Function(f), "__code__") => {
+            let c = f.code.clone();
+            vm.alloc(Object::Code(c))
+        }
+        (Object::Function(f), "__defaults__") => {
+            let d = f.defaults.clone();
+            if d.is_empty() {
+                Value::None
+            } else {
+                vm.new_tuple(d)
+            }
+        }
+        (Object::Function(f), "__doc__") => match f.code.co_consts.first() {
+            Some(crate::bytecode::ConstValue::Str(s)) => {
+                let s = s.clone();
+                vm.new_str(s)
+            }
+            _ => Value::None,
+        },
+        (Object::Function(f), "__module__") => {
+            let _ = f;
+            vm.new_str("__main__")
+        }
+        (Object::Function(f), "__closure__") => {
+            let cells: Vec<Value> = f.closure.iter().map(|c| Value::Obj(*c)).collect();
+            if cells.is_empty() {
+                Value::None
+            } else {
+                vm.new_tuple(cells)
+            }
+        }
+        (Object::Function(f), "__kwdefaults__") => {
+            let kw = f.kwdefaults.clone();
+            if kw.is_empty() {
+                Value::None
+            } else {
+                let d = vm.new_dict();
+                for (k, v) in kw {
+                    let key = vm.new_str(k);
+                    vm.setitem(d, key, v)?;
+                }
+                d
+            }
+        }
+        (Object::Function(f), "__dict__") => {
+            let items: Vec<(String, Value)> = f.dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
+            let d = vm.new_dict();
+            for (k, v) in items {
+                let key = vm.new_str(k);
+                vm.setitem(d, key, v)?;
+            }
+            d
+        }
+        (Object::Cell(v), "cell_contents") => match v {
+            Some(v) => *v,
+            None => return Err(vm.new_exception("ValueError", "Cell is empty")),
+        },
+        (Object::Function(f), attr) if f.dict.contains_key(attr) => f.dict[attr],
+        (Object::Native(n), "__name__") => {
+            let n = n.name;
+            vm.new_str(n)
+        }
+        (Object::BoundMethod { func, .. }, "__func__") => *func,
+        (Object::BoundMethod { receiver, .. }, "__self__") => *receiver,
+        (Object::BoundMethod { func, .. }, "__name__") => {
+            let func = *func;
+            return vm.getattr_opt(func, "__name__");
+        }
+        (Object::Generator(g), "gi_frame" | "cr_frame") => {
+            if g.frame.is_none() {
+                Value::None
+            } else {
+                let frame = vm.new_frame_view(r);
+                return Ok(Some(frame));
+            }
+        }
+        (Object::Generator(g), "gi_running" | "cr_running") => Value::Bool(g.running),
+        (Object::Generator(g), "gi_code" | "cr_code") => {
+            let c = g.code.clone();
+            vm.alloc(Object::Code(c))
+        }
+        (Object::Generator(g), "__name__") => {
+            let n = g.name.clone();
+            vm.new_str(n)
+        }
+        (Object::Generator(g), "__qualname__") => {
+            let n = g.qualname.clone();
+            vm.new_str(n)
+        }
+        (Object::Code(c), attr) => {
+            let c = c.clone();
+            return Ok(code_attr(vm, &c, attr));
+        }
+        (Object::Range { start, .. }, "start") => Value::Int(*start),
+        (Object::Range { stop, .. }, "stop") => Value::Int(*stop),
+        (Object::Range { step, .. }, "step") => Value::Int(*step),
+        (Object::Slice { start, .. }, "start") => *start,
+        (Object::Slice { stop, .. }, "stop") => *stop,
+        (Object::Slice { step, .. }, "step") => *step,
+        (Object::Module { name: m, .. }, "__name__") => {
+            let m = m.clone();
+            vm.new_str(m)
+        }
+        (Object::BigInt(_), "real" | "numerator") => obj,
+        (Object::Property { fget, .. }, "fget") => *fget,
+        (Object::Property { .. }, which @ ("setter" | "deleter")) => {
+            let func: NativeFn = if which == "setter" {
+                property_setter
+            } else {
+                property_deleter
+            };
+            let name: &'static str = if which == "setter" {
+                "setter"
+            } else {
+                "deleter"
+            };
+            let native = vm.native(name, func);
+            if let Value::Obj(n) = native
+                && let Object::Native(n) = vm.heap.get_mut(n)
+            {
+                n.receiver = Some(obj);
+            }
+            return Ok(Some(native));
+        }
+        (Object::Property { .. }, "getter") => obj,
+        (Object::Property { doc, .. }, "__doc__") if *doc != Value::None => *doc,
+        (Object::Property { fget, .. }, "__doc__") => {
+            let fget = *fget;
+            return vm.getattr_opt(fget, "__doc__");
+        }
+        _ => return Ok(None),
+    };
+    Ok(Some(v))
+}
+
+/// `prop.setter(f)` / `prop.deleter(f)`: a copy of the property with that accessor replaced.
+fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, setter: bool) -> R {
+    let f = args.pos.first().copied().unwrap_or(Value::None);
+    let (fget, fset, fdel, doc) = match vm.heap.get(recv(r).as_obj().expect("property")) {
+        Object::Property {
+            fget,
+            fset,
+            fdel,
+            doc,
+        } => (*fget, *fset, *fdel, *doc),
+        _ => (Value::None, Value::None, Value::None, Value::None),
+    };
+    let (fset, fdel) = if setter { (f, fdel) } else { (fset, f) };
+    Ok(vm.alloc(Object::Property {
+        fget,
+        fset,
+        fdel,
+        doc,
+    }))
+}
+
+fn property_setter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    property_with(vm, r, args, true)
+}
+
+fn property_deleter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    property_with(vm, r, args, false)
+}
+
+fn code_attr(vm: &mut Vm, c: &crate::bytecode::CodeObject, name: &str) -> Option<Value> {
+    let strs = |vm: &mut Vm, v: &[String]| {
+        let items = v.iter().map(|s| vm.new_str(s.clone())).collect();
+        vm.new_tuple(items)
+    };
+    Some(match name {
+        "co_code" => vm.alloc(Object::Bytes(c.co_code.clone())),
+        "co_name" => vm.new_str(c.co_name.clone()),
+        "co_filename" => vm.new_str(c.co_filename.clone()),
+        "co_firstlineno" => Value::Int(i64::from(c.co_firstlineno)),
+        "co_argcount" => Value::Int(i64::from(c.co_argcount)),
+        "co_kwonlyargcount" => Value::Int(i64::from(c.co_kwonlyargcount)),
+        "co_nlocals" => Value::Int(i64::from(c.co_nlocals)),
+        "co_stacksize" => Value::Int(i64::from(c.co_stacksize)),
+        "co_flags" => Value::Int(i64::from(c.co_flags)),
+        "co_lnotab" => vm.alloc(Object::Bytes(c.co_lnotab.clone())),
+        "co_varnames" => strs(vm, &c.co_varnames),
+        "co_names" => strs(vm, &c.co_names),
+        "co_freevars" => strs(vm, &c.co_freevars),
+        "co_cellvars" => strs(vm, &c.co_cellvars),
+        "co_consts" => {
+            let items = c.co_consts.iter().map(|k| vm.load_const(k)).collect();
+            vm.new_tuple(items)
+        }
+        _ => return None,
+    })
+}
+
+impl Vm {
+    /// A snapshot view of a suspended generator's frame: f_lasti, f_lineno, f_locals, f_code.
+    pub fn new_frame_view(&mut self, g: ObjRef) -> Value {
+        let Object::Generator(gn) = self.heap.get(g) else {
+            return Value::None;
+        };
+        let Some(frame) = &gn.frame else {
+            return Value::None;
+        };
+        let lasti = frame.lasti;
+        let lineno = if lasti < 0 {
+            frame.code().co_firstlineno
+        } else {
+            frame.lineno()
+        };
+        let code = frame.code().clone();
+        let locals: Vec<(String, Value)> = code
+            .co_varnames
+            .iter()
+            .zip(&frame.fast)
+            .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
+            .collect();
+        let class = self.types["object"];
+        let view = self.new_instance(class);
+        let code_v = self.alloc(Object::Code(code));
+        let d = self.new_dict();
+        for (k, v) in locals {
+            let key = self.new_str(k);
+            let _ = self.setitem(d, key, v);
+        }
+        self.set_instance_attr(view, "f_lasti", Value::Int(lasti));
+        self.set_instance_attr(view, "f_lineno", Value::Int(i64::from(lineno)));
+        self.set_instance_attr(view, "f_code", code_v);
+        self.set_instance_attr(view, "f_locals", d);
+        view
+    }
+}

@@ -1,0 +1,80 @@
+//! The schedulers: who holds the GIL, and how time passes. Both plug into the core through
+//! `SchedulerHooks` and keep what they need beside the core's thread table in `State`.
+//!
+//! - `det.rs`: the deterministic scheduler (one OS thread steps every VM thread; seeded draws).
+//! - `os.rs`: the OS-thread scheduler and its real GIL.
+//! - `clock.rs`: the clock both read (virtual under det, real under os).
+//! - `wait.rs`: when a blocked thread's wait is over, and the deadlock report.
+//! - `locks.rs`: the lock objects' acquire and release.
+//! - `lifecycle.rs`: starting and ending VM threads, and reports of their exceptions.
+
+pub mod clock;
+pub mod det;
+pub mod lifecycle;
+pub mod locks;
+pub mod os;
+pub mod wait;
+
+use crate::vm::Vm;
+use crate::vm::threads::SchedulerHooks;
+
+/// What the schedulers keep beside the core's thread table (`Vm::threads`).
+pub struct State {
+    /// The generator behind every draw, seeded with `--seed`.
+    pub rng: u64,
+    /// Virtual nanoseconds passed in sleeps and waits (instructions add theirs: `clock.rs`).
+    pub clock_ns: u64,
+    /// `Threads::changes` when the waiting threads were last looked at, and the earliest
+    /// deadline among them then: until either moves, no wait can have ended.
+    pub scanned_changes: u64,
+    pub next_deadline: u64,
+    /// The runnable, unpinned threads as of `changes == runnable_at`: the draw at every
+    /// spent check interval picks from this list instead of walking the thread table.
+    pub runnable: Vec<usize>,
+    pub runnable_at: u64,
+    /// Locks created so far: the next lock's serial number (deadlock reports name them).
+    pub locks_created: u32,
+    /// Under `--sched os`, the GIL this VM lives in.
+    pub os: Option<os::OsLink>,
+}
+
+impl State {
+    fn new(seed: u64) -> Self {
+        State {
+            rng: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d,
+            clock_ns: 0,
+            scanned_changes: u64::MAX,
+            next_deadline: 0,
+            runnable: Vec::new(),
+            runnable_at: u64::MAX,
+            locks_created: 0,
+            os: None,
+        }
+    }
+
+    fn next_random(&mut self) -> u64 {
+        self.rng ^= self.rng << 13;
+        self.rng ^= self.rng >> 7;
+        self.rng ^= self.rng << 17;
+        self.rng
+    }
+}
+
+/// The schedulers' state inside a VM they were installed in.
+pub fn state(vm: &Vm) -> &State {
+    vm.scheduler_state
+        .downcast_ref()
+        .expect("a scheduler is installed")
+}
+
+pub fn state_mut(vm: &mut Vm) -> &mut State {
+    vm.scheduler_state
+        .downcast_mut()
+        .expect("a scheduler is installed")
+}
+
+/// The deterministic scheduler, seeded, for a new VM (`os::run_main` moves a VM to the OS
+/// scheduler).
+pub fn deterministic(seed: u64) -> (&'static SchedulerHooks, Box<dyn std::any::Any>) {
+    (&det::HOOKS, Box::new(State::new(seed)))
+}

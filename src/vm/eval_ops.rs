@@ -1,0 +1,439 @@
+//! The eval loop's rarer opcode families, out of `execute` so the dispatch loop stays small:
+//! making functions, building containers from parts (`*a`, `**k`, dict displays), f-string
+//! pieces, unpacking assignments, `from m import x` and `import *`, the exception a `raise`
+//! raises, `with` cleanup, and the async-iteration steps.
+
+use super::frame::Frame;
+use super::object::{Args, Dict, Function, GenKind, Object};
+use super::unwind::{WHY_CONTINUE, WHY_RETURN};
+use super::{CallerView, ObjRef, PyResult, Value, Vm};
+use crate::bytecode::CodeObject;
+use crate::bytecode::Opcode as Op;
+
+impl Vm {
+    /// MAKE_FUNCTION: the function object from the code object, qualname and the optional
+    /// parts `flags` says are on the stack (closure, annotations, keyword defaults, defaults).
+    pub(super) fn make_function(&mut self, f: &mut Frame, flags: u32) -> PyResult<Value> {
+        let mut pop = || f.stack.pop().expect("MAKE_FUNCTION's operands");
+        let qualname = pop();
+        let codev = pop();
+        let closure = if flags & 8 != 0 { Some(pop()) } else { None };
+        let _annotations = if flags & 4 != 0 { Some(pop()) } else { None };
+        let kwdefaults = if flags & 2 != 0 { Some(pop()) } else { None };
+        let defaults = if flags & 1 != 0 { Some(pop()) } else { None };
+        let closure = closure.map_or(vec![], |c| self.tuple_items(c));
+        let kwdefaults = match kwdefaults {
+            Some(d) => self
+                .mapping_items(d)?
+                .into_iter()
+                .map(|(k, v)| (self.str_of(k).unwrap_or_default().to_string(), v))
+                .collect(),
+            None => vec![],
+        };
+        let defaults = defaults.map_or(vec![], |d| self.tuple_items(d));
+        let Some(Object::Code(c)) = codev.as_obj().map(|r| self.heap.get(r)) else {
+            unreachable!("MAKE_FUNCTION always gets a code object")
+        };
+        let c = c.clone();
+        let consts = self.consts_for(&c);
+        let func = Function {
+            consts,
+            code: c,
+            globals: f.globals,
+            qualname: self.str_of(qualname).unwrap_or_default().to_string(),
+            defaults,
+            kwdefaults,
+            closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
+            dict: Default::default(),
+        };
+        Ok(self.alloc(Object::Function(Box::new(func))))
+    }
+
+    /// LOAD_DEREF of an empty cell: UnboundLocalError for a cell of this frame, NameError
+    /// for a free variable.
+    pub(super) fn unbound_cell_error(&mut self, code: &CodeObject, index: usize) -> Value {
+        let n = code
+            .co_cellvars
+            .iter()
+            .chain(&code.co_freevars)
+            .nth(index)
+            .cloned()
+            .unwrap_or_default();
+        if index < code.co_cellvars.len() {
+            self.new_exception(
+                "UnboundLocalError",
+                &format!("local variable '{n}' referenced before assignment"),
+            )
+        } else {
+            self.new_exception(
+                "NameError",
+                &format!("free variable '{n}' referenced before assignment in enclosing scope"),
+            )
+        }
+    }
+
+    /// CALL_FUNCTION_EX's arguments: the positional iterable and the optional mapping.
+    pub(super) fn ex_call_args(&mut self, posargs: Value, kwargs: Option<Value>) -> PyResult<Args> {
+        let pos = self.collect_iterable(posargs)?;
+        let mut kw = Vec::new();
+        if let Some(kwargs) = kwargs {
+            for (key, value) in self.mapping_items(kwargs)? {
+                match self.str_of(key) {
+                    Some(s) => kw.push((s.to_string(), value)),
+                    None => return Err(self.type_error("keywords must be strings")),
+                }
+            }
+        }
+        Ok(Args { pos, kw })
+    }
+
+    /// GET_YIELD_FROM_ITER: a generator or coroutine as it is (a coroutine only in a
+    /// coroutine), anything else through iter().
+    pub(super) fn yield_from_iter(&mut self, f: &Frame, v: Value) -> PyResult<Value> {
+        let Some(g) = self.as_generator(v) else {
+            return self.get_iter(v);
+        };
+        let is_coroutine =
+            matches!(self.heap.get(g), Object::Generator(gn) if gn.kind == GenKind::Coroutine);
+        if is_coroutine && f.code().co_flags & crate::bytecode::code::flags::CO_COROUTINE == 0 {
+            return Err(self.type_error(
+                "cannot 'yield from' a coroutine object in a non-coroutine generator",
+            ));
+        }
+        Ok(v)
+    }
+
+    /// WITH_CLEANUP_START: calls the `__exit__` below the block's status with the exception
+    /// (or three Nones), leaving the status and `__exit__`'s result on the stack.
+    pub(super) fn with_cleanup_start(&mut self, f: &mut Frame) -> PyResult<()> {
+        let pop = |f: &mut Frame| f.stack.pop().expect("WITH_CLEANUP_START's operands");
+        let exc = *f.stack.last().expect("WITH_CLEANUP_START's operands");
+        let (exit, args) = match exc {
+            Value::None => {
+                pop(f);
+                let exit = pop(f);
+                f.stack.push(exc);
+                (exit, vec![Value::None; 3])
+            }
+            Value::Int(why) => {
+                pop(f);
+                let exit = if why == WHY_RETURN || why == WHY_CONTINUE {
+                    let retval = pop(f);
+                    let exit = pop(f);
+                    f.stack.push(retval);
+                    exit
+                } else {
+                    pop(f)
+                };
+                f.stack.push(exc);
+                (exit, vec![Value::None; 3])
+            }
+            _ => {
+                // [exit, tb2, exc2, tp2, tb, val, exc] -> [tb2, exc2, tp2, None, tb, val, exc]
+                let n = f.stack.len();
+                let exit = f.stack.remove(n - 7);
+                f.stack.insert(n - 4, Value::None);
+                if let Some(b) = f.blocks.last_mut() {
+                    b.level -= 1;
+                }
+                let val = f.stack[n - 2];
+                (exit, vec![exc, val, Value::None])
+            }
+        };
+        let res = self.call(exit, Args::new(args))?;
+        let exc_now = if exc == Value::None || matches!(exc, Value::Int(_)) {
+            Value::None
+        } else {
+            exc
+        };
+        f.stack.push(exc_now);
+        f.stack.push(res);
+        Ok(())
+    }
+
+    /// RAISE_VARARGS: the exception to raise: the one being handled (bare `raise`), an
+    /// instance made from a class, with `from`'s cause attached.
+    pub(super) fn exception_to_raise(&mut self, f: &mut Frame, argc: u32) -> PyResult<Value> {
+        let mut pop = || f.stack.pop().expect("RAISE_VARARGS's operands");
+        Ok(match argc {
+            0 => {
+                if self.handled == Value::None {
+                    self.new_exception("RuntimeError", "No active exception to reraise")
+                } else {
+                    self.handled
+                }
+            }
+            1 => {
+                let e = pop();
+                self.make_exception(e)?
+            }
+            _ => {
+                let cause = pop();
+                let e = pop();
+                let e = self.make_exception(e)?;
+                let cause = if cause == Value::None {
+                    cause
+                } else {
+                    self.make_exception(cause)?
+                };
+                self.set_instance_attr(e, "__cause__", cause);
+                self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
+                e
+            }
+        })
+    }
+
+    /// The BUILD_* opcodes that take their parts from the stack and may fail: `*a` in
+    /// tuple, list and set displays and calls, and dict displays (`**k` included).
+    pub(super) fn build_from_parts(&mut self, f: &mut Frame, op: Op, n: usize) -> PyResult<Value> {
+        match op {
+            Op::BUILD_MAP => {
+                let items = f.stack.split_off(f.stack.len() - 2 * n);
+                let mut d = Dict::default();
+                for pair in items.chunks(2) {
+                    let k = self.dict_key(pair[0])?;
+                    d.entry(k)
+                        .and_modify(|slot| slot.1 = pair[1])
+                        .or_insert((pair[0], pair[1]));
+                }
+                Ok(self.alloc(Object::Dict(d)))
+            }
+            Op::BUILD_CONST_KEY_MAP => {
+                let keys = f.stack.pop().expect("BUILD_CONST_KEY_MAP's keys");
+                let keys = self.tuple_items(keys);
+                let values = f.stack.split_off(f.stack.len() - n);
+                let mut d = Dict::default();
+                for (k, v) in keys.into_iter().zip(values) {
+                    let hk = self.dict_key(k)?;
+                    d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
+                }
+                Ok(self.alloc(Object::Dict(d)))
+            }
+            Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
+                let parts = f.stack.split_off(f.stack.len() - n);
+                let mut d = Dict::default();
+                for p in parts {
+                    for (k, v) in self.mapping_items(p)? {
+                        let hk = self.dict_key(k)?;
+                        if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
+                            let ks = self.str_of(k).unwrap_or_default().to_string();
+                            return Err(self.type_error(&format!(
+                                "got multiple values for keyword argument '{ks}'"
+                            )));
+                        }
+                        d.insert(hk, (k, v));
+                    }
+                }
+                Ok(self.alloc(Object::Dict(d)))
+            }
+            _ => {
+                let parts = f.stack.split_off(f.stack.len() - n);
+                let mut items = Vec::new();
+                for p in parts {
+                    items.extend(self.collect_iterable(p)?);
+                }
+                match op {
+                    Op::BUILD_LIST_UNPACK => Ok(self.new_list(items)),
+                    Op::BUILD_SET_UNPACK => self.new_set(items),
+                    _ => Ok(self.new_tuple(items)),
+                }
+            }
+        }
+    }
+
+    /// BUILD_STRING: an f-string's pieces joined.
+    pub(super) fn build_string(&mut self, parts: &[Value]) -> Value {
+        let mut s = String::new();
+        for p in parts {
+            s.push_str(self.str_of(*p).unwrap_or_default());
+        }
+        self.new_str(s)
+    }
+
+    /// FORMAT_VALUE: `{v!s}`, `{v!r}`, `{v!a}` and the format spec.
+    pub(super) fn format_value(
+        &mut self,
+        v: Value,
+        conversion: u32,
+        spec: Option<Value>,
+    ) -> PyResult<Value> {
+        let converted = match conversion {
+            1 => {
+                let s = self.str(v)?;
+                self.new_str(s)
+            }
+            2 => {
+                let s = self.repr(v)?;
+                self.new_str(s)
+            }
+            3 => {
+                let s = self.repr(v)?;
+                self.new_str(crate::pyfmt::ascii_escape(&s))
+            }
+            _ => v,
+        };
+        let spec = spec
+            .and_then(|s| self.str_of(s).map(str::to_string))
+            .unwrap_or_default();
+        let s = self.format(converted, &spec)?;
+        Ok(self.new_str(s))
+    }
+
+    /// UNPACK_SEQUENCE and UNPACK_EX: the values in the order they go on the stack (the
+    /// first target's on top), with 3.7's messages for the wrong number.
+    pub(super) fn unpack_for_store(&mut self, v: Value, op: Op, arg: u32) -> PyResult<Vec<Value>> {
+        let items = self.unpack_iterable(v)?;
+        if op == Op::UNPACK_SEQUENCE {
+            let n = arg as usize;
+            if items.len() != n {
+                let msg = if items.len() > n {
+                    format!("too many values to unpack (expected {n})")
+                } else {
+                    format!(
+                        "not enough values to unpack (expected {n}, got {})",
+                        items.len()
+                    )
+                };
+                return Err(self.new_exception("ValueError", &msg));
+            }
+            return Ok(items.into_iter().rev().collect());
+        }
+        let (before, after) = ((arg & 0xff) as usize, (arg >> 8) as usize);
+        if items.len() < before + after {
+            let msg = format!(
+                "not enough values to unpack (expected at least {}, got {})",
+                before + after,
+                items.len()
+            );
+            return Err(self.new_exception("ValueError", &msg));
+        }
+        let middle = self.new_list(items[before..items.len() - after].to_vec());
+        let mut out = Vec::with_capacity(before + after + 1);
+        out.extend(items[items.len() - after..].iter().rev());
+        out.push(middle);
+        out.extend(items[..before].iter().rev());
+        Ok(out)
+    }
+
+    /// IMPORT_FROM: `from m import n`, with 3.7's ImportError.
+    pub(super) fn import_from(&mut self, m: Value, n: &str) -> PyResult<Value> {
+        match self.getattr(m, n) {
+            Ok(v) => Ok(v),
+            Err(_) => {
+                let mname = match m.as_obj().map(|r| self.heap.get(r)) {
+                    Some(Object::Module { name, .. }) => name.clone(),
+                    _ => "?".into(),
+                };
+                Err(self.new_exception(
+                    "ImportError",
+                    &format!("cannot import name '{n}' from '{mname}' (unknown location)"),
+                ))
+            }
+        }
+    }
+
+    /// IMPORT_STAR: the module's public names into namespace `ns`.
+    pub(super) fn import_star(&mut self, m: Value, ns: ObjRef) {
+        let Some(Object::Module { dict, .. }) = m.as_obj().map(|r| self.heap.get(r)) else {
+            return;
+        };
+        let items: Vec<(Value, Value)> = match self.heap.get(*dict) {
+            Object::Dict(d) => d.values().copied().collect(),
+            _ => vec![],
+        };
+        for (k, v) in items {
+            let ks = self.str_of(k).unwrap_or_default().to_string();
+            if !ks.starts_with('_') {
+                self.dict_set_str(ns, &ks, v);
+            }
+        }
+    }
+
+    /// GET_AITER (`__aiter__()`) and GET_ANEXT (the awaitable of `__anext__()`).
+    pub(super) fn async_iter_step(&mut self, op: Op, v: Value) -> PyResult<Value> {
+        let method = if op == Op::GET_AITER {
+            "__aiter__"
+        } else {
+            "__anext__"
+        };
+        let m = self.getattr(v, method)?;
+        let r = self.call(m, Args::default())?;
+        if op == Op::GET_ANEXT {
+            self.get_awaitable(r)
+        } else {
+            Ok(r)
+        }
+    }
+
+    pub(super) fn dict_del_name(&mut self, dict: ObjRef, n: &str) -> PyResult<()> {
+        if self.dict_del_str(dict, n) {
+            Ok(())
+        } else {
+            Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
+        }
+    }
+
+    /// The items an unpacking assignment takes apart, with its own error message.
+    fn unpack_iterable(&mut self, v: Value) -> PyResult<Vec<Value>> {
+        match self.collect_iterable(v) {
+            Err(e) if self.exception_is(e, "TypeError") && self.get_iter(v).is_err() => {
+                let t = self.type_name(v);
+                Err(self.type_error(&format!("cannot unpack non-iterable {t} object")))
+            }
+            other => other,
+        }
+    }
+
+    /// What frame-reading builtins (globals(), locals(), vars(), super()) need from the
+    /// frame that calls them: its namespaces, `__class__` and first argument.
+    #[cold]
+    pub(super) fn record_caller(&mut self, f: &Frame) {
+        let class = f
+            .code()
+            .co_freevars
+            .iter()
+            .position(|n| n == "__class__")
+            .and_then(|i| f.cells.get(f.code().co_cellvars.len() + i))
+            .and_then(|cell| match self.heap.get(*cell) {
+                Object::Cell(Some(Value::Obj(c))) => Some(*c),
+                _ => None,
+            });
+        let first_arg = if f.code().co_argcount > 0 {
+            f.fast.first().copied().flatten().or_else(|| {
+                // A first argument that is also a cell lives in its cell.
+                let name = f.code().co_varnames.first()?;
+                let i = f.code().co_cellvars.iter().position(|c| c == name)?;
+                match self.heap.get(f.cells[i]) {
+                    Object::Cell(v) => *v,
+                    _ => None,
+                }
+            })
+        } else {
+            None
+        };
+        let locals = match f.locals {
+            Some(l) => Value::Obj(l),
+            None => {
+                let pairs: Vec<(String, Value)> = f
+                    .code()
+                    .co_varnames
+                    .iter()
+                    .zip(&f.fast)
+                    .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
+                    .collect();
+                let d = self.new_dict();
+                let dref = d.as_obj().expect("a dict");
+                for (k, v) in pairs {
+                    self.dict_set_str(dref, &k, v);
+                }
+                d
+            }
+        };
+        self.caller = Some(CallerView {
+            globals: f.globals,
+            locals,
+            class,
+            first_arg,
+        });
+    }
+}

@@ -1,0 +1,112 @@
+//! The import machinery: `import a.b` finds a module in `Vm::modules` or makes it on first
+//! import from the module table the VM was created with (`ModuleDef`: a native installer or
+//! Python source). The core names no module: the table is handed in (src/modules/).
+
+use super::frame::Resume;
+use super::object::{Dict, NativeFn, Object};
+use super::{ObjRef, PyResult, Value, Vm};
+
+/// How a module is made on first import.
+pub enum ModuleSource {
+    /// A native installer: builds the module object (and may import others).
+    Native(fn(&mut Vm) -> PyResult<ObjRef>),
+    /// Source in minipy's Python, compiled and run in the module's namespace.
+    Python(&'static str),
+}
+
+/// One row of the module table.
+pub struct ModuleDef {
+    pub name: &'static str,
+    pub source: ModuleSource,
+}
+
+impl Vm {
+    /// A module object named `name` holding the given native functions.
+    pub fn new_module(&mut self, name: &str, functions: &[(&'static str, NativeFn)]) -> ObjRef {
+        let dict = self.heap.alloc(Object::Dict(Dict::default()));
+        for (n, f) in functions {
+            let v = self.native(n, *f);
+            self.dict_set_str(dict, n, v);
+        }
+        let name_v = self.new_str(name);
+        self.dict_set_str(dict, "__name__", name_v);
+        self.heap.alloc(Object::Module {
+            name: name.to_string(),
+            dict,
+        })
+    }
+
+    pub fn module_dict(&self, m: ObjRef) -> ObjRef {
+        match self.heap.get(m) {
+            Object::Module { dict, .. } => *dict,
+            _ => unreachable!("modules have dicts"),
+        }
+    }
+
+    /// `import name`: the module object (for `import a.b`, the package `a`), built on first
+    /// import. With `leaf`, the last module of a dotted name (`from a.b import x`).
+    pub fn import(&mut self, name: &str, leaf: bool) -> PyResult<Value> {
+        let top = name.split('.').next().unwrap_or(name);
+        let package = self.import_top(top)?;
+        let mut module = package;
+        for (i, part) in name.split('.').enumerate().skip(1) {
+            // A package's modules are made with it, as attributes.
+            let found = match self.heap.get(module) {
+                Object::Module { dict, .. } => self.dict_get_str(*dict, part),
+                _ => None,
+            };
+            match found.and_then(|v| v.as_obj()) {
+                Some(m) if matches!(self.heap.get(m), Object::Module { .. }) => module = m,
+                _ => {
+                    let missing = name.split('.').take(i + 1).collect::<Vec<_>>().join(".");
+                    return Err(self.new_exception(
+                        "ModuleNotFoundError",
+                        &format!("No module named '{missing}'"),
+                    ));
+                }
+            }
+        }
+        Ok(Value::Obj(if leaf { module } else { package }))
+    }
+
+    /// A top-level module, built on first import.
+    fn import_top(&mut self, top: &str) -> PyResult<ObjRef> {
+        if let Some(m) = self.modules.get(top) {
+            return Ok(*m);
+        }
+        let Some(def) = self.module_table.iter().find(|d| d.name == top) else {
+            return Err(
+                self.new_exception("ModuleNotFoundError", &format!("No module named '{top}'"))
+            );
+        };
+        let m = match def.source {
+            ModuleSource::Native(make) => make(self)?,
+            ModuleSource::Python(source) => self.embedded_module(def.name, source)?,
+        };
+        self.modules.insert(top.to_string(), m);
+        Ok(m)
+    }
+
+    /// A module written in minipy's Python, compiled and run on first import.
+    pub fn embedded_module(&mut self, name: &str, source: &str) -> PyResult<ObjRef> {
+        let filename = format!("<minipy {name}>");
+        let code = match crate::compile::compile_source(source, &filename) {
+            Ok(code) => code,
+            Err(e) => return Err(self.new_exception("SyntaxError", &e.message)),
+        };
+        self.sources
+            .insert(filename, source.lines().map(str::to_string).collect());
+        let m = self.new_module(name, &[]);
+        let dict = self.module_dict(m);
+        let builtins = Value::Obj(self.builtins);
+        self.dict_set_str(dict, "__builtins__", builtins);
+        // Registered first, so imports inside the module that lead back to it find it.
+        self.modules.insert(name.to_string(), m);
+        let frame = self.new_frame(code, dict, Some(dict), Resume::Native);
+        if let Err(e) = self.run_frame(frame) {
+            self.modules.shift_remove(name);
+            return Err(e);
+        }
+        Ok(m)
+    }
+}

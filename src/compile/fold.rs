@@ -73,13 +73,16 @@ fn fold_stmt(s: &mut Stmt) {
             iter,
             body,
             orelse,
-            ..
+            is_async,
         } => {
             fold_expr(target);
             fold_expr(iter);
             fold_body(body);
             fold_body(orelse);
-            fold_iter(iter);
+            // As 3.7's ast_opt.c: `for` only; `async for` keeps its list.
+            if !*is_async {
+                fold_iter(iter);
+            }
         }
         StmtKind::While { test, body, orelse } | StmtKind::If { test, body, orelse } => {
             fold_expr(test);

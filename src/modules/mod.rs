@@ -2,6 +2,7 @@
 //! the import machinery reads: a native module is a file here with a `make` function and
 //! a row; a module written in minipy's Python is a file in lib/ and a row.
 
+mod asyncio;
 pub mod builtins;
 mod dis;
 mod math;
@@ -11,6 +12,7 @@ mod sys;
 mod thread;
 mod time;
 mod traceback;
+mod types_native;
 
 use crate::vm::import::{ModuleDef, ModuleSource};
 use crate::vm::object::Args;
@@ -37,6 +39,9 @@ pub static TABLE: &[ModuleDef] = &[
     python("random", include_str!("lib/random.py")),
     native("_random", random::make),
     native("concurrent", make_concurrent),
+    native("asyncio", asyncio::make),
+    native("_types", types_native::make),
+    python("contextvars", include_str!("lib/contextvars.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {
@@ -55,13 +60,40 @@ const fn python(name: &'static str, source: &'static str) -> ModuleDef {
 
 /// The `concurrent` package, made with its one module, `concurrent.futures`.
 fn make_concurrent(vm: &mut Vm) -> PyResult<ObjRef> {
-    let package = vm.new_module("concurrent", &[]);
-    let futures = vm.embedded_module(
-        "concurrent.futures",
-        include_str!("lib/concurrent_futures.py"),
-    )?;
-    vm.dict_set_str(vm.module_dict(package), "futures", Value::Obj(futures));
-    Ok(package)
+    make_package(
+        vm,
+        "concurrent",
+        &[("futures", include_str!("lib/concurrent_futures.py"))],
+        "",
+    )
+}
+
+/// A package written in minipy's Python: its modules (`name.sub`) run in the order given,
+/// each becoming an attribute of the package as it is made (so later ones can import
+/// earlier ones), then `init` runs in the package's own namespace. The package is
+/// registered first, so imports inside its modules find it.
+fn make_package(
+    vm: &mut Vm,
+    name: &str,
+    modules: &[(&str, &'static str)],
+    init: &'static str,
+) -> PyResult<ObjRef> {
+    let package = vm.new_module(name, &[]);
+    vm.modules.insert(name.to_string(), package);
+    let made = (|| {
+        for (sub, source) in modules {
+            let m = vm.embedded_module(&format!("{name}.{sub}"), source)?;
+            vm.dict_set_str(vm.module_dict(package), sub, Value::Obj(m));
+        }
+        if !init.is_empty() {
+            vm.run_in_module(package, &format!("<minipy {name}>"), init)?;
+        }
+        Ok(package)
+    })();
+    if made.is_err() {
+        vm.modules.shift_remove(name);
+    }
+    made
 }
 
 pub(crate) fn arg(args: &Args, i: usize) -> Value {

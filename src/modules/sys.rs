@@ -3,6 +3,7 @@
 //! lib/sys_version_info.py.
 
 use super::{R, arg, float_arg};
+use crate::vm::async_gen::AsyncGenHooks;
 use crate::vm::object::{Args, NativeFn};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
@@ -29,6 +30,8 @@ fn make_bare(vm: &mut Vm) -> ObjRef {
             ("setcheckinterval", s_setcheckinterval),
             ("getswitchinterval", s_getswitchinterval),
             ("setswitchinterval", s_setswitchinterval),
+            ("set_asyncgen_hooks", s_set_asyncgen_hooks),
+            ("get_asyncgen_hooks", s_get_asyncgen_hooks),
         ],
     );
     let dict = vm.module_dict(m);
@@ -174,4 +177,46 @@ fn s_writelines_err(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn s_flush(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
     vm.flush();
     Ok(Value::None)
+}
+
+/// sys.set_asyncgen_hooks(firstiter=..., finalizer=...): each must be callable or None;
+/// a hook not given keeps its value.
+fn s_set_asyncgen_hooks(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    crate::objects::args::check_keywords(
+        vm,
+        &args,
+        "set_asyncgen_hooks",
+        &["firstiter", "finalizer"],
+    )?;
+    let given = |i: usize, name: &str| {
+        args.pos
+            .get(i)
+            .copied()
+            .or_else(|| crate::objects::args::kwarg(&args, name))
+    };
+    let (firstiter, finalizer) = (given(0, "firstiter"), given(1, "finalizer"));
+    for (v, name) in [(firstiter, "firstiter"), (finalizer, "finalizer")] {
+        if let Some(v) = v
+            && v != Value::None
+            && !vm.is_callable(v)
+        {
+            let t = vm.type_name(v);
+            return Err(vm.type_error(&format!("callable {name} expected, got {t}")));
+        }
+    }
+    let hooks = vm.module_state(AsyncGenHooks::default);
+    if let Some(v) = firstiter {
+        hooks.firstiter = (v != Value::None).then_some(v);
+    }
+    if let Some(v) = finalizer {
+        hooks.finalizer = (v != Value::None).then_some(v);
+    }
+    Ok(Value::None)
+}
+
+/// sys.get_asyncgen_hooks(): (firstiter, finalizer), a named tuple in CPython.
+fn s_get_asyncgen_hooks(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let hooks = vm.module_state(AsyncGenHooks::default);
+    let (a, b) = (hooks.firstiter, hooks.finalizer);
+    Ok(vm.new_tuple(vec![a.unwrap_or(Value::None), b.unwrap_or(Value::None)]))
 }

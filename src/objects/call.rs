@@ -14,17 +14,6 @@ impl Vm {
             return Err(self.type_error(&format!("'{t}' object is not callable")));
         };
         match self.heap.get(r) {
-            Object::Function(f)
-                if f.code.co_flags & crate::bytecode::code::flags::CO_ASYNC_GENERATOR != 0 =>
-            {
-                // An `async def` that yields: not implemented; refused rather than run as a
-                // plain function (which reached its yield with no generator to suspend).
-                let name = f.qualname.clone();
-                Err(self.new_exception(
-                    "NotImplementedError",
-                    &format!("asynchronous generators are not supported by minipy ({name})"),
-                ))
-            }
             Object::Function(_) => {
                 // Binding reads the function in place: it is taken out of its slot for the
                 // duration (binding runs no Python code) rather than cloned on every call.
@@ -36,7 +25,8 @@ impl Vm {
                 let bound = self.bind_function(&func, args);
                 let is_generator = func.code.co_flags
                     & (crate::bytecode::code::flags::CO_GENERATOR
-                        | crate::bytecode::code::flags::CO_COROUTINE)
+                        | crate::bytecode::code::flags::CO_COROUTINE
+                        | crate::bytecode::code::flags::CO_ASYNC_GENERATOR)
                     != 0;
                 let qualname = if is_generator {
                     Some(func.qualname.clone())
@@ -252,14 +242,30 @@ impl Vm {
     pub fn get_awaitable(&mut self, v: Value) -> PyResult<Value> {
         if let Some(g) = self.as_generator(v)
             && let Object::Generator(gn) = self.heap.get(g)
-            && gn.kind == GenKind::Coroutine
+            && (gn.kind == GenKind::Coroutine
+                || gn.code.co_flags & crate::bytecode::code::flags::CO_ITERABLE_COROUTINE != 0)
         {
             return Ok(v);
         }
-        if let Some(r) = self.call_special(v, "__await__", vec![])? {
-            return Ok(r);
+        if self.as_async_gen_step(v).is_some() {
+            return Ok(v);
         }
-        let t = self.type_name(v);
-        Err(self.type_error(&format!("object {t} can't be used in 'await' expression")))
+        let Some(r) = self.call_special(v, "__await__", vec![])? else {
+            let t = self.type_name(v);
+            return Err(self.type_error(&format!("object {t} can't be used in 'await' expression")));
+        };
+        // As 3.7's _PyCoro_GetAwaitableIter: __await__ must give an iterator, and not a
+        // coroutine.
+        if matches!(r.as_obj().map(|o| self.heap.get(o)), Some(Object::Generator(g)) if g.kind == GenKind::Coroutine)
+        {
+            return Err(self.type_error("__await__() returned a coroutine"));
+        }
+        if !self.is_iterator(r) {
+            let t = self.type_name(r);
+            return Err(
+                self.type_error(&format!("__await__() returned non-iterator of type '{t}'"))
+            );
+        }
+        Ok(r)
     }
 }

@@ -59,7 +59,7 @@ impl Vm {
                 items: self.set_items(r),
                 index: 0,
             },
-            Object::Iter(_) | Object::Generator(_) => return Ok(v),
+            Object::Iter(_) | Object::Generator(_) | Object::AsyncGenStep(_) => return Ok(v),
             Object::Instance(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     let is_iterator = match it.as_obj().map(|r| self.heap.get(r)) {
@@ -129,8 +129,14 @@ impl Vm {
             }
             return self.gen_send(r, Value::None);
         }
-        if matches!(self.heap.get(r), Object::Instance(_)) {
-            return match self.call_special(it, "__next__", vec![]) {
+        let step = matches!(self.heap.get(r), Object::AsyncGenStep(_));
+        if step || matches!(self.heap.get(r), Object::Instance(_)) {
+            let next = if step {
+                self.step_send(r, Value::None).map(Some)
+            } else {
+                self.call_special(it, "__next__", vec![])
+            };
+            return match next {
                 Ok(Some(v)) => Ok(Some(v)),
                 Ok(None) => {
                     let t = self.type_name(it);
@@ -158,6 +164,7 @@ impl Vm {
         }
         let step = match self.heap.get_mut(r) {
             Object::Iter(iter) => match iter {
+                Iter::Await(_) => unreachable!("handled above"),
                 Iter::Dict {
                     dict,
                     index,
@@ -361,5 +368,15 @@ impl Vm {
             d.entry(k).or_insert((v, Value::None));
         }
         Ok(())
+    }
+
+    /// Whether `v` is an iterator: a built-in one, or an object with `__next__`.
+    pub fn is_iterator(&mut self, v: Value) -> bool {
+        match v.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Iter(_) | Object::AsyncGenStep(_)) => true,
+            Some(Object::Generator(g)) => g.kind != crate::vm::object::GenKind::Coroutine,
+            Some(Object::Instance(_)) => self.class_lookup(self.type_of(v), "__next__").is_some(),
+            _ => false,
+        }
     }
 }

@@ -8,7 +8,13 @@ use super::number::*;
 use super::object::*;
 use super::set::*;
 use super::str::*;
-use crate::vm::generators::{co_await, g_close, g_next, g_send, g_throw};
+use crate::vm::async_gen::{
+    ag_aclose, ag_aiter, ag_anext, ag_asend, ag_athrow, st_close, st_next, st_self, st_send,
+    st_throw,
+};
+use crate::vm::generators::{
+    co_await, cw_close, cw_next, cw_send, cw_throw, g_close, g_next, g_send, g_throw,
+};
 use crate::vm::object::{Arity, NativeFn, Object, Owner};
 use crate::vm::{ObjRef, Value, Vm};
 
@@ -124,6 +130,32 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("generator", "__next__") => Some(("__next__", g_next)),
             ("generator" | "coroutine", "throw") => Some(("throw", g_throw)),
             ("generator" | "coroutine", "close") => Some(("close", g_close)),
+            ("coroutine_wrapper", "send") => Some(("send", cw_send)),
+            ("coroutine_wrapper", "throw") => Some(("throw", cw_throw)),
+            ("coroutine_wrapper", "close") => Some(("close", cw_close)),
+            ("coroutine_wrapper", "__next__") => Some(("__next__", cw_next)),
+            ("coroutine_wrapper", "__iter__") => Some(("__iter__", st_self)),
+            ("async_generator", "__aiter__") => Some(("__aiter__", ag_aiter)),
+            ("async_generator", "__anext__") => Some(("__anext__", ag_anext)),
+            ("async_generator", "asend") => Some(("asend", ag_asend)),
+            ("async_generator", "athrow") => Some(("athrow", ag_athrow)),
+            ("async_generator", "aclose") => Some(("aclose", ag_aclose)),
+            ("async_generator_asend" | "async_generator_athrow", "send") => Some(("send", st_send)),
+            ("async_generator_asend" | "async_generator_athrow", "throw") => {
+                Some(("throw", st_throw))
+            }
+            ("async_generator_asend" | "async_generator_athrow", "close") => {
+                Some(("close", st_close))
+            }
+            ("async_generator_asend" | "async_generator_athrow", "__next__") => {
+                Some(("__next__", st_next))
+            }
+            ("async_generator_asend" | "async_generator_athrow", "__iter__") => {
+                Some(("__iter__", st_self))
+            }
+            ("async_generator_asend" | "async_generator_athrow", "__await__") => {
+                Some(("__await__", st_self))
+            }
             ("BaseException", "__init__") => Some(("__init__", e_init)),
             ("BaseException", "with_traceback") => Some(("with_traceback", e_with_traceback)),
             (_, "__len__")

@@ -4,7 +4,7 @@
 //! setter ...
 
 use super::args::recv;
-use crate::vm::object::{Args, NativeFn, Object};
+use crate::vm::object::{Args, GenKind, NativeFn, Object};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -107,7 +107,35 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             let func = *func;
             return vm.getattr_opt(func, "__name__");
         }
-        (Object::Generator(g), "gi_frame" | "cr_frame") => {
+        (Object::Generator(g), "ag_frame" | "ag_running" | "ag_code" | "ag_await")
+            if g.kind != GenKind::AsyncGenerator =>
+        {
+            return Ok(None);
+        }
+        (Object::Generator(g), "gi_frame" | "gi_running" | "gi_code" | "gi_yieldfrom")
+            if g.kind != GenKind::Generator =>
+        {
+            return Ok(None);
+        }
+        (Object::Generator(g), "cr_frame" | "cr_running" | "cr_code" | "cr_await")
+            if g.kind != GenKind::Coroutine =>
+        {
+            return Ok(None);
+        }
+        (Object::Generator(g), "gi_yieldfrom" | "cr_await" | "ag_await") => {
+            // What a `yield from` or `await` it is suspended in delegates to.
+            match &g.frame {
+                Some(f)
+                    if !g.running
+                        && f.code().co_code.get(f.pc)
+                            == Some(&(crate::bytecode::Opcode::YIELD_FROM as u8)) =>
+                {
+                    f.stack.last().copied().unwrap_or(Value::None)
+                }
+                _ => Value::None,
+            }
+        }
+        (Object::Generator(g), "gi_frame" | "cr_frame" | "ag_frame") => {
             if g.frame.is_none() {
                 Value::None
             } else {
@@ -115,8 +143,10 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
                 return Ok(Some(frame));
             }
         }
-        (Object::Generator(g), "gi_running" | "cr_running") => Value::Bool(g.running),
-        (Object::Generator(g), "gi_code" | "cr_code") => {
+        (Object::Generator(g), "gi_running" | "cr_running" | "ag_running") => {
+            Value::Bool(g.running)
+        }
+        (Object::Generator(g), "gi_code" | "cr_code" | "ag_code") => {
             let c = g.code.clone();
             vm.alloc(Object::Code(c))
         }

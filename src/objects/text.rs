@@ -2,7 +2,7 @@
 //! stand-in addresses), format() and `%`.
 
 use crate::pyfmt;
-use crate::vm::object::{GenKind, Object};
+use crate::vm::object::Object;
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 impl Vm {
@@ -135,12 +135,15 @@ impl Vm {
                         return self.instance_repr(v);
                     }
                     Object::Generator(g) => {
-                        let what = if g.kind == GenKind::Coroutine {
-                            "coroutine"
-                        } else {
-                            "generator"
-                        };
+                        let what = g.kind.name();
                         format!("<{what} object {} at {}>", g.qualname, self.address(r))
+                    }
+                    Object::AsyncGenStep(step) => {
+                        let what = match step.kind {
+                            crate::vm::object::StepKind::Send(_) => "async_generator_asend",
+                            _ => "async_generator_athrow",
+                        };
+                        format!("<{what} object at {}>", self.address(r))
                     }
                     Object::DictView { dict, part } => {
                         let (dict, part) = (*dict, *part);

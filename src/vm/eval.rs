@@ -10,6 +10,7 @@ use super::object::{Args, Dict, DictKey, GenKind, Object, StrKey};
 use super::unwind::{Unwind, WHY_BREAK, WHY_CONTINUE, WHY_RETURN, WHY_SILENCED};
 use super::{Call, ObjRef, PyResult, Value, Vm};
 use crate::bytecode::Opcode as Op;
+use crate::bytecode::code::flags::CO_ASYNC_GENERATOR;
 use crate::bytecode::opcode::{EXTENDED_ARG, counts_tick};
 use std::cell::Cell;
 
@@ -383,7 +384,11 @@ impl Vm {
                         }
                     }
                     Op::YIELD_VALUE => {
-                        let v = pop!();
+                        let mut v = pop!();
+                        if code.co_flags & CO_ASYNC_GENERATOR != 0 {
+                            // The async generator's own yield, told from its awaits'.
+                            v = self.alloc(Object::AsyncGenValue(v));
+                        }
                         if self.frames.len() > base && !matches!(f.resume, Resume::YieldFrom) {
                             // As run_until's Event::Yield: the generator's caller resumes.
                             let g = f.generator.expect("only generator frames yield");
@@ -399,7 +404,7 @@ impl Vm {
                     Op::YIELD_FROM => {
                         let sent = pop!();
                         let receiver = top!();
-                        if let Some(g) = self.as_generator(receiver) {
+                        if let Some(g) = self.as_delegate(receiver) {
                             match tryv!('dispatch, self.resume_generator(g, sent, Resume::YieldFrom))
                             {
                                 Some(frame) => enter!('frame, frame),
@@ -457,7 +462,7 @@ impl Vm {
                     Op::FOR_ITER => {
                         let it = top!();
                         let exhausted = f.pc + arg as usize;
-                        if let Some(g) = self.as_generator(it) {
+                        if let Some(g) = self.as_delegate(it) {
                             if let Some(frame) = tryv!('dispatch, self.resume_generator(
                                 g,
                                 Value::None,

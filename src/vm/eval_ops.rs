@@ -95,7 +95,9 @@ impl Vm {
         };
         let is_coroutine =
             matches!(self.heap.get(g), Object::Generator(gn) if gn.kind == GenKind::Coroutine);
-        if is_coroutine && f.code().co_flags & crate::bytecode::code::flags::CO_COROUTINE == 0 {
+        let flags = f.code().co_flags;
+        use crate::bytecode::code::flags::{CO_COROUTINE, CO_ITERABLE_COROUTINE};
+        if is_coroutine && flags & (CO_COROUTINE | CO_ITERABLE_COROUTINE) == 0 {
             return Err(self.type_error(
                 "cannot 'yield from' a coroutine object in a non-coroutine generator",
             ));
@@ -349,20 +351,41 @@ impl Vm {
         }
     }
 
-    /// GET_AITER (`__aiter__()`) and GET_ANEXT (the awaitable of `__anext__()`).
+    /// GET_AITER (`__aiter__()`) and GET_ANEXT (the awaitable of `__anext__()`), with
+    /// 3.7's messages for an object that cannot be iterated so.
     pub(super) fn async_iter_step(&mut self, op: Op, v: Value) -> PyResult<Value> {
-        let method = if op == Op::GET_AITER {
-            "__aiter__"
-        } else {
-            "__anext__"
-        };
-        let m = self.getattr(v, method)?;
-        let r = self.call(m, Args::default())?;
-        if op == Op::GET_ANEXT {
-            self.get_awaitable(r)
-        } else {
-            Ok(r)
+        let t = self.type_name(v);
+        if op == Op::GET_AITER {
+            let Some(method) = self.getattr_opt(v, "__aiter__")? else {
+                return Err(self.type_error(&format!(
+                    "'async for' requires an object with __aiter__ method, got {t}"
+                )));
+            };
+            let aiter = self.call(method, Args::default())?;
+            if self.getattr_opt(aiter, "__anext__")?.is_none() {
+                let t = self.type_name(aiter);
+                return Err(self.type_error(&format!(
+                    "'async for' received an object from __aiter__ that does not implement __anext__: {t}"
+                )));
+            }
+            return Ok(aiter);
         }
+        let Some(method) = self.getattr_opt(v, "__anext__")? else {
+            return Err(self.type_error(&format!(
+                "'async for' requires an iterator with __anext__ method, got {t}"
+            )));
+        };
+        let next = self.call(method, Args::default())?;
+        self.get_awaitable(next).map_err(|e| {
+            if self.exception_is(e, "TypeError") {
+                let t = self.type_name(next);
+                self.type_error(&format!(
+                    "'async for' received an invalid object from __anext__: {t}"
+                ))
+            } else {
+                e
+            }
+        })
     }
 
     pub(super) fn dict_del_name(&mut self, dict: ObjRef, n: &str) -> PyResult<()> {

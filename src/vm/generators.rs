@@ -4,16 +4,26 @@
 //! (send, throw, close, __next__, __await__).
 
 use super::frame::{Frame, Resume};
-use super::object::{Args, GenKind, Generator, Object};
+use super::object::{Args, GenKind, Generator, Iter, Object};
 use super::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
-use crate::bytecode::code::flags::{CO_COROUTINE, CO_GENERATOR};
+use crate::bytecode::code::flags::{CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR};
 
 impl Vm {
     pub fn as_generator(&self, v: Value) -> Option<ObjRef> {
         match v {
             Value::Obj(r) if matches!(self.heap.get(r), Object::Generator(_)) => Some(r),
+            _ => None,
+        }
+    }
+
+    /// The generator a `yield from` (or `await`) steps directly: a generator or coroutine,
+    /// or the coroutine behind `coroutine.__await__()`.
+    pub fn as_delegate(&self, v: Value) -> Option<ObjRef> {
+        match self.heap.get(v.as_obj()?) {
+            Object::Generator(_) => v.as_obj(),
+            Object::Iter(Iter::Await(coro)) => Some(*coro),
             _ => None,
         }
     }
@@ -29,10 +39,9 @@ impl Vm {
             unreachable!("resume_generator is given generators")
         };
         if gn.running {
-            let what = if gn.kind == GenKind::Coroutine {
-                "coroutine"
-            } else {
-                "generator"
+            let what = match gn.kind {
+                GenKind::AsyncGenerator => "async generator",
+                other => other.name(),
             };
             return Err(self.new_exception("ValueError", &format!("{what} already executing")));
         }
@@ -50,10 +59,9 @@ impl Vm {
         } else if sent != Value::None {
             gn.frame = Some(frame);
             gn.running = false;
-            let what = if gn.kind == GenKind::Coroutine {
-                "coroutine"
-            } else {
-                "generator"
+            let what = match gn.kind {
+                GenKind::Generator => "generator",
+                _ => "coroutine",
             };
             return Err(self.type_error(&format!(
                 "can't send non-None value to a just-started {what}"
@@ -114,7 +122,10 @@ impl Vm {
 
     /// Wraps a new frame of a generator or coroutine function in its object.
     pub fn make_generator(&mut self, frame: Box<Frame>, qualname: String) -> Value {
-        let kind = if frame.code().co_flags & CO_COROUTINE != 0 {
+        let flags = frame.code().co_flags;
+        let kind = if flags & CO_ASYNC_GENERATOR != 0 {
+            GenKind::AsyncGenerator
+        } else if flags & CO_COROUTINE != 0 {
             GenKind::Coroutine
         } else {
             debug_assert!(frame.code().co_flags & CO_GENERATOR != 0);
@@ -131,6 +142,9 @@ impl Vm {
             lasti: -1,
             own_exc: Value::None,
             outer_exc: Value::None,
+            hooks_inited: false,
+            finalizer: Value::None,
+            closed: false,
         })));
         let mut frame = frame;
         frame.generator = Some(g);
@@ -251,10 +265,40 @@ pub(crate) fn g_next(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     g_send(vm, r, Args::new(vec![Value::None]))
 }
 
-/// `coroutine.__await__()`: the iterator `await` drives, which for minipy's coroutines is
-/// the coroutine itself (a hand-written Task can return `self.coro.__await__()`).
-pub(crate) fn co_await(_: &mut Vm, r: Option<Value>, _: Args) -> R {
-    Ok(r.expect("methods are bound to a receiver"))
+/// `coroutine.__await__()`: the coroutine as an iterator (a hand-written `__await__` can
+/// `yield from` it).
+pub(crate) fn co_await(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let coro = r.and_then(|v| v.as_obj()).expect("bound to a coroutine");
+    Ok(vm.alloc(Object::Iter(Iter::Await(coro))))
+}
+
+/// The coroutine behind a `coroutine_wrapper` method's receiver.
+fn wrapped(r: Option<Value>, vm: &Vm) -> Value {
+    match r.and_then(|v| v.as_obj()).map(|o| vm.heap.get(o)) {
+        Some(Object::Iter(Iter::Await(coro))) => Value::Obj(*coro),
+        _ => unreachable!("coroutine_wrapper methods are bound to one"),
+    }
+}
+
+/// send, throw, close and __next__ of `coroutine.__await__()`: the coroutine's.
+pub(crate) fn cw_send(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let coro = wrapped(r, vm);
+    g_send(vm, Some(coro), args)
+}
+
+pub(crate) fn cw_next(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let coro = wrapped(r, vm);
+    g_send(vm, Some(coro), Args::new(vec![Value::None]))
+}
+
+pub(crate) fn cw_throw(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let coro = wrapped(r, vm);
+    g_throw(vm, Some(coro), args)
+}
+
+pub(crate) fn cw_close(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let coro = wrapped(r, vm);
+    g_close(vm, Some(coro), args)
 }
 
 /// Raises `exc` inside a suspended generator at its yield.
@@ -263,6 +307,12 @@ pub(crate) fn g_throw(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         .expect("methods are bound to a receiver")
         .as_obj()
         .expect("generator");
+    let exc = thrown_exception(vm, &args)?;
+    throw_into(vm, g, exc)
+}
+
+/// The exception `throw(type[, value[, tb]])` raises (generators, coroutines, `athrow`).
+pub(crate) fn thrown_exception(vm: &mut Vm, args: &Args) -> PyResult<Value> {
     let typ = args.pos.first().copied().unwrap_or(Value::None);
     if args.pos.get(2).is_some_and(|tb| *tb != Value::None) {
         return Err(vm.type_error("throw() third argument must be a traceback object"));
@@ -293,10 +343,10 @@ pub(crate) fn g_throw(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
             )));
         }
     };
-    throw_into(vm, g, exc)
+    Ok(exc)
 }
 
-pub(crate) fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
+pub(crate) fn throw_into(vm: &mut Vm, g: ObjRef, mut exc: Value) -> R {
     let frame = match vm.heap.get_mut(g) {
         Object::Generator(gn) => {
             if gn.frame.as_ref().is_none_or(|f| f.lasti < 0) {
@@ -315,8 +365,30 @@ pub(crate) fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
     // Suspended in `yield from`: the exception goes to the subgenerator first.
     let delegating =
         frame.code().co_code.get(frame.pc) == Some(&(crate::bytecode::Opcode::YIELD_FROM as u8));
-    if delegating && let Some(inner) = frame.stack.last().and_then(|v| vm.as_generator(*v)) {
-        let outcome = throw_into(vm, inner, exc);
+    let inner = frame.stack.last().copied().filter(|_| delegating);
+    // As PEP 380: GeneratorExit closes the subiterator, then is raised here (or what its
+    // close raised is); another exception goes to the subiterator's throw, if it has one.
+    let outcome = match inner {
+        Some(inner) if vm.exception_is(exc, "GeneratorExit") => {
+            if let Err(e) = close_iterator(vm, inner) {
+                exc = e;
+            }
+            None
+        }
+        Some(inner) => match vm.as_delegate(inner) {
+            Some(ig) => Some(throw_into(vm, ig, exc)),
+            None if vm.as_async_gen_step(inner).is_some() => {
+                Some(vm.step_throw(inner.as_obj().expect("a step"), exc))
+            }
+            None => match vm.getattr_opt(inner, "throw") {
+                Ok(Some(throw)) => Some(vm.call(throw, Args::new(vec![exc]))),
+                Ok(None) => None,
+                Err(e) => Some(Err(e)),
+            },
+        },
+        None => None,
+    };
+    if let Some(outcome) = outcome {
         match outcome {
             Ok(v) => {
                 // The subgenerator yielded: the delegating frame stays suspended.
@@ -357,6 +429,22 @@ pub(crate) fn throw_into(vm: &mut Vm, g: ObjRef, exc: Value) -> R {
         Some(v) => Ok(v),
         None => Err(vm.stop_iteration()),
     }
+}
+
+/// Closes what a `yield from` delegates to: a generator's close, or the iterator's own
+/// `close` if it has one.
+fn close_iterator(vm: &mut Vm, it: Value) -> PyResult<()> {
+    if let Some(g) = vm.as_delegate(it) {
+        return g_close(vm, Some(Value::Obj(g)), Args::default()).map(|_| ());
+    }
+    if let Some(step) = vm.as_async_gen_step(it) {
+        vm.step_close(step);
+        return Ok(());
+    }
+    if let Some(close) = vm.getattr_opt(it, "close")? {
+        vm.call(close, Args::default())?;
+    }
+    Ok(())
 }
 
 pub(crate) fn g_close(vm: &mut Vm, r: Option<Value>, _: Args) -> R {

@@ -89,24 +89,30 @@ impl Vm {
 
     /// A module written in minipy's Python, compiled and run on first import.
     pub fn embedded_module(&mut self, name: &str, source: &str) -> PyResult<ObjRef> {
-        let filename = format!("<minipy {name}>");
-        let code = match crate::compile::compile_source(source, &filename) {
-            Ok(code) => code,
-            Err(e) => return Err(self.new_exception("SyntaxError", &e.message)),
-        };
-        self.sources
-            .insert(filename, source.lines().map(str::to_string).collect());
         let m = self.new_module(name, &[]);
-        let dict = self.module_dict(m);
-        let builtins = Value::Obj(self.builtins);
-        self.dict_set_str(dict, "__builtins__", builtins);
         // Registered first, so imports inside the module that lead back to it find it.
         self.modules.insert(name.to_string(), m);
-        let frame = self.new_frame(code, dict, Some(dict), Resume::Native);
-        if let Err(e) = self.run_frame(frame) {
+        if let Err(e) = self.run_in_module(m, &format!("<minipy {name}>"), source) {
             self.modules.shift_remove(name);
             return Err(e);
         }
         Ok(m)
+    }
+
+    /// Compiles `source` and runs it in module `m`'s namespace.
+    pub fn run_in_module(&mut self, m: ObjRef, filename: &str, source: &str) -> PyResult<()> {
+        let code = match crate::compile::compile_source(source, filename) {
+            Ok(code) => code,
+            Err(e) => return Err(self.new_exception("SyntaxError", &e.message)),
+        };
+        self.sources.insert(
+            filename.to_string(),
+            source.lines().map(str::to_string).collect(),
+        );
+        let dict = self.module_dict(m);
+        let builtins = Value::Obj(self.builtins);
+        self.dict_set_str(dict, "__builtins__", builtins);
+        let frame = self.new_frame(code, dict, Some(dict), Resume::Native);
+        self.run_frame(frame).map(|_| ())
     }
 }

@@ -13,6 +13,7 @@
 //! The core names no module, scheduler or tool: the module table and the scheduler are
 //! handed in (`Plugins`) by the library's facade.
 
+pub mod async_gen;
 mod calls;
 pub mod eval;
 mod eval_ops;
@@ -499,6 +500,7 @@ impl Vm {
         roots.extend(self.types.values().map(|t| Value::Obj(*t)));
         roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
         roots.extend(self.interned.values().copied());
+        roots.extend(self.async_gen_hook_values());
         roots.extend(self.builtin_methods.values().copied());
         roots.extend(
             self.const_cache

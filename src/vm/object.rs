@@ -295,6 +295,9 @@ pub enum DictPart {
 
 /// Native iterators.
 pub enum Iter {
+    /// `coroutine.__await__()`: the coroutine as an iterator, which a plain generator may
+    /// `yield from` (CPython's coroutine_wrapper).
+    Await(ObjRef),
     /// Over a dict, live: it fails if the dict changes size meanwhile.
     Dict {
         dict: ObjRef,
@@ -347,6 +350,44 @@ pub enum Iter {
 pub enum GenKind {
     Generator,
     Coroutine,
+    /// `async def` with `yield`: stepped through `AsyncGenStep` awaitables.
+    AsyncGenerator,
+}
+
+impl GenKind {
+    /// The type's name, as errors and reprs spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            GenKind::Generator => "generator",
+            GenKind::Coroutine => "coroutine",
+            GenKind::AsyncGenerator => "async_generator",
+        }
+    }
+}
+
+/// What one awaitable of an async generator does (`asend`/`__anext__`, `athrow`, `aclose`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StepKind {
+    Send(Value),
+    Throw(Value),
+    Close,
+}
+
+/// Where an `AsyncGenStep` is: not started, being awaited, done (as genobject.c's states).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepState {
+    Init,
+    Iter,
+    Closed,
+}
+
+/// The awaitable `agen.asend(v)`, `agen.athrow(exc)` or `agen.aclose()` returns: awaiting it
+/// runs the async generator to its next own `yield` (the awaitable's result, through
+/// StopIteration) while values its inner awaits yield pass through to the awaiter.
+pub struct AsyncGenStep {
+    pub agen: ObjRef,
+    pub kind: StepKind,
+    pub state: StepState,
 }
 
 pub struct Generator {
@@ -364,6 +405,12 @@ pub struct Generator {
     /// gi_exc_state, neither leaks into the other.
     pub own_exc: Value,
     pub outer_exc: Value,
+    /// An async generator: its first iteration has called the `firstiter` hook
+    /// (sys.set_asyncgen_hooks), which gave the finalizer kept here.
+    pub hooks_inited: bool,
+    pub finalizer: Value,
+    /// An async generator that can yield no more (aclose() ran, or it finished).
+    pub closed: bool,
 }
 
 /// A str: the text and its length in characters, counted once, so `len()` is O(1) and text
@@ -425,6 +472,9 @@ pub enum Object {
     Instance(Instance),
     Iter(Iter),
     Generator(Box<Generator>),
+    /// An async generator's own `yield`, told apart from what its awaits yield.
+    AsyncGenValue(Value),
+    AsyncGenStep(Box<AsyncGenStep>),
     Module {
         name: String,
         dict: ObjRef,
@@ -524,6 +574,7 @@ impl Object {
                     visit(*func);
                     visit(*sentinel);
                 }
+                Iter::Await(coro) => visit(Value::Obj(*coro)),
             },
             Object::Generator(g) => {
                 if let Some(f) = &g.frame {
@@ -531,6 +582,14 @@ impl Object {
                 }
                 visit(g.own_exc);
                 visit(g.outer_exc);
+                visit(g.finalizer);
+            }
+            Object::AsyncGenValue(v) => visit(*v),
+            Object::AsyncGenStep(step) => {
+                visit(Value::Obj(step.agen));
+                if let StepKind::Send(v) | StepKind::Throw(v) = step.kind {
+                    visit(v);
+                }
             }
             Object::Module { dict, .. } => visit(Value::Obj(*dict)),
             Object::StaticMethod(v) | Object::ClassMethod(v) => visit(*v),

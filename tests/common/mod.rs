@@ -38,3 +38,56 @@ pub fn programs(dir: &str) -> Vec<String> {
     names.sort();
     names
 }
+
+/// What a corpus program did, in the `.expected` format: `# exit: N`, `# exception: ` and
+/// the last non-empty line of stderr, then stdout.
+pub fn corpus_outcome(dir: &str, name: &str, options: &[&str]) -> String {
+    let file = format!("{name}.mpy");
+    let mut args = vec!["run"];
+    args.extend_from_slice(options);
+    args.push(&file);
+    let o = minipy_in(dir, &args);
+    let last = o
+        .stderr
+        .lines()
+        .rfind(|l| !l.trim().is_empty())
+        .unwrap_or("")
+        .trim_end();
+    format!("# exit: {}\n# exception: {last}\n{}", o.status, o.stdout)
+}
+
+/// Runs every program of a corpus folder under each set of options and requires CPython's
+/// recorded output (`NAME.expected`). `known_failures` name programs minipy does not match
+/// yet, each with what is missing; one that starts passing fails the check, so the list
+/// stays true.
+pub fn check_corpus(dir: &str, modes: &[&[&str]], known_failures: &[(&str, &str)]) {
+    let names = programs(dir);
+    assert!(!names.is_empty(), "no programs in {dir}");
+    let mut failures = Vec::new();
+    for name in &names {
+        let expected = fs::read_to_string(format!("{dir}/{name}.expected"))
+            .expect("recorded expectation");
+        let known = known_failures.iter().any(|(n, _)| n == name);
+        for options in modes {
+            let actual = corpus_outcome(dir, name, options);
+            match (actual == expected, known) {
+                (true, true) => failures.push(format!(
+                    "{name} {options:?} now passes: remove it from the known failures"
+                )),
+                (false, false) => failures.push(format!(
+                    "{name} {options:?}:\n--- CPython\n{expected}--- minipy\n{actual}"
+                )),
+                _ => {}
+            }
+            if known {
+                break;
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} programs; failures:\n{}",
+        names.len(),
+        failures.join("\n")
+    );
+}

@@ -27,16 +27,17 @@ _STATE_TO_DESCRIPTION_MAP = {
 }
 
 
+# As CPython 3.7's, which defines them in concurrent.futures._base (reports name them so).
 class Error(Exception):
-    pass
+    __module__ = "concurrent.futures._base"
 
 
 class CancelledError(Error):
-    pass
+    __module__ = "concurrent.futures._base"
 
 
 class TimeoutError(Error):
-    pass
+    __module__ = "concurrent.futures._base"
 
 
 class _Waiter:

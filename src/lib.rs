@@ -117,10 +117,12 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options, sched: Sch
                 let mut machine = new_vm(options);
                 let finish = |machine: &mut vm::Vm, result: vm::PyResult<vm::Value>| {
                     machine.flush();
-                    match result {
+                    let status = match result {
                         Ok(_) => 0,
                         Err(exc) => machine.report_uncaught(exc),
-                    }
+                    };
+                    machine.finalize_at_exit();
+                    status
                 };
                 if sched == Sched::Os {
                     let frame = machine.module_frame(code, source);

@@ -127,6 +127,8 @@ const INTERLEAVING_FREE: &[&str] = &[
     "daemon",
     "cant_start_new_thread",
     "deadlock",
+    "asyncio_boilerplate",
+    "await_vs_yield_from",
 ];
 
 #[test]

@@ -5,6 +5,7 @@
 mod asyncio;
 pub mod builtins;
 mod dis;
+mod gc;
 mod math;
 mod os;
 mod random;
@@ -13,6 +14,8 @@ mod thread;
 mod time;
 mod traceback;
 mod types_native;
+mod warnings_native;
+mod weakref;
 
 use crate::vm::import::{ModuleDef, ModuleSource};
 use crate::vm::object::Args;
@@ -41,6 +44,11 @@ pub static TABLE: &[ModuleDef] = &[
     native("concurrent", make_concurrent),
     native("asyncio", asyncio::make),
     native("_types", types_native::make),
+    native("_weakref", weakref::make),
+    python("weakref", include_str!("lib/weakref.py")),
+    native("gc", gc::make),
+    native("_warnings", warnings_native::make),
+    python("warnings", include_str!("lib/warnings.py")),
     python("contextvars", include_str!("lib/contextvars.py")),
 ];
 

@@ -66,6 +66,15 @@ impl Vm {
                 }
                 Ok(Call::Done(func(self, receiver, args)?))
             }
+            Object::WeakRef { target, .. } => {
+                if !args.pos.is_empty() || !args.kw.is_empty() {
+                    let n = args.pos.len() + args.kw.len();
+                    return Err(
+                        self.type_error(&format!("weakref() takes no arguments ({n} given)"))
+                    );
+                }
+                Ok(Call::Done(target.map_or(Value::None, Value::Obj)))
+            }
             Object::BoundMethod { receiver, func } => {
                 let (receiver, func) = (*receiver, *func);
                 args.pos.insert(0, receiver);

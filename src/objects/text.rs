@@ -158,6 +158,17 @@ impl Vm {
                         format!("{name}([{}])", self.reprs(&items)?.join(", "))
                     }
                     Object::Module { name, .. } => format!("<module '{name}'>"),
+                    Object::WeakRef { target, .. } => {
+                        let at = self.address(r);
+                        match *target {
+                            None => format!("<weakref at {at}; dead>"),
+                            Some(t) => {
+                                let t_name = self.type_name(Value::Obj(t));
+                                let t_at = self.address(t);
+                                format!("<weakref at {at}; to '{t_name}' at {t_at}>")
+                            }
+                        }
+                    }
                     Object::Lock {
                         owner,
                         count,

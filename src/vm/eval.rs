@@ -56,7 +56,12 @@ impl Vm {
                 }
                 f.stack.truncate($base);
                 match tryv!($label, result) {
-                    Call::Done(v) => f.stack.push(v),
+                    Call::Done(v) => {
+                        f.stack.push(v);
+                        if self.collect_requested {
+                            self.collect_after_native(f);
+                        }
+                    }
                     Call::Frame(frame) => enter!($frame_label, frame),
                 }
             }};
@@ -144,7 +149,8 @@ impl Vm {
                             && g.kind == GenKind::Coroutine
                             && g.frame.as_ref().is_some_and(|fr| fr.lasti < 0)
                         {
-                            self.warn_never_awaited(r, f);
+                            let at = (f.code().co_filename.clone(), f.lineno());
+                            self.warn_never_awaited(r, Some(at));
                         }
                     }
                     Op::ROT_TWO => {
@@ -179,7 +185,11 @@ impl Vm {
                         }
                     },
                     Op::STORE_FAST => f.fast[arg as usize] = Some(pop!()),
-                    Op::DELETE_FAST => f.fast[arg as usize] = None,
+                    Op::DELETE_FAST => {
+                        if let Some(old) = f.fast[arg as usize].take() {
+                            self.after_del(old, f);
+                        }
+                    }
                     Op::LOAD_GLOBAL => {
                         let n = name(arg);
                         let v = match self.global_hinted(f.globals, n, consts.hint(f.lasti)) {
@@ -194,7 +204,11 @@ impl Vm {
                     }
                     Op::DELETE_GLOBAL => {
                         let n = name(arg).to_string();
+                        let old = self.dict_get_str(f.globals, &n);
                         tryv!('dispatch, self.dict_del_name(f.globals, &n));
+                        if let Some(old) = old {
+                            self.after_del(old, f);
+                        }
                     }
                     Op::LOAD_NAME => {
                         let n = name(arg);
@@ -213,7 +227,11 @@ impl Vm {
                     Op::DELETE_NAME => {
                         let n = name(arg).to_string();
                         let ns = f.locals.unwrap_or(f.globals);
+                        let old = self.dict_get_str(ns, &n);
                         tryv!('dispatch, self.dict_del_name(ns, &n));
+                        if let Some(old) = old {
+                            self.after_del(old, f);
+                        }
                     }
                     Op::LOAD_DEREF | Op::LOAD_CLASSDEREF | Op::LOAD_CLOSURE => {
                         let cell = f.cells[arg as usize];
@@ -870,7 +888,8 @@ impl Vm {
         if self.heap.wants_collection() && self.native_depth <= 1 {
             let mut extra = Vec::new();
             f.trace(&mut |v| extra.push(v));
-            self.collect(&extra);
+            let at = (f.code().co_filename.clone(), f.lineno());
+            self.collect_at(&extra, Some(at));
         }
     }
 

@@ -201,26 +201,45 @@ impl Vm {
         }
     }
 
-    /// A coroutine dropped by an expression statement before it ever ran: CPython 3.7 warns
-    /// when it is freed, which is then, at this line (once per line).
-    pub(super) fn warn_never_awaited(&mut self, coro: ObjRef, f: &Frame) {
-        let Object::Generator(g) = self.heap.get(coro) else {
+    /// A coroutine freed before it ever ran: CPython 3.7 warns then, naming the line that
+    /// was running (an expression statement that dropped it, or where the collector found
+    /// it); `sys:1` when no Python code was (at exit). Once per line and coroutine name, as
+    /// the warnings module's default filter.
+    pub(super) fn warn_never_awaited(&mut self, coro: ObjRef, at: Option<(String, u32)>) {
+        let Object::Generator(g) = self.heap.get_mut(coro) else {
             return;
         };
+        // Warned once: the collector does not warn again.
+        g.closed = true;
         let name = g.qualname.clone();
-        let (file, line) = (f.code().co_filename.clone(), f.lineno());
-        if !self.warned.insert((file.clone(), line)) {
+        let (file, line) = at.unwrap_or_else(|| ("sys".to_string(), 1));
+        // A program that imported warnings filters and records it as any warning.
+        if let Some(&warnings) = self.modules.get("warnings") {
+            let message = self.new_str(format!("coroutine '{name}' was never awaited"));
+            let category = Value::Obj(self.types["RuntimeWarning"]);
+            let file_v = self.new_str(file.clone());
+            let mut args = Args::new(vec![message, category, file_v, Value::Int(i64::from(line))]);
+            args.kw.push(("source".into(), Value::Obj(coro)));
+            let shown = self
+                .getattr(Value::Obj(warnings), "warn_explicit")
+                .and_then(|warn| self.call(warn, args));
+            if let Err(exc) = shown {
+                self.report_unraisable(Value::Obj(coro), exc);
+            }
+            return;
+        }
+        if !self.warned.insert((format!("{file}\0{name}"), line)) {
             return;
         }
         let text = self
             .sources
             .get(&file)
-            .and_then(|l| l.get(line as usize - 1))
-            .map(|l| l.trim().to_string())
+            .and_then(|l| l.get((line as usize).wrapping_sub(1)))
+            .map(|l| format!("\n  {}", l.trim()))
             .unwrap_or_default();
         self.flush();
         crate::reportln!(
-            "{file}:{line}: RuntimeWarning: coroutine '{name}' was never awaited\n  {text}"
+            "{file}:{line}: RuntimeWarning: coroutine '{name}' was never awaited{text}"
         );
         crate::reportln!(
             "RuntimeWarning: Enable tracemalloc to get the object allocation traceback"

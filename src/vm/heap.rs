@@ -9,11 +9,17 @@ use super::value::{ObjRef, Value};
 pub struct Heap {
     slots: Vec<Option<Object>>,
     marks: Vec<bool>,
+    /// Objects whose finalizer has run (`__del__`, a generator's close): it runs once, and
+    /// an object it resurrected is freed at a later collection without running it again.
+    finalized: Vec<bool>,
     free: Vec<u32>,
     /// Allocations since the last collection: the VM collects when this passes a threshold.
     pub allocated_since_gc: usize,
     /// Objects that survived the last collection.
     live_after_gc: usize,
+    /// gc.disable(): no collection unless asked for (gc.collect()).
+    pub automatic_off: bool,
+    weakrefs: usize,
 }
 
 /// Allocations between collections, at least: each collection marks every live object, so
@@ -28,6 +34,17 @@ impl Heap {
     /// Whether enough has been allocated since the last collection for another to pay.
     pub fn wants_collection(&self) -> bool {
         self.allocated_since_gc >= MIN_ALLOCATIONS_BETWEEN_COLLECTIONS.max(self.live_after_gc)
+            && !self.automatic_off
+    }
+
+    /// Makes the next safe point collect (`wants_collection`), whatever was allocated.
+    pub fn request_collection(&mut self) {
+        self.allocated_since_gc = usize::MAX / 2;
+    }
+
+    /// Weak references alive after the last collection, or made since.
+    pub fn weakrefs(&self) -> usize {
+        self.weakrefs
     }
 
     /// An empty heap with room for a million objects reserved: address space only until
@@ -37,19 +54,25 @@ impl Heap {
         let mut heap = Heap::default();
         heap.slots.reserve_exact(1 << 20);
         heap.marks.reserve_exact(1 << 20);
+        heap.finalized.reserve_exact(1 << 20);
         heap
     }
 
     pub fn alloc(&mut self, obj: Object) -> ObjRef {
         self.allocated_since_gc += 1;
+        if let Object::WeakRef { .. } = obj {
+            self.weakrefs += 1;
+        }
         match self.free.pop() {
             Some(i) => {
                 self.slots[i as usize] = Some(obj);
+                self.finalized[i as usize] = false;
                 ObjRef(i)
             }
             None => {
                 self.slots.push(Some(obj));
                 self.marks.push(false);
+                self.finalized.push(false);
                 ObjRef((self.slots.len() - 1) as u32)
             }
         }
@@ -89,9 +112,56 @@ impl Heap {
         self.slots.len() - self.free.len()
     }
 
-    /// Marks everything reachable from `roots`, frees the rest; returns how many were freed.
-    pub fn collect(&mut self, roots: impl IntoIterator<Item = Value>) -> usize {
-        let mut stack: Vec<ObjRef> = roots.into_iter().filter_map(Value::as_obj).collect();
+    /// Marks everything reachable from `roots`, frees the rest. Before freeing: weak
+    /// references to what is not reachable are cleared (those with a callback are listed),
+    /// and unreachable objects that `needs_finalizer` picks (and whose finalizer has not run)
+    /// are kept, with all they reach, and listed, for the VM to finalize (PEP 442's order).
+    pub fn collect(
+        &mut self,
+        roots: impl IntoIterator<Item = Value>,
+        needs_finalizer: impl Fn(&Heap, &Object) -> bool,
+    ) -> Collected {
+        self.mark(roots.into_iter().filter_map(Value::as_obj).collect());
+        let mut weakref_callbacks = Vec::new();
+        for i in 0..self.slots.len() {
+            if !self.marks[i] {
+                continue;
+            }
+            if let Some(Object::WeakRef { target, callback }) = &self.slots[i]
+                && let Some(t) = *target
+                && !self.marks[t.0 as usize]
+            {
+                let has_callback = *callback != Value::None;
+                if let Some(Object::WeakRef { target, .. }) = &mut self.slots[i] {
+                    *target = None;
+                }
+                if has_callback {
+                    weakref_callbacks.push(ObjRef(i as u32));
+                }
+            }
+        }
+        let finalize: Vec<ObjRef> = (0..self.slots.len())
+            .filter(|&i| !self.marks[i] && !self.finalized[i])
+            .filter(|&i| {
+                self.slots[i]
+                    .as_ref()
+                    .is_some_and(|obj| needs_finalizer(self, obj))
+            })
+            .map(|i| ObjRef(i as u32))
+            .collect();
+        for r in &finalize {
+            self.finalized[r.0 as usize] = true;
+        }
+        self.mark(finalize.clone());
+        let freed = self.sweep();
+        Collected {
+            freed,
+            finalize,
+            weakref_callbacks,
+        }
+    }
+
+    fn mark(&mut self, mut stack: Vec<ObjRef>) {
         while let Some(r) = stack.pop() {
             let i = r.0 as usize;
             if self.marks[i] {
@@ -106,10 +176,17 @@ impl Heap {
                 });
             }
         }
+    }
+
+    fn sweep(&mut self) -> usize {
         let mut freed = 0;
+        self.weakrefs = 0;
         for i in 0..self.slots.len() {
             if self.marks[i] {
                 self.marks[i] = false;
+                if let Some(Object::WeakRef { .. }) = self.slots[i] {
+                    self.weakrefs += 1;
+                }
             } else if self.slots[i].is_some() {
                 self.slots[i] = None;
                 self.free.push(i as u32);
@@ -120,4 +197,12 @@ impl Heap {
         self.live_after_gc = self.slots.len() - self.free.len();
         freed
     }
+}
+
+/// What a collection did besides freeing: objects to finalize, weak references whose
+/// callbacks are due.
+pub struct Collected {
+    pub freed: usize,
+    pub finalize: Vec<ObjRef>,
+    pub weakref_callbacks: Vec<ObjRef>,
 }

@@ -18,6 +18,7 @@ mod calls;
 pub mod eval;
 mod eval_ops;
 mod fast_path;
+mod finalize;
 pub mod frame;
 pub mod generators;
 pub mod heap;
@@ -105,6 +106,9 @@ pub struct Vm {
     pub ticks: u64,
     /// The value a blocking native returns to suspend its thread (never seen by programs).
     pub block_signal: Value,
+    /// A native (gc.collect) asked for a collection: the eval loop makes it as the call
+    /// returns, when the calling frame can be rooted, and gives its count as the result.
+    pub collect_requested: bool,
     /// (file, line) pairs already warned about, as the warnings module's default filter.
     pub warned: std::collections::HashSet<(String, u32)>,
     /// Finished frames, reused by new frames with their emptied buffers (value stack, fast
@@ -204,6 +208,7 @@ impl Vm {
             module_state: Default::default(),
             ticks: 0,
             block_signal: Value::None,
+            collect_requested: false,
             warned: Default::default(),
             frame_pool: Vec::new(),
             class_epoch: 1,
@@ -479,6 +484,15 @@ impl Vm {
     }
 
     pub fn collect(&mut self, extra: &[Value]) -> usize {
+        let at = self
+            .frames
+            .last()
+            .map(|f| (f.code().co_filename.clone(), f.lineno()));
+        self.collect_at(extra, at)
+    }
+
+    /// `collect`, with the place of the code running (for the warnings finalizers give).
+    pub fn collect_at(&mut self, extra: &[Value], at: Option<(String, u32)>) -> usize {
         let mut roots: Vec<Value> = extra.to_vec();
         roots.push(Value::Obj(self.builtins));
         roots.push(self.handled);
@@ -511,10 +525,7 @@ impl Vm {
             f.trace(&mut |v| roots.push(v));
         }
         self.class_epoch += 1;
-        let freed = self.heap.collect(roots);
-        let heap = &self.heap;
-        self.tracebacks.retain(|r, _| heap.contains(*r));
-        freed
+        self.collect_and_finalize(roots, at)
     }
 
     pub fn flush(&mut self) {

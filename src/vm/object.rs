@@ -475,6 +475,12 @@ pub enum Object {
     /// An async generator's own `yield`, told apart from what its awaits yield.
     AsyncGenValue(Value),
     AsyncGenStep(Box<AsyncGenStep>),
+    /// weakref.ref: the referent while it lives (the collector clears it), and the
+    /// callback called with the reference when it is cleared.
+    WeakRef {
+        target: Option<ObjRef>,
+        callback: Value,
+    },
     Module {
         name: String,
         dict: ObjRef,
@@ -585,6 +591,8 @@ impl Object {
                 visit(g.finalizer);
             }
             Object::AsyncGenValue(v) => visit(*v),
+            // The referent is not traced: that is what makes the reference weak.
+            Object::WeakRef { callback, .. } => visit(*callback),
             Object::AsyncGenStep(step) => {
                 visit(Value::Obj(step.agen));
                 if let StepKind::Send(v) | StepKind::Throw(v) = step.kind {

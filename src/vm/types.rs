@@ -113,6 +113,7 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("coroutine", false),
     ("async_generator", false),
     ("coroutine_wrapper", false),
+    ("weakref", false),
     ("async_generator_asend", false),
     ("async_generator_athrow", false),
     ("async_generator_wrapped_value", false),
@@ -333,6 +334,7 @@ impl Vm {
                 Object::Lock {
                     reentrant: true, ..
                 } => "RLock",
+                Object::WeakRef { .. } => "weakref",
             },
         };
         self.types[name]

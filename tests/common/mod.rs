@@ -65,8 +65,8 @@ pub fn check_corpus(dir: &str, modes: &[&[&str]], known_failures: &[(&str, &str)
     assert!(!names.is_empty(), "no programs in {dir}");
     let mut failures = Vec::new();
     for name in &names {
-        let expected = fs::read_to_string(format!("{dir}/{name}.expected"))
-            .expect("recorded expectation");
+        let expected =
+            fs::read_to_string(format!("{dir}/{name}.expected")).expect("recorded expectation");
         let known = known_failures.iter().any(|(n, _)| n == name);
         for options in modes {
             let actual = corpus_outcome(dir, name, options);

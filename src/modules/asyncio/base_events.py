@@ -84,8 +84,6 @@ class BaseEventLoop(events.AbstractEventLoop):
         self._asyncgens = set()
         self._asyncgens_shutdown_called = False
         self._waker = _Waker()
-        # Futures and tasks made on this loop that may still report at close.
-        self._unretrieved = []
 
     def __repr__(self):
         return '<{} running={} closed={} debug={}>'.format(
@@ -152,14 +150,17 @@ class BaseEventLoop(events.AbstractEventLoop):
                     'asyncgen': agen
                 })
 
-    def run_forever(self):
-        """Runs iterations until stop() is called."""
-        self._check_closed()
+    def _check_running(self):
         if self.is_running():
             raise RuntimeError('This event loop is already running')
         if events._get_running_loop() is not None:
             raise RuntimeError(
                 'Cannot run the event loop while another loop is running')
+
+    def run_forever(self):
+        """Runs iterations until stop() is called."""
+        self._check_closed()
+        self._check_running()
         self._thread_id = threading.get_ident()
         old_agen_hooks = sys.get_asyncgen_hooks()
         sys.set_asyncgen_hooks(firstiter=self._asyncgen_firstiter_hook,
@@ -179,6 +180,7 @@ class BaseEventLoop(events.AbstractEventLoop):
     def run_until_complete(self, future):
         """Runs until `future` (a coroutine is wrapped in a Task) is done; its result."""
         self._check_closed()
+        self._check_running()
         new_task = not futures.isfuture(future)
         future = tasks.ensure_future(future, loop=self)
         if new_task:
@@ -209,9 +211,6 @@ class BaseEventLoop(events.AbstractEventLoop):
         if self._closed:
             return
         self._closed = True
-        unretrieved, self._unretrieved = self._unretrieved, []
-        for fut in unretrieved:
-            fut._loop_closing()
         self._ready.clear()
         self._scheduled.clear()
         executor = self._default_executor

@@ -140,17 +140,17 @@ class Future:
 
     __iter__ = __await__
 
-    def _loop_closing(self):
-        """The loop closes: an exception nobody retrieved is reported, as CPython does
-        when the future is freed."""
-        if self._log_traceback:
-            self._log_traceback = False
-            context = {
-                'message': '%s exception was never retrieved' % self.__class__.__name__,
-                'exception': self._exception,
-                'future': self,
-            }
-            self._loop.call_exception_handler(context)
+    def __del__(self):
+        if not self._log_traceback:
+            # Set its result or exception, or retrieved its exception: nothing to report.
+            return
+        exc = self._exception
+        context = {
+            'message': '%s exception was never retrieved' % self.__class__.__name__,
+            'exception': exc,
+            'future': self,
+        }
+        self._loop.call_exception_handler(context)
 
 
 def _get_loop(fut):

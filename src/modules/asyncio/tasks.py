@@ -7,6 +7,7 @@ import concurrent.futures
 import contextvars
 import functools
 import _types
+import weakref
 from asyncio import base_futures
 from asyncio import coroutines
 from asyncio import events
@@ -20,9 +21,8 @@ FIRST_COMPLETED = concurrent.futures.FIRST_COMPLETED
 FIRST_EXCEPTION = concurrent.futures.FIRST_EXCEPTION
 ALL_COMPLETED = concurrent.futures.ALL_COMPLETED
 
-# Every task not yet finished (and those that finished with an exception nobody has
-# retrieved), by loop; CPython keeps a WeakSet.
-_all_tasks = {}
+# Every task, weakly (a task nothing refers to is freed, and reported if pending).
+_all_tasks = weakref.WeakSet()
 # The task running in each loop.
 _current_tasks = {}
 
@@ -37,23 +37,21 @@ def all_tasks(loop=None):
     """The tasks of `loop` (the running one by default) that are not done."""
     if loop is None:
         loop = events.get_running_loop()
-    return {t for t in list(_all_tasks.get(loop, ())) if not t.done()}
+    return {t for t in list(_all_tasks) if futures._get_loop(t) is loop and not t.done()}
 
 
 def _all_tasks_compat(loop=None):
     if loop is None:
         loop = events.get_event_loop()
-    return {t for t in list(_all_tasks.get(loop, ())) if not t.done()}
+    return {t for t in list(_all_tasks) if futures._get_loop(t) is loop and not t.done()}
 
 
 def _register_task(task):
-    _all_tasks.setdefault(task._loop, {})[task] = None
+    _all_tasks.add(task)
 
 
 def _unregister_task(task):
-    tasks = _all_tasks.get(task._loop)
-    if tasks is not None:
-        tasks.pop(task, None)
+    _all_tasks.discard(task)
 
 
 def _enter_task(loop, task):
@@ -127,6 +125,15 @@ class Task(futures.Future):
             info.insert(2, 'wait_for={!r}'.format(self._fut_waiter))
         return info
 
+    def __del__(self):
+        if self._state == futures._PENDING and self._log_destroy_pending:
+            context = {
+                'task': self,
+                'message': 'Task was destroyed but it is pending!',
+            }
+            self._loop.call_exception_handler(context)
+        super().__del__()
+
     def set_result(self, result):
         raise RuntimeError('Task does not support set_result operation')
 
@@ -148,12 +155,6 @@ class Task(futures.Future):
                 return True
         self._must_cancel = True
         return True
-
-    def _finished(self):
-        if self._exception is not None and self._log_traceback:
-            self._loop._unretrieved.append(self)
-        else:
-            _unregister_task(self)
 
     def __step(self, exc=None):
         if self.done():
@@ -178,16 +179,12 @@ class Task(futures.Future):
                 super().set_exception(futures.CancelledError())
             else:
                 super().set_result(exc.value)
-            self._finished()
         except futures.CancelledError:
             super().cancel()
-            self._finished()
         except Exception as exc:
             super().set_exception(exc)
-            self._finished()
         except BaseException as exc:
             super().set_exception(exc)
-            self._finished()
             raise
         else:
             blocking = getattr(result, '_asyncio_future_blocking', None)

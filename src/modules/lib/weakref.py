@@ -1,0 +1,268 @@
+"""weakref: references that do not keep their referent alive (_weakref.ref, cleared by the
+collector), and the containers built on them: WeakSet, WeakValueDictionary,
+WeakKeyDictionary, and finalize. minipy's containers find entries by identity (id), which
+is what CPython's do for objects that do not define __eq__ and __hash__."""
+
+from _weakref import ref, getweakrefcount, ReferenceType
+
+__all__ = ['ref', 'getweakrefcount', 'ReferenceType', 'WeakSet', 'WeakValueDictionary',
+           'WeakKeyDictionary', 'finalize']
+
+
+class WeakSet:
+    """A set of objects it does not keep alive: each leaves when it is collected."""
+
+    def __init__(self, data=None):
+        self._refs = {}
+        if data is not None:
+            for item in data:
+                self.add(item)
+
+    def _remover(self, key):
+        refs = self._refs
+
+        def remove(_ref):
+            refs.pop(key, None)
+        return remove
+
+    def add(self, item):
+        key = id(item)
+        current = self._refs.get(key)
+        if current is None or current() is not item:
+            self._refs[key] = ref(item, self._remover(key))
+
+    def discard(self, item):
+        current = self._refs.get(id(item))
+        if current is not None and current() is item:
+            del self._refs[id(item)]
+
+    def remove(self, item):
+        if item not in self:
+            raise KeyError(item)
+        self.discard(item)
+
+    def pop(self):
+        while self._refs:
+            key = next(iter(self._refs))
+            item = self._refs.pop(key)()
+            if item is not None:
+                return item
+        raise KeyError('pop from empty WeakSet')
+
+    def clear(self):
+        self._refs.clear()
+
+    def copy(self):
+        return WeakSet(self)
+
+    def update(self, other):
+        for item in other:
+            self.add(item)
+
+    def __contains__(self, item):
+        current = self._refs.get(id(item))
+        return current is not None and current() is item
+
+    def __iter__(self):
+        for r in list(self._refs.values()):
+            item = r()
+            if item is not None:
+                yield item
+
+    def __len__(self):
+        return sum(1 for r in list(self._refs.values()) if r() is not None)
+
+    def __repr__(self):
+        return '<WeakSet of {} items>'.format(len(self))
+
+
+class WeakValueDictionary:
+    """A dict whose values it does not keep alive: an entry goes when its value is
+    collected."""
+
+    def __init__(self, other=(), **kw):
+        self._data = {}
+        self.update(other, **kw)
+
+    def _remover(self, key):
+        data = self._data
+
+        def remove(r):
+            if data.get(key) is r:
+                del data[key]
+        return remove
+
+    def __setitem__(self, key, value):
+        self._data[key] = ref(value, self._remover(key))
+
+    def __getitem__(self, key):
+        value = self._data[key]()
+        if value is None:
+            raise KeyError(key)
+        return value
+
+    def __delitem__(self, key):
+        del self._data[key]
+
+    def __contains__(self, key):
+        r = self._data.get(key)
+        return r is not None and r() is not None
+
+    def __len__(self):
+        return sum(1 for r in list(self._data.values()) if r() is not None)
+
+    def __iter__(self):
+        for key, r in list(self._data.items()):
+            if r() is not None:
+                yield key
+
+    def get(self, key, default=None):
+        r = self._data.get(key)
+        if r is None:
+            return default
+        value = r()
+        return default if value is None else value
+
+    def keys(self):
+        return list(self)
+
+    def values(self):
+        return [v for v in (r() for r in list(self._data.values())) if v is not None]
+
+    def items(self):
+        return [(k, v) for k, v in ((k, r()) for k, r in list(self._data.items()))
+                if v is not None]
+
+    def pop(self, key, *default):
+        r = self._data.pop(key, None)
+        value = r() if r is not None else None
+        if value is None:
+            if default:
+                return default[0]
+            raise KeyError(key)
+        return value
+
+    def setdefault(self, key, default=None):
+        value = self.get(key)
+        if value is None:
+            self[key] = default
+            return default
+        return value
+
+    def update(self, other=(), **kw):
+        if hasattr(other, 'items'):
+            other = other.items()
+        for key, value in other:
+            self[key] = value
+        for key, value in kw.items():
+            self[key] = value
+
+    def __repr__(self):
+        return '<WeakValueDictionary at 0x{:x}>'.format(id(self))
+
+
+class WeakKeyDictionary:
+    """A dict whose keys it does not keep alive: an entry goes when its key is
+    collected. Keys are found by identity."""
+
+    def __init__(self, dict=None):
+        self._data = {}
+        if dict is not None:
+            self.update(dict)
+
+    def _remover(self, key):
+        data = self._data
+
+        def remove(_ref):
+            data.pop(key, None)
+        return remove
+
+    def __setitem__(self, key, value):
+        k = id(key)
+        entry = self._data.get(k)
+        if entry is not None and entry[0]() is key:
+            self._data[k] = (entry[0], value)
+        else:
+            self._data[k] = (ref(key, self._remover(k)), value)
+
+    def __getitem__(self, key):
+        entry = self._data.get(id(key))
+        if entry is None or entry[0]() is not key:
+            raise KeyError(key)
+        return entry[1]
+
+    def __delitem__(self, key):
+        entry = self._data.get(id(key))
+        if entry is None or entry[0]() is not key:
+            raise KeyError(key)
+        del self._data[id(key)]
+
+    def __contains__(self, key):
+        entry = self._data.get(id(key))
+        return entry is not None and entry[0]() is key
+
+    def get(self, key, default=None):
+        entry = self._data.get(id(key))
+        if entry is None or entry[0]() is not key:
+            return default
+        return entry[1]
+
+    def __len__(self):
+        return sum(1 for r, _ in list(self._data.values()) if r() is not None)
+
+    def __iter__(self):
+        for r, _ in list(self._data.values()):
+            key = r()
+            if key is not None:
+                yield key
+
+    def keys(self):
+        return list(self)
+
+    def values(self):
+        return [v for r, v in list(self._data.values()) if r() is not None]
+
+    def items(self):
+        return [(r(), v) for r, v in list(self._data.values()) if r() is not None]
+
+    def update(self, other):
+        if hasattr(other, 'items'):
+            other = other.items()
+        for key, value in other:
+            self[key] = value
+
+
+class finalize:
+    """Calls func(*args, **kwargs) when obj is collected (or when called first)."""
+
+    _registry = {}
+
+    def __init__(self, obj, func, *args, **kwargs):
+        self._func = func
+        self._args = args
+        self._kwargs = kwargs
+        self._alive = True
+        self._ref = ref(obj, self._collected)
+        finalize._registry[id(self)] = self
+
+    def _collected(self, _ref):
+        self()
+
+    def __call__(self, _=None):
+        if not self._alive:
+            return None
+        self._alive = False
+        finalize._registry.pop(id(self), None)
+        return self._func(*self._args, **self._kwargs)
+
+    def detach(self):
+        if not self._alive:
+            return None
+        self._alive = False
+        finalize._registry.pop(id(self), None)
+        obj = self._ref()
+        return (obj, self._func, self._args, self._kwargs) if obj is not None else None
+
+    @property
+    def alive(self):
+        return self._alive

@@ -300,6 +300,7 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             | Object::Bytes(_)
             | Object::Range { .. }
             | Object::Dict(_)
+            | Object::Deque(_)
             | Object::DictView { .. },
         ) => true,
         Some(Object::Instance(_)) => {

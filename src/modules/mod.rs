@@ -43,6 +43,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("_random", random::make),
     native("concurrent", make_concurrent),
     native("asyncio", asyncio::make),
+    native("_collections", make_collections),
     native("_types", types_native::make),
     native("_weakref", weakref::make),
     python("weakref", include_str!("lib/weakref.py")),
@@ -74,6 +75,14 @@ fn make_concurrent(vm: &mut Vm) -> PyResult<ObjRef> {
         &[("futures", include_str!("lib/concurrent_futures.py"))],
         "",
     )
+}
+
+/// `_collections`: the native types lib/collections.py re-exports (deque).
+fn make_collections(vm: &mut Vm) -> PyResult<ObjRef> {
+    let m = vm.new_module("_collections", &[]);
+    let deque = Value::Obj(vm.types["deque"]);
+    vm.dict_set_str(vm.module_dict(m), "deque", deque);
+    Ok(m)
 }
 
 /// A package written in minipy's Python: its modules (`name.sub`) run in the order given,

@@ -172,6 +172,12 @@ impl Vm {
         let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
             return Ok(false);
         };
+        if let (Object::Deque(_), Object::Deque(_)) = (self.heap.get(ra), self.heap.get(rb)) {
+            let x = self.deque_items(a).map(|d| d.0).unwrap_or_default();
+            let y = self.deque_items(b).map(|d| d.0).unwrap_or_default();
+            let (x, y) = (self.new_list(x), self.new_list(y));
+            return self.eq(x, y);
+        }
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(x.text == y.text),
             (Object::Bytes(x), Object::Bytes(y)) => Ok(x == y),
@@ -277,6 +283,12 @@ impl Vm {
         let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
             return Ok(None);
         };
+        if let (Object::Deque(_), Object::Deque(_)) = (self.heap.get(ra), self.heap.get(rb)) {
+            let x = self.deque_items(a).map(|d| d.0).unwrap_or_default();
+            let y = self.deque_items(b).map(|d| d.0).unwrap_or_default();
+            let (x, y) = (self.new_list(x), self.new_list(y));
+            return self.order(x, y);
+        }
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(Some(x.text.cmp(&y.text))),
             (Object::Bytes(x), Object::Bytes(y)) => Ok(Some(x.cmp(y))),

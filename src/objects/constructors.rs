@@ -230,6 +230,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 Ok(vm.alloc(Object::Bytes(b)))
             }
         },
+        "deque" => super::deque::construct(vm, &args),
         "list" => {
             let items = match first {
                 Some(v) => vm.collect_iterable(v)?,

@@ -114,6 +114,7 @@ impl Vm {
             return Err(self.type_error(&format!("'{t}' object is not subscriptable")));
         };
         match self.heap.get(rc) {
+            Object::Deque(_) => self.deque_getitem(rc, index),
             Object::List(items) | Object::Tuple(items) => {
                 let is_list = matches!(self.heap.get(rc), Object::List(_));
                 let len = items.len();
@@ -245,6 +246,7 @@ impl Vm {
             return Err(self.type_error(&format!("'{t}' object does not support item assignment")));
         };
         match self.heap.get(rc) {
+            Object::Deque(_) => self.deque_setitem(rc, index, v),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -309,17 +311,32 @@ impl Vm {
             return Err(self.type_error(&format!("'{t}' object doesn't support item deletion")));
         };
         match self.heap.get(rc) {
+            Object::Deque(_) => self.deque_delitem(rc, index),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
                     let (a, b, s) = self.slice_indices(index, len as i64)?;
+                    let Object::List(items) = self.heap.get_mut(rc) else {
+                        unreachable!("matched a list")
+                    };
+                    if s == 1 {
+                        // A contiguous run: one move of the tail, not one per item.
+                        let (a, b) = (a.clamp(0, len as i64) as usize, b.clamp(0, len as i64));
+                        items.drain(a..(b as usize).max(a));
+                        return Ok(());
+                    }
                     let mut drop = Self::slice_positions(a, b, s);
                     drop.sort_unstable();
-                    if let Object::List(items) = self.heap.get_mut(rc) {
-                        for i in drop.into_iter().rev() {
-                            items.remove(i);
+                    let mut keep = drop.into_iter().peekable();
+                    let mut i = 0;
+                    items.retain(|_| {
+                        let gone = keep.peek() == Some(&i);
+                        if gone {
+                            keep.next();
                         }
-                    }
+                        i += 1;
+                        !gone
+                    });
                     return Ok(());
                 }
                 let i = self.seq_index(index, len, "list assignment")?;
@@ -418,6 +435,7 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
             Object::Str(s) => return Ok(s.chars),
             Object::Bytes(b) => return Ok(b.len()),
             Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
+            Object::Deque(d) => return Ok(d.items.len()),
             Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),
             Object::DictView { dict, .. } => {
                 if let Object::Dict(d) = vm.heap.get(*dict) {

@@ -22,7 +22,7 @@ impl Vm {
             return not_iterable(self);
         }
         let it = match self.heap.get(r) {
-            Object::List(_) | Object::Tuple(_) => Iter::Seq { seq: r, index: 0 },
+            Object::List(_) | Object::Tuple(_) | Object::Deque(_) => Iter::Seq { seq: r, index: 0 },
             Object::Str(s) => Iter::Str {
                 chars: s.chars().collect(),
                 index: 0,
@@ -196,6 +196,7 @@ impl Vm {
                     *index += 1;
                     let item = match self.heap.get(seq) {
                         Object::List(v) | Object::Tuple(v) => v.get(i).copied(),
+                        Object::Deque(d) => d.items.get(i).copied(),
                         _ => None,
                     };
                     Step::Done(item)

@@ -2,6 +2,7 @@
 //! looks along the class's MRO for a built-in type and returns its method (each type's
 //! methods live in its own file: list.rs, dict.rs, set.rs, str.rs, bytes.rs ...).
 
+use super::deque::*;
 use super::dict::*;
 use super::list::*;
 use super::number::*;
@@ -130,6 +131,20 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("generator", "__next__") => Some(("__next__", g_next)),
             ("generator" | "coroutine", "throw") => Some(("throw", g_throw)),
             ("generator" | "coroutine", "close") => Some(("close", g_close)),
+            ("deque", "append") => Some(("append", dq_append)),
+            ("deque", "appendleft") => Some(("appendleft", dq_appendleft)),
+            ("deque", "pop") => Some(("pop", dq_pop)),
+            ("deque", "popleft") => Some(("popleft", dq_popleft)),
+            ("deque", "extend") => Some(("extend", dq_extend)),
+            ("deque", "extendleft") => Some(("extendleft", dq_extendleft)),
+            ("deque", "clear") => Some(("clear", dq_clear)),
+            ("deque", "copy" | "__copy__") => Some(("copy", dq_copy)),
+            ("deque", "rotate") => Some(("rotate", dq_rotate)),
+            ("deque", "reverse") => Some(("reverse", dq_reverse)),
+            ("deque", "count") => Some(("count", dq_count)),
+            ("deque", "index") => Some(("index", dq_index)),
+            ("deque", "insert") => Some(("insert", dq_insert)),
+            ("deque", "remove") => Some(("remove", dq_remove)),
             ("coroutine_wrapper", "send") => Some(("send", cw_send)),
             ("coroutine_wrapper", "throw") => Some(("throw", cw_throw)),
             ("coroutine_wrapper", "close") => Some(("close", cw_close)),

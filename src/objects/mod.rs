@@ -9,6 +9,7 @@ pub mod class;
 mod codecs;
 pub mod compare;
 pub mod constructors;
+pub mod deque;
 pub mod dict;
 pub mod format;
 pub mod hash;

@@ -179,6 +179,7 @@ impl Vm {
                 Object::Bytes(b) => !b.is_empty(),
                 Object::BigInt(b) => !b.is_zero(),
                 Object::Tuple(t) | Object::List(t) => !t.is_empty(),
+                Object::Deque(d) => !d.items.is_empty(),
                 Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => !d.is_empty(),
                 Object::Range { start, stop, step } => range_len(*start, *stop, *step) > 0,
                 Object::Instance(_) => {
@@ -655,6 +656,27 @@ impl Vm {
             b
         };
         let repeat = |vm: &Self| vm.as_index(b).map(|n| n.max(0) as usize);
+        if let Some((items, maxlen)) = self.deque_items(a) {
+            return Ok(match symbol {
+                // `d += iterable` extends d itself.
+                "+" if is_inplace(op) => {
+                    let more = self.collect_iterable(b)?;
+                    self.deque_extend(a, more);
+                    Some(a)
+                }
+                "+" => match self.deque_items(b) {
+                    Some((more, _)) => Some(self.deque_from([items, more].concat(), maxlen)),
+                    None => {
+                        let t = self.type_name(b);
+                        return Err(self.type_error(&format!(
+                            "can only concatenate deque (not \"{t}\") to deque"
+                        )));
+                    }
+                },
+                "*" => repeat(self).map(|n| self.deque_from(items.repeat(n), maxlen)),
+                _ => None,
+            });
+        }
         match (self.heap.get(ra), symbol) {
             (Object::Str(s), "+") => {
                 if let Some(Object::Str(t)) = rb.map(|r| self.heap.get(r)) {

@@ -162,6 +162,7 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             let c = c.clone();
             return Ok(code_attr(vm, &c, attr));
         }
+        (Object::Deque(d), "maxlen") => d.maxlen.map_or(Value::None, |m| Value::Int(m as i64)),
         (Object::Range { start, .. }, "start") => Value::Int(*start),
         (Object::Range { stop, .. }, "stop") => Value::Int(*stop),
         (Object::Range { step, .. }, "step") => Value::Int(*step),

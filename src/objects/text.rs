@@ -9,7 +9,7 @@ impl Vm {
     pub fn repr(&mut self, v: Value) -> PyResult<String> {
         if let Value::Obj(r) = v {
             let placeholder = match self.heap.get(r) {
-                Object::List(_) => Some("[...]"),
+                Object::List(_) | Object::Deque(_) => Some("[...]"),
                 Object::Dict(_) => Some("{...}"),
                 Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) | Object::Instance(_) => {
                     Some("...")
@@ -60,6 +60,7 @@ impl Vm {
                         let items = items.clone();
                         format!("[{}]", self.reprs(&items)?.join(", "))
                     }
+                    Object::Deque(_) => self.deque_repr(r)?,
                     Object::Dict(d) => {
                         let pairs: Vec<(Value, Value)> = d.values().copied().collect();
                         let mut parts = Vec::with_capacity(pairs.len());
@@ -200,7 +201,7 @@ impl Vm {
         })
     }
 
-    fn reprs(&mut self, items: &[Value]) -> PyResult<Vec<String>> {
+    pub(crate) fn reprs(&mut self, items: &[Value]) -> PyResult<Vec<String>> {
         self.native_depth += 1;
         let r = items.iter().map(|v| self.repr(*v)).collect();
         self.native_depth -= 1;

@@ -365,6 +365,13 @@ impl GenKind {
     }
 }
 
+/// collections.deque: a ring buffer, O(1) at both ends; with `maxlen`, adding at one end
+/// drops from the other once full.
+pub struct Deque {
+    pub items: std::collections::VecDeque<Value>,
+    pub maxlen: Option<usize>,
+}
+
 /// What one awaitable of an async generator does (`asend`/`__anext__`, `athrow`, `aclose`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum StepKind {
@@ -475,6 +482,8 @@ pub enum Object {
     /// An async generator's own `yield`, told apart from what its awaits yield.
     AsyncGenValue(Value),
     AsyncGenStep(Box<AsyncGenStep>),
+    /// collections.deque.
+    Deque(Box<Deque>),
     /// weakref.ref: the referent while it lives (the collector clears it), and the
     /// callback called with the reference when it is cleared.
     WeakRef {
@@ -591,6 +600,7 @@ impl Object {
                 visit(g.finalizer);
             }
             Object::AsyncGenValue(v) => visit(*v),
+            Object::Deque(d) => d.items.iter().for_each(|x| visit(*x)),
             // The referent is not traced: that is what makes the reference weak.
             Object::WeakRef { callback, .. } => visit(*callback),
             Object::AsyncGenStep(step) => {

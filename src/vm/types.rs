@@ -74,7 +74,7 @@ pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
 
 /// The built-in types a class may extend with its own methods and attributes: its
 /// instances carry a value of the type (`Instance::payload`).
-pub const EXTENSIBLE: [&str; 9] = [
+pub const EXTENSIBLE: [&str; 10] = [
     "int",
     "float",
     "str",
@@ -84,6 +84,7 @@ pub const EXTENSIBLE: [&str; 9] = [
     "dict",
     "set",
     "frozenset",
+    "deque",
 ];
 
 /// Built-in types, by the name `type(x).__name__` gives, and whether that name is
@@ -114,6 +115,7 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("async_generator", false),
     ("coroutine_wrapper", false),
     ("weakref", false),
+    ("deque", false),
     ("async_generator_asend", false),
     ("async_generator_athrow", false),
     ("async_generator_wrapped_value", false),
@@ -169,9 +171,13 @@ impl Vm {
                 c.mro = mro;
             }
         }
-        // The lock types live in _thread (`<class '_thread.lock'>`).
-        for name in ["lock", "RLock"] {
-            let module = self.new_str("_thread");
+        // The lock types live in _thread (`<class '_thread.lock'>`), deque in collections.
+        for (name, module) in [
+            ("lock", "_thread"),
+            ("RLock", "_thread"),
+            ("deque", "collections"),
+        ] {
+            let module = self.new_str(module);
             if let Object::Class(c) = self.heap.get_mut(self.types[name]) {
                 c.dict.insert("__module__".into(), module);
             }
@@ -335,6 +341,7 @@ impl Vm {
                     reentrant: true, ..
                 } => "RLock",
                 Object::WeakRef { .. } => "weakref",
+                Object::Deque(_) => "deque",
             },
         };
         self.types[name]

@@ -107,7 +107,13 @@ fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         }
         _ => None,
     };
-    let file = kwarg(&args, "file").filter(|f| *f != Value::None);
+    // No file: sys.stdout, which a program may have replaced (redirect_stdout, a StringIO).
+    let file = kwarg(&args, "file")
+        .filter(|f| *f != Value::None)
+        .or_else(|| {
+            let sys = vm.modules.get("sys").copied()?;
+            vm.dict_get_str(vm.module_dict(sys), "stdout")
+        });
     let flush = match kwarg(&args, "flush") {
         Some(f) => vm.truthy(f)?,
         None => false,

@@ -225,13 +225,15 @@ impl Vm {
                     }
                 }
             }
-            Object::Instance(_) => match self.call_special(c, "__getitem__", vec![index])? {
-                Some(v) => Ok(v),
-                None => {
-                    let t = self.type_name(c);
-                    Err(self.type_error(&format!("'{t}' object is not subscriptable")))
+            Object::Instance(_) | Object::Class(_) => {
+                match self.call_special(c, "__getitem__", vec![index])? {
+                    Some(v) => Ok(v),
+                    None => {
+                        let t = self.type_name(c);
+                        Err(self.type_error(&format!("'{t}' object is not subscriptable")))
+                    }
                 }
-            },
+            }
             _ => {
                 let t = self.type_name(c);
                 Err(self.type_error(&format!("'{t}' object is not subscriptable")))
@@ -427,7 +429,7 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
             Object::Range { start, stop, step } => {
                 return Ok(crate::objects::items::range_len(*start, *stop, *step) as usize);
             }
-            Object::Instance(_) => {
+            Object::Instance(_) | Object::Class(_) => {
                 if let Some(n) = vm.call_special(v, "__len__", vec![])? {
                     return vm
                         .as_index(n)

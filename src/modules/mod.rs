@@ -37,6 +37,10 @@ pub static TABLE: &[ModuleDef] = &[
     python("random", include_str!("lib/random.py")),
     native("_random", random::make),
     native("concurrent", make_concurrent),
+    python("heapq", include_str!("lib/heapq.py")),
+    python("bisect", include_str!("lib/bisect.py")),
+    python("operator", include_str!("lib/operator.py")),
+    python("copy", include_str!("lib/copy.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

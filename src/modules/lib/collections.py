@@ -310,11 +310,15 @@ def namedtuple(typename, field_names, *, defaults=None):
     def _replace(self, **changes):
         return type(self)(*[changes.pop(n, v) for n, v in zip(fields, self)])
 
+    def __getnewargs__(self):
+        return tuple(self)
+
     namespace = {
         '__new__': __new__,
         '__repr__': __repr__,
         '_asdict': _asdict,
         '_replace': _replace,
+        '__getnewargs__': __getnewargs__,
         '_fields': fields,
     }
     for index, name in enumerate(fields):

@@ -41,6 +41,8 @@ pub static TABLE: &[ModuleDef] = &[
     python("bisect", include_str!("lib/bisect.py")),
     python("operator", include_str!("lib/operator.py")),
     python("copy", include_str!("lib/copy.py")),
+    python("string", include_str!("lib/string.py")),
+    python("textwrap", include_str!("lib/textwrap.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

@@ -43,6 +43,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("copy", include_str!("lib/copy.py")),
     python("string", include_str!("lib/string.py")),
     python("textwrap", include_str!("lib/textwrap.py")),
+    python("enum", include_str!("lib/enum.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

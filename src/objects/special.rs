@@ -145,6 +145,8 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         }
         (Object::BigInt(_), "real" | "numerator") => obj,
         (Object::Property { fget, .. }, "fget") => *fget,
+        (Object::Property { fset, .. }, "fset") => *fset,
+        (Object::Property { fdel, .. }, "fdel") => *fdel,
         (Object::Property { .. }, which @ ("setter" | "deleter")) => {
             let func: NativeFn = if which == "setter" {
                 property_setter

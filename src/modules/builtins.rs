@@ -406,12 +406,32 @@ fn classes_of(vm: &mut Vm, spec: Value, fname: &str) -> PyResult<Vec<ObjRef>> {
     }
 }
 
+/// The metaclass method `name` of class `c` (`__instancecheck__`, `__subclasscheck__`),
+/// when its metaclass is written in Python and defines it (abc.ABCMeta does).
+fn metaclass_hook(vm: &Vm, c: ObjRef, name: &str) -> Option<Value> {
+    let Object::Class(k) = vm.heap.get(c) else {
+        return None;
+    };
+    vm.class_lookup(k.metaclass?, name)
+}
+
 fn b_isinstance(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "isinstance", &args, 2, 2)?;
-    let classes = classes_of(vm, args.pos[1], "isinstance")?;
-    Ok(Value::Bool(
-        classes.into_iter().any(|c| vm.isinstance(args.pos[0], c)),
-    ))
+    let v = args.pos[0];
+    for c in classes_of(vm, args.pos[1], "isinstance")? {
+        let found = if vm.type_of(v) == c {
+            true
+        } else if let Some(hook) = metaclass_hook(vm, c, "__instancecheck__") {
+            let r = vm.call(hook, Args::new(vec![Value::Obj(c), v]))?;
+            vm.truthy(r)?
+        } else {
+            vm.isinstance(v, c)
+        };
+        if found {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
 }
 
 fn b_issubclass(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -422,10 +442,18 @@ fn b_issubclass(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     else {
         return Err(vm.type_error("issubclass() arg 1 must be a class"));
     };
-    let classes = classes_of(vm, args.pos[1], "issubclass")?;
-    Ok(Value::Bool(
-        classes.into_iter().any(|k| vm.is_subclass(c, k)),
-    ))
+    for k in classes_of(vm, args.pos[1], "issubclass")? {
+        let found = if let Some(hook) = metaclass_hook(vm, k, "__subclasscheck__") {
+            let r = vm.call(hook, Args::new(vec![Value::Obj(k), Value::Obj(c)]))?;
+            vm.truthy(r)?
+        } else {
+            vm.is_subclass(c, k)
+        };
+        if found {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
 }
 
 fn b_id(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

@@ -44,6 +44,8 @@ pub static TABLE: &[ModuleDef] = &[
     python("string", include_str!("lib/string.py")),
     python("textwrap", include_str!("lib/textwrap.py")),
     python("enum", include_str!("lib/enum.py")),
+    python("abc", include_str!("lib/abc.py")),
+    python("_collections_abc", include_str!("lib/collections_abc.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

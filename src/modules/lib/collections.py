@@ -1,5 +1,9 @@
 # The collections module, written in minipy's Python: deque, defaultdict, Counter,
-# OrderedDict and namedtuple, with CPython's reprs, for the programs that use them.
+# OrderedDict and namedtuple, with CPython's reprs, for the programs that use them;
+# collections.abc is lib/collections_abc.py, made with it (a package's modules are its
+# attributes in minipy).
+
+import _collections_abc as abc
 
 
 class deque:
@@ -112,6 +116,9 @@ class deque:
         if self._maxlen is None:
             return 'deque(%r)' % (self._items,)
         return 'deque(%r, maxlen=%d)' % (self._items, self._maxlen)
+
+
+abc.MutableSequence.register(deque)
 
 
 class defaultdict(dict):
@@ -270,6 +277,9 @@ class OrderedDict(dict):
             raise KeyError('dictionary is empty')
         key = list(self.keys())[-1 if last else 0]
         return key, self.pop(key)
+
+    def __reversed__(self):
+        return reversed(list(self))
 
     def __repr__(self):
         if not self:

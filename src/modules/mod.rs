@@ -46,6 +46,8 @@ pub static TABLE: &[ModuleDef] = &[
     python("enum", include_str!("lib/enum.py")),
     python("abc", include_str!("lib/abc.py")),
     python("_collections_abc", include_str!("lib/collections_abc.py")),
+    python("contextlib", include_str!("lib/contextlib.py")),
+    python("io", include_str!("lib/io.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

@@ -48,6 +48,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("_collections_abc", include_str!("lib/collections_abc.py")),
     python("contextlib", include_str!("lib/contextlib.py")),
     python("io", include_str!("lib/io.py")),
+    python("dataclasses", include_str!("lib/dataclasses.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

@@ -415,9 +415,22 @@ fn metaclass_hook(vm: &Vm, c: ObjRef, name: &str) -> Option<Value> {
     vm.class_lookup(k.metaclass?, name)
 }
 
+/// The `name` hook (`__instancecheck__`, `__subclasscheck__`) of an object that is not a
+/// class or tuple, as isinstance's second argument (typing.List is one).
+fn object_hook(vm: &Vm, spec: Value, name: &str) -> Option<Value> {
+    match spec.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Instance(inst)) => vm.class_lookup(inst.class, name),
+        _ => None,
+    }
+}
+
 fn b_isinstance(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "isinstance", &args, 2, 2)?;
     let v = args.pos[0];
+    if let Some(hook) = object_hook(vm, args.pos[1], "__instancecheck__") {
+        let r = vm.call(hook, Args::new(vec![args.pos[1], v]))?;
+        return Ok(Value::Bool(vm.truthy(r)?));
+    }
     for c in classes_of(vm, args.pos[1], "isinstance")? {
         let found = if vm.type_of(v) == c {
             true
@@ -442,6 +455,10 @@ fn b_issubclass(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     else {
         return Err(vm.type_error("issubclass() arg 1 must be a class"));
     };
+    if let Some(hook) = object_hook(vm, args.pos[1], "__subclasscheck__") {
+        let r = vm.call(hook, Args::new(vec![args.pos[1], Value::Obj(c)]))?;
+        return Ok(Value::Bool(vm.truthy(r)?));
+    }
     for k in classes_of(vm, args.pos[1], "issubclass")? {
         let found = if let Some(hook) = metaclass_hook(vm, k, "__subclasscheck__") {
             let r = vm.call(hook, Args::new(vec![Value::Obj(k), Value::Obj(c)]))?;

@@ -49,6 +49,8 @@ pub static TABLE: &[ModuleDef] = &[
     python("contextlib", include_str!("lib/contextlib.py")),
     python("io", include_str!("lib/io.py")),
     python("dataclasses", include_str!("lib/dataclasses.py")),
+    python("types", include_str!("lib/types.py")),
+    python("typing", include_str!("lib/typing.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

@@ -51,6 +51,9 @@ pub static TABLE: &[ModuleDef] = &[
     python("dataclasses", include_str!("lib/dataclasses.py")),
     python("types", include_str!("lib/types.py")),
     python("typing", include_str!("lib/typing.py")),
+    python("numbers", include_str!("lib/numbers.py")),
+    python("fractions", include_str!("lib/fractions.py")),
+    python("statistics", include_str!("lib/statistics.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {
@@ -90,6 +93,16 @@ pub(crate) fn float_arg(vm: &mut Vm, args: &Args, i: usize) -> PyResult<f64> {
         }
         Some(f) => Ok(f),
         None => {
+            // An object with __float__ (a Fraction) converts through it, as in CPython.
+            if let Some(f) = vm.call_special(v, "__float__", vec![])? {
+                return match f {
+                    Value::Float(x) => Ok(x),
+                    _ => {
+                        let t = vm.type_name(f);
+                        Err(vm.type_error(&format!("__float__ returned non-float (type {t})")))
+                    }
+                };
+            }
             let t = vm.type_name(v);
             Err(vm.type_error(&format!("must be real number, not {t}")))
         }

@@ -54,6 +54,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("numbers", include_str!("lib/numbers.py")),
     python("fractions", include_str!("lib/fractions.py")),
     python("statistics", include_str!("lib/statistics.py")),
+    python("inspect", include_str!("lib/inspect.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

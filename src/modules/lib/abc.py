@@ -14,24 +14,26 @@ def abstractmethod(funcobj):
     return funcobj
 
 
-class abstractclassmethod(classmethod):
-    __isabstractmethod__ = True
-
-    def __init__(self, callable):
-        callable.__isabstractmethod__ = True
-        super().__init__(callable)
-
-
-class abstractstaticmethod(staticmethod):
-    __isabstractmethod__ = True
-
-    def __init__(self, callable):
-        callable.__isabstractmethod__ = True
-        super().__init__(callable)
+# CPython's are subclasses of classmethod, staticmethod and property; calling such a
+# subclass in minipy makes a plain classmethod, staticmethod or property, so these are
+# functions that mark the function abstract and wrap it.
+def abstractclassmethod(callable):
+    """A deprecated spelling of @classmethod @abstractmethod."""
+    callable.__isabstractmethod__ = True
+    return classmethod(callable)
 
 
-class abstractproperty(property):
-    __isabstractmethod__ = True
+def abstractstaticmethod(callable):
+    """A deprecated spelling of @staticmethod @abstractmethod."""
+    callable.__isabstractmethod__ = True
+    return staticmethod(callable)
+
+
+def abstractproperty(fget=None, fset=None, fdel=None, doc=None):
+    """A deprecated spelling of @property @abstractmethod."""
+    if fget is not None:
+        fget.__isabstractmethod__ = True
+    return property(fget, fset, fdel, doc)
 
 
 def _is_abstract(value):

@@ -107,7 +107,13 @@ fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         }
         _ => None,
     };
-    let file = kwarg(&args, "file").filter(|f| *f != Value::None);
+    // No file: sys.stdout, which a program may have replaced (redirect_stdout, a StringIO).
+    let file = kwarg(&args, "file")
+        .filter(|f| *f != Value::None)
+        .or_else(|| {
+            let sys = vm.modules.get("sys").copied()?;
+            vm.dict_get_str(vm.module_dict(sys), "stdout")
+        });
     let flush = match kwarg(&args, "flush") {
         Some(f) => vm.truthy(f)?,
         None => false,
@@ -401,12 +407,45 @@ fn classes_of(vm: &mut Vm, spec: Value, fname: &str) -> PyResult<Vec<ObjRef>> {
     }
 }
 
+/// The metaclass method `name` of class `c` (`__instancecheck__`, `__subclasscheck__`),
+/// when its metaclass is written in Python and defines it (abc.ABCMeta does).
+fn metaclass_hook(vm: &Vm, c: ObjRef, name: &str) -> Option<Value> {
+    let Object::Class(k) = vm.heap.get(c) else {
+        return None;
+    };
+    vm.class_lookup(k.metaclass?, name)
+}
+
+/// The `name` hook (`__instancecheck__`, `__subclasscheck__`) of an object that is not a
+/// class or tuple, as isinstance's second argument (typing.List is one).
+fn object_hook(vm: &Vm, spec: Value, name: &str) -> Option<Value> {
+    match spec.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Instance(inst)) => vm.class_lookup(inst.class, name),
+        _ => None,
+    }
+}
+
 fn b_isinstance(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "isinstance", &args, 2, 2)?;
-    let classes = classes_of(vm, args.pos[1], "isinstance")?;
-    Ok(Value::Bool(
-        classes.into_iter().any(|c| vm.isinstance(args.pos[0], c)),
-    ))
+    let v = args.pos[0];
+    if let Some(hook) = object_hook(vm, args.pos[1], "__instancecheck__") {
+        let r = vm.call(hook, Args::new(vec![args.pos[1], v]))?;
+        return Ok(Value::Bool(vm.truthy(r)?));
+    }
+    for c in classes_of(vm, args.pos[1], "isinstance")? {
+        let found = if vm.type_of(v) == c {
+            true
+        } else if let Some(hook) = metaclass_hook(vm, c, "__instancecheck__") {
+            let r = vm.call(hook, Args::new(vec![Value::Obj(c), v]))?;
+            vm.truthy(r)?
+        } else {
+            vm.isinstance(v, c)
+        };
+        if found {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
 }
 
 fn b_issubclass(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -417,10 +456,22 @@ fn b_issubclass(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     else {
         return Err(vm.type_error("issubclass() arg 1 must be a class"));
     };
-    let classes = classes_of(vm, args.pos[1], "issubclass")?;
-    Ok(Value::Bool(
-        classes.into_iter().any(|k| vm.is_subclass(c, k)),
-    ))
+    if let Some(hook) = object_hook(vm, args.pos[1], "__subclasscheck__") {
+        let r = vm.call(hook, Args::new(vec![args.pos[1], Value::Obj(c)]))?;
+        return Ok(Value::Bool(vm.truthy(r)?));
+    }
+    for k in classes_of(vm, args.pos[1], "issubclass")? {
+        let found = if let Some(hook) = metaclass_hook(vm, k, "__subclasscheck__") {
+            let r = vm.call(hook, Args::new(vec![Value::Obj(k), Value::Obj(c)]))?;
+            vm.truthy(r)?
+        } else {
+            vm.is_subclass(c, k)
+        };
+        if found {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
 }
 
 fn b_id(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

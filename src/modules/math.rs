@@ -299,12 +299,21 @@ fn round_to_int(vm: &mut Vm, args: &Args, f: fn(f64) -> f64) -> R {
 }
 
 fn m_floor(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if let Some(r) = vm.call_special(arg(&args, 0), "__floor__", vec![])? {
+        return Ok(r);
+    }
     round_to_int(vm, &args, f64::floor)
 }
 fn m_ceil(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if let Some(r) = vm.call_special(arg(&args, 0), "__ceil__", vec![])? {
+        return Ok(r);
+    }
     round_to_int(vm, &args, f64::ceil)
 }
 fn m_trunc(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if let Some(r) = vm.call_special(arg(&args, 0), "__trunc__", vec![])? {
+        return Ok(r);
+    }
     round_to_int(vm, &args, f64::trunc)
 }
 

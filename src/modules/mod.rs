@@ -51,6 +51,24 @@ pub static TABLE: &[ModuleDef] = &[
     native("_warnings", warnings_native::make),
     python("warnings", include_str!("lib/warnings.py")),
     python("contextvars", include_str!("lib/contextvars.py")),
+    python("heapq", include_str!("lib/heapq.py")),
+    python("bisect", include_str!("lib/bisect.py")),
+    python("operator", include_str!("lib/operator.py")),
+    python("copy", include_str!("lib/copy.py")),
+    python("string", include_str!("lib/string.py")),
+    python("textwrap", include_str!("lib/textwrap.py")),
+    python("enum", include_str!("lib/enum.py")),
+    python("abc", include_str!("lib/abc.py")),
+    python("_collections_abc", include_str!("lib/collections_abc.py")),
+    python("contextlib", include_str!("lib/contextlib.py")),
+    python("io", include_str!("lib/io.py")),
+    python("dataclasses", include_str!("lib/dataclasses.py")),
+    python("types", include_str!("lib/types.py")),
+    python("typing", include_str!("lib/typing.py")),
+    python("numbers", include_str!("lib/numbers.py")),
+    python("fractions", include_str!("lib/fractions.py")),
+    python("statistics", include_str!("lib/statistics.py")),
+    python("inspect", include_str!("lib/inspect.py")),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {
@@ -125,6 +143,16 @@ pub(crate) fn float_arg(vm: &mut Vm, args: &Args, i: usize) -> PyResult<f64> {
         }
         Some(f) => Ok(f),
         None => {
+            // An object with __float__ (a Fraction) converts through it, as in CPython.
+            if let Some(f) = vm.call_special(v, "__float__", vec![])? {
+                return match f {
+                    Value::Float(x) => Ok(x),
+                    _ => {
+                        let t = vm.type_name(f);
+                        Err(vm.type_error(&format!("__float__ returned non-float (type {t})")))
+                    }
+                };
+            }
             let t = vm.type_name(v);
             Err(vm.type_error(&format!("must be real number, not {t}")))
         }

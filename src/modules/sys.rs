@@ -55,6 +55,7 @@ fn make_bare(vm: &mut Vm) -> ObjRef {
             ],
         );
         vm.dict_set_str(dict, stream, Value::Obj(s));
+        vm.dict_set_str(dict, &format!("__{stream}__"), Value::Obj(s));
     }
     m
 }

@@ -5,7 +5,7 @@
 
 use super::{R, arg};
 use crate::bytecode::code::flags::{CO_COROUTINE, CO_GENERATOR, CO_ITERABLE_COROUTINE};
-use crate::vm::object::{Args, Function, GenKind, Object};
+use crate::vm::object::{Args, GenKind, Object};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 use std::sync::Arc;
 
@@ -28,8 +28,9 @@ fn code_flags(vm: &Vm, v: Value) -> Option<u32> {
     }
 }
 
-/// types.coroutine(func): for a generator function, the same function with its code flagged
-/// CO_ITERABLE_COROUTINE, so `await` accepts its generators; anything else unchanged.
+/// types.coroutine(func): a generator function gets its code flagged CO_ITERABLE_COROUTINE
+/// (in place, as CPython replaces `func.__code__`), so `await` accepts its generators;
+/// anything else is returned unchanged.
 fn coroutine(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let func = arg(&args, 0);
     if !vm.is_callable(func) {
@@ -44,25 +45,12 @@ fn coroutine(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let mut code = (*f.code).clone();
     code.co_flags |= CO_ITERABLE_COROUTINE;
     let code = Arc::new(code);
-    let (globals, qualname, defaults, kwdefaults, closure, dict) = (
-        f.globals,
-        f.qualname.clone(),
-        f.defaults.clone(),
-        f.kwdefaults.clone(),
-        f.closure.clone(),
-        f.dict.clone(),
-    );
     let consts = vm.consts_for(&code);
-    Ok(vm.alloc(Object::Function(Box::new(Function {
-        code,
-        consts,
-        globals,
-        qualname,
-        defaults,
-        kwdefaults,
-        closure,
-        dict,
-    }))))
+    if let Some(Object::Function(f)) = func.as_obj().map(|r| vm.heap.get_mut(r)) {
+        f.code = code;
+        f.consts = consts;
+    }
+    Ok(func)
 }
 
 fn is_coroutine_function(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

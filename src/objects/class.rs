@@ -12,11 +12,30 @@ pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "__build_class__", &args, 2, usize::MAX)?;
     let func = args.pos[0];
     let name = vm.str_of(args.pos[1]).unwrap_or_default().to_string();
+    // PEP 560: a base that is not a class stands for the classes its __mro_entries__ gives.
+    let orig_bases = &args.pos[2..];
     let mut bases = Vec::new();
-    for b in &args.pos[2..] {
+    let mut resolved = false;
+    for b in orig_bases {
         match b.as_obj() {
             Some(r) if matches!(vm.heap.get(r), Object::Class(_)) => bases.push(r),
-            _ => return Err(vm.type_error("bases must be types")),
+            _ => {
+                let Some(entries) = vm.class_lookup(vm.type_of(*b), "__mro_entries__") else {
+                    return Err(vm.type_error("bases must be types"));
+                };
+                let all = vm.new_tuple(orig_bases.to_vec());
+                let got = vm.call(entries, Args::new(vec![*b, all]))?;
+                if !matches!(got.as_obj().map(|g| vm.heap.get(g)), Some(Object::Tuple(_))) {
+                    return Err(vm.type_error("__mro_entries__ must return a tuple"));
+                }
+                for e in vm.tuple_items(got) {
+                    match e.as_obj() {
+                        Some(r) if matches!(vm.heap.get(r), Object::Class(_)) => bases.push(r),
+                        _ => return Err(vm.type_error("bases must be types")),
+                    }
+                }
+                resolved = true;
+            }
         }
     }
     let Some(Object::Function(f)) = func.as_obj().map(|r| vm.heap.get(r)) else {
@@ -42,6 +61,10 @@ pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     });
     let ns = vm.new_dict();
     let ns_ref = ns.as_obj().expect("a dict");
+    if resolved {
+        let orig = vm.new_tuple(orig_bases.to_vec());
+        vm.dict_set_str(ns_ref, "__orig_bases__", orig);
+    }
     let mut frame = vm.new_frame(f.code.clone(), f.globals, Some(ns_ref), Resume::Native);
     frame.cells.extend(f.closure.iter().copied());
     let cell = vm.run_frame(frame)?;

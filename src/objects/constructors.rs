@@ -367,6 +367,30 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Ok(vm.alloc(Object::Super { class, receiver }))
         }
         "object" => Ok(vm.new_instance(class)),
+        // types.MethodType(func, obj) and types.ModuleType(name, doc=None).
+        "method" => match args.pos.as_slice() {
+            [func, receiver] if vm.is_callable(*func) && *receiver != Value::None => {
+                Ok(vm.alloc(Object::BoundMethod {
+                    receiver: *receiver,
+                    func: *func,
+                }))
+            }
+            [_, Value::None] => Err(vm.type_error("self must not be None")),
+            [_, _] => Err(vm.type_error("first argument must be callable")),
+            _ => Err(vm.type_error(&format!(
+                "method expected 2 arguments, got {}",
+                args.pos.len()
+            ))),
+        },
+        "module" => {
+            let Some(name) = first.and_then(|n| vm.str_of(n)).map(str::to_string) else {
+                return Err(vm.type_error("module.__init__() argument 1 must be str"));
+            };
+            let m = vm.new_module(&name, &[]);
+            let doc = args.pos.get(1).copied().unwrap_or(Value::None);
+            vm.dict_set_str(vm.module_dict(m), "__doc__", doc);
+            Ok(Value::Obj(m))
+        }
         _ => {
             let n = vm.class_name(class);
             Err(vm.type_error(&format!("cannot create '{n}' instances")))

@@ -42,7 +42,8 @@ impl Vm {
                     let t = self.type_name(v);
                     return Err(self.type_error(&format!("unhashable type: '{t}'")));
                 }
-                Object::Instance(_) => {
+                Object::Instance(inst) => {
+                    let payload = inst.payload;
                     if let Some(h) = self.class_lookup(self.type_of(v), "__hash__") {
                         if h == Value::None {
                             let t = self.type_name(v);
@@ -55,6 +56,13 @@ impl Vm {
                                 self.dict_key(hv)?,
                             ]));
                         }
+                    }
+                    // A subclass of a built-in type that keeps the type's __eq__ (an
+                    // IntEnum member, say) is the key its value is.
+                    if let Some(p) = payload
+                        && self.class_lookup(self.type_of(v), "__eq__").is_none()
+                    {
+                        return self.dict_key(p);
                     }
                     DictKey::Id(r.0)
                 }

@@ -2,7 +2,7 @@
 //! and deletion, the iterator protocol (native iterators, generators, `__iter__`/`__next__`),
 //! and CPython's iteration order for sets of small ints.
 
-use crate::vm::object::Object;
+use crate::vm::object::{Args, Object};
 use crate::vm::{PyResult, Value, Vm};
 use compact_str::CompactString;
 
@@ -226,13 +226,23 @@ impl Vm {
                     }
                 }
             }
-            Object::Instance(_) => match self.call_special(c, "__getitem__", vec![index])? {
-                Some(v) => Ok(v),
-                None => {
-                    let t = self.type_name(c);
-                    Err(self.type_error(&format!("'{t}' object is not subscriptable")))
+            Object::Instance(_) | Object::Class(_) => {
+                match self.call_special(c, "__getitem__", vec![index])? {
+                    Some(v) => Ok(v),
+                    // PEP 560: `C[int]` calls C.__class_getitem__, a class method.
+                    None if let Some(f) = self.class_lookup(rc, "__class_getitem__") => {
+                        let f = match f.as_obj().map(|o| self.heap.get(o)) {
+                            Some(Object::ClassMethod(inner)) => *inner,
+                            _ => f,
+                        };
+                        self.call(f, Args::new(vec![c, index]))
+                    }
+                    None => {
+                        let t = self.type_name(c);
+                        Err(self.type_error(&format!("'{t}' object is not subscriptable")))
+                    }
                 }
-            },
+            }
             _ => {
                 let t = self.type_name(c);
                 Err(self.type_error(&format!("'{t}' object is not subscriptable")))
@@ -445,7 +455,7 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
             Object::Range { start, stop, step } => {
                 return Ok(crate::objects::items::range_len(*start, *stop, *step) as usize);
             }
-            Object::Instance(_) => {
+            Object::Instance(_) | Object::Class(_) => {
                 if let Some(n) = vm.call_special(v, "__len__", vec![])? {
                     return vm
                         .as_index(n)

@@ -60,7 +60,7 @@ impl Vm {
                 index: 0,
             },
             Object::Iter(_) | Object::Generator(_) | Object::AsyncGenStep(_) => return Ok(v),
-            Object::Instance(_) => {
+            Object::Instance(_) | Object::Class(_) => {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     let is_iterator = match it.as_obj().map(|r| self.heap.get(r)) {
                         Some(Object::Iter(_) | Object::Generator(_)) => true,

@@ -220,15 +220,17 @@ impl Vm {
         name: &str,
         args: Vec<Value>,
     ) -> PyResult<Option<Value>> {
-        // Only instances of user classes have special methods written in Python.
+        // Only instances of user classes (and classes of a user metaclass) have special
+        // methods written in Python.
         let Value::Obj(r) = receiver else {
             return Ok(None);
         };
-        let Object::Instance(inst) = self.heap.get(r) else {
-            return Ok(None);
+        let (class, payload) = match self.heap.get(r) {
+            Object::Instance(inst) => (inst.class, inst.payload),
+            Object::Class(c) if c.metaclass.is_some() => (c.metaclass.expect("checked"), None),
+            _ => return Ok(None),
         };
-        let payload = inst.payload;
-        match self.class_lookup(inst.class, name) {
+        match self.class_lookup(class, name) {
             Some(m) => self.call_method_value(m, receiver, args).map(Some),
             None => match payload {
                 Some(p) => self.payload_special(receiver, p, name, &args),

@@ -102,6 +102,7 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             vm.new_str(n)
         }
         (Object::BoundMethod { func, .. }, "__func__") => *func,
+        (Object::StaticMethod(f) | Object::ClassMethod(f), "__func__") => *f,
         (Object::BoundMethod { receiver, .. }, "__self__") => *receiver,
         (Object::BoundMethod { func, .. }, "__name__") => {
             let func = *func;
@@ -175,6 +176,8 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         }
         (Object::BigInt(_), "real" | "numerator") => obj,
         (Object::Property { fget, .. }, "fget") => *fget,
+        (Object::Property { fset, .. }, "fset") => *fset,
+        (Object::Property { fdel, .. }, "fdel") => *fdel,
         (Object::Property { .. }, which @ ("setter" | "deleter")) => {
             let func: NativeFn = if which == "setter" {
                 property_setter

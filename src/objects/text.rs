@@ -120,6 +120,17 @@ impl Vm {
                         let rr = self.repr(receiver)?;
                         format!("<bound method {fname} of {rr}>")
                     }
+                    Object::Class(c)
+                        if c.metaclass.is_some() && {
+                            let meta = c.metaclass.expect("checked");
+                            self.class_lookup(meta, "__repr__").is_some()
+                        } =>
+                    {
+                        let s = self
+                            .call_special(v, "__repr__", vec![])?
+                            .expect("looked up");
+                        return self.returned_str(s, "__repr__");
+                    }
                     Object::Class(c) => {
                         let builtin = c.builtin.is_some() && c.builtin != Some("BaseException")
                             || self.types.get(c.name.as_str()) == Some(&r);

@@ -1,8 +1,15 @@
 # The collections module, written in minipy's Python: deque, defaultdict, Counter,
-# OrderedDict and namedtuple, with CPython's reprs, for the programs that use them.
+# OrderedDict and namedtuple, with CPython's reprs, for the programs that use them;
+# collections.abc is lib/collections_abc.py, made with it (a package's modules are its
+# attributes in minipy).
+
+import _collections_abc as abc
 
 
 from _collections import deque
+
+
+abc.MutableSequence.register(deque)
 
 
 class defaultdict(dict):
@@ -162,18 +169,59 @@ class OrderedDict(dict):
         key = list(self.keys())[-1 if last else 0]
         return key, self.pop(key)
 
+    def __reversed__(self):
+        return reversed(list(self))
+
     def __repr__(self):
         if not self:
             return 'OrderedDict()'
         return 'OrderedDict(%r)' % (list(self.items()),)
 
 
-def namedtuple(typename, field_names, *, defaults=None):
-    """A tuple subclass with named fields."""
+_KEYWORDS = frozenset([
+    'False', 'None', 'True', 'and', 'as', 'assert', 'async', 'await', 'break', 'class',
+    'continue', 'def', 'del', 'elif', 'else', 'except', 'finally', 'for', 'from', 'global',
+    'if', 'import', 'in', 'is', 'lambda', 'nonlocal', 'not', 'or', 'pass', 'raise',
+    'return', 'try', 'while', 'with', 'yield'])
+
+
+def namedtuple(typename, field_names, *, rename=False, defaults=None, module=None):
+    """A tuple subclass with named fields. (CPython takes the module from the caller's
+    frame; minipy cannot, so it is '__main__' unless given.)"""
     if isinstance(field_names, str):
         field_names = field_names.replace(',', ' ').split()
+    field_names = list(map(str, field_names))
+    typename = str(typename)
+    if rename:
+        seen = set()
+        for index, name in enumerate(field_names):
+            if (not name.isidentifier() or name in _KEYWORDS or name.startswith('_')
+                    or name in seen):
+                field_names[index] = '_%d' % index
+            seen.add(name)
+    for name in [typename] + field_names:
+        if type(name) is not str:
+            raise TypeError('Type names and field names must be strings')
+        if not name.isidentifier():
+            raise ValueError('Type names and field names must be valid identifiers: %r'
+                             % name)
+        if name in _KEYWORDS:
+            raise ValueError('Type names and field names cannot be a keyword: %r' % name)
+    seen = set()
+    for name in field_names:
+        if name.startswith('_') and not rename:
+            raise ValueError('Field names cannot start with an underscore: %r' % name)
+        if name in seen:
+            raise ValueError('Encountered duplicate field name: %r' % name)
+        seen.add(name)
     fields = tuple(field_names)
-    defaults = tuple(defaults or ())
+    if defaults is not None:
+        defaults = tuple(defaults)
+        if len(defaults) > len(fields):
+            raise TypeError('Got more default values than field names')
+    else:
+        defaults = ()
+    field_defaults = dict(zip(fields[len(fields) - len(defaults):], defaults))
 
     def __new__(cls, *args, **kwargs):
         values = list(args)
@@ -192,6 +240,12 @@ def namedtuple(typename, field_names, *, defaults=None):
                             % (len(fields) + 1, len(values) + 1))
         return tuple.__new__(cls, values)
 
+    def _make(cls, iterable):
+        result = tuple.__new__(cls, iterable)
+        if len(result) != len(fields):
+            raise TypeError('Expected %d arguments, got %d' % (len(fields), len(result)))
+        return result
+
     def __repr__(self):
         return '%s(%s)' % (typename, ', '.join('%s=%r' % (n, v) for n, v in zip(fields, self)))
 
@@ -199,15 +253,28 @@ def namedtuple(typename, field_names, *, defaults=None):
         return dict(zip(fields, self))
 
     def _replace(self, **changes):
-        return type(self)(*[changes.pop(n, v) for n, v in zip(fields, self)])
+        result = self._make([changes.pop(n, v) for n, v in zip(fields, self)])
+        if changes:
+            raise ValueError('Got unexpected field names: %r' % list(changes))
+        return result
+
+    def __getnewargs__(self):
+        return tuple(self)
 
     namespace = {
+        '__doc__': '%s(%s)' % (typename, ', '.join(fields)),
+        '__slots__': (),
         '__new__': __new__,
+        '_make': classmethod(_make),
         '__repr__': __repr__,
         '_asdict': _asdict,
         '_replace': _replace,
+        '__getnewargs__': __getnewargs__,
         '_fields': fields,
+        '_field_defaults': field_defaults,
+        '__module__': '__main__' if module is None else module,
     }
     for index, name in enumerate(fields):
-        namespace[name] = property(lambda self, i=index: self[i])
+        namespace[name] = property(lambda self, i=index: self[i],
+                                   doc='Alias for field number %d' % index)
     return type(typename, (tuple,), namespace)

@@ -7,6 +7,7 @@ mod dis;
 mod math;
 mod os;
 mod random;
+mod re;
 mod sys;
 mod thread;
 mod time;
@@ -37,6 +38,8 @@ pub static TABLE: &[ModuleDef] = &[
     python("random", include_str!("lib/random.py")),
     native("_random", random::make),
     native("concurrent", make_concurrent),
+    python("re", include_str!("lib/re.py")),
+    native("_re", re::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

@@ -4,6 +4,7 @@
 
 pub mod builtins;
 mod dis;
+mod json;
 mod math;
 mod os;
 mod random;
@@ -40,6 +41,8 @@ pub static TABLE: &[ModuleDef] = &[
     native("concurrent", make_concurrent),
     python("re", include_str!("lib/re.py")),
     native("_re", re::make),
+    python("json", include_str!("lib/json.py")),
+    native("_json", json::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

@@ -451,7 +451,7 @@ fn j_decode_utf(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     };
     if enc == "utf-16" || enc == "utf-32" {
         big = body.starts_with(&[0xfe, 0xff]) || body.starts_with(&[0, 0, 0xfe, 0xff]);
-        body = &body[width..];
+        body = body.get(width..).unwrap_or(&[]);
     }
     let bad = |vm: &mut Vm| {
         let msg = format!("'{enc}' codec can't decode the data: truncated or invalid data");

@@ -127,6 +127,8 @@ struct Compiler<'a> {
     sets: Vec<CharSet>,
     repeats: usize,
     widths: &'a [Option<(u64, u64)>],
+    /// A conditional on a group that does not exist.
+    invalid: bool,
 }
 
 const UNSET: usize = usize::MAX;
@@ -138,8 +140,12 @@ pub fn compile(parsed: &Parsed) -> Result<Program, Fail> {
         sets: Vec::new(),
         repeats: 0,
         widths: &widths,
+        invalid: false,
     };
     c.seq(&parsed.nodes, parsed.flags, parsed.groups)?;
+    if c.invalid {
+        return Err(Fail::Runtime("invalid SRE code".into()));
+    }
     c.insts.push(Inst::Match);
     let (anchored, first) = start_of(&c.insts);
     Ok(Program {
@@ -352,9 +358,8 @@ impl Compiler<'_> {
                 });
             }
             Node::GroupRefExists { group, yes, no } => {
-                if *group > groups {
-                    return Err(Fail::Runtime("invalid SRE code".into()));
-                }
+                // sre's code validator refuses this after compiling the rest.
+                self.invalid |= *group > groups;
                 let test = self.emit(Inst::IfGroup {
                     group: *group,
                     no: UNSET,

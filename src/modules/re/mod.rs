@@ -23,7 +23,7 @@ use ast::Fail;
 use compile::Program;
 use matcher::{Captures, Mode};
 use std::collections::HashMap;
-use std::rc::Rc;
+use std::sync::Arc;
 use template::{Piece, TemplateFail};
 
 type R = PyResult<Value>;
@@ -48,7 +48,7 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
 /// Compiled programs by (bytes pattern?, pattern text, flags as given).
 #[derive(Default)]
 struct Cache {
-    programs: HashMap<(bool, String, u32), Rc<Program>>,
+    programs: HashMap<(bool, String, u32), Arc<Program>>,
 }
 
 const CACHE_LIMIT: usize = 1024;
@@ -92,7 +92,7 @@ fn flags_arg(vm: &Vm, args: &Args, i: usize) -> u32 {
 
 /// The program for a pattern and flags: cached, or parsed and compiled now (errors are
 /// raised, `re.error` through the class the caller passes).
-fn program(vm: &mut Vm, pattern: Value, flags: u32, error: Value) -> PyResult<Rc<Program>> {
+fn program(vm: &mut Vm, pattern: Value, flags: u32, error: Value) -> PyResult<Arc<Program>> {
     let Some(text) = text_of(vm, pattern) else {
         return Err(vm.type_error("first argument must be string or compiled pattern"));
     };
@@ -110,7 +110,7 @@ fn program(vm: &mut Vm, pattern: Value, flags: u32, error: Value) -> PyResult<Rc
     let compiled = parsed.and_then(|p| compile::compile(&p));
     match compiled {
         Ok(p) => {
-            let p = Rc::new(p);
+            let p = Arc::new(p);
             let cache = vm.module_state(Cache::default);
             if cache.programs.len() >= CACHE_LIMIT {
                 cache.programs.clear();

@@ -4,7 +4,7 @@
 
 mod common;
 
-const KNOWN_FAILURES: &[(&str, &str)] = &[("types_coroutine", "no types module")];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[test]
 fn asyncio_programs_print_what_cpython_37_prints() {

@@ -6,9 +6,11 @@ mod asyncio;
 pub mod builtins;
 mod dis;
 mod gc;
+mod json;
 mod math;
 mod os;
 mod random;
+mod re;
 mod sys;
 mod thread;
 mod time;
@@ -69,6 +71,10 @@ pub static TABLE: &[ModuleDef] = &[
     python("fractions", include_str!("lib/fractions.py")),
     python("statistics", include_str!("lib/statistics.py")),
     python("inspect", include_str!("lib/inspect.py")),
+    python("re", include_str!("lib/re.py")),
+    native("_re", re::make),
+    python("json", include_str!("lib/json.py")),
+    native("_json", json::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

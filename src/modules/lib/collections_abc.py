@@ -7,6 +7,7 @@
 # concrete ones: list with MutableSequence, dict with MutableMapping ...).
 
 from abc import ABCMeta, abstractmethod
+from _collections import deque as _deque
 import sys
 
 __name__ = 'collections.abc'
@@ -25,6 +26,7 @@ _BUILTIN_METHODS = {
     bytes: _SEQUENCE_METHODS + ('__hash__',),
     tuple: _SEQUENCE_METHODS + ('__hash__',),
     list: _SEQUENCE_METHODS + ('__reversed__',),
+    _deque: _SEQUENCE_METHODS + ('__reversed__',),
     dict: _SEQUENCE_METHODS,
     set: ('__iter__', '__len__', '__contains__'),
     frozenset: ('__iter__', '__len__', '__contains__', '__hash__'),

@@ -17,6 +17,8 @@ def _function():
     pass
 
 
+from _collections import deque as _deque
+
 # Values that are their own copy, shallow or deep.
 _ATOMIC = (type(None), int, float, bool, str, bytes, type, range, type(_function),
            type(len), type(Ellipsis), type(NotImplemented), property)
@@ -37,6 +39,8 @@ def copy(x):
         return dict(x)
     if cls is set:
         return set(x)
+    if cls is _deque:
+        return x.copy()
     if cls is bytearray_type:
         return x[:]
     if isinstance(x, type):
@@ -86,6 +90,10 @@ def deepcopy(x, memo=None, _nil=[]):
             y[deepcopy(key, memo)] = deepcopy(value, memo)
     elif cls is set:
         y = set(deepcopy(item, memo) for item in x)
+    elif cls is _deque:
+        y = _deque((), x.maxlen)
+        memo[d] = y
+        y.extend(deepcopy(item, memo) for item in x)
     elif cls is frozenset:
         y = frozenset(deepcopy(item, memo) for item in x)
     else:

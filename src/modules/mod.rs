@@ -45,6 +45,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("_random", random::make),
     native("concurrent", make_concurrent),
     native("asyncio", asyncio::make),
+    native("_asyncio", asyncio::native::make),
     native("_collections", make_collections),
     native("_types", types_native::make),
     native("_weakref", weakref::make),

@@ -13,7 +13,7 @@ import threading
 import time
 import traceback
 import _thread
-from asyncio import _heap
+import _asyncio
 from asyncio import coroutines
 from asyncio import events
 from asyncio import futures
@@ -237,7 +237,7 @@ class BaseEventLoop(events.AbstractEventLoop):
     def call_at(self, when, callback, *args, context=None):
         self._check_closed()
         timer = events.TimerHandle(when, callback, args, self, context)
-        _heap.heappush(self._scheduled, timer)
+        _asyncio.timer_push(self._scheduled, timer)
         timer._scheduled = True
         return timer
 
@@ -291,13 +291,13 @@ class BaseEventLoop(events.AbstractEventLoop):
                     handle._scheduled = False
                 else:
                     new_scheduled.append(handle)
-            _heap.heapify(new_scheduled)
+            _asyncio.timer_heapify(new_scheduled)
             self._scheduled = new_scheduled
             self._timer_cancelled_count = 0
         else:
             while self._scheduled and self._scheduled[0]._cancelled:
                 self._timer_cancelled_count -= 1
-                handle = _heap.heappop(self._scheduled)
+                handle = _asyncio.timer_pop(self._scheduled)
                 handle._scheduled = False
 
         timeout = None
@@ -314,7 +314,7 @@ class BaseEventLoop(events.AbstractEventLoop):
             handle = self._scheduled[0]
             if handle._when >= end_time:
                 break
-            handle = _heap.heappop(self._scheduled)
+            handle = _asyncio.timer_pop(self._scheduled)
             handle._scheduled = False
             self._ready.append(handle)
 

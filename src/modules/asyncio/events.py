@@ -2,6 +2,7 @@
 which loop is current or running in each thread (get_event_loop, set_event_loop,
 new_event_loop, get_running_loop)."""
 
+import contextvars
 import threading
 from asyncio import format_helpers
 
@@ -15,14 +16,15 @@ class Handle:
 
 
     def __init__(self, callback, args, loop, context=None):
+        # A Context (a task's), or a context's mapping to run in a copy of: with none
+        # given, the running one's, shared (it is never changed in place).
         if context is None:
-            context = _copy_context()
+            context = contextvars._current._data
         self._context = context
         self._loop = loop
         self._callback = callback
         self._args = args
         self._cancelled = False
-        self._repr = None
 
     def _repr_info(self):
         info = [self.__class__.__name__]
@@ -33,8 +35,6 @@ class Handle:
         return info
 
     def __repr__(self):
-        if self._repr is not None:
-            return self._repr
         return '<{}>'.format(' '.join(self._repr_info()))
 
     def cancel(self):
@@ -48,7 +48,11 @@ class Handle:
 
     def _run(self):
         try:
-            self._context.run(self._callback, *self._args)
+            context = self._context
+            if type(context) is dict:
+                contextvars._run_in_snapshot(context, self._callback, *self._args)
+            else:
+                context.run(self._callback, *self._args)
         except Exception as exc:
             cb = format_helpers._format_callback_source(self._callback, self._args)
             msg = 'Exception in callback {}'.format(cb)
@@ -111,11 +115,6 @@ class TimerHandle(Handle):
 
     def when(self):
         return self._when
-
-
-def _copy_context():
-    import contextvars
-    return contextvars.copy_context()
 
 
 class AbstractEventLoop:

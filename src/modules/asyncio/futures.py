@@ -99,7 +99,8 @@ class Future:
             self._loop.call_soon(fn, self, context=context)
         else:
             if context is None:
-                context = contextvars.copy_context()
+                # A snapshot of the running context (see events.Handle).
+                context = contextvars._current._data
             self._callbacks.append((fn, context))
 
     def remove_done_callback(self, fn):

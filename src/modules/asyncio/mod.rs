@@ -1,6 +1,8 @@
 //! asyncio, written in minipy's Python (CPython's is Python too, with C accelerators): the
 //! package's modules, loaded in dependency order when `asyncio` is first imported.
 
+pub mod native;
+
 use crate::vm::{ObjRef, PyResult, Vm};
 
 /// Makes the `asyncio` package.
@@ -9,7 +11,6 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
         vm,
         "asyncio",
         &[
-            ("_heap", include_str!("_heap.py")),
             ("format_helpers", include_str!("format_helpers.py")),
             ("base_futures", include_str!("base_futures.py")),
             ("events", include_str!("events.py")),

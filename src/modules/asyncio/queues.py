@@ -2,7 +2,7 @@
 wait, the _nowait forms, and task_done/join."""
 
 import collections
-from asyncio import _heap
+import heapq
 from asyncio import events
 from asyncio import locks
 
@@ -150,10 +150,10 @@ class PriorityQueue(Queue):
     def _init(self, maxsize):
         self._queue = []
 
-    def _put(self, item, heappush=_heap.heappush):
+    def _put(self, item, heappush=heapq.heappush):
         heappush(self._queue, item)
 
-    def _get(self, heappop=_heap.heappop):
+    def _get(self, heappop=heapq.heappop):
         return heappop(self._queue)
 
 

@@ -1,6 +1,8 @@
 """contextvars (PEP 567): context variables, and the contexts asyncio runs callbacks and
 task steps in. A Context maps variables to values; the running one is swapped by
-Context.run, and copy_context() snapshots it."""
+Context.run, and copy_context() snapshots it. A context's mapping (`_data`) is never
+changed in place: ContextVar.set gives the context a new dict, so a snapshot is the dict
+itself, shared at no cost (CPython shares an immutable mapping the same way)."""
 
 __all__ = ('Context', 'ContextVar', 'Token', 'copy_context')
 
@@ -27,7 +29,7 @@ class Context:
 
     def copy(self):
         new = Context()
-        new._data = dict(self._data)
+        new._data = self._data
         return new
 
     def __getitem__(self, var):
@@ -66,6 +68,22 @@ _current = Context()
 
 def copy_context():
     return _current.copy()
+
+
+def _snapshot():
+    """The running context's mapping, for a callback to run in a copy of it later."""
+    return _current._data
+
+
+def _run_in_snapshot(data, callable, *args):
+    """Runs callable(*args) in a copy of a context whose mapping was `data` (what
+    Context(data).run would do, without making the Context)."""
+    saved = _current._data
+    _current._data = data
+    try:
+        return callable(*args)
+    finally:
+        _current._data = saved
 
 
 class Token:
@@ -114,7 +132,9 @@ class ContextVar:
     def set(self, value):
         data = _current._data
         old = data.get(self, _MISSING)
+        data = dict(data)
         data[self] = value
+        _current._data = data
         return Token(_current, self, old)
 
     def reset(self, token):
@@ -127,10 +147,12 @@ class ContextVar:
         if token._context is not _current:
             raise ValueError('{!r} was created in a different Context'.format(token))
         token._used = True
+        data = dict(_current._data)
         if token._old_value is _MISSING:
-            _current._data.pop(self, None)
+            data.pop(self, None)
         else:
-            _current._data[self] = token._old_value
+            data[self] = token._old_value
+        _current._data = data
 
     def __hash__(self):
         return id(self)

@@ -10,26 +10,38 @@ __all__ = ['ref', 'getweakrefcount', 'ReferenceType', 'WeakSet', 'WeakValueDicti
 
 
 class WeakSet:
-    """A set of objects it does not keep alive: each leaves when it is collected."""
+    """A set of objects it does not keep alive: each leaves when it is collected. A
+    collected entry stays behind, dead, until they make up half of the table, which is
+    then rebuilt: removing from the middle of a dict costs as much as the dict is long."""
 
     def __init__(self, data=None):
         self._refs = {}
+        self._dead = [0]
         if data is not None:
             for item in data:
                 self.add(item)
 
     def _remover(self, key):
-        refs = self._refs
+        dead = self._dead
 
         def remove(_ref):
-            refs.pop(key, None)
+            dead[0] += 1
         return remove
+
+    def _prune(self):
+        if self._dead[0] * 2 > len(self._refs):
+            self._refs = {k: r for k, r in self._refs.items() if r() is not None}
+            self._dead[0] = 0
 
     def add(self, item):
         key = id(item)
         current = self._refs.get(key)
         if current is None or current() is not item:
+            if current is not None:
+                # A dead entry whose id was reused: the new one replaces it.
+                self._dead[0] -= 1
             self._refs[key] = ref(item, self._remover(key))
+            self._prune()
 
     def discard(self, item):
         current = self._refs.get(id(item))
@@ -47,10 +59,12 @@ class WeakSet:
             item = self._refs.pop(key)()
             if item is not None:
                 return item
+            self._dead[0] -= 1
         raise KeyError('pop from empty WeakSet')
 
     def clear(self):
         self._refs.clear()
+        self._dead[0] = 0
 
     def copy(self):
         return WeakSet(self)

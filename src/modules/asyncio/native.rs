@@ -1,0 +1,125 @@
+//! `_asyncio`: the loop's timer heap in Rust. Timers are TimerHandle objects ordered by
+//! their `_when` (TimerHandle.__lt__ compares nothing else), kept with heapq's algorithm,
+//! so timers due at the same time leave in the order CPython's heap gives them; comparing
+//! the floats here saves the Python `__lt__` call each step of a sift would make.
+
+use crate::modules::{R, arg};
+use crate::vm::object::{Args, Object};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
+
+pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
+    Ok(vm.new_module(
+        "_asyncio",
+        &[
+            ("timer_push", timer_push),
+            ("timer_pop", timer_pop),
+            ("timer_heapify", timer_heapify),
+        ],
+    ))
+}
+
+/// A timer's due time: its `_when` attribute.
+fn when(vm: &Vm, timer: Value) -> f64 {
+    let Some(d) = vm.instance_dict(timer) else {
+        return f64::NAN;
+    };
+    match vm.dict_get_str(d, "_when") {
+        Some(Value::Float(f)) => f,
+        Some(Value::Int(i)) => i as f64,
+        _ => f64::NAN,
+    }
+}
+
+/// The list a heap lives in.
+fn heap_list(vm: &mut Vm, heap: Value) -> PyResult<ObjRef> {
+    match heap.as_obj() {
+        Some(r) if matches!(vm.heap.get(r), Object::List(_)) => Ok(r),
+        _ => Err(vm.type_error("heap argument must be a list")),
+    }
+}
+
+fn items(vm: &Vm, r: ObjRef) -> &Vec<Value> {
+    match vm.heap.get(r) {
+        Object::List(l) => l,
+        _ => unreachable!("checked to be a list"),
+    }
+}
+
+fn items_mut(vm: &mut Vm, r: ObjRef) -> &mut Vec<Value> {
+    match vm.heap.get_mut(r) {
+        Object::List(l) => l,
+        _ => unreachable!("checked to be a list"),
+    }
+}
+
+/// heapq's _siftdown: the item at `pos` moves up past parents due later.
+fn sift_down(vm: &mut Vm, r: ObjRef, start: usize, mut pos: usize) {
+    let item = items(vm, r)[pos];
+    let key = when(vm, item);
+    while pos > start {
+        let parent = (pos - 1) >> 1;
+        let p = items(vm, r)[parent];
+        if key < when(vm, p) {
+            items_mut(vm, r)[pos] = p;
+            pos = parent;
+            continue;
+        }
+        break;
+    }
+    items_mut(vm, r)[pos] = item;
+}
+
+/// heapq's _siftup: the earlier child rises until a leaf, then the item sifts down.
+fn sift_up(vm: &mut Vm, r: ObjRef, mut pos: usize) {
+    let end = items(vm, r).len();
+    let start = pos;
+    let item = items(vm, r)[pos];
+    let mut child = 2 * pos + 1;
+    while child < end {
+        let right = child + 1;
+        if right < end {
+            let (c, rt) = (items(vm, r)[child], items(vm, r)[right]);
+            // `not heap[child] < heap[right]`, as heapq.
+            if when(vm, c).partial_cmp(&when(vm, rt)) != Some(std::cmp::Ordering::Less) {
+                child = right;
+            }
+        }
+        let c = items(vm, r)[child];
+        items_mut(vm, r)[pos] = c;
+        pos = child;
+        child = 2 * pos + 1;
+    }
+    items_mut(vm, r)[pos] = item;
+    sift_down(vm, r, start, pos);
+}
+
+fn timer_push(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let r = heap_list(vm, arg(&args, 0))?;
+    let list = items_mut(vm, r);
+    list.push(arg(&args, 1));
+    let last = list.len() - 1;
+    sift_down(vm, r, 0, last);
+    Ok(Value::None)
+}
+
+fn timer_pop(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let r = heap_list(vm, arg(&args, 0))?;
+    let list = items_mut(vm, r);
+    let Some(last) = list.pop() else {
+        return Err(vm.new_exception("IndexError", "index out of range"));
+    };
+    if list.is_empty() {
+        return Ok(last);
+    }
+    let top = std::mem::replace(&mut list[0], last);
+    sift_up(vm, r, 0);
+    Ok(top)
+}
+
+fn timer_heapify(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let r = heap_list(vm, arg(&args, 0))?;
+    for i in (0..items(vm, r).len() / 2).rev() {
+        sift_up(vm, r, i);
+    }
+    Ok(Value::None)
+}

@@ -8,11 +8,11 @@
 
 /// `eprint!` that ignores a failed write: a closed stderr (`2>&1 | head -1`) must not
 /// panic a VM thread, which under `--sched os` left the program waiting for it for ever.
+/// While this thread captures stderr (the explorer's runs), the text is kept instead.
 #[macro_export]
 macro_rules! report {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = write!(std::io::stderr(), $($arg)*);
+        $crate::write_stderr(&format!($($arg)*));
     }};
 }
 
@@ -20,13 +20,45 @@ macro_rules! report {
 #[macro_export]
 macro_rules! reportln {
     ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stderr(), $($arg)*);
+        $crate::write_stderr(&format!("{}\n", format!($($arg)*)));
     }};
+}
+
+thread_local! {
+    static STDERR_CAPTURE: std::cell::RefCell<Option<String>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Writes a VM's stderr text: to the process's stderr, or to this thread's capture.
+pub fn write_stderr(text: &str) {
+    let captured = STDERR_CAPTURE.with(|c| match c.borrow_mut().as_mut() {
+        Some(buf) => {
+            buf.push_str(text);
+            true
+        }
+        None => false,
+    });
+    if !captured {
+        use std::io::Write as _;
+        let _ = std::io::stderr().write_all(text.as_bytes());
+    }
+}
+
+/// Starts (`Some`) or ends (`None`, returning what was kept) this thread's capture of the
+/// VM's stderr.
+pub fn capture_stderr(on: bool) -> Option<String> {
+    STDERR_CAPTURE.with(|c| {
+        let mut c = c.borrow_mut();
+        if on {
+            c.replace(String::new())
+        } else {
+            c.take()
+        }
+    })
 }
 
 pub mod bytecode;
 pub mod compile;
+pub mod explore;
 pub mod modules;
 pub mod objects;
 pub mod pyfmt;
@@ -97,6 +129,20 @@ pub fn new_vm(options: vm::Options) -> vm::Vm {
         scheduler_state,
     };
     vm::Vm::with_options(options, plugins)
+}
+
+/// Runs `f` on a thread with the VM thread's large stack (native helpers recurse, bounded
+/// by the VM's own limits).
+pub fn on_vm_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+    std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("minipy-vm".into())
+            .stack_size(512 * 1024 * 1024)
+            .spawn_scoped(scope, f)
+            .expect("spawning the VM thread")
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
 }
 
 pub fn run_source(source: &str, filename: &str, options: vm::Options, sched: Sched) -> i32 {

@@ -51,6 +51,65 @@ enum Command {
         /// Most threads alive at once; starting one more raises RuntimeError
         #[arg(long, default_value_t = 1024)]
         max_threads: usize,
+        /// Run the one schedule a replay token from `minipy explore` holds (the GIL offered
+        /// before every counted instruction, as explore runs it); the token must be for
+        /// this program
+        #[arg(long, value_name = "TOKEN")]
+        replay: Option<String>,
+        /// With --replay: print the accesses to shared state that made the outcome, per
+        /// thread, with the values read and written, and the updates that were lost
+        #[arg(long, requires = "replay")]
+        explain: bool,
+        /// The program (.mpy or .py source)
+        file: PathBuf,
+        /// Arguments the program sees in sys.argv[1:]
+        args: Vec<String>,
+    },
+    /// Run a racy program under many schedules and list every distinct outcome (stdout,
+    /// exit status, --invariant) with its count, its share and a replay token
+    /// (`minipy run --replay TOKEN FILE` reruns that schedule). A switch may happen before
+    /// any counted instruction and at every block. The default strategy, dpor, varies only
+    /// the order of dependent steps (two threads touching the same global, attribute,
+    /// container or lock, one writing) and says when it has exhausted every outcome.
+    Explore {
+        /// dpor: systematic, with partial-order reduction; pct: probabilistic concurrency
+        /// testing (--depth); random: a uniformly random thread at every decision
+        #[arg(long, default_value = "dpor", value_parser = ["dpor", "pct", "random"])]
+        strategy: String,
+        /// Seed of the pct and random strategies
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// PCT's depth: the bug depth it aims at (depth - 1 priority changes per run)
+        #[arg(long, default_value_t = 3)]
+        depth: usize,
+        /// At most this many preemptions per schedule (switching away from a thread that
+        /// could go on), as CHESS bounds them
+        #[arg(long)]
+        preemptions: Option<usize>,
+        /// Stop after this many schedules (pct and random run 1,000 by default)
+        #[arg(long)]
+        max_schedules: Option<usize>,
+        /// Stop after this many seconds
+        #[arg(long, value_name = "SECONDS")]
+        time_limit: Option<f64>,
+        /// Stop at the first schedule whose --invariant is false
+        #[arg(long)]
+        stop_on_first: bool,
+        /// Parallel workers for pct and random (default: the machine's cores); dpor's
+        /// depth-first search runs in one
+        #[arg(long)]
+        jobs: Option<usize>,
+        /// A Python expression evaluated in the program's globals at the end of each
+        /// schedule; its value is part of the outcome, and a false one a failure
+        #[arg(long, value_name = "EXPR")]
+        invariant: Option<String>,
+        /// After the table, explain each outcome (each failing one, with --invariant): the
+        /// conflicting accesses that produced it and what update was lost
+        #[arg(long)]
+        explain: bool,
+        /// Most threads alive at once
+        #[arg(long, default_value_t = 1024)]
+        max_threads: usize,
         /// The program (.mpy or .py source)
         file: PathBuf,
         /// Arguments the program sees in sys.argv[1:]
@@ -86,6 +145,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> ExitCode {
     let (Command::Run { file, .. }
+    | Command::Explore { file, .. }
     | Command::Dis { file }
     | Command::Tokens { file }
     | Command::Ast { file }) = &cli.command;
@@ -115,6 +175,8 @@ fn run(cli: Cli) -> ExitCode {
             check_interval,
             max_threads,
             switch_interval,
+            replay,
+            explain,
             ..
         } => {
             if switch_interval.is_nan() || switch_interval <= 0.0 {
@@ -135,8 +197,58 @@ fn run(cli: Cli) -> ExitCode {
             } else {
                 minipy::Sched::Det
             };
-            let status = minipy::run_source(&source, &filename, options, sched);
+            let status = match replay {
+                Some(token) => minipy::on_vm_stack(|| {
+                    minipy::explore::replay(&source, &filename, options, &token, explain)
+                }),
+                None => minipy::run_source(&source, &filename, options, sched),
+            };
             // As the OS takes an exit status: its low byte (sys.exit(-1) is 255).
+            return ExitCode::from(status as u8);
+        }
+        Command::Explore {
+            strategy,
+            seed,
+            depth,
+            preemptions,
+            max_schedules,
+            time_limit,
+            stop_on_first,
+            jobs,
+            invariant,
+            explain,
+            max_threads,
+            args,
+            ..
+        } => {
+            let mut argv = vec![filename.clone()];
+            argv.extend(args);
+            let options = minipy::vm::Options {
+                argv,
+                max_threads,
+                ..Default::default()
+            };
+            let explore = minipy::explore::ExploreOptions {
+                strategy: match strategy.as_str() {
+                    "pct" => minipy::explore::StrategyKind::Pct,
+                    "random" => minipy::explore::StrategyKind::Random,
+                    _ => minipy::explore::StrategyKind::Dpor,
+                },
+                seed,
+                depth,
+                preemptions,
+                max_schedules,
+                time_limit,
+                stop_on_first,
+                jobs: jobs
+                    .unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())),
+                invariant,
+                explain,
+                progress: true,
+            };
+            let status = minipy::on_vm_stack(|| {
+                minipy::explore::explore(&source, &filename, options, &explore)
+            });
             return ExitCode::from(status as u8);
         }
         Command::Dis { .. } => minipy::dis_source(&source, &filename),

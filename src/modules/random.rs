@@ -35,6 +35,7 @@ const N: usize = 624;
 const M: usize = 397;
 
 /// The module's generator and those of `random.Random` instances (see `call_with_state`).
+#[derive(Clone)]
 struct Generators {
     main: MersenneTwister,
     instances: Vec<MersenneTwister>,
@@ -57,6 +58,7 @@ fn generators(vm: &mut Vm) -> &mut Generators {
 }
 
 /// MT19937's state, as `_randommodule.c` keeps it, and random.py's spare Gaussian.
+#[derive(Clone)]
 pub struct MersenneTwister {
     state: [u32; N],
     index: usize,

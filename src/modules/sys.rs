@@ -67,6 +67,7 @@ fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 /// The value of the last sys.setcheckinterval(), which getcheckinterval() returns.
+#[derive(Clone)]
 struct CheckIntervalSet(Option<i64>);
 
 fn s_getcheckinterval(vm: &mut Vm, _: Option<Value>, _: Args) -> R {

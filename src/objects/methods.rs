@@ -239,6 +239,9 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             }
             let method = vm.native(n, func);
             vm.builtin_methods.insert((tag, n), method);
+            if let Some(added) = &mut vm.added_since_checkpoint {
+                added.builtin_methods.push((tag, n));
+            }
             if let Value::Obj(m) = method
                 && let Object::Native(native) = vm.heap.get_mut(m)
             {

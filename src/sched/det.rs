@@ -5,7 +5,7 @@
 //! (`clock.rs`), so the same program, options and seed print the same bytes on every run.
 
 use super::clock::NS_PER_INSTRUCTION;
-use super::{state, state_mut};
+use super::{Choice, state, state_mut};
 use crate::vm::frame::Frame;
 use crate::vm::threads::{SchedulerHooks, ThreadState};
 use crate::vm::{PyResult, Value, Vm};
@@ -17,18 +17,47 @@ pub static HOOKS: SchedulerHooks = SchedulerHooks {
     switch_from,
     thread_finished,
     wait_in_callback,
+    clone_state,
 };
+
+pub(super) fn clone_state(state: &dyn std::any::Any) -> Box<dyn std::any::Any> {
+    Box::new(
+        state
+            .downcast_ref::<super::State>()
+            .expect("the deterministic scheduler's state")
+            .clone(),
+    )
+}
 
 /// The check interval is spent: draws the next thread. True when the running thread keeps
 /// the GIL (it could be picked again); otherwise the pick waits in `next_pick`. In the
 /// common case, every thread runnable, this allocates nothing.
-fn keeps_gil(vm: &mut Vm) -> bool {
+fn keeps_gil(vm: &mut Vm, f: &Frame) -> bool {
     // The common case, decided with nothing but a draw.
     if let Some(keeps) = quick_check(vm, vm.ticks) {
         return keeps;
     }
     if let Some(keeps) = pinned_goes_on(vm) {
         return keeps;
+    }
+    if let Some(mut chooser) = state_mut(vm).chooser.take() {
+        let current = vm.threads.current;
+        let goes_on = chooser.goes_on(vm, (current, f));
+        state_mut(vm).chooser = Some(chooser);
+        if goes_on {
+            return true;
+        }
+        return match choose(vm, Some((current, f))) {
+            Some(Choice::Thread(pick)) if pick == current => true,
+            Some(Choice::Thread(pick)) => {
+                vm.threads.next_pick = Some(pick);
+                false
+            }
+            _ => {
+                vm.threads.next_pick = None;
+                false
+            }
+        };
     }
     match draw_runnable(vm) {
         Some(pick) if pick == vm.threads.current => true,
@@ -57,6 +86,7 @@ fn quick_check(vm: &mut Vm, tick: u64) -> Option<bool> {
     let threads = &mut vm.threads;
     let s = vm.scheduler_state.downcast_mut::<super::State>()?;
     let simple = threads.pinned.is_empty()
+        && s.chooser.is_none()
         && threads.changes == s.scanned_changes
         && s.runnable_at == threads.changes
         && s.clock_ns + tick * NS_PER_INSTRUCTION < s.next_deadline
@@ -70,6 +100,30 @@ fn quick_check(vm: &mut Vm, tick: u64) -> Option<bool> {
     }
     threads.next_pick = Some(pick);
     Some(false)
+}
+
+/// The threads that can run now (their waits checked), in table order.
+pub fn runnable(vm: &mut Vm) -> Vec<usize> {
+    vm.wake_ready();
+    vm.threads
+        .threads
+        .iter()
+        .enumerate()
+        .filter(|(_, t)| t.state == ThreadState::Runnable && !t.pinned)
+        .map(|(i, _)| i)
+        .collect()
+}
+
+/// Asks the chooser (there is one) who runs next; `None` when nobody can run now.
+pub(super) fn choose(vm: &mut Vm, running: Option<(usize, &Frame)>) -> Option<Choice> {
+    let runnable = runnable(vm);
+    if runnable.is_empty() {
+        return None;
+    }
+    let mut chooser = state_mut(vm).chooser.take()?;
+    let choice = chooser.choose(vm, running, &runnable);
+    state_mut(vm).chooser = Some(chooser);
+    Some(choice)
 }
 
 /// One draw from the (non-empty) runnable list.
@@ -118,7 +172,7 @@ pub(super) fn draw_runnable(vm: &mut Vm) -> Option<usize> {
 /// hide (or lose every update) by arithmetic alone.
 pub(super) fn first_interval(vm: &mut Vm) -> u32 {
     let interval = vm.threads.check_interval;
-    if interval == 1 {
+    if interval == 1 || state(vm).chooser.is_some() {
         return 1;
     }
     let r = state_mut(vm).next_random();
@@ -134,7 +188,15 @@ pub(super) fn switch_from(vm: &mut Vm, f: Option<Box<Frame>>) -> Option<Box<Fram
         if main_done && !vm.non_daemon_alive() {
             return None;
         }
-        if let Some(pick) = draw_runnable(vm) {
+        let pick = if state(vm).chooser.is_some() {
+            match choose(vm, None) {
+                Some(Choice::Thread(pick)) => Some(pick),
+                _ => None,
+            }
+        } else {
+            draw_runnable(vm)
+        };
+        if let Some(pick) = pick {
             return vm.resume_thread(pick);
         }
         // Nobody can run: let virtual time pass to the earliest wake-up, if there is one.
@@ -186,6 +248,10 @@ fn run_others_until_woken(vm: &mut Vm, me: usize) -> Result<(), Value> {
         }
         let pick = match vm.threads.next_pick.take() {
             Some(p) if !vm.threads.threads[p].pinned => Some(p),
+            _ if state(vm).chooser.is_some() => match choose(vm, None) {
+                Some(Choice::Thread(pick)) => Some(pick),
+                _ => None,
+            },
             _ => draw_runnable(vm),
         };
         let Some(pick) = pick else {
@@ -216,7 +282,7 @@ fn run_others_until_woken(vm: &mut Vm, me: usize) -> Result<(), Value> {
 }
 
 /// Nobody can run: lets virtual time pass to the earliest wake-up. False if none.
-fn pass_time_to_next_deadline(vm: &mut Vm) -> bool {
+pub fn pass_time_to_next_deadline(vm: &mut Vm) -> bool {
     let wake = vm
         .threads
         .threads

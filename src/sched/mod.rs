@@ -16,7 +16,35 @@ pub mod os;
 pub mod wait;
 
 use crate::vm::Vm;
+use crate::vm::frame::Frame;
 use crate::vm::threads::SchedulerHooks;
+
+/// Who runs next, when something other than the seeded draw decides: the explorer's
+/// strategies and replays (src/explore/). The deterministic scheduler asks at every GIL
+/// check (with the check interval 1, before every counted instruction) and whenever the
+/// running thread blocks or ends; it does not know who answers.
+pub trait Chooser {
+    /// `running`: the thread holding the GIL, if it may keep it, and the frame whose next
+    /// instruction it is about to run; `runnable`: every thread that could run next, in
+    /// table order (`running` among them).
+    fn choose(&mut self, vm: &Vm, running: Option<(usize, &Frame)>, runnable: &[usize]) -> Choice;
+
+    /// Asked first at a GIL check: whether the running thread just goes on (there is
+    /// nothing to decide before this instruction), without `choose` being asked.
+    fn goes_on(&mut self, _vm: &Vm, _running: (usize, &Frame)) -> bool {
+        false
+    }
+}
+
+/// A chooser's answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Choice {
+    /// This thread runs next.
+    Thread(usize),
+    /// The running thread stops here and control goes back to whoever drives the VM (the
+    /// explorer takes its checkpoint there).
+    Park,
+}
 
 /// What the schedulers keep beside the core's thread table (`Vm::threads`).
 pub struct State {
@@ -36,6 +64,24 @@ pub struct State {
     pub locks_created: u32,
     /// Under `--sched os`, the GIL this VM lives in.
     pub os: Option<os::OsLink>,
+    /// Who decides instead of the seeded draw (not part of a copy: its owner puts it back).
+    pub chooser: Option<Box<dyn Chooser>>,
+}
+
+impl Clone for State {
+    fn clone(&self) -> Self {
+        State {
+            rng: self.rng,
+            clock_ns: self.clock_ns,
+            scanned_changes: self.scanned_changes,
+            next_deadline: self.next_deadline,
+            runnable: self.runnable.clone(),
+            runnable_at: self.runnable_at,
+            locks_created: self.locks_created,
+            os: self.os.clone(),
+            chooser: None,
+        }
+    }
 }
 
 impl State {
@@ -49,6 +95,7 @@ impl State {
             runnable_at: u64::MAX,
             locks_created: 0,
             os: None,
+            chooser: None,
         }
     }
 
@@ -58,6 +105,13 @@ impl State {
         self.rng ^= self.rng << 17;
         self.rng
     }
+}
+
+/// Asks the chooser installed in `vm` who runs next, as the deterministic scheduler does
+/// at a decision: for a driver of the VM's threads (the explorer). `None` when no thread
+/// can run now (or no chooser is installed).
+pub fn ask_chooser(vm: &mut Vm, running: Option<(usize, &Frame)>) -> Option<Choice> {
+    det::choose(vm, running)
 }
 
 /// The schedulers' state inside a VM they were installed in.

@@ -25,6 +25,7 @@ static HOOKS: SchedulerHooks = SchedulerHooks {
     switch_from: det::switch_from,
     thread_finished: det::thread_finished,
     wait_in_callback: det::wait_in_callback,
+    clone_state: det::clone_state,
 };
 
 fn drop_requested(vm: &Vm) -> bool {
@@ -35,7 +36,7 @@ fn drop_requested(vm: &Vm) -> bool {
 }
 
 /// At a check: the holder keeps the GIL while nobody asks for it.
-fn keeps_gil(vm: &mut Vm) -> bool {
+fn keeps_gil(vm: &mut Vm, _: &Frame) -> bool {
     if let Some(keeps) = det::pinned_goes_on(vm) {
         return keeps;
     }
@@ -75,6 +76,7 @@ pub struct Gil {
 }
 
 /// The VM's link to the GIL it lives in, so natives can start OS threads and wake waiters.
+#[derive(Clone)]
 pub struct OsLink {
     gil: Weak<Gil>,
     pub signals: Arc<Signals>,

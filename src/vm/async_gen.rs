@@ -14,7 +14,7 @@ type R = PyResult<Value>;
 
 /// sys.set_asyncgen_hooks(firstiter, finalizer): called with each async generator when it
 /// is first iterated; the finalizer is kept with the generator.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct AsyncGenHooks {
     pub firstiter: Option<Value>,
     pub finalizer: Option<Value>,

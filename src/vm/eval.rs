@@ -118,7 +118,7 @@ impl Vm {
                         self.threads.next_check =
                             self.ticks + u64::from(self.threads.check_interval);
                         // Leave the frame only if another thread takes the GIL.
-                        if self.native_depth == self.threads.base_depth && !self.keeps_gil() {
+                        if self.native_depth == self.threads.base_depth && !self.keeps_gil(f) {
                             if !self.driven() && self.preempt_contents(f) {
                                 continue 'frame;
                             }

@@ -112,6 +112,7 @@ pub enum Resume {
     Next { exhausted: usize },
 }
 
+#[derive(Clone)]
 pub struct Frame {
     /// The code object (`consts.code`), co_consts as values, and the inline caches, shared
     /// with every frame of the same code object. The code is reached through this `Rc` so a

@@ -20,6 +20,37 @@ pub struct Heap {
     /// gc.disable(): no collection unless asked for (gc.collect()).
     pub automatic_off: bool,
     weakrefs: usize,
+    /// While a checkpoint is kept (the explorer): the objects a run changed, to undo.
+    pub journal: Option<Box<Journal>>,
+}
+
+/// The objects that existed at a checkpoint, as they were before the run since changed
+/// them; the heap goes back to the checkpoint by putting them back and dropping whatever
+/// was made since. No collection runs while a journal is kept (it would change slots the
+/// journal does not see).
+pub struct Journal {
+    /// Slots at the checkpoint: anything past them was made since.
+    base: u32,
+    /// The first version since the checkpoint of each old slot written.
+    saved: Vec<(u32, Option<Object>)>,
+    touched: Vec<bool>,
+    free: Vec<u32>,
+    weakrefs: usize,
+    allocated_since_gc: usize,
+    live_after_gc: usize,
+}
+
+impl Journal {
+    /// Slot `i` is about to change: the first time since the checkpoint, keep what it was.
+    #[cold]
+    #[inline(never)]
+    fn before_write(&mut self, i: u32, slots: &[Option<Object>]) {
+        let at = i as usize;
+        if i < self.base && !self.touched[at] {
+            self.touched[at] = true;
+            self.saved.push((i, slots[at].clone()));
+        }
+    }
 }
 
 /// Allocations between collections, at least: each collection marks every live object, so
@@ -35,6 +66,43 @@ impl Heap {
     pub fn wants_collection(&self) -> bool {
         self.allocated_since_gc >= MIN_ALLOCATIONS_BETWEEN_COLLECTIONS.max(self.live_after_gc)
             && !self.automatic_off
+    }
+
+    /// Starts a journal: the heap as it is now is a checkpoint `rollback` goes back to.
+    pub fn start_journal(&mut self) {
+        self.journal = Some(Box::new(Journal {
+            base: self.slots.len() as u32,
+            saved: Vec::new(),
+            touched: vec![false; self.slots.len()],
+            free: self.free.clone(),
+            weakrefs: self.weakrefs,
+            allocated_since_gc: self.allocated_since_gc,
+            live_after_gc: self.live_after_gc,
+        }));
+    }
+
+    /// Puts the heap back as it was when the journal started (which goes on).
+    pub fn rollback(&mut self) {
+        let Some(mut journal) = self.journal.take() else {
+            return;
+        };
+        for (i, obj) in journal.saved.drain(..) {
+            self.slots[i as usize] = obj;
+            journal.touched[i as usize] = false;
+        }
+        let base = journal.base as usize;
+        self.slots.truncate(base);
+        self.marks.truncate(base);
+        self.finalized.truncate(base);
+        self.free.clone_from(&journal.free);
+        self.weakrefs = journal.weakrefs;
+        self.allocated_since_gc = journal.allocated_since_gc;
+        self.live_after_gc = journal.live_after_gc;
+        self.journal = Some(journal);
+    }
+
+    pub fn stop_journal(&mut self) {
+        self.journal = None;
     }
 
     /// Makes the next safe point collect (`wants_collection`), whatever was allocated.
@@ -65,6 +133,9 @@ impl Heap {
         }
         match self.free.pop() {
             Some(i) => {
+                if let Some(journal) = &mut self.journal {
+                    journal.before_write(i, &self.slots);
+                }
                 self.slots[i as usize] = Some(obj);
                 self.finalized[i as usize] = false;
                 ObjRef(i)
@@ -85,6 +156,9 @@ impl Heap {
     }
 
     pub fn get_mut(&mut self, r: ObjRef) -> &mut Object {
+        if let Some(journal) = &mut self.journal {
+            journal.before_write(r.0, &self.slots);
+        }
         self.slots[r.0 as usize]
             .as_mut()
             .expect("a live handle points at a live object")
@@ -121,6 +195,15 @@ impl Heap {
         roots: impl IntoIterator<Item = Value>,
         needs_finalizer: impl Fn(&Heap, &Object) -> bool,
     ) -> Collected {
+        if self.journal.is_some() {
+            // A checkpoint is kept: nothing is freed until it goes.
+            self.allocated_since_gc = 0;
+            return Collected {
+                freed: 0,
+                finalize: Vec::new(),
+                weakref_callbacks: Vec::new(),
+            };
+        }
         self.mark(roots.into_iter().filter_map(Value::as_obj).collect());
         let mut weakref_callbacks = Vec::new();
         for i in 0..self.slots.len() {

@@ -5,6 +5,10 @@
 use super::frame::Resume;
 use super::object::{Dict, NativeFn, Object};
 use super::{ObjRef, PyResult, Value, Vm};
+use crate::bytecode::CodeObject;
+use parking_lot::Mutex;
+use std::collections::HashMap;
+use std::sync::{Arc, OnceLock};
 
 /// How a module is made on first import.
 pub enum ModuleSource {
@@ -18,6 +22,24 @@ pub enum ModuleSource {
 pub struct ModuleDef {
     pub name: &'static str,
     pub source: ModuleSource,
+}
+
+/// A library module's code, compiled once per process: its source is part of the binary,
+/// so the code object never changes, and VMs made after the first (the explorer makes
+/// thousands) skip the compiler.
+fn compiled_library_module(
+    source: &'static str,
+    filename: &str,
+) -> Result<Arc<CodeObject>, String> {
+    static CACHE: OnceLock<Mutex<HashMap<usize, Arc<CodeObject>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(Default::default);
+    let key = source.as_ptr() as usize;
+    if let Some(code) = cache.lock().get(&key) {
+        return Ok(code.clone());
+    }
+    let code = crate::compile::compile_source(source, filename).map_err(|e| e.message)?;
+    cache.lock().insert(key, code.clone());
+    Ok(code)
 }
 
 impl Vm {
@@ -88,7 +110,7 @@ impl Vm {
     }
 
     /// A module written in minipy's Python, compiled and run on first import.
-    pub fn embedded_module(&mut self, name: &str, source: &str) -> PyResult<ObjRef> {
+    pub fn embedded_module(&mut self, name: &str, source: &'static str) -> PyResult<ObjRef> {
         let m = self.new_module(name, &[]);
         // Registered first, so imports inside the module that lead back to it find it.
         self.modules.insert(name.to_string(), m);
@@ -100,10 +122,15 @@ impl Vm {
     }
 
     /// Compiles `source` and runs it in module `m`'s namespace.
-    pub fn run_in_module(&mut self, m: ObjRef, filename: &str, source: &str) -> PyResult<()> {
-        let code = match crate::compile::compile_source(source, filename) {
+    pub fn run_in_module(
+        &mut self,
+        m: ObjRef,
+        filename: &str,
+        source: &'static str,
+    ) -> PyResult<()> {
+        let code = match compiled_library_module(source, filename) {
             Ok(code) => code,
-            Err(e) => return Err(self.new_exception("SyntaxError", &e.message)),
+            Err(message) => return Err(self.new_exception("SyntaxError", &message)),
         };
         self.sources.insert(
             filename.to_string(),

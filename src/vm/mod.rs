@@ -15,6 +15,7 @@
 
 pub mod async_gen;
 mod calls;
+pub mod checkpoint;
 pub mod eval;
 mod eval_ops;
 mod fast_path;
@@ -28,7 +29,7 @@ mod report;
 mod run;
 pub mod threads;
 mod types;
-mod unwind;
+pub mod unwind;
 pub mod value;
 
 use crate::bytecode::CodeObject;
@@ -76,7 +77,7 @@ pub struct Vm {
     pub recursion_limit: usize,
     /// Native calls into Python code currently on the Rust stack.
     pub native_depth: usize,
-    pub out: std::io::BufWriter<std::io::Stdout>,
+    pub out: Output,
     pub argv: Vec<String>,
     /// `--seed`: where the scheduler and an unseeded `random` start.
     pub seed: u64,
@@ -101,7 +102,7 @@ pub struct Vm {
     /// The modules `import` can make (`import::ModuleDef`).
     pub module_table: &'static [import::ModuleDef],
     /// What native modules keep between calls, one value per type (`module_state`).
-    pub module_state: rustc_hash::FxHashMap<TypeId, Box<dyn Any>>,
+    pub module_state: rustc_hash::FxHashMap<TypeId, ModuleState>,
     /// Instructions executed: the virtual clock's tick.
     pub ticks: u64,
     /// The value a blocking native returns to suspend its thread (never seen by programs).
@@ -128,6 +129,9 @@ pub struct Vm {
     /// The built-in types' methods as function objects, made once each, so that
     /// `A.__init__ is object.__init__` holds as in CPython.
     pub builtin_methods: rustc_hash::FxHashMap<(&'static str, &'static str), Value>,
+    /// Since a checkpoint: the keys added to the caches above (a rollback takes them out,
+    /// as their values are gone).
+    pub added_since_checkpoint: Option<checkpoint::Added>,
 }
 
 /// How `minipy run` configures the VM.
@@ -138,6 +142,60 @@ pub struct Options {
     pub check_interval: u32,
     pub max_threads: usize,
     pub switch_interval: f64,
+}
+
+/// Where a program's standard output goes: the process's (buffered), or a buffer (the
+/// explorer compares what each schedule printed).
+pub enum Output {
+    Stdout(std::io::BufWriter<std::io::Stdout>),
+    Captured(Vec<u8>),
+}
+
+impl Write for Output {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            Output::Stdout(out) => out.write(buf),
+            Output::Captured(bytes) => bytes.write(buf),
+        }
+    }
+
+    fn write_all(&mut self, buf: &[u8]) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.write_all(buf),
+            Output::Captured(bytes) => bytes.write_all(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            Output::Stdout(out) => out.flush(),
+            Output::Captured(_) => Ok(()),
+        }
+    }
+}
+
+/// A native module's state (`Vm::module_state`), with how to copy it for a checkpoint.
+pub struct ModuleState {
+    pub value: Box<dyn Any>,
+    copy: fn(&dyn Any) -> Box<dyn Any>,
+}
+
+impl ModuleState {
+    fn new<T: Any + Clone>(value: T) -> Self {
+        ModuleState {
+            value: Box::new(value),
+            copy: |v| Box::new(v.downcast_ref::<T>().expect("its own type").clone()),
+        }
+    }
+}
+
+impl Clone for ModuleState {
+    fn clone(&self) -> Self {
+        ModuleState {
+            value: (self.copy)(&*self.value),
+            copy: self.copy,
+        }
+    }
 }
 
 /// What the core is created with but does not name: the builtins, the module table and a
@@ -189,7 +247,7 @@ impl Vm {
             sources: HashMap::new(),
             recursion_limit: 1000,
             native_depth: 0,
-            out: std::io::BufWriter::new(std::io::stdout()),
+            out: Output::Stdout(std::io::BufWriter::new(std::io::stdout())),
             argv,
             seed: options.seed,
             gen_returned: false,
@@ -215,6 +273,7 @@ impl Vm {
             dict_removals: 0,
             interned: Default::default(),
             builtin_methods: Default::default(),
+            added_since_checkpoint: None,
         };
         vm.create_types();
         (plugins.builtins)(&mut vm);
@@ -355,6 +414,9 @@ impl Vm {
         }
         let v = self.new_str(name);
         self.interned.insert(name.into(), v);
+        if let Some(added) = &mut self.added_since_checkpoint {
+            added.interned.push(name.into());
+        }
         v
     }
 
@@ -534,10 +596,11 @@ impl Vm {
 
     /// What a native module keeps between calls: one value of type `T` per VM, made by
     /// `init` on first use.
-    pub fn module_state<T: Any>(&mut self, init: impl FnOnce() -> T) -> &mut T {
+    pub fn module_state<T: Any + Clone>(&mut self, init: impl FnOnce() -> T) -> &mut T {
         self.module_state
             .entry(TypeId::of::<T>())
-            .or_insert_with(|| Box::new(init()))
+            .or_insert_with(|| ModuleState::new(init()))
+            .value
             .downcast_mut()
             .expect("filed under its own type")
     }

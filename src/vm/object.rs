@@ -259,6 +259,7 @@ impl Arity {
     }
 }
 
+#[derive(Clone)]
 pub struct Class {
     pub name: String,
     pub qualname: String,
@@ -276,6 +277,7 @@ pub struct Class {
     pub metaclass: Option<ObjRef>,
 }
 
+#[derive(Clone)]
 pub struct Instance {
     pub class: ObjRef,
     /// The instance's `__dict__`: a dict object, so `vars(obj)` is live.
@@ -294,6 +296,7 @@ pub enum DictPart {
 }
 
 /// Native iterators.
+#[derive(Clone)]
 pub enum Iter {
     /// `coroutine.__await__()`: the coroutine as an iterator, which a plain generator may
     /// `yield from` (CPython's coroutine_wrapper).
@@ -367,6 +370,7 @@ impl GenKind {
 
 /// collections.deque: a ring buffer, O(1) at both ends; with `maxlen`, adding at one end
 /// drops from the other once full.
+#[derive(Clone)]
 pub struct Deque {
     pub items: std::collections::VecDeque<Value>,
     pub maxlen: Option<usize>,
@@ -391,12 +395,14 @@ pub enum StepState {
 /// The awaitable `agen.asend(v)`, `agen.athrow(exc)` or `agen.aclose()` returns: awaiting it
 /// runs the async generator to its next own `yield` (the awaitable's result, through
 /// StopIteration) while values its inner awaits yield pass through to the awaiter.
+#[derive(Clone)]
 pub struct AsyncGenStep {
     pub agen: ObjRef,
     pub kind: StepKind,
     pub state: StepState,
 }
 
+#[derive(Clone)]
 pub struct Generator {
     pub kind: GenKind,
     pub name: String,
@@ -422,6 +428,7 @@ pub struct Generator {
 
 /// A str: the text and its length in characters, counted once, so `len()` is O(1) and text
 /// whose characters are all one byte indexes and slices by byte offset.
+#[derive(Clone)]
 pub struct PyStr {
     /// Text of up to 24 bytes is stored inline: most strs a program makes (names, numbers,
     /// words) need no allocation of their own.
@@ -448,6 +455,7 @@ impl std::ops::Deref for PyStr {
     }
 }
 
+#[derive(Clone)]
 pub enum Object {
     Str(PyStr),
     Bytes(Vec<u8>),

@@ -20,6 +20,7 @@ pub enum ThreadState {
     Finished,
 }
 
+#[derive(Clone)]
 pub struct VmThread {
     pub ident: u64,
     pub name: String,
@@ -61,6 +62,7 @@ impl VmThread {
 /// thread holds the GIL sees its own: the instance's dict is swapped at every handoff, so
 /// attribute lookup (class attributes, properties, the inline caches) works as for any
 /// instance.
+#[derive(Clone)]
 pub struct ThreadLocal {
     pub obj: ObjRef,
     /// (thread ident, its dict, whether the subclass's `__init__` has run for it).
@@ -71,6 +73,7 @@ pub struct ThreadLocal {
 }
 
 /// The thread table and the GIL's check counter.
+#[derive(Clone)]
 pub struct Threads {
     pub threads: Vec<VmThread>,
     pub current: usize,
@@ -154,9 +157,10 @@ pub type ThreadTop = Option<Box<Frame>>;
 /// What a scheduler supplies. The core calls these only at switch points: a spent check
 /// interval, a block, the end of a thread.
 pub struct SchedulerHooks {
-    /// At a spent check interval: true when the running thread keeps the GIL; otherwise
-    /// the next thread is in `Threads::next_pick` (or a driver takes over).
-    pub keeps_gil: fn(&mut Vm) -> bool,
+    /// At a spent check interval, before the running thread runs an instruction of frame
+    /// `f`: true when it keeps the GIL; otherwise the next thread is in
+    /// `Threads::next_pick` (or a driver takes over).
+    pub keeps_gil: fn(&mut Vm, &Frame) -> bool,
     /// `keeps_gil` at tick `tick` when the scheduler can decide it at once, with nothing
     /// but a draw: `None`, with nothing changed, otherwise (the hot path then stops).
     pub quick_check: fn(&mut Vm, u64) -> Option<bool>,
@@ -171,6 +175,8 @@ pub struct SchedulerHooks {
     /// The running thread blocked inside a callback from native code: runs the others on
     /// top of it until its wait is over (Ok), or says why it cannot be (Err).
     pub wait_in_callback: fn(&mut Vm, ThreadState) -> Result<(), Value>,
+    /// A copy of the scheduler's state (`Vm::scheduler_state`), for a checkpoint.
+    pub clone_state: fn(&dyn std::any::Any) -> Box<dyn std::any::Any>,
 }
 
 impl Vm {
@@ -225,8 +231,8 @@ impl Vm {
     /// The check interval is spent: asks the scheduler whether the running thread keeps
     /// the GIL.
     #[inline]
-    pub fn keeps_gil(&mut self) -> bool {
-        (self.scheduler.keeps_gil)(self)
+    pub fn keeps_gil(&mut self, f: &Frame) -> bool {
+        (self.scheduler.keeps_gil)(self, f)
     }
 
     /// Hands the GIL to the thread `keeps_gil` drew, from inside the eval loop: the running

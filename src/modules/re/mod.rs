@@ -46,7 +46,7 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
 }
 
 /// Compiled programs by (bytes pattern?, pattern text, flags as given).
-#[derive(Default)]
+#[derive(Default, Clone)]
 struct Cache {
     programs: HashMap<(bool, String, u32), Arc<Program>>,
 }

@@ -231,6 +231,8 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             (_, "__new__") => Some(("__new__", o_new)),
             ("type", "__call__") => Some(("__call__", type_call)),
             ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
+            ("object", "__reduce_ex__") => Some(("__reduce_ex__", super::reduce::o_reduce_ex)),
+            ("object", "__reduce__") => Some(("__reduce__", super::reduce::o_reduce)),
             _ => None,
         };
         if let Some((n, func)) = f {

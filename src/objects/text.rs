@@ -169,7 +169,16 @@ impl Vm {
                         };
                         format!("{name}([{}])", self.reprs(&items)?.join(", "))
                     }
-                    Object::Module { name, .. } => format!("<module '{name}'>"),
+                    Object::Module { name, dict } => {
+                        // A module run from a file (`__main__`) shows where it came from.
+                        match self
+                            .dict_get_str(*dict, "__file__")
+                            .and_then(|f| self.str_of(f))
+                        {
+                            Some(file) => format!("<module '{name}' from '{file}'>"),
+                            None => format!("<module '{name}'>"),
+                        }
+                    }
                     Object::WeakRef { target, .. } => {
                         let at = self.address(r);
                         match *target {

@@ -196,7 +196,7 @@ fn full_type_name(vm: &Vm, obj: Value) -> String {
         .class_lookup(class, "__module__")
         .and_then(|m| vm.str_of(m))
     {
-        Some(m) if m == "_thread" => format!("_thread.{name}"),
+        Some("_thread") => format!("_thread.{name}"),
         _ => name,
     }
 }

@@ -260,7 +260,7 @@ impl Unpickler {
         if x > len || x <= self.fence() {
             return Err(self.underflow(vm));
         }
-        if (len - x) % 2 != 0 {
+        if !(len - x).is_multiple_of(2) {
             let msg = "odd number of items for SETITEMS";
             return Err(super::unpickling_error(vm, msg));
         }

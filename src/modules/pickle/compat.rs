@@ -63,7 +63,7 @@ static IMPORT_MAPPING: &[(&str, &str)] = &[
 ];
 
 /// Python 2 (module, name) -> Python 3 (module, name).
-static NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+static NAME_MAPPING: &NameTable = &[
     (
         ("UserDict", "IterableUserDict"),
         ("collections", "UserDict"),
@@ -314,7 +314,7 @@ static REVERSE_IMPORT_MAPPING: &[(&str, &str)] = &[
 ];
 
 /// Python 3 (module, name) -> Python 2 (module, name).
-static REVERSE_NAME_MAPPING: &[((&str, &str), (&str, &str))] = &[
+static REVERSE_NAME_MAPPING: &NameTable = &[
     (("_functools", "reduce"), ("__builtin__", "reduce")),
     (("_socket", "socket"), ("socket", "_socketobject")),
     (

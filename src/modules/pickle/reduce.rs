@@ -192,7 +192,21 @@ impl Pickler {
             ));
         }
         let (module_text, declared) = self.which_module(vm, obj, &path)?;
-        let module_name = self.name_value(vm, &module_text, declared);
+        // CPython's module names are shared str objects, which protocol 4 memoizes: a
+        // module's `__name__` (in its functions' and classes' `__module__`), and the
+        // interned 'builtins' of the built-in types and of sys.modules.
+        let key = match (declared, obj.as_obj().map(|o| vm.heap.get(o))) {
+            (None, Some(Object::Native(_))) => format!("native {module_text}"),
+            _ => module_text.clone(),
+        };
+        let module_name = match self.shared_names.get(&key) {
+            Some(v) => *v,
+            None => {
+                let v = declared.unwrap_or_else(|| vm.new_str(module_text.as_str()));
+                self.shared_names.insert(key, v);
+                v
+            }
+        };
         let obj_repr = vm.repr(obj)?;
         let module = match vm.import(&module_text, true) {
             Ok(m) => m,

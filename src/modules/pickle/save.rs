@@ -42,6 +42,8 @@ pub struct Pickler {
     /// One str object per module name and for 'latin1': CPython's are shared objects, and
     /// protocol 4 memoizes them by identity.
     names: FxHashMap<String, Value>,
+    /// The module names `save_global` writes, by what they are (see there).
+    pub(super) shared_names: FxHashMap<String, Value>,
 }
 
 impl Pickler {
@@ -67,6 +69,7 @@ impl Pickler {
             depth: base,
             limit: vm.recursion_limit.min(MAX_DEPTH),
             names: FxHashMap::default(),
+            shared_names: FxHashMap::default(),
         }
     }
 

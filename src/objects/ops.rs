@@ -97,6 +97,11 @@ impl Vm {
                 .unwrap_or(Value::None),
             ConstValue::Int(i) => self.new_int(i.clone()),
             ConstValue::Float(f) => Value::Float(*f),
+            // As CPython's compiler does, str constants made of name characters are
+            // interned: the same object as the attribute and global names they spell.
+            ConstValue::Str(s) if s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                self.intern(s)
+            }
             ConstValue::Str(s) => self.new_str(s.clone()),
             ConstValue::Bytes(b) => self.alloc(Object::Bytes(b.clone())),
             ConstValue::Tuple(items) => {

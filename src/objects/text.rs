@@ -176,6 +176,22 @@ impl Vm {
                             .and_then(|f| self.str_of(f))
                         {
                             Some(file) => format!("<module '{name}' from '{file}'>"),
+                            // The modules compiled into CPython's interpreter say so.
+                            None if matches!(
+                                name.as_str(),
+                                "builtins"
+                                    | "sys"
+                                    | "_thread"
+                                    | "time"
+                                    | "gc"
+                                    | "_codecs"
+                                    | "_weakref"
+                                    | "_warnings"
+                                    | "_collections"
+                            ) =>
+                            {
+                                format!("<module '{name}' (built-in)>")
+                            }
                             None => format!("<module '{name}'>"),
                         }
                     }

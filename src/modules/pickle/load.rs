@@ -59,6 +59,10 @@ impl Unpickler {
     /// The next `n` bytes, as a range of `self.data`: from the buffer, else (with a file)
     /// read afresh.
     fn read(&mut self, vm: &mut Vm, n: usize) -> PyResult<std::ops::Range<usize>> {
+        if self.pos > isize::MAX as usize - n.min(isize::MAX as usize) {
+            let msg = "read would overflow (invalid bytecode)";
+            return Err(super::unpickling_error(vm, msg));
+        }
         if n <= self.data.len() - self.pos {
             let start = self.pos;
             self.pos += n;

@@ -54,7 +54,7 @@ impl Pickler {
             .enumerate()
             .filter_map(|(i, v)| v.as_obj().map(|r| (r, i as u32)))
             .collect();
-        let base = vm.frames.len() + 1;
+        let base = vm.frames.len();
         Pickler {
             proto,
             fix_imports: fix_imports && proto < 3,

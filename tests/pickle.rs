@@ -13,7 +13,7 @@ const TABLE: &str = "tests/pickle_table";
 
 /// Programs that need what minipy's core does not have yet, each with what is missing.
 /// The test fails if one of them starts passing, so the list stays true.
-const KNOWN_FAILURES: &[(&str, &str)] = &[("pickle_str_bytes", "the bytearray builtin")];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 #[test]
 fn pickle_programs_print_what_cpython_printed() {

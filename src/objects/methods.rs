@@ -74,6 +74,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("str", "format") => Some(("format", s_format)),
             ("str", "encode") => Some(("encode", s_encode)),
             ("bytes", name) => super::bytes::lookup(name),
+            ("bytearray", name) => super::bytearray::lookup(name),
             ("range", "index") => Some(("index", r_index)),
             ("range", "count") => Some(("count", r_count)),
             ("slice", "indices") => Some(("indices", sl_indices)),

@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod attrs;
+pub mod bytearray;
 pub mod bytes;
 pub mod call;
 pub mod class;

@@ -74,6 +74,9 @@ fn builtin_reduce(vm: &mut Vm, obj: Value, proto: i64) -> R {
         }
         _ => {}
     }
+    if matches!(vm.heap.get(r), Object::ByteArray(_)) {
+        return super::bytearray::reduce(vm, obj, proto);
+    }
     let parts = match vm.heap.get(r) {
         Object::Range { start, stop, step } => Some((
             "range",

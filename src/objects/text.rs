@@ -46,6 +46,7 @@ impl Vm {
                 match self.heap.get(r) {
                     Object::Str(s) => pyfmt::str_repr(s),
                     Object::Bytes(b) => pyfmt::bytes_repr(b),
+                    Object::ByteArray(b) => format!("bytearray({})", pyfmt::bytes_repr(b)),
                     Object::BigInt(b) => b.to_string(),
                     Object::Tuple(items) => {
                         let items = items.clone();

@@ -451,6 +451,7 @@ impl std::ops::Deref for PyStr {
 pub enum Object {
     Str(PyStr),
     Bytes(Vec<u8>),
+    ByteArray(Vec<u8>),
     BigInt(BigInt),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -534,6 +535,7 @@ impl Object {
         match self {
             Object::Str(_)
             | Object::Bytes(_)
+            | Object::ByteArray(_)
             | Object::BigInt(_)
             | Object::Range { .. }
             | Object::Code(_) => {}

@@ -112,6 +112,8 @@ def deepcopy(x, memo=None, _nil=[]):
         y.extend(deepcopy(item, memo) for item in x)
     elif cls is frozenset:
         y = frozenset(deepcopy(item, memo) for item in x)
+    elif cls is bytearray_type:
+        y = x[:]
     else:
         method = getattr(cls, '__deepcopy__', None)
         if method is not None:

@@ -20,7 +20,7 @@ DEFAULT_PROTOCOL = 3
 class Pickler:
     """Writes pickles of objects to a binary file (anything with a write method)."""
 
-    def __init__(self, file, protocol=None, *, fix_imports=True):
+    def __init__(self, file, protocol=None, fix_imports=True):
         self._proto = _pickle.check_protocol(protocol)
         try:
             self._file_write = file.write

@@ -475,7 +475,7 @@ fn too_big(vm: &mut Vm, what: &str) -> Value {
 /// The bytes a file's `read` or `readline` returned.
 fn bytes_of(vm: &mut Vm, v: Value) -> PyResult<Vec<u8>> {
     match v.as_obj().map(|b| vm.heap.get(b)) {
-        Some(Object::Bytes(b)) => Ok(b.clone()),
+        Some(Object::Bytes(b) | Object::ByteArray(b)) => Ok(b.clone()),
         _ => {
             let t = vm.type_name(v);
             Err(vm.type_error(&format!("a bytes-like object is required, not '{t}'")))

@@ -251,7 +251,7 @@ fn p_pickler_dump(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn data_of(vm: &mut Vm, v: Value) -> PyResult<Vec<u8>> {
     let value = vm.payload_of(v).unwrap_or(v);
     match value.as_obj().map(|b| vm.heap.get(b)) {
-        Some(Object::Bytes(b)) => Ok(b.clone()),
+        Some(Object::Bytes(b) | Object::ByteArray(b)) => Ok(b.clone()),
         _ => {
             let t = vm.type_name(v);
             Err(vm.type_error(&format!("a bytes-like object is required, not '{t}'")))

@@ -1,11 +1,11 @@
 //! The Pickler: CPython 3.7's `_pickle.c` save side, byte for byte. `save` dispatches on
-//! the value (None, bools, ints, floats, then the memo, then bytes, str, dict, set,
-//! frozenset, list, tuple, classes and functions), and everything else goes through a
-//! reduction (a dispatch table, `__reduce_ex__`, `__reduce__`) that `save_reduce` writes
-//! as REDUCE, NEWOBJ or NEWOBJ_EX with its state, list items and dict items. Protocol 4
-//! output is framed as CPython frames it (a frame closes once it holds 64 KiB; a frame of
-//! under 4 bytes is no frame; payloads of 64 KiB or more are written outside frames).
-//! Nesting counts against the recursion limit, so deep data raises RecursionError.
+//! the value (None, bools, ints, floats, then the memo, then bytes, str, the containers of
+//! containers.rs, classes and functions), and everything else goes through a reduction (a
+//! dispatch table, `__reduce_ex__`, `__reduce__`) that `save_reduce` (reduce.rs) writes as
+//! REDUCE, NEWOBJ or NEWOBJ_EX with its state, list items and dict items. Here too: the
+//! output and its frames (protocol 4 frames as CPython does: a frame closes once it holds
+//! 64 KiB, a frame of under 4 bytes is no frame, payloads of 64 KiB or more go outside
+//! frames), the memo, and the depth count that makes deep data raise RecursionError.
 
 use super::compat;
 use super::op;

@@ -229,8 +229,10 @@ class partial:
 
     # Pickling, as CPython's partial: rebuilt as partial(func), its state then set.
     def __reduce__(self):
-        return type(self), (self.func,), (self.func, self.args,
-                                          self.keywords or None, self.__dict__ or None)
+        # CPython's partial keeps func, args and keywords out of its __dict__.
+        extra = {k: v for k, v in self.__dict__.items()
+                 if k not in ('func', 'args', 'keywords')}
+        return type(self), (self.func,), (self.func, self.args, self.keywords, extra or None)
 
     def __setstate__(self, state):
         if not isinstance(state, tuple):

@@ -39,9 +39,9 @@ pub struct Pickler {
     pub dispatch_table: Option<Value>,
     pub(super) depth: usize,
     limit: usize,
-    /// One str object per module name and for 'latin1': CPython's are shared objects, and
-    /// protocol 4 memoizes them by identity.
-    names: FxHashMap<String, Value>,
+    /// The 'latin1' of protocols 0-2's bytes: one str object, as CPython's is, which the
+    /// memo then finds.
+    latin1: Option<Value>,
     /// The module names `save_global` writes, by what they are (see there).
     pub(super) shared_names: FxHashMap<String, Value>,
 }
@@ -68,7 +68,7 @@ impl Pickler {
             dispatch_table: None,
             depth: base,
             limit: vm.recursion_limit.min(MAX_DEPTH),
-            names: FxHashMap::default(),
+            latin1: None,
             shared_names: FxHashMap::default(),
         }
     }
@@ -178,16 +178,6 @@ impl Pickler {
             data.extend_from_slice(&idx.to_le_bytes());
             self.write(&data);
         }
-    }
-
-    /// The shared str object for a name (see `names`).
-    pub(super) fn name_value(&mut self, vm: &mut Vm, name: &str, given: Option<Value>) -> Value {
-        if let Some(v) = self.names.get(name) {
-            return *v;
-        }
-        let v = given.unwrap_or_else(|| vm.new_str(name));
-        self.names.insert(name.to_string(), v);
-        v
     }
 
     // ------------------------------------------------------------ save
@@ -412,7 +402,10 @@ impl Pickler {
                 let encode = vm.getattr(codecs, "encode")?;
                 let text: String = b.iter().map(|&c| char::from(c)).collect();
                 let text = vm.new_str(text);
-                let latin1 = self.name_value(vm, "latin1", None);
+                let latin1 = match self.latin1 {
+                    Some(v) => v,
+                    None => *self.latin1.insert(vm.new_str("latin1")),
+                };
                 let args = vm.new_tuple(vec![text, latin1]);
                 vm.new_tuple(vec![encode, args])
             };

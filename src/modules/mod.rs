@@ -4,11 +4,13 @@
 
 mod asyncio;
 pub mod builtins;
+mod codecs;
 mod dis;
 mod gc;
 mod json;
 mod math;
 mod os;
+mod pickle;
 mod random;
 mod re;
 mod sys;
@@ -76,6 +78,11 @@ pub static TABLE: &[ModuleDef] = &[
     native("_re", re::make),
     python("json", include_str!("lib/json.py")),
     native("_json", json::make),
+    python("pickle", include_str!("lib/pickle.py")),
+    native("_pickle", pickle::make),
+    python("copyreg", include_str!("lib/copyreg.py")),
+    native("_codecs", codecs::make),
+    native("builtins", make_builtins),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {
@@ -100,6 +107,15 @@ fn make_concurrent(vm: &mut Vm) -> PyResult<ObjRef> {
         &[("futures", include_str!("lib/concurrent_futures.py"))],
         "",
     )
+}
+
+/// `builtins`: the builtins namespace as a module (pickle finds `builtins.len` there).
+fn make_builtins(vm: &mut Vm) -> PyResult<ObjRef> {
+    let dict = vm.builtins;
+    Ok(vm.heap.alloc(crate::vm::object::Object::Module {
+        name: "builtins".to_string(),
+        dict,
+    }))
 }
 
 /// `_collections`: the native types lib/collections.py re-exports (deque).

@@ -400,7 +400,12 @@ impl Vm {
                         return Ok(Some(Value::Obj(inst.class)));
                     }
                     if name == "__dict__" {
-                        return Ok(Some(Value::Obj(inst.dict)));
+                        let dict = inst.dict;
+                        // Instances of a class whose `__slots__` leave `__dict__` out have none.
+                        if !crate::objects::reduce::has_instance_dict(self, class) {
+                            return Ok(None);
+                        }
+                        return Ok(Some(Value::Obj(dict)));
                     }
                     let found = self.class_lookup(class, name);
                     let is_data_descriptor = found.is_some_and(|f| {

@@ -41,7 +41,7 @@ fn from_text(text: &str) -> Option<Vec<u8>> {
 
 fn bytes_of(vm: &Vm, v: Value) -> Option<&[u8]> {
     match vm.heap.get(v.as_obj()?) {
-        Object::Bytes(b) => Some(b),
+        Object::Bytes(b) | Object::ByteArray(b) => Some(b),
         _ => None,
     }
 }

@@ -180,7 +180,9 @@ impl Vm {
         }
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(x.text == y.text),
-            (Object::Bytes(x), Object::Bytes(y)) => Ok(x == y),
+            (Object::Bytes(x) | Object::ByteArray(x), Object::Bytes(y) | Object::ByteArray(y)) => {
+                Ok(x == y)
+            }
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 if x.len() != y.len() {
                     return Ok(false);
@@ -291,7 +293,9 @@ impl Vm {
         }
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(Some(x.text.cmp(&y.text))),
-            (Object::Bytes(x), Object::Bytes(y)) => Ok(Some(x.cmp(y))),
+            (Object::Bytes(x) | Object::ByteArray(x), Object::Bytes(y) | Object::ByteArray(y)) => {
+                Ok(Some(x.cmp(y)))
+            }
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 let (x, y) = (x.clone(), y.clone());
                 for (p, q) in x.iter().zip(&y) {
@@ -330,10 +334,10 @@ impl Vm {
             return Err(self.type_error(&format!("argument of type '{t}' is not iterable")));
         };
         match self.heap.get(rc) {
-            Object::Bytes(b) => {
+            Object::Bytes(b) | Object::ByteArray(b) => {
                 let b = b.clone();
                 match item.as_obj().map(|r| self.heap.get(r)) {
-                    Some(Object::Bytes(sub)) => {
+                    Some(Object::Bytes(sub) | Object::ByteArray(sub)) => {
                         Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()))
                     }
                     _ => match self.as_index(item) {

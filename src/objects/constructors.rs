@@ -231,6 +231,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             }
         },
         "deque" => super::deque::construct(vm, &args),
+        "bytearray" => super::bytearray::construct(vm, &args),
         "list" => {
             let items = match first {
                 Some(v) => vm.collect_iterable(v)?,

@@ -57,7 +57,7 @@ impl Vm {
         }
     }
 
-    fn slice_positions(start: i64, stop: i64, step: i64) -> Vec<usize> {
+    pub(crate) fn slice_positions(start: i64, stop: i64, step: i64) -> Vec<usize> {
         let mut out = Vec::new();
         let mut i = start;
         while (step > 0 && i < stop) || (step < 0 && i > stop) {
@@ -67,14 +67,14 @@ impl Vm {
         out
     }
 
-    fn is_slice(&self, v: Value) -> bool {
+    pub(crate) fn is_slice(&self, v: Value) -> bool {
         matches!(
             v.as_obj().map(|r| self.heap.get(r)),
             Some(Object::Slice { .. })
         )
     }
 
-    fn seq_index(&mut self, index: Value, len: usize, what: &str) -> PyResult<usize> {
+    pub(crate) fn seq_index(&mut self, index: Value, len: usize, what: &str) -> PyResult<usize> {
         let index = self.index_via_dunder(index)?;
         let Some(i) = self.as_index(index) else {
             let t = self.type_name(index);
@@ -183,6 +183,7 @@ impl Vm {
                 let i = self.seq_index(index, chars.len(), "string")?;
                 Ok(self.new_str(chars[i].to_string()))
             }
+            Object::ByteArray(_) => super::bytearray::getitem(self, rc, index),
             Object::Bytes(b) => {
                 let b = b.clone();
                 if self.is_slice(index) {
@@ -257,6 +258,7 @@ impl Vm {
         };
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_setitem(rc, index, v),
+            Object::ByteArray(_) => super::bytearray::setitem(self, rc, index, v),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -322,6 +324,7 @@ impl Vm {
         };
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_delitem(rc, index),
+            Object::ByteArray(_) => super::bytearray::delitem(self, rc, index),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -443,7 +446,7 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
     if let Value::Obj(r) = v {
         match vm.heap.get(r) {
             Object::Str(s) => return Ok(s.chars),
-            Object::Bytes(b) => return Ok(b.len()),
+            Object::Bytes(b) | Object::ByteArray(b) => return Ok(b.len()),
             Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
             Object::Deque(d) => return Ok(d.items.len()),
             Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),

@@ -27,7 +27,7 @@ impl Vm {
                 chars: s.chars().collect(),
                 index: 0,
             },
-            Object::Bytes(b) => Iter::Values {
+            Object::Bytes(b) | Object::ByteArray(b) => Iter::Values {
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
                 index: 0,
             },

@@ -74,6 +74,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("str", "format") => Some(("format", s_format)),
             ("str", "encode") => Some(("encode", s_encode)),
             ("bytes", name) => super::bytes::lookup(name),
+            ("bytearray", name) => super::bytearray::lookup(name),
             ("range", "index") => Some(("index", r_index)),
             ("range", "count") => Some(("count", r_count)),
             ("slice", "indices") => Some(("indices", sl_indices)),
@@ -231,6 +232,8 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             (_, "__new__") => Some(("__new__", o_new)),
             ("type", "__call__") => Some(("__call__", type_call)),
             ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
+            ("object", "__reduce_ex__") => Some(("__reduce_ex__", super::reduce::o_reduce_ex)),
+            ("object", "__reduce__") => Some(("__reduce__", super::reduce::o_reduce)),
             _ => None,
         };
         if let Some((n, func)) = f {

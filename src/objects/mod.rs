@@ -3,10 +3,11 @@
 
 pub mod args;
 pub mod attrs;
+pub mod bytearray;
 pub mod bytes;
 pub mod call;
 pub mod class;
-mod codecs;
+pub mod codecs;
 pub mod compare;
 pub mod constructors;
 pub mod deque;
@@ -20,6 +21,7 @@ pub mod methods;
 pub mod number;
 pub mod object;
 pub mod ops;
+pub mod reduce;
 pub mod set;
 pub mod sort;
 pub mod special;

@@ -97,6 +97,11 @@ impl Vm {
                 .unwrap_or(Value::None),
             ConstValue::Int(i) => self.new_int(i.clone()),
             ConstValue::Float(f) => Value::Float(*f),
+            // As CPython's compiler does, str constants made of name characters are
+            // interned: the same object as the attribute and global names they spell.
+            ConstValue::Str(s) if s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
+                self.intern(s)
+            }
             ConstValue::Str(s) => self.new_str(s.clone()),
             ConstValue::Bytes(b) => self.alloc(Object::Bytes(b.clone())),
             ConstValue::Tuple(items) => {
@@ -176,7 +181,7 @@ impl Vm {
             Value::Float(f) => f != 0.0,
             Value::Obj(r) => match self.heap.get(r) {
                 Object::Str(s) => !s.is_empty(),
-                Object::Bytes(b) => !b.is_empty(),
+                Object::Bytes(b) | Object::ByteArray(b) => !b.is_empty(),
                 Object::BigInt(b) => !b.is_zero(),
                 Object::Tuple(t) | Object::List(t) => !t.is_empty(),
                 Object::Deque(d) => !d.items.is_empty(),
@@ -624,6 +629,9 @@ impl Vm {
 
     fn sequence_binop(&mut self, op: Op, a: Value, b: Value) -> PyResult<Option<Value>> {
         let symbol = binop_symbol(op);
+        if let Some(v) = super::bytearray::binop(self, symbol, is_inplace(op), a, b)? {
+            return Ok(Some(v));
+        }
         // Keys and items views are set-like: `d.keys() & {'a'}` is a set.
         let is_view = |v: Value| {
             matches!(

@@ -58,9 +58,13 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             }
             _ => Value::None,
         },
+        // The `__name__` of the module the function was defined in (its globals').
         (Object::Function(f), "__module__") => {
-            let _ = f;
-            vm.new_str("__main__")
+            let globals = f.globals;
+            match vm.dict_get_str(globals, "__name__") {
+                Some(name) => name,
+                None => Value::None,
+            }
         }
         (Object::Function(f), "__closure__") => {
             let cells: Vec<Value> = f.closure.iter().map(|c| Value::Obj(*c)).collect();
@@ -97,7 +101,7 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             None => return Err(vm.new_exception("ValueError", "Cell is empty")),
         },
         (Object::Function(f), attr) if f.dict.contains_key(attr) => f.dict[attr],
-        (Object::Native(n), "__name__") => {
+        (Object::Native(n), "__name__" | "__qualname__") => {
             let n = n.name;
             vm.new_str(n)
         }

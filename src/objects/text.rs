@@ -46,6 +46,7 @@ impl Vm {
                 match self.heap.get(r) {
                     Object::Str(s) => pyfmt::str_repr(s),
                     Object::Bytes(b) => pyfmt::bytes_repr(b),
+                    Object::ByteArray(b) => format!("bytearray({})", pyfmt::bytes_repr(b)),
                     Object::BigInt(b) => b.to_string(),
                     Object::Tuple(items) => {
                         let items = items.clone();
@@ -169,7 +170,32 @@ impl Vm {
                         };
                         format!("{name}([{}])", self.reprs(&items)?.join(", "))
                     }
-                    Object::Module { name, .. } => format!("<module '{name}'>"),
+                    Object::Module { name, dict } => {
+                        // A module run from a file (`__main__`) shows where it came from.
+                        match self
+                            .dict_get_str(*dict, "__file__")
+                            .and_then(|f| self.str_of(f))
+                        {
+                            Some(file) => format!("<module '{name}' from '{file}'>"),
+                            // The modules compiled into CPython's interpreter say so.
+                            None if matches!(
+                                name.as_str(),
+                                "builtins"
+                                    | "sys"
+                                    | "_thread"
+                                    | "time"
+                                    | "gc"
+                                    | "_codecs"
+                                    | "_weakref"
+                                    | "_warnings"
+                                    | "_collections"
+                            ) =>
+                            {
+                                format!("<module '{name}' (built-in)>")
+                            }
+                            None => format!("<module '{name}'>"),
+                        }
+                    }
                     Object::WeakRef { target, .. } => {
                         let at = self.address(r);
                         match *target {

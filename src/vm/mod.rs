@@ -356,8 +356,17 @@ impl Vm {
         let globals = globals.as_obj().expect("a dict is a heap object");
         let name = self.new_str("__main__");
         let builtins_ref = Value::Obj(self.builtins);
+        let file = self.new_str(code.co_filename.as_str());
         self.dict_set_str(globals, "__name__", name);
         self.dict_set_str(globals, "__builtins__", builtins_ref);
+        self.dict_set_str(globals, "__file__", file);
+        // The program's namespace is the module `__main__`, as `import __main__` (and
+        // pickle, finding `__main__.f` by name) sees it.
+        let main = self.heap.alloc(Object::Module {
+            name: "__main__".to_string(),
+            dict: globals,
+        });
+        self.modules.insert("__main__".to_string(), main);
         self.new_frame(code, globals, Some(globals), Resume::Native)
     }
 

@@ -459,6 +459,7 @@ impl std::ops::Deref for PyStr {
 pub enum Object {
     Str(PyStr),
     Bytes(Vec<u8>),
+    ByteArray(Vec<u8>),
     BigInt(BigInt),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -542,6 +543,7 @@ impl Object {
         match self {
             Object::Str(_)
             | Object::Bytes(_)
+            | Object::ByteArray(_)
             | Object::BigInt(_)
             | Object::Range { .. }
             | Object::Code(_) => {}

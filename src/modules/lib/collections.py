@@ -33,6 +33,11 @@ class defaultdict(dict):
         shown = 'None' if factory is None else repr(factory)
         return 'defaultdict(%s, %s)' % (shown, dict.__repr__(self))
 
+    def __reduce__(self):
+        # As CPython's: rebuilt from the factory, the items set one by one.
+        args = () if self.default_factory is None else (self.default_factory,)
+        return type(self), args, None, None, iter(self.items())
+
 
 class Counter(dict):
     """A dict of counts: missing keys count 0."""
@@ -84,6 +89,9 @@ class Counter(dict):
         if not self:
             return 'Counter()'
         return 'Counter({%s})' % ', '.join('%r: %r' % kv for kv in self.most_common())
+
+    def __reduce__(self):
+        return self.__class__, (dict(self),)
 
     # Multiset arithmetic, as CPython's: results keep only positive counts.
     def _combine(self, other, pick, keep_others):
@@ -176,6 +184,12 @@ class OrderedDict(dict):
         if not self:
             return 'OrderedDict()'
         return 'OrderedDict(%r)' % (list(self.items()),)
+
+    def __reduce__(self):
+        # As CPython's: OrderedDict() with the instance's attributes, the items set one
+        # by one.
+        state = dict(vars(self)) or None
+        return self.__class__, (), state, None, iter(self.items())
 
 
 _KEYWORDS = frozenset([

@@ -19,6 +19,22 @@ def _function():
 
 from _collections import deque as _deque
 
+
+def _slotnames(cls):
+    # The names a class's __slots__ (and its bases') declare, private ones mangled.
+    names = []
+    for c in cls.__mro__:
+        slots = c.__dict__.get('__slots__', ())
+        for name in ((slots,) if isinstance(slots, str) else slots):
+            if name in ('__dict__', '__weakref__'):
+                continue
+            if name.startswith('__') and not name.endswith('__'):
+                stripped = c.__name__.lstrip('_')
+                if stripped:
+                    name = '_%s%s' % (stripped, name)
+            names.append(name)
+    return names
+
 # Values that are their own copy, shallow or deep.
 _ATOMIC = (type(None), int, float, bool, str, bytes, type, range, type(_function),
            type(len), type(Ellipsis), type(NotImplemented), property)
@@ -96,6 +112,8 @@ def deepcopy(x, memo=None, _nil=[]):
         y.extend(deepcopy(item, memo) for item in x)
     elif cls is frozenset:
         y = frozenset(deepcopy(item, memo) for item in x)
+    elif cls is bytearray_type:
+        y = x[:]
     else:
         method = getattr(cls, '__deepcopy__', None)
         if method is not None:
@@ -137,10 +155,20 @@ def _reconstruct(x, memo):
     if deep:
         memo[id(x)] = y
     getstate = getattr(cls, '__getstate__', None)
+    slotstate = None
     if getstate is not None:
         state = getstate(x)
     else:
         state = getattr(x, '__dict__', None) or None
+        # The values of __slots__ (which no __dict__ holds), as copyreg names them.
+        slotstate = {}
+        for name in _slotnames(cls):
+            try:
+                slotstate[name] = getattr(x, name)
+            except AttributeError:
+                pass
+        if state is not None:
+            state = {k: v for k, v in state.items() if k not in slotstate}
     if state is not None:
         if deep:
             state = deepcopy(state, memo)
@@ -149,6 +177,11 @@ def _reconstruct(x, memo):
             setstate(y, state)
         else:
             y.__dict__.update(state)
+    if slotstate:
+        if deep:
+            slotstate = deepcopy(slotstate, memo)
+        for name, value in slotstate.items():
+            setattr(y, name, value)
     if isinstance(x, list):
         for item in x:
             y.append(deepcopy(item, memo) if deep else item)

@@ -227,6 +227,35 @@ class partial:
         parts.extend('%s=%r' % kv for kv in self.keywords.items())
         return '%s(%s)' % (qualname, ', '.join(parts))
 
+    # Pickling, as CPython's partial: rebuilt as partial(func), its state then set.
+    def __reduce__(self):
+        # CPython's partial keeps func, args and keywords out of its __dict__.
+        extra = {k: v for k, v in self.__dict__.items()
+                 if k not in ('func', 'args', 'keywords')}
+        return type(self), (self.func,), (self.func, self.args, self.keywords, extra or None)
+
+    def __setstate__(self, state):
+        if not isinstance(state, tuple):
+            raise TypeError("argument to __setstate__ must be a tuple")
+        if len(state) != 4:
+            raise TypeError("expected 4 items in state, got %d" % len(state))
+        func, args, kwds, namespace = state
+        if (not callable(func) or not isinstance(args, tuple) or
+                (kwds is not None and not isinstance(kwds, dict)) or
+                (namespace is not None and not isinstance(namespace, dict))):
+            raise TypeError("invalid partial state")
+        args = tuple(args)
+        if kwds is None:
+            kwds = {}
+        elif type(kwds) is not dict:
+            kwds = dict(kwds)
+        if namespace is None:
+            namespace = {}
+        self.__dict__ = namespace
+        self.func = func
+        self.args = args
+        self.keywords = kwds
+
 
 class partialmethod:
     """partial for methods: the instance comes first, then the given arguments."""

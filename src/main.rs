@@ -60,6 +60,14 @@ enum Command {
         /// thread, with the values read and written, and the updates that were lost
         #[arg(long, requires = "replay")]
         explain: bool,
+        /// Report data races: accesses of two threads to the same global, attribute or
+        /// item, one a write, that no lock, join, queue or event orders, with both places
+        /// in the source, even when this run's output is right. Exit status 66 when it
+        /// reported one (as ThreadSanitizer), unless --race-report=warn
+        #[arg(long, value_name = "MODE", num_args = 0..=1, require_equals = true,
+              default_missing_value = "error", value_parser = ["error", "warn"],
+              conflicts_with = "replay")]
+        race_report: Option<String>,
         /// The program (.mpy or .py source)
         file: PathBuf,
         /// Arguments the program sees in sys.argv[1:]
@@ -177,6 +185,7 @@ fn run(cli: Cli) -> ExitCode {
             switch_interval,
             replay,
             explain,
+            race_report,
             ..
         } => {
             if switch_interval.is_nan() || switch_interval <= 0.0 {
@@ -197,11 +206,20 @@ fn run(cli: Cli) -> ExitCode {
             } else {
                 minipy::Sched::Det
             };
-            let status = match replay {
-                Some(token) => minipy::on_vm_stack(|| {
+            if race_report.is_some() && sched == minipy::Sched::Os {
+                eprintln!(
+                    "minipy: --race-report runs under the deterministic scheduler (--sched det)"
+                );
+                return ExitCode::from(2);
+            }
+            let status = match (replay, race_report) {
+                (Some(token), _) => minipy::on_vm_stack(|| {
                     minipy::explore::replay(&source, &filename, options, &token, explain)
                 }),
-                None => minipy::run_source(&source, &filename, options, sched),
+                (None, Some(mode)) => minipy::on_vm_stack(|| {
+                    minipy::explore::race_report(&source, &filename, options, mode == "warn")
+                }),
+                (None, None) => minipy::run_source(&source, &filename, options, sched),
             };
             // As the OS takes an exit status: its low byte (sys.exit(-1) is 255).
             return ExitCode::from(status as u8);

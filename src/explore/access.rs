@@ -27,8 +27,8 @@ pub enum Location {
     Lock(ObjRef),
     /// A thread, by ident: its end is a write, a join of it a read.
     Thread(u64),
-    /// A cell: a variable of an enclosing function (`nonlocal`).
-    Cell(ObjRef),
+    /// A cell: a variable of an enclosing function (`nonlocal`), with its name.
+    Cell(ObjRef, String),
     /// What the program prints (stdout and stderr): the order of prints is an outcome.
     Output,
 }
@@ -44,7 +44,7 @@ pub fn describe(vm: &Vm, location: &Location) -> String {
             _ => "a lock".into(),
         },
         Location::Thread(ident) => format!("thread {ident}"),
-        Location::Cell(_) => "a variable of an enclosing function".into(),
+        Location::Cell(_, name) => format!("{name} (a variable of an enclosing function)"),
         Location::Output => "the output".into(),
     }
 }
@@ -157,16 +157,22 @@ pub fn next_access(vm: &Vm, f: &Frame, thread_bottom: Option<u64>) -> Option<Acc
             access(Location::Global(f.globals, name(arg)), true)
         }
         Op::LOAD_ATTR | Op::LOAD_METHOD => {
-            access(attribute(vm, peek(f, 0)?.as_obj()?, name(arg)), false)
+            access(attribute(vm, peek(f, 0)?.as_obj()?, name(arg))?, false)
         }
         Op::STORE_ATTR | Op::DELETE_ATTR => {
-            access(attribute(vm, peek(f, 0)?.as_obj()?, name(arg)), true)
+            access(attribute(vm, peek(f, 0)?.as_obj()?, name(arg))?, true)
         }
-        Op::LOAD_DEREF | Op::LOAD_CLASSDEREF => {
-            access(Location::Cell(*f.cells.get(arg as usize)?), false)
-        }
-        Op::STORE_DEREF | Op::DELETE_DEREF => {
-            access(Location::Cell(*f.cells.get(arg as usize)?), true)
+        Op::LOAD_DEREF | Op::LOAD_CLASSDEREF | Op::STORE_DEREF | Op::DELETE_DEREF => {
+            let cell = *f.cells.get(arg as usize)?;
+            let i = arg as usize;
+            let name = code
+                .co_cellvars
+                .get(i)
+                .or_else(|| code.co_freevars.get(i - code.co_cellvars.len()))
+                .cloned()
+                .unwrap_or_default();
+            let write = matches!(op, Op::STORE_DEREF | Op::DELETE_DEREF);
+            access(Location::Cell(cell, name), write)
         }
         Op::BINARY_SUBSCR | Op::STORE_SUBSCR | Op::DELETE_SUBSCR => Some(Access {
             key: key(vm, peek(f, 0)?),
@@ -203,12 +209,16 @@ fn key(vm: &Vm, v: Value) -> Option<Key> {
     }
 }
 
-/// An attribute of `obj`; a module's attributes are its globals.
-fn attribute(vm: &Vm, obj: ObjRef, name: String) -> Location {
-    match vm.heap.get(obj) {
+/// An attribute of `obj`; a module's attributes are its globals; a `threading.local`'s
+/// are the running thread's own (nothing shared: none).
+fn attribute(vm: &Vm, obj: ObjRef, name: String) -> Option<Location> {
+    if vm.threads.locals.iter().any(|l| l.obj == obj) {
+        return None;
+    }
+    Some(match vm.heap.get(obj) {
         Object::Module { dict, .. } => Location::Global(*dict, name),
         _ => Location::Attr(obj, name),
-    }
+    })
 }
 
 /// What stepping an iterator touches: the container a list, dict or deque iterator reads

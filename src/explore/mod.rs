@@ -6,6 +6,9 @@
 //! PCT or uniform random choice. The deterministic scheduler learns nothing of this: the
 //! strategy answers its "who runs next" hook (sched::Chooser).
 //!
+//! `minipy run --race-report` (race.rs) uses the same hook and the same view of what an
+//! instruction touches, to run the program once with vector clocks.
+//!
 //! - `access.rs`: what an instruction touches; `run.rs`: running one schedule;
 //!   `strategy.rs`, `dpor.rs`: the strategies; `token.rs`: replay tokens;
 //!   `explain.rs`: the interleaving behind an outcome.
@@ -13,10 +16,12 @@
 mod access;
 mod dpor;
 mod explain;
+mod race;
 mod run;
 mod strategy;
 mod token;
 
+pub use race::race_report;
 use run::{Log, Outcome, Prepared, Record};
 use std::collections::HashMap;
 use std::time::Instant;
@@ -146,18 +151,25 @@ pub fn explore(
         (StrategyKind::Dpor, false) => "not exhausted (stopped at a limit)".into(),
         _ => "sampled (not exhaustive)".into(),
     };
+    let given_up_count = given_up;
     let given_up = if given_up > 0 {
         format!(" (and {given_up} runs given up as repeats)")
     } else {
         String::new()
     };
     out.push_str(&format!(
-        "{schedules} schedules{given_up}, {} distinct outcomes, {verdict}; {:.0} schedules/s\n",
+        "{schedules} schedules{given_up}, {} distinct outcomes, {verdict}\n",
         rows.len(),
-        schedules as f64 / elapsed.max(1e-9)
     ));
     use std::io::Write as _;
     let _ = std::io::stdout().write_all(out.as_bytes());
+    let _ = std::io::stdout().flush();
+    // The speed goes to stderr: stdout is the same bytes on every machine.
+    crate::report!(
+        "minipy explore: {} runs in {elapsed:.2} s, {:.0} schedules/s\n",
+        schedules + given_up_count,
+        (schedules + given_up_count) as f64 / elapsed.max(1e-9)
+    );
     if options.explain {
         let explain_all = options.invariant.is_none();
         for row in &rows {

@@ -107,6 +107,8 @@ impl Chooser for Controller {
     /// MAX_INVISIBLE steps in a row, so that one spinning on its locals still lets the
     /// others run).
     fn goes_on(&mut self, vm: &Vm, running: (usize, &Frame)) -> bool {
+        // (A thread can come back without a choice: one blocked in a callback.)
+        self.last_running = running.0;
         if self.invisible >= MAX_INVISIBLE || self.log.borrow().abandoned {
             return false;
         }
@@ -277,12 +279,12 @@ pub fn prepare(
         None,
     );
     let parked = drive(&mut vm, true, &log);
+    crate::sched::state_mut(&mut vm).chooser = None;
     let finished = if parked {
         None
     } else {
         Some(outcome(&mut vm, globals, invariant.as_ref()))
     };
-    crate::sched::state_mut(&mut vm).chooser = None;
     let prefix_stderr = crate::capture_stderr(stderr.is_some()).unwrap_or_default();
     let prefix = String::from_utf8_lossy(&vm.captured_output()).into_owned();
     let checkpoint = vm.checkpoint();
@@ -366,10 +368,11 @@ impl Prepared {
         );
         let stderr = crate::capture_stderr(true);
         drive(&mut self.vm, false, &log);
+        // (The invariant runs with no chooser: nothing is left to decide.)
+        crate::sched::state_mut(&mut self.vm).chooser = None;
         let mut outcome = outcome(&mut self.vm, self.globals, self.invariant.as_ref());
         outcome.stdout.insert_str(0, &self.prefix);
         let stderr = crate::capture_stderr(stderr.is_some()).unwrap_or_default();
-        crate::sched::state_mut(&mut self.vm).chooser = None;
         let mut log = Rc::try_unwrap(log)
             .map(RefCell::into_inner)
             .unwrap_or_default();
@@ -478,6 +481,10 @@ fn outcome(
         Some(Err(exc)) => vm.report_uncaught(exc),
     };
     let invariant = invariant.map(|code| {
+        // The main thread runs it, as if the program went on for one more line.
+        vm.threads.current = 0;
+        vm.threads.threads[0].state = crate::vm::threads::ThreadState::Runnable;
+        vm.threads.changes += 1;
         let frame = vm.new_frame(
             code.clone(),
             globals,

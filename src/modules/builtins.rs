@@ -309,11 +309,19 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             | Object::Deque(_)
             | Object::DictView { .. },
         ) => true,
+        Some(Object::Instance(_)) if vm.payload_of(v).is_some() => true,
         Some(Object::Instance(_)) => {
+            // The sequence protocol, walked back from len() - 1 as items are asked for.
             let class = vm.type_of(v);
-            vm.payload_of(v).is_some()
-                || (vm.class_lookup(class, "__len__").is_some()
-                    && vm.class_lookup(class, "__getitem__").is_some())
+            if vm.class_lookup(class, "__getitem__").is_some() {
+                let n = length(vm, v)? as i64;
+                let it = Iter::Reversed {
+                    seq: v,
+                    index: n - 1,
+                };
+                return Ok(vm.alloc(Object::Iter(it)));
+            }
+            false
         }
         _ => false,
     };

@@ -608,23 +608,7 @@ impl Vm {
                     return Ok(());
                 }
                 Object::Function(_) => {
-                    // A decorator's `wrapper.__name__ = fn.__name__`: the function's own
-                    // name attributes, which must be strs.
-                    let text = self.str_of(v).map(str::to_string);
-                    if matches!(name, "__name__" | "__qualname__") && text.is_none() {
-                        return Err(
-                            self.type_error(&format!("{name} must be set to a string object"))
-                        );
-                    }
-                    let Object::Function(func) = self.heap.get_mut(r) else {
-                        unreachable!("matched above")
-                    };
-                    if let (Some(text), "__qualname__") = (text, name) {
-                        func.qualname = text;
-                    } else {
-                        func.dict.insert(name.to_string(), v);
-                    }
-                    return Ok(());
+                    return crate::objects::function::set_function_attr(self, r, name, v);
                 }
                 Object::Module { dict, .. } => {
                     let dict = *dict;
@@ -684,6 +668,9 @@ impl Vm {
             return Ok(());
         }
         if let Value::Obj(r) = obj {
+            if let Object::Function(_) = self.heap.get(r) {
+                return crate::objects::function::del_function_attr(self, r, name);
+            }
             let removed = match self.heap.get_mut(r) {
                 Object::Instance(inst) => {
                     let d = inst.dict;

@@ -70,30 +70,28 @@ impl Vm {
             Some(Object::Instance(_))
         );
         let (ta, tb) = (self.type_of(a), self.type_of(b));
+        let overrides = |vm: &Vm, class| {
+            vm.class_lookup(class, reflected).is_some()
+                || (arg == 3 && vm.class_lookup(class, "__eq__").is_some())
+        };
         if b_is_instance
             && ta != tb
             && self.is_subclass(tb, ta)
-            && self.class_lookup(tb, reflected).is_some()
-            && let Some(r) = self.call_special(b, reflected, vec![a])?
+            && overrides(self, tb)
+            && let Some(r) = self.compare_special(b, reflected, a)?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
         }
-        if let Some(r) = self.call_special(a, m, vec![b])?
+        if let Some(r) = self.compare_special(a, m, b)?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
         }
-        if let Some(r) = self.call_special(b, reflected, vec![a])?
+        if let Some(r) = self.compare_special(b, reflected, a)?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
-        }
-        if arg == 3
-            && let Some(r) = self.call_special(a, "__eq__", vec![b])?
-            && !self.is_not_implemented(r)
-        {
-            return Ok(Value::Bool(!self.truthy(r)?));
         }
         // Floats compare by IEEE rules (every comparison with NaN is false), with ints
         // exactly.
@@ -123,6 +121,30 @@ impl Vm {
                     )))
                 }
             },
+        }
+    }
+
+    /// `x.name(y)` for a comparison method written in Python; `__ne__` that the class does
+    /// not define is object.__ne__: the inverse of `__eq__` unless that is NotImplemented.
+    fn compare_special(&mut self, x: Value, name: &str, y: Value) -> PyResult<Option<Value>> {
+        if name == "__ne__"
+            && let Some(class) = self.special_class(x)
+            && self.class_lookup(class, "__ne__").is_none()
+        {
+            return match self.call_special(x, "__eq__", vec![y])? {
+                Some(r) if !self.is_not_implemented(r) => Ok(Some(Value::Bool(!self.truthy(r)?))),
+                other => Ok(other),
+            };
+        }
+        self.call_special(x, name, vec![y])
+    }
+
+    /// The class whose Python special methods apply to `v` (see `call_special`).
+    fn special_class(&self, v: Value) -> Option<crate::vm::ObjRef> {
+        match self.heap.get(v.as_obj()?) {
+            Object::Instance(inst) => Some(inst.class),
+            Object::Class(c) => c.metaclass,
+            _ => None,
         }
     }
 
@@ -215,7 +237,8 @@ impl Vm {
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
             }
-            // Bound methods are equal when they bind the same function to the same object.
+            // Bound methods are equal when they bind the same function to equal objects
+            // (3.7 compares the objects with ==; 3.8 made it identity).
             (
                 Object::BoundMethod {
                     receiver: r1,
@@ -225,7 +248,14 @@ impl Vm {
                     receiver: r2,
                     func: f2,
                 },
-            ) => Ok(r1.is(*r2) && f1.is(*f2)),
+            ) => {
+                let (r1, r2) = (*r1, *r2);
+                Ok(f1.is(*f2) && self.eq_full(r1, r2)?)
+            }
+            // Built-in methods: the same method of the same object.
+            (Object::Native(n1), Object::Native(n2)) => Ok(n1.name == n2.name
+                && n1.receiver.is_some()
+                && n1.receiver.zip(n2.receiver).is_some_and(|(x, y)| x.is(y))),
             // Keys and items views equal sets (and each other) with the same members.
             (
                 Object::DictView {

@@ -44,7 +44,21 @@ impl Vm {
                 }
                 Object::Instance(inst) => {
                     let payload = inst.payload;
-                    if let Some(h) = self.class_lookup(self.type_of(v), "__hash__") {
+                    let hash = self.class_lookup(self.type_of(v), "__hash__");
+                    let native_hash = hash.is_none_or(|h| {
+                        matches!(
+                            h.as_obj().map(|f| self.heap.get(f)),
+                            Some(Object::Native(_))
+                        )
+                    });
+                    // A subclass of a built-in type hashing as the type does (its own
+                    // __eq__ or not: `__hash__ = int.__hash__`) is the key its value is.
+                    if let Some(p) = payload
+                        && native_hash
+                    {
+                        return self.dict_key(p);
+                    }
+                    if let Some(h) = hash {
                         if h == Value::None {
                             let t = self.type_name(v);
                             return Err(self.type_error(&format!("unhashable type: '{t}'")));
@@ -65,6 +79,13 @@ impl Vm {
                         return self.dict_key(p);
                     }
                     DictKey::Id(r.0)
+                }
+                // As 3.7's method_hash: the object's hash with the function's.
+                Object::BoundMethod { receiver, func } => {
+                    let (receiver, func) = (*receiver, *func);
+                    let receiver = self.dict_key(receiver)?;
+                    let func = self.dict_key(func)?;
+                    DictKey::Tuple(vec![DictKey::Str("<method>".into()), receiver, func])
                 }
                 _ => DictKey::Id(r.0),
             },

@@ -204,7 +204,7 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             }
             (_, "__next__")
                 if tag.ends_with("iterator")
-                    || matches!(tag, "enumerate" | "zip" | "map" | "filter") =>
+                    || matches!(tag, "enumerate" | "zip" | "map" | "filter" | "reversed") =>
             {
                 Some(("__next__", next_method))
             }
@@ -222,9 +222,13 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             ("lock" | "RLock", "__exit__") => Some(("__exit__", crate::sched::locks::l_exit)),
             ("object", "__init__") => Some(("__init__", o_init)),
             ("object", "__repr__") => Some(("__repr__", o_repr)),
+            (t, "__repr__") if t != "BaseException" => Some(("__repr__", value_repr)),
             ("object", "__str__") => Some(("__str__", o_str)),
             ("object", "__eq__") => Some(("__eq__", o_eq)),
             ("object", "__hash__") => Some(("__hash__", o_hash)),
+            ("int" | "bool" | "float" | "str" | "tuple" | "frozenset", "__hash__") => {
+                Some(("__hash__", value_hash))
+            }
             ("object", "__setattr__") => Some(("__setattr__", o_setattr)),
             ("object", "__delattr__") => Some(("__delattr__", o_delattr)),
             ("object", "__init_subclass__") => Some(("__init_subclass__", o_init)),

@@ -12,6 +12,7 @@ pub mod constructors;
 pub mod deque;
 pub mod dict;
 pub mod format;
+pub mod function;
 pub mod hash;
 pub mod items;
 pub mod iter;

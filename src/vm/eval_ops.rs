@@ -18,7 +18,7 @@ impl Vm {
         let qualname = pop();
         let codev = pop();
         let closure = if flags & 8 != 0 { Some(pop()) } else { None };
-        let _annotations = if flags & 4 != 0 { Some(pop()) } else { None };
+        let annotations = if flags & 4 != 0 { pop() } else { Value::None };
         let kwdefaults = if flags & 2 != 0 { Some(pop()) } else { None };
         let defaults = if flags & 1 != 0 { Some(pop()) } else { None };
         let closure = closure.map_or(vec![], |c| self.tuple_items(c));
@@ -44,7 +44,9 @@ impl Vm {
             defaults,
             kwdefaults,
             closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
-            dict: Default::default(),
+            dict: None,
+            overrides: Default::default(),
+            annotations,
         };
         Ok(self.alloc(Object::Function(Box::new(func))))
     }

@@ -111,7 +111,13 @@ pub struct Function {
     pub defaults: Vec<Value>,
     pub kwdefaults: Vec<(String, Value)>,
     pub closure: Vec<ObjRef>,
-    pub dict: NameMap,
+    /// The function's `__dict__` (attributes a program sets), made on first use.
+    pub dict: Option<ObjRef>,
+    /// `__name__`, `__doc__` and `__module__` once a program assigns them (a decorator
+    /// copying them from the function it wraps); until then they come from the code.
+    pub overrides: NameMap,
+    /// `__annotations__`: the dict MAKE_FUNCTION was given, or None until first asked.
+    pub annotations: Value,
 }
 
 #[derive(Clone)]
@@ -344,6 +350,12 @@ pub enum Iter {
         func: Value,
         sentinel: Value,
     },
+    /// reversed() of a sequence without `__reversed__`: `seq[index]`, counting down; a
+    /// negative index once exhausted.
+    Reversed {
+        seq: Value,
+        index: i64,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -547,7 +559,9 @@ impl Object {
                 f.defaults.iter().for_each(|x| visit(*x));
                 f.kwdefaults.iter().for_each(|(_, x)| visit(*x));
                 f.closure.iter().for_each(|c| visit(Value::Obj(*c)));
-                f.dict.values().for_each(|x| visit(*x));
+                f.dict.iter().for_each(|d| visit(Value::Obj(*d)));
+                f.overrides.values().for_each(|x| visit(*x));
+                visit(f.annotations);
             }
             Object::Native(n) => n.receiver.iter().for_each(|x| visit(*x)),
             Object::BoundMethod { receiver, func } => {
@@ -590,6 +604,7 @@ impl Object {
                     visit(*sentinel);
                 }
                 Iter::Await(coro) => visit(Value::Obj(*coro)),
+                Iter::Reversed { seq, .. } => visit(*seq),
             },
             Object::Generator(g) => {
                 if let Some(f) = &g.frame {

@@ -138,6 +138,7 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("dict_values", false),
     ("dict_items", false),
     ("dict_keyiterator", false),
+    ("reversed", false),
 ];
 
 impl Vm {
@@ -316,6 +317,7 @@ impl Vm {
                     super::object::Iter::Map { .. } => "map",
                     super::object::Iter::Filter { .. } => "filter",
                     super::object::Iter::Await(_) => "coroutine_wrapper",
+                    super::object::Iter::Reversed { .. } => "reversed",
                     _ => "iterator",
                 },
                 Object::Generator(g) => g.kind.name(),

@@ -1,0 +1,77 @@
+//! The core's object model, builtins and native modules against CPython 3.7: each learner
+//! program listed here (tests/learner/NAME.mpy) must print exactly what python3.7 printed
+//! (stdout, exit status and the last line of stderr, recorded in `.expected` by
+//! scripts/record_corpus37.py). Programs that depend on reference-counting timing (an object
+//! freed the moment its last reference goes) are not listed: minipy's collector traces.
+
+mod common;
+use common::check_programs;
+
+/// exec, eval, compile, dir, vars, globals and locals.
+const NAMESPACES: &[&str] = &[];
+
+/// The object model: reprs, comparisons, function attributes, bound methods, reversed().
+const OBJECT_MODEL: &[&str] = &[
+    "builtin_reversed_sequence",
+    "func_attributes_basic",
+    "func_attributes_custom",
+    "func_qualname_nested",
+    "obj_bound_method_eq",
+    "obj_eq_ne_order",
+    "obj_int_subclass_key",
+    "obj_repr_object",
+    "obj_repr_recursion",
+];
+
+/// Generators: throw, StopIteration inside, re-entrance.
+const GENERATORS: &[&str] = &[];
+
+/// Numbers and text: int/float conversions, % formatting, complex and cmath, bytearray,
+/// memoryview, math.
+const NUMBERS_AND_TEXT: &[&str] = &[];
+
+/// Syntax and source reading.
+const SYNTAX: &[&str] = &[];
+
+/// sys and time.
+const SYS_AND_TIME: &[&str] = &[];
+
+/// struct and array.
+const STRUCT_AND_ARRAY: &[&str] = &[];
+
+const DIR: &str = "tests/learner";
+
+#[test]
+fn namespaces() {
+    check_programs(DIR, NAMESPACES);
+}
+
+#[test]
+fn object_model() {
+    check_programs(DIR, OBJECT_MODEL);
+}
+
+#[test]
+fn generators() {
+    check_programs(DIR, GENERATORS);
+}
+
+#[test]
+fn numbers_and_text() {
+    check_programs(DIR, NUMBERS_AND_TEXT);
+}
+
+#[test]
+fn syntax() {
+    check_programs(DIR, SYNTAX);
+}
+
+#[test]
+fn sys_and_time() {
+    check_programs(DIR, SYS_AND_TIME);
+}
+
+#[test]
+fn struct_and_array() {
+    check_programs(DIR, STRUCT_AND_ARRAY);
+}

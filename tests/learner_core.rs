@@ -24,7 +24,11 @@ const OBJECT_MODEL: &[&str] = &[
 ];
 
 /// Generators: throw, StopIteration inside, re-entrance.
-const GENERATORS: &[&str] = &[];
+const GENERATORS: &[&str] = &[
+    "gen_already_executing",
+    "gen_stopiteration_escapes",
+    "gen_throw_stopiteration",
+];
 
 /// Numbers and text: int/float conversions, % formatting, complex and cmath, bytearray,
 /// memoryview, math.

@@ -8,7 +8,17 @@ mod common;
 use common::check_programs;
 
 /// exec, eval, compile, dir, vars, globals and locals.
-const NAMESPACES: &[&str] = &[];
+const NAMESPACES: &[&str] = &[
+    "builtin_compile",
+    "builtin_compile_errors",
+    "builtin_dir",
+    "builtin_eval",
+    "builtin_exec_eval_details",
+    "builtin_exec_function_locals",
+    "builtin_exec_globals",
+    "builtin_vars_locals",
+    "byterun_exec_dict",
+];
 
 /// The object model: reprs, comparisons, function attributes, bound methods, reversed().
 const OBJECT_MODEL: &[&str] = &[

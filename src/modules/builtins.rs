@@ -53,16 +53,20 @@ pub fn install(vm: &mut Vm) {
         ("oct", b_oct),
         ("bin", b_bin),
         ("format", b_format),
-        ("vars", b_vars),
-        ("globals", b_globals),
-        ("locals", b_locals),
         ("__build_class__", crate::objects::class::b_build_class),
         ("input", b_input),
     ];
-    for (name, f) in functions {
+    for (name, f) in functions.iter().chain(super::exec::FUNCTIONS) {
         let v = vm.native(name, *f);
+        if let Value::Obj(r) = v
+            && let Object::Native(n) = vm.heap.get_mut(r)
+        {
+            n.reads_frame = super::exec::READS_FRAME.contains(name);
+        }
         vm.dict_set_str(vm.builtins, name, v);
     }
+    let name = vm.new_str("builtins");
+    vm.dict_set_str(vm.builtins, "__name__", name);
     // Table order, so the builtins dict is laid out the same on every run.
     let types = crate::vm::TYPES
         .iter()
@@ -812,26 +816,4 @@ fn b_format(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     };
     let s = vm.format(args.pos[0], &spec)?;
     Ok(vm.new_str(s))
-}
-
-fn b_vars(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    arity(vm, "vars", &args, 0, 1)?;
-    match args.pos.first() {
-        None => b_locals(vm, None, Args::default()),
-        Some(v) => vm.getattr(*v, "__dict__"),
-    }
-}
-
-fn b_globals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    match vm.caller.take() {
-        Some(c) => Ok(Value::Obj(c.globals)),
-        None => Ok(vm.new_dict()),
-    }
-}
-
-fn b_locals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    match vm.caller.take() {
-        Some(c) => Ok(c.locals),
-        None => Ok(vm.new_dict()),
-    }
 }

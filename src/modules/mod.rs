@@ -5,6 +5,7 @@
 mod asyncio;
 pub mod builtins;
 mod dis;
+mod exec;
 mod gc;
 mod json;
 mod math;

@@ -126,6 +126,11 @@ pub fn lookup(name: &str) -> Option<(&'static str, NativeFn)> {
     METHODS.iter().find(|(n, _)| *n == name).copied()
 }
 
+/// The names of bytes' methods (for dir()).
+pub fn method_names() -> impl Iterator<Item = &'static str> {
+    METHODS.iter().map(|(n, _)| *n)
+}
+
 macro_rules! str_methods {
     ($($name:literal => $bytes_fn:ident via $str_fn:ident $(, $refusal:ident)?;)*) => {
         $(fn $bytes_fn(vm: &mut Vm, r: Option<Value>, args: Args) -> R {

@@ -318,6 +318,25 @@ impl Vm {
         {
             return self.str(p);
         }
+        if self.exception_is(v, "SyntaxError")
+            && let Some(msg) = self.attr_of_instance(v, "msg")
+        {
+            // SyntaxError's own __str__: the message with the file's name and the line.
+            let msg = self.str(msg)?;
+            let file = self.attr_of_instance(v, "filename");
+            let file = file
+                .and_then(|f| self.str_of(f))
+                .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f).to_string());
+            let line = self
+                .attr_of_instance(v, "lineno")
+                .and_then(|l| self.as_index(l));
+            return Ok(match (file, line) {
+                (Some(f), Some(l)) => format!("{msg} ({f}, line {l})"),
+                (Some(f), None) => format!("{msg} ({f})"),
+                (None, Some(l)) => format!("{msg} (line {l})"),
+                (None, None) => msg,
+            });
+        }
         if self.exception_is(v, "BaseException") {
             let args = self
                 .attr_of_instance(v, "args")

@@ -259,6 +259,7 @@ impl Vm {
             func,
             receiver: None,
             is_method: false,
+            reads_frame: false,
             arity: object::Arity::Any,
             owner: None,
         }))

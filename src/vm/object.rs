@@ -128,6 +128,9 @@ pub struct Native {
     /// A method of a built-in type: called unbound (`str.lower(s)`), its first argument
     /// becomes the receiver.
     pub is_method: bool,
+    /// A builtin that reads its caller's frame (globals(), locals(), exec() ...): the eval
+    /// loop records the frame for it (`Vm::caller`).
+    pub reads_frame: bool,
     /// How many positional arguments it takes, checked before the call.
     pub arity: Arity,
     /// The built-in type whose method this is, when its receiver must be one of that type's

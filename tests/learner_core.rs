@@ -42,7 +42,19 @@ const GENERATORS: &[&str] = &[
 
 /// Numbers and text: int/float conversions, % formatting, complex and cmath, bytearray,
 /// memoryview, math.
-const NUMBERS_AND_TEXT: &[&str] = &[];
+const NUMBERS_AND_TEXT: &[&str] = &[
+    "builtin_float_dunder",
+    "builtin_int_to_bytes",
+    "builtin_ord_bytes",
+    "bytearray_memoryview_corners",
+    "bytearray_methods",
+    "bytes_percent_format",
+    "math_pow_edges",
+    "memoryview_methods",
+    "str_percent_corners",
+    "str_percent_dict",
+    "str_percent_errors",
+];
 
 /// Syntax and source reading.
 const SYNTAX: &[&str] = &[];

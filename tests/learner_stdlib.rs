@@ -40,7 +40,7 @@ const ALSO: &[&str] = &[
 
 /// Programs that need what minipy's core does not have yet, each with what is missing.
 /// The test fails if one of them starts passing, so the list stays true.
-const KNOWN_FAILURES: &[(&str, &str)] = &[("mod_io_bytesio", "the bytearray builtin")];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 const DIR: &str = "tests/learner";
 

@@ -9,8 +9,7 @@ use num_bigint::BigInt;
 use crate::objects::args::{arity, check_keywords, kwarg};
 use crate::objects::items::length;
 use crate::objects::sort::sort_values;
-use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::{Signed, Zero};
 
 type R = PyResult<Value>;
 
@@ -725,22 +724,16 @@ fn b_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
                 vm.type_error("pow() 3rd argument not allowed unless all arguments are integers")
             );
         };
+        // 3.7 refuses a negative exponent (3.8 made it the modular inverse).
+        if e.is_negative() {
+            return Err(vm.new_exception(
+                "ValueError",
+                "pow() 2nd argument cannot be negative when 3rd argument specified",
+            ));
+        }
         if m.is_zero() {
             return Err(vm.new_exception("ValueError", "pow() 3rd argument cannot be 0"));
         }
-        // A negative exponent raises the modular inverse of the base, if it has one.
-        let (b, e) = if e.is_negative() {
-            let modulus = m.abs();
-            let gcd = num_integer::Integer::extended_gcd(&b.mod_floor(&modulus), &modulus);
-            if !gcd.gcd.is_one() {
-                return Err(
-                    vm.new_exception("ValueError", "base is not invertible for the given modulus")
-                );
-            }
-            (gcd.x.mod_floor(&modulus), -e)
-        } else {
-            (b, e)
-        };
         let r = b.modpow(&e, &m);
         let r = if !r.is_zero() && r.sign() != m.sign() {
             r + &m
@@ -778,6 +771,20 @@ fn b_ord(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
                     "ord() expected a character, but string of length {n} found"
                 )))
             }
+        };
+    }
+    if let Some(b) = crate::objects::buffer::bytes_like(vm, v)
+        && !matches!(
+            v.as_obj().map(|r| vm.heap.get(r)),
+            Some(Object::MemoryView(_))
+        )
+    {
+        return match b.as_slice() {
+            [byte] => Ok(Value::Int(i64::from(*byte))),
+            _ => Err(vm.type_error(&format!(
+                "ord() expected a character, but string of length {} found",
+                b.len()
+            ))),
         };
     }
     let t = vm.type_name(v);

@@ -158,7 +158,7 @@ impl Vm {
         }
         let (o, t) = (owner.name(), self.type_name(v));
         Err(self.type_error(&format!(
-            "descriptor '{name}' for '{o}' objects doesn't apply to a '{t}' object"
+            "descriptor '{name}' requires a '{o}' object but received a '{t}'"
         )))
     }
 
@@ -361,6 +361,7 @@ impl Vm {
                     | Object::Dict(_)
                     | Object::Str(_)
                     | Object::Bytes(_)
+                    | Object::ByteArray(_)
                     | Object::Tuple(_)
                     | Object::Set(_)
                     | Object::FrozenSet(_)

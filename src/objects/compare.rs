@@ -203,6 +203,13 @@ impl Vm {
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(x.text == y.text),
             (Object::Bytes(x), Object::Bytes(y)) => Ok(x == y),
+            (
+                Object::Bytes(_) | Object::ByteArray(_) | Object::MemoryView(_),
+                Object::Bytes(_) | Object::ByteArray(_) | Object::MemoryView(_),
+            ) => {
+                let x = super::buffer::bytes_like(self, a);
+                Ok(x.is_some() && x == super::buffer::bytes_like(self, b))
+            }
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 if x.len() != y.len() {
                     return Ok(false);
@@ -322,6 +329,11 @@ impl Vm {
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(Some(x.text.cmp(&y.text))),
             (Object::Bytes(x), Object::Bytes(y)) => Ok(Some(x.cmp(y))),
+            (Object::Bytes(_) | Object::ByteArray(_), Object::Bytes(_) | Object::ByteArray(_)) => {
+                let x = super::buffer::bytes_like(self, a).unwrap_or_default();
+                let y = super::buffer::bytes_like(self, b).unwrap_or_default();
+                Ok(Some(x.cmp(&y)))
+            }
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 let (x, y) = (x.clone(), y.clone());
                 for (p, q) in x.iter().zip(&y) {
@@ -360,10 +372,10 @@ impl Vm {
             return Err(self.type_error(&format!("argument of type '{t}' is not iterable")));
         };
         match self.heap.get(rc) {
-            Object::Bytes(b) => {
-                let b = b.clone();
-                match item.as_obj().map(|r| self.heap.get(r)) {
-                    Some(Object::Bytes(sub)) => {
+            Object::Bytes(_) | Object::ByteArray(_) | Object::MemoryView(_) => {
+                let b = super::buffer::bytes_like(self, container).unwrap_or_default();
+                match super::buffer::bytes_like(self, item) {
+                    Some(sub) => {
                         Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()))
                     }
                     _ => match self.as_index(item) {

@@ -131,7 +131,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     Value::Bool(b) => Ok(Value::Int(i64::from(b))),
                     _ => match vm.as_bigint(v) {
                         Some(i) => Ok(vm.new_int(i)),
-                        None => match vm.call_special(v, "__int__", vec![])? {
+                        None => match int_dunder(vm, v)? {
                             Some(r) => Ok(r),
                             None => {
                                 let t = vm.type_name(v);
@@ -156,7 +156,20 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     }
                     Some(f) => Ok(Value::Float(f)),
                     None => match vm.call_special(v, "__float__", vec![])? {
-                        Some(r) => Ok(r),
+                        Some(r @ Value::Float(_)) => Ok(r),
+                        Some(r)
+                            if vm
+                                .payload_of(r)
+                                .is_some_and(|p| matches!(p, Value::Float(_))) =>
+                        {
+                            Ok(vm.payload_of(r).expect("checked"))
+                        }
+                        Some(r) => {
+                            let (t, rt) = (vm.type_name(v), vm.type_name(r));
+                            Err(vm.type_error(&format!(
+                                "{t}.__float__ returned non-float (type {rt})"
+                            )))
+                        }
                         None => {
                             let t = vm.type_name(v);
                             Err(vm.type_error(&format!(
@@ -195,42 +208,22 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 Ok(vm.new_str(s))
             }
         },
-        "bytes" => match first {
-            None => Ok(vm.alloc(Object::Bytes(vec![]))),
-            Some(v) => {
-                if let Some(s) = vm.str_of(v) {
-                    let b = s.as_bytes().to_vec();
-                    return Ok(vm.alloc(Object::Bytes(b)));
+        "bytes" => {
+            if let Some(v) = first
+                && let Some(b) = vm.call_special(v, "__bytes__", vec![])?
+            {
+                if !matches!(b.as_obj().map(|r| vm.heap.get(r)), Some(Object::Bytes(_))) {
+                    let t = vm.type_name(b);
+                    return Err(vm.type_error(&format!("__bytes__ returned non-bytes (type {t})")));
                 }
-                if let Some(n) = vm.as_index(v) {
-                    if n < 0 {
-                        return Err(vm.new_exception("ValueError", "negative count"));
-                    }
-                    return Ok(vm.alloc(Object::Bytes(vec![0; n as usize])));
-                }
-                let items = vm.collect_iterable(v)?;
-                let mut b = Vec::with_capacity(items.len());
-                for item in items {
-                    match vm.as_index(item) {
-                        Some(x @ 0..=255) => b.push(x as u8),
-                        Some(_) => {
-                            return Err(
-                                vm.new_exception("ValueError", "bytes must be in range(0, 256)")
-                            );
-                        }
-                        None => {
-                            let msg = format!(
-                                "'{}' object cannot be interpreted as an integer",
-                                vm.type_name(item)
-                            );
-                            return Err(vm.type_error(&msg));
-                        }
-                    }
-                }
-                Ok(vm.alloc(Object::Bytes(b)))
+                return Ok(b);
             }
-        },
+            let data = super::bytearray::bytes_data(vm, &args, "bytes")?;
+            Ok(vm.alloc(Object::Bytes(data)))
+        }
         "deque" => super::deque::construct(vm, &args),
+        "bytearray" => super::bytearray::construct_bytearray(vm, &args),
+        "memoryview" => super::bytearray::construct_memoryview(vm, &args),
         "list" => {
             let items = match first {
                 Some(v) => vm.collect_iterable(v)?,
@@ -428,4 +421,29 @@ fn update_dict(vm: &mut Vm, d: Value, v: Value) -> PyResult<()> {
         vm.setitem(d, kv[0], kv[1])?;
     }
     Ok(())
+}
+
+/// int(x) of an object: its `__int__` (which must return an int), else its `__trunc__`
+/// (whose result is made an int in turn), as 3.7's PyNumber_Long; `None` if it has neither.
+fn int_dunder(vm: &mut Vm, v: Value) -> PyResult<Option<Value>> {
+    if let Some(r) = vm.call_special(v, "__int__", vec![])? {
+        if vm.as_bigint(r).is_some() {
+            return Ok(Some(vm.payload_of(r).unwrap_or(r)));
+        }
+        let t = vm.type_name(r);
+        return Err(vm.type_error(&format!("__int__ returned non-int (type {t})")));
+    }
+    if let Some(r) = vm.call_special(v, "__trunc__", vec![])? {
+        if let Some(i) = vm.as_bigint(r) {
+            return Ok(Some(vm.new_int(i)));
+        }
+        return match vm.call_special(r, "__int__", vec![])? {
+            Some(i) if vm.as_bigint(i).is_some() => Ok(Some(i)),
+            _ => {
+                let t = vm.type_name(r);
+                Err(vm.type_error(&format!("__trunc__ returned non-Integral (type {t})")))
+            }
+        };
+    }
+    Ok(None)
 }

@@ -38,7 +38,11 @@ impl Vm {
                     keys.sort_by_key(|k| format!("{k:?}"));
                     DictKey::Tuple(keys)
                 }
-                Object::List(_) | Object::Dict(_) | Object::Set(_) => {
+                Object::List(_)
+                | Object::Dict(_)
+                | Object::Set(_)
+                | Object::ByteArray(_)
+                | Object::MemoryView(_) => {
                     let t = self.type_name(v);
                     return Err(self.type_error(&format!("unhashable type: '{t}'")));
                 }

@@ -183,6 +183,7 @@ impl Vm {
                 let i = self.seq_index(index, chars.len(), "string")?;
                 Ok(self.new_str(chars[i].to_string()))
             }
+            Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_getitem(rc, index),
             Object::Bytes(b) => {
                 let b = b.clone();
                 if self.is_slice(index) {
@@ -257,6 +258,7 @@ impl Vm {
         };
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_setitem(rc, index, v),
+            Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_setitem(rc, index, v),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -322,6 +324,7 @@ impl Vm {
         };
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_delitem(rc, index),
+            Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_delitem(rc, index),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -443,7 +446,16 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
     if let Value::Obj(r) = v {
         match vm.heap.get(r) {
             Object::Str(s) => return Ok(s.chars),
-            Object::Bytes(b) => return Ok(b.len()),
+            Object::Bytes(b) | Object::ByteArray(b) => return Ok(b.len()),
+            Object::MemoryView(m) => {
+                if m.released {
+                    return Err(vm.new_exception(
+                        "ValueError",
+                        "operation forbidden on released memoryview object",
+                    ));
+                }
+                return Ok(m.len);
+            }
             Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
             Object::Deque(d) => return Ok(d.items.len()),
             Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),

@@ -27,10 +27,14 @@ impl Vm {
                 chars: s.chars().collect(),
                 index: 0,
             },
-            Object::Bytes(b) => Iter::Values {
+            Object::Bytes(b) | Object::ByteArray(b) => Iter::Values {
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
                 index: 0,
             },
+            Object::MemoryView(_) => {
+                let items = super::bytearray::memoryview_items(self, r)?;
+                Iter::Values { items, index: 0 }
+            }
             Object::Range { start, stop, step } => Iter::Range {
                 next: *start,
                 stop: *stop,

@@ -40,7 +40,8 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
             if let Value::Obj(m) = method
                 && let Object::Native(native) = vm.heap.get_mut(m)
             {
-                native.is_method = !matches!(n, "fromkeys" | "fromhex" | "maketrans");
+                native.is_method =
+                    !matches!(n, "fromkeys" | "fromhex" | "maketrans" | "from_bytes");
                 native.arity = method_arity(tag, n);
                 // __new__ takes the class, not a value of the type, first.
                 native.owner = Owner::of(tag).filter(|_| n != "__new__");
@@ -97,6 +98,9 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("str", "format") => Some(("format", s_format)),
         ("str", "encode") => Some(("encode", s_encode)),
         ("bytes", name) => super::bytes::lookup(name),
+        ("bytearray" | "memoryview", name) if super::bytearray::lookup(tag, name).is_some() => {
+            super::bytearray::lookup(tag, name)
+        }
         ("range", "index") => Some(("index", r_index)),
         ("range", "count") => Some(("count", r_count)),
         ("slice", "indices") => Some(("indices", sl_indices)),
@@ -148,6 +152,8 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("set" | "frozenset", "issuperset") => Some(("issuperset", st_issuperset)),
         ("set" | "frozenset", "isdisjoint") => Some(("isdisjoint", st_isdisjoint)),
         ("int" | "bool", "bit_length") => Some(("bit_length", i_bit_length)),
+        ("int" | "bool", "to_bytes") => Some(("to_bytes", i_to_bytes)),
+        ("int", "from_bytes") => Some(("from_bytes", i_from_bytes)),
         ("float", "is_integer") => Some(("is_integer", f_is_integer)),
         ("generator" | "coroutine", "send") => Some(("send", g_send)),
         ("coroutine", "__await__") => Some(("__await__", co_await)),
@@ -203,20 +209,33 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         (_, "__contains__")
             if matches!(
                 tag,
-                "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range"
+                "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range" | "bytearray"
             ) =>
         {
             Some(("__contains__", contains_method))
         }
         (_, "__getitem__")
-            if matches!(tag, "str" | "list" | "tuple" | "dict" | "range" | "bytes") =>
+            if matches!(
+                tag,
+                "str" | "list" | "tuple" | "dict" | "range" | "bytes" | "bytearray" | "memoryview"
+            ) =>
         {
             Some(("__getitem__", getitem_method))
         }
         (_, "__iter__")
             if matches!(
                 tag,
-                "str" | "list" | "tuple" | "dict" | "set" | "frozenset" | "range" | "generator"
+                "str"
+                    | "list"
+                    | "tuple"
+                    | "dict"
+                    | "set"
+                    | "frozenset"
+                    | "range"
+                    | "generator"
+                    | "bytes"
+                    | "bytearray"
+                    | "memoryview"
             ) =>
         {
             Some(("__iter__", iter_method))
@@ -383,6 +402,9 @@ pub fn method_names(tag: &'static str) -> Vec<&'static str> {
         .collect();
     if tag == "bytes" {
         names.extend(super::bytes::method_names());
+    }
+    if matches!(tag, "bytearray" | "memoryview") {
+        names.extend(super::bytearray::method_names(tag));
     }
     names
 }

@@ -3,6 +3,8 @@
 
 pub mod args;
 pub mod attrs;
+pub mod buffer;
+pub mod bytearray;
 pub mod bytes;
 pub mod call;
 pub mod class;
@@ -21,6 +23,7 @@ pub mod methods;
 pub mod number;
 pub mod object;
 pub mod ops;
+pub mod percent;
 pub mod set;
 pub mod sort;
 pub mod special;

@@ -26,7 +26,7 @@ impl IntArg {
     }
 }
 
-fn binop_symbol(op: Op) -> &'static str {
+pub(crate) fn binop_symbol(op: Op) -> &'static str {
     match op {
         Op::BINARY_ADD | Op::INPLACE_ADD => "+",
         Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => "-",
@@ -68,7 +68,7 @@ pub fn is_binary(op: Op) -> bool {
     binop_symbol(op) != "?"
 }
 
-fn is_inplace(op: Op) -> bool {
+pub(crate) fn is_inplace(op: Op) -> bool {
     matches!(
         op,
         Op::INPLACE_ADD
@@ -176,7 +176,8 @@ impl Vm {
             Value::Float(f) => f != 0.0,
             Value::Obj(r) => match self.heap.get(r) {
                 Object::Str(s) => !s.is_empty(),
-                Object::Bytes(b) => !b.is_empty(),
+                Object::Bytes(b) | Object::ByteArray(b) => !b.is_empty(),
+                Object::MemoryView(m) => m.len > 0,
                 Object::BigInt(b) => !b.is_zero(),
                 Object::Tuple(t) | Object::List(t) => !t.is_empty(),
                 Object::Deque(d) => !d.items.is_empty(),
@@ -645,7 +646,11 @@ impl Vm {
                 && self.int_arg(a).is_some()
                 && matches!(
                     self.heap.get(rb),
-                    Object::Str(_) | Object::List(_) | Object::Tuple(_) | Object::Bytes(_)
+                    Object::Str(_)
+                        | Object::List(_)
+                        | Object::Tuple(_)
+                        | Object::Bytes(_)
+                        | Object::ByteArray(_)
                 )
             {
                 return self.sequence_binop(op, b, a);
@@ -701,12 +706,18 @@ impl Vm {
                 let r = self.percent_format(a, b)?;
                 return Ok(Some(self.new_str(r)));
             }
+            (Object::Bytes(x), "%") => {
+                let x = x.clone();
+                let r = crate::objects::percent::bytes_percent_format(self, &x, b)?;
+                return Ok(Some(self.alloc(Object::Bytes(r))));
+            }
             (Object::Bytes(x), "+") => {
-                if let Some(Object::Bytes(y)) = rb.map(|r| self.heap.get(r)) {
-                    let r = [x.as_slice(), y].concat();
+                if let Some(y) = super::buffer::bytes_like(self, b) {
+                    let r = [x.as_slice(), &y].concat();
                     return Ok(Some(self.alloc(Object::Bytes(r))));
                 }
             }
+            (Object::ByteArray(_), "+" | "*" | "%") => return self.bytearray_binop(op, a, b),
             (Object::Bytes(x), "*") => {
                 if let Some(n) = repeat(self) {
                     let r = x.repeat(n);

@@ -52,6 +52,9 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
     if let Object::Function(_) = vm.heap.get(r) {
         return super::function::function_attr(vm, r, name);
     }
+    if let Object::MemoryView(_) = vm.heap.get(r) {
+        return super::bytearray::memoryview_attr(vm, r, name);
+    }
     let v = match (vm.heap.get(r), name) {
         (Object::Cell(v), "cell_contents") => match v {
             Some(v) => *v,

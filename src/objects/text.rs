@@ -50,6 +50,11 @@ impl Vm {
                 match self.heap.get(r) {
                     Object::Str(s) => pyfmt::str_repr(s),
                     Object::Bytes(b) => pyfmt::bytes_repr(b),
+                    Object::ByteArray(b) => format!("bytearray({})", pyfmt::bytes_repr(b)),
+                    Object::MemoryView(m) => {
+                        let state = if m.released { "released " } else { "" };
+                        format!("<{state}memory at {}>", self.address(r))
+                    }
                     Object::BigInt(b) => b.to_string(),
                     Object::Tuple(items) => {
                         let items = items.clone();
@@ -394,6 +399,6 @@ impl Vm {
 
     /// `str % args`.
     pub fn percent_format(&mut self, fmt: Value, args: Value) -> PyResult<String> {
-        crate::objects::format::percent_format(self, fmt, args)
+        crate::objects::percent::percent_format(self, fmt, args)
     }
 }

@@ -463,9 +463,23 @@ impl std::ops::Deref for PyStr {
     }
 }
 
+/// A memoryview: a window on the bytes of a bytes or bytearray object (`obj`), item `i`
+/// being byte `start + i * step`; format 'B' (unsigned bytes), 'b' or 'c' after a cast.
+pub struct MemoryView {
+    pub obj: Value,
+    pub start: usize,
+    pub step: isize,
+    pub len: usize,
+    pub readonly: bool,
+    pub released: bool,
+    pub format: u8,
+}
+
 pub enum Object {
     Str(PyStr),
     Bytes(Vec<u8>),
+    ByteArray(Vec<u8>),
+    MemoryView(Box<MemoryView>),
     BigInt(BigInt),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -547,8 +561,10 @@ impl Object {
             }
         };
         match self {
+            Object::MemoryView(m) => visit(m.obj),
             Object::Str(_)
             | Object::Bytes(_)
+            | Object::ByteArray(_)
             | Object::BigInt(_)
             | Object::Range { .. }
             | Object::Code(_) => {}

@@ -9,6 +9,8 @@ mod exec;
 mod gc;
 mod json;
 mod math;
+mod math_erf;
+mod math_special;
 mod os;
 mod random;
 mod re;

@@ -61,7 +61,12 @@ const NUMBERS_AND_TEXT: &[&str] = &[
 ];
 
 /// Syntax and source reading.
-const SYNTAX: &[&str] = &[];
+const SYNTAX: &[&str] = &[
+    "builtin_literal_item_assign",
+    "syntax_cr_only_source",
+    "syntax_crlf_exec",
+    "syntax_crlf_source",
+];
 
 /// sys and time.
 const SYS_AND_TIME: &[&str] = &[];

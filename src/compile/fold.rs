@@ -22,6 +22,20 @@ fn fold_body(body: &mut [Stmt]) {
     }
 }
 
+/// An assignment or deletion target: its parts are folded, the target itself is not (3.7
+/// folds only loads: `'a'[0] = 1` compiles, and fails when it runs).
+fn fold_target(e: &mut Expr) {
+    match &mut e.node {
+        ExprKind::Subscript { value, slice } => {
+            fold_expr(value);
+            fold_expr(slice);
+        }
+        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter_mut().for_each(fold_target),
+        ExprKind::Starred(inner) => fold_target(inner),
+        _ => fold_expr(e),
+    }
+}
+
 fn fold_stmt(s: &mut Stmt) {
     match &mut s.node {
         StmtKind::FunctionDef {
@@ -49,13 +63,13 @@ fn fold_stmt(s: &mut Stmt) {
             decorator_list.iter_mut().for_each(fold_expr);
         }
         StmtKind::Return(v) => v.iter_mut().for_each(fold_expr),
-        StmtKind::Delete(t) => t.iter_mut().for_each(fold_expr),
+        StmtKind::Delete(t) => t.iter_mut().for_each(fold_target),
         StmtKind::Assign { targets, value } => {
-            targets.iter_mut().for_each(fold_expr);
+            targets.iter_mut().for_each(fold_target);
             fold_expr(value);
         }
         StmtKind::AugAssign { target, value, .. } => {
-            fold_expr(target);
+            fold_target(target);
             fold_expr(value);
         }
         StmtKind::AnnAssign {
@@ -64,7 +78,7 @@ fn fold_stmt(s: &mut Stmt) {
             value,
             ..
         } => {
-            fold_expr(target);
+            fold_target(target);
             fold_expr(annotation);
             value.iter_mut().for_each(fold_expr);
         }
@@ -75,7 +89,7 @@ fn fold_stmt(s: &mut Stmt) {
             orelse,
             is_async,
         } => {
-            fold_expr(target);
+            fold_target(target);
             fold_expr(iter);
             fold_body(body);
             fold_body(orelse);
@@ -92,7 +106,7 @@ fn fold_stmt(s: &mut Stmt) {
         StmtKind::With { items, body, .. } => {
             for item in items {
                 fold_expr(&mut item.context_expr);
-                item.optional_vars.iter_mut().for_each(fold_expr);
+                item.optional_vars.iter_mut().for_each(fold_target);
             }
             fold_body(body);
         }

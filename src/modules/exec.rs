@@ -162,6 +162,7 @@ fn code_of(vm: &mut Vm, source: Value, filename: &str, mode: Mode, who: &str) ->
     if text.contains('\0') {
         return Err(vm.new_exception("ValueError", "source code string cannot contain null bytes"));
     }
+    let text = crate::syntax::universal_newlines(&text).into_owned();
     // eval() of a string ignores leading blanks, as CPython's eval does.
     let text = if who == "eval" {
         text.trim_start_matches([' ', '\t']).to_string()

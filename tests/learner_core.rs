@@ -69,7 +69,13 @@ const SYNTAX: &[&str] = &[
 ];
 
 /// sys and time.
-const SYS_AND_TIME: &[&str] = &[];
+const SYS_AND_TIME: &[&str] = &[
+    "mod_time_calendar",
+    "mod_time_gmtime",
+    "sys_misc_attributes",
+    "sys_modules_sync",
+    "sys_stdout_buffer",
+];
 
 /// struct and array.
 const STRUCT_AND_ARRAY: &[&str] = &[];

@@ -66,6 +66,12 @@ pub fn install(vm: &mut Vm) {
     }
     let name = vm.new_str("builtins");
     vm.dict_set_str(vm.builtins, "__name__", name);
+    // `import builtins` (and sys.modules['builtins']): a module over the same namespace.
+    let module = vm.heap.alloc(Object::Module {
+        name: "builtins".into(),
+        dict: vm.builtins,
+    });
+    vm.register_module("builtins", module);
     // Table order, so the builtins dict is laid out the same on every run.
     let types = crate::vm::TYPES
         .iter()

@@ -123,7 +123,7 @@ fn make_package(
     init: &'static str,
 ) -> PyResult<ObjRef> {
     let package = vm.new_module(name, &[]);
-    vm.modules.insert(name.to_string(), package);
+    vm.register_module(name, package);
     let made = (|| {
         for (sub, source) in modules {
             let m = vm.embedded_module(&format!("{name}.{sub}"), source)?;
@@ -135,7 +135,7 @@ fn make_package(
         Ok(package)
     })();
     if made.is_err() {
-        vm.modules.shift_remove(name);
+        vm.unregister_module(name);
     }
     made
 }

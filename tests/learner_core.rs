@@ -78,7 +78,12 @@ const SYS_AND_TIME: &[&str] = &[
 ];
 
 /// struct and array.
-const STRUCT_AND_ARRAY: &[&str] = &[];
+const STRUCT_AND_ARRAY: &[&str] = &[
+    "mod_struct_basic",
+    "mod_struct_corners",
+    "mod_struct_errors",
+    "mod_struct_ranges",
+];
 
 const DIR: &str = "tests/learner";
 

@@ -14,6 +14,7 @@ mod math_special;
 mod os;
 mod random;
 mod re;
+mod struct_module;
 mod sys;
 mod thread;
 mod time;
@@ -78,6 +79,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("_re", re::make),
     python("json", include_str!("lib/json.py")),
     native("_json", json::make),
+    native("struct", struct_module::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

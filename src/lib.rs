@@ -29,6 +29,7 @@ pub mod bytecode;
 pub mod compile;
 pub mod modules;
 pub mod objects;
+pub mod pycomplex;
 pub mod pyfmt;
 pub mod sched;
 pub mod syntax;

@@ -28,6 +28,7 @@ pub fn to_const(c: &Constant) -> ConstValue {
         Constant::Ellipsis => ConstValue::Ellipsis,
         Constant::Int(i) => ConstValue::Int(i.clone()),
         Constant::Float(f) => ConstValue::Float(*f),
+        Constant::Complex(re, im) => ConstValue::Complex(*re, *im),
         Constant::Str(s) => ConstValue::Str(s.clone()),
         Constant::Bytes(b) => ConstValue::Bytes(b.clone()),
         Constant::Tuple(items) => ConstValue::Tuple(items.iter().map(to_const).collect()),

@@ -198,6 +198,11 @@ fn b_ascii(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn b_abs(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "abs", &args, 1, 1)?;
     let v = args.pos[0];
+    if let Some(z) = vm.as_complex(v)
+        && vm.payload_of(v).is_none()
+    {
+        return vm.complex_abs(z);
+    }
     match v {
         Value::Float(f) => Ok(Value::Float(f.abs())),
         _ => match vm.as_bigint(v) {
@@ -696,6 +701,9 @@ fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn b_divmod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "divmod", &args, 2, 2)?;
     let (a, b) = (args.pos[0], args.pos[1]);
+    if vm.as_complex(a).is_some() || vm.as_complex(b).is_some() {
+        return Err(vm.type_error("can't take floor or mod of complex number."));
+    }
     let is_float = |v: Value| matches!(v, Value::Float(_));
     if vm.to_f64(b) == Some(0.0) && vm.to_f64(a).is_some() {
         let what = if is_float(a) || is_float(b) {

@@ -4,6 +4,7 @@
 
 mod asyncio;
 pub mod builtins;
+mod cmath;
 mod dis;
 mod exec;
 mod gc;
@@ -33,6 +34,7 @@ type R = PyResult<Value>;
 pub static TABLE: &[ModuleDef] = &[
     native("sys", sys::make),
     native("math", math::make),
+    native("cmath", cmath::make),
     native("_thread", thread::make),
     python("threading", include_str!("lib/threading.py")),
     python("queue", include_str!("lib/queue.py")),

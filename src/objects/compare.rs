@@ -191,6 +191,15 @@ impl Vm {
         if let Some(order) = self.float_order(a, b) {
             return Ok(order == Some(std::cmp::Ordering::Equal));
         }
+        if let Some(z) = self.as_complex(a).or(self.as_complex(b)) {
+            // A complex equals a number on the real axis with that value.
+            let other = if self.as_complex(a).is_some() { b } else { a };
+            return Ok(match self.as_complex(other) {
+                Some(w) => z == w,
+                None if z.1 != 0.0 => false,
+                None => self.eq(Value::Float(z.0), other)?,
+            });
+        }
         let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
             return Ok(false);
         };

@@ -108,6 +108,10 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 if base.is_some() && vm.str_of(v).is_none() {
                     return Err(vm.type_error("int() can't convert non-string with explicit base"));
                 }
+                if vm.as_complex(v).is_some() && vm.class_lookup(vm.type_of(v), "__int__").is_none()
+                {
+                    return Err(vm.type_error("can't convert complex to int"));
+                }
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10);
                     return parse_int(vm, &s, base);
@@ -149,6 +153,11 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Some(v) => {
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     return parse_float(vm, &s);
+                }
+                if vm.as_complex(v).is_some()
+                    && vm.class_lookup(vm.type_of(v), "__float__").is_none()
+                {
+                    return Err(vm.type_error("can't convert complex to float"));
                 }
                 match vm.to_f64(v) {
                     Some(f) if f.is_infinite() && !matches!(v, Value::Float(_)) => {
@@ -223,6 +232,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
         }
         "deque" => super::deque::construct(vm, &args),
         "bytearray" => super::bytearray::construct_bytearray(vm, &args),
+        "complex" => super::complex::construct_complex(vm, &args),
         "memoryview" => super::bytearray::construct_memoryview(vm, &args),
         "list" => {
             let items = match first {

@@ -85,6 +85,17 @@ impl Vm {
                     DictKey::Id(r.0)
                 }
                 // As 3.7's method_hash: the object's hash with the function's.
+                Object::Complex(re, im) => {
+                    let (re, im) = (*re, *im);
+                    if im == 0.0 {
+                        return self.dict_key(Value::Float(re));
+                    }
+                    DictKey::Tuple(vec![
+                        DictKey::Str("<complex>".into()),
+                        DictKey::Float(re.to_bits()),
+                        DictKey::Float(im.to_bits()),
+                    ])
+                }
                 Object::BoundMethod { receiver, func } => {
                     let (receiver, func) = (*receiver, *func);
                     let receiver = self.dict_key(receiver)?;
@@ -103,6 +114,11 @@ impl Vm {
         }
         if let Value::Float(f) = v {
             return Ok(Value::Int(hash_float(f)));
+        }
+        if let Some(z) = self.as_complex(v)
+            && self.payload_of(v).is_none()
+        {
+            return Ok(Value::Int(Vm::complex_hash(z)));
         }
         // A class that defines __eq__ but not __hash__ has __hash__ = None: unhashable.
         if matches!(

@@ -155,6 +155,7 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("int" | "bool", "to_bytes") => Some(("to_bytes", i_to_bytes)),
         ("int", "from_bytes") => Some(("from_bytes", i_from_bytes)),
         ("float", "is_integer") => Some(("is_integer", f_is_integer)),
+        ("complex", "conjugate") => Some(("conjugate", super::complex::c_conjugate)),
         ("generator" | "coroutine", "send") => Some(("send", g_send)),
         ("coroutine", "__await__") => Some(("__await__", co_await)),
         ("generator", "__next__") => Some(("__next__", g_next)),

@@ -10,6 +10,7 @@ pub mod call;
 pub mod class;
 mod codecs;
 pub mod compare;
+pub mod complex;
 pub mod constructors;
 pub mod deque;
 pub mod dict;

@@ -97,6 +97,7 @@ impl Vm {
                 .unwrap_or(Value::None),
             ConstValue::Int(i) => self.new_int(i.clone()),
             ConstValue::Float(f) => Value::Float(*f),
+            ConstValue::Complex(re, im) => self.new_complex((*re, *im)),
             ConstValue::Str(s) => self.new_str(s.clone()),
             ConstValue::Bytes(b) => self.alloc(Object::Bytes(b.clone())),
             ConstValue::Tuple(items) => {
@@ -177,6 +178,7 @@ impl Vm {
             Value::Obj(r) => match self.heap.get(r) {
                 Object::Str(s) => !s.is_empty(),
                 Object::Bytes(b) | Object::ByteArray(b) => !b.is_empty(),
+                Object::Complex(re, im) => *re != 0.0 || *im != 0.0,
                 Object::MemoryView(m) => m.len > 0,
                 Object::BigInt(b) => !b.is_zero(),
                 Object::Tuple(t) | Object::List(t) => !t.is_empty(),
@@ -348,6 +350,9 @@ impl Vm {
                 _ => Err(self.type_error("bad operand type for unary ~: 'float'")),
             };
         }
+        if let Some(z) = self.as_complex(v).filter(|_| self.payload_of(v).is_none()) {
+            return self.complex_unary(op, z);
+        }
         if let Some(i) = self.int_arg(v) {
             let b = i.big();
             let r = match op {
@@ -386,6 +391,9 @@ impl Vm {
             }
         }
         if let Some(r) = self.numeric_binop(op, a, b)? {
+            return Ok(r);
+        }
+        if let Some(r) = self.complex_binop(op, a, b)? {
             return Ok(r);
         }
         if let Some(r) = self.sequence_binop(op, a, b)? {
@@ -481,7 +489,7 @@ impl Vm {
             .is_some_and(|ni| ni.is(v))
     }
 
-    fn zero_division(&mut self, what: &str) -> Value {
+    pub(crate) fn zero_division(&mut self, what: &str) -> Value {
         self.new_exception("ZeroDivisionError", what)
     }
 
@@ -607,6 +615,11 @@ impl Vm {
             "** or pow()" => {
                 if x == 0.0 && y < 0.0 {
                     return Err(self.zero_division("0.0 cannot be raised to a negative power"));
+                }
+                // A negative base to a fractional power is complex (as 3's float_pow).
+                if x < 0.0 && y.is_finite() && y != y.floor() {
+                    let base = self.new_complex((x, 0.0));
+                    return self.complex_binop(op, base, b);
                 }
                 let r = x.powf(y);
                 if r.is_infinite() && x.is_finite() && y.is_finite() {

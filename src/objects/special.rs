@@ -139,6 +139,8 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             vm.new_str(m)
         }
         (Object::BigInt(_), "real" | "numerator") => obj,
+        (Object::Complex(re, _), "real") => Value::Float(*re),
+        (Object::Complex(_, im), "imag") => Value::Float(*im),
         (Object::Property { fget, .. }, "fget") => *fget,
         (Object::Property { fset, .. }, "fset") => *fset,
         (Object::Property { fdel, .. }, "fdel") => *fdel,

@@ -51,6 +51,7 @@ impl Vm {
                     Object::Str(s) => pyfmt::str_repr(s),
                     Object::Bytes(b) => pyfmt::bytes_repr(b),
                     Object::ByteArray(b) => format!("bytearray({})", pyfmt::bytes_repr(b)),
+                    Object::Complex(re, im) => crate::pycomplex::repr((*re, *im)),
                     Object::MemoryView(m) => {
                         let state = if m.released { "released " } else { "" };
                         format!("<{state}memory at {}>", self.address(r))

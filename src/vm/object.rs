@@ -480,6 +480,8 @@ pub enum Object {
     Bytes(Vec<u8>),
     ByteArray(Vec<u8>),
     MemoryView(Box<MemoryView>),
+    /// A complex number: (real, imag).
+    Complex(f64, f64),
     BigInt(BigInt),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -565,6 +567,7 @@ impl Object {
             Object::Str(_)
             | Object::Bytes(_)
             | Object::ByteArray(_)
+            | Object::Complex(..)
             | Object::BigInt(_)
             | Object::Range { .. }
             | Object::Code(_) => {}

@@ -84,6 +84,8 @@ const SYS_AND_TIME: &[&str] = &[
 
 /// struct and array.
 const STRUCT_AND_ARRAY: &[&str] = &[
+    "mod_array_basic",
+    "mod_array_corners",
     "mod_struct_basic",
     "mod_struct_corners",
     "mod_struct_errors",

@@ -321,6 +321,8 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             | Object::Range { .. }
             | Object::Dict(_)
             | Object::Deque(_)
+            | Object::ByteArray(_)
+            | Object::Array(_)
             | Object::DictView { .. },
         ) => true,
         Some(Object::Instance(_)) if vm.payload_of(v).is_some() => true,

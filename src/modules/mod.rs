@@ -2,6 +2,7 @@
 //! the import machinery reads: a native module is a file here with a `make` function and
 //! a row; a module written in minipy's Python is a file in lib/ and a row.
 
+mod array;
 mod asyncio;
 pub mod builtins;
 mod cmath;
@@ -82,6 +83,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("json", include_str!("lib/json.py")),
     native("_json", json::make),
     native("struct", struct_module::make),
+    native("array", array::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

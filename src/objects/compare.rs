@@ -253,6 +253,12 @@ impl Vm {
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
             }
+            (Object::Array(_), Object::Array(_)) => {
+                let x = self.array_items(ra).unwrap_or_default();
+                let y = self.array_items(rb).unwrap_or_default();
+                let (x, y) = (self.new_list(x), self.new_list(y));
+                self.eq(x, y)
+            }
             // Bound methods are equal when they bind the same function to equal objects
             // (3.7 compares the objects with ==; 3.8 made it identity).
             (

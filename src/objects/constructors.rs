@@ -233,6 +233,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
         "deque" => super::deque::construct(vm, &args),
         "bytearray" => super::bytearray::construct_bytearray(vm, &args),
         "complex" => super::complex::construct_complex(vm, &args),
+        "array" => super::array::construct_array(vm, &args),
         "memoryview" => super::bytearray::construct_memoryview(vm, &args),
         "list" => {
             let items = match first {

@@ -184,6 +184,7 @@ impl Vm {
                 Ok(self.new_str(chars[i].to_string()))
             }
             Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_getitem(rc, index),
+            Object::Array(_) => self.array_getitem(rc, index),
             Object::Bytes(b) => {
                 let b = b.clone();
                 if self.is_slice(index) {
@@ -259,6 +260,7 @@ impl Vm {
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_setitem(rc, index, v),
             Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_setitem(rc, index, v),
+            Object::Array(_) => self.array_setitem(rc, index, v),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -325,6 +327,7 @@ impl Vm {
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_delitem(rc, index),
             Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_delitem(rc, index),
+            Object::Array(_) => self.array_delitem(rc, index),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -447,6 +450,7 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
         match vm.heap.get(r) {
             Object::Str(s) => return Ok(s.chars),
             Object::Bytes(b) | Object::ByteArray(b) => return Ok(b.len()),
+            Object::Array(a) => return Ok(a.items.len()),
             Object::MemoryView(m) => {
                 if m.released {
                     return Err(vm.new_exception(

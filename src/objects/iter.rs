@@ -35,6 +35,10 @@ impl Vm {
                 let items = super::bytearray::memoryview_items(self, r)?;
                 Iter::Values { items, index: 0 }
             }
+            Object::Array(a) => Iter::Values {
+                items: a.items.clone(),
+                index: 0,
+            },
             Object::Range { start, stop, step } => Iter::Range {
                 next: *start,
                 stop: *stop,

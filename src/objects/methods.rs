@@ -98,6 +98,7 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("str", "format") => Some(("format", s_format)),
         ("str", "encode") => Some(("encode", s_encode)),
         ("bytes", name) => super::bytes::lookup(name),
+        ("array", name) => super::array::lookup(name),
         ("bytearray" | "memoryview", name) if super::bytearray::lookup(tag, name).is_some() => {
             super::bytearray::lookup(tag, name)
         }
@@ -403,6 +404,9 @@ pub fn method_names(tag: &'static str) -> Vec<&'static str> {
         .collect();
     if tag == "bytes" {
         names.extend(super::bytes::method_names());
+    }
+    if tag == "array" {
+        names.extend(super::array::method_names());
     }
     if matches!(tag, "bytearray" | "memoryview") {
         names.extend(super::bytearray::method_names(tag));

@@ -2,6 +2,7 @@
 //! repr/str, format, codecs, constructors, and each type's methods.
 
 pub mod args;
+pub mod array;
 pub mod attrs;
 pub mod buffer;
 pub mod bytearray;

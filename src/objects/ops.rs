@@ -731,6 +731,7 @@ impl Vm {
                 }
             }
             (Object::ByteArray(_), "+" | "*" | "%") => return self.bytearray_binop(op, a, b),
+            (Object::Array(_), "+" | "*") => return self.array_binop(symbol, a, b),
             (Object::Bytes(x), "*") => {
                 if let Some(n) = repeat(self) {
                     let r = x.repeat(n);

@@ -55,6 +55,11 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
     if let Object::MemoryView(_) = vm.heap.get(r) {
         return super::bytearray::memoryview_attr(vm, r, name);
     }
+    if let Object::Array(_) = vm.heap.get(r)
+        && let Some(v) = super::array::array_attr(vm, r, name)
+    {
+        return Ok(Some(v));
+    }
     let v = match (vm.heap.get(r), name) {
         (Object::Cell(v), "cell_contents") => match v {
             Some(v) => *v,

@@ -52,6 +52,7 @@ impl Vm {
                     Object::Bytes(b) => pyfmt::bytes_repr(b),
                     Object::ByteArray(b) => format!("bytearray({})", pyfmt::bytes_repr(b)),
                     Object::Complex(re, im) => crate::pycomplex::repr((*re, *im)),
+                    Object::Array(_) => return self.array_repr(r),
                     Object::MemoryView(m) => {
                         let state = if m.released { "released " } else { "" };
                         format!("<{state}memory at {}>", self.address(r))

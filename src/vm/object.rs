@@ -475,6 +475,13 @@ pub struct MemoryView {
     pub format: u8,
 }
 
+/// array.array: the typecode (b, B, u, h, H, i, I, l, L, q, Q, f, d) and the items,
+/// each checked against it on the way in.
+pub struct TypedArray {
+    pub typecode: u8,
+    pub items: Vec<Value>,
+}
+
 pub enum Object {
     Str(PyStr),
     Bytes(Vec<u8>),
@@ -482,6 +489,7 @@ pub enum Object {
     MemoryView(Box<MemoryView>),
     /// A complex number: (real, imag).
     Complex(f64, f64),
+    Array(Box<TypedArray>),
     BigInt(BigInt),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -564,6 +572,7 @@ impl Object {
         };
         match self {
             Object::MemoryView(m) => visit(m.obj),
+            Object::Array(a) => a.items.iter().for_each(|x| visit(*x)),
             Object::Str(_)
             | Object::Bytes(_)
             | Object::ByteArray(_)

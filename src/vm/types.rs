@@ -142,6 +142,7 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("dict_items", false),
     ("dict_keyiterator", false),
     ("reversed", false),
+    ("array", false),
 ];
 
 impl Vm {
@@ -180,6 +181,7 @@ impl Vm {
             ("lock", "_thread"),
             ("RLock", "_thread"),
             ("deque", "collections"),
+            ("array", "array"),
         ] {
             let module = self.new_str(module);
             if let Object::Class(c) = self.heap.get_mut(self.types[name]) {
@@ -296,6 +298,7 @@ impl Vm {
                 Object::ByteArray(_) => "bytearray",
                 Object::MemoryView(_) => "memoryview",
                 Object::Complex(..) => "complex",
+                Object::Array(_) => "array",
                 Object::BigInt(_) => "int",
                 Object::Tuple(_) => "tuple",
                 Object::List(_) => "list",

@@ -20,7 +20,8 @@ const NAMESPACES: &[&str] = &[
     "byterun_exec_dict",
 ];
 
-/// The object model: reprs, comparisons, function attributes, bound methods, reversed().
+/// The object model: reprs, comparisons, function attributes, bound methods, reversed(),
+/// weak proxies and methods.
 const OBJECT_MODEL: &[&str] = &[
     "builtin_reversed_sequence",
     "func_attributes_basic",
@@ -31,6 +32,8 @@ const OBJECT_MODEL: &[&str] = &[
     "obj_int_subclass_key",
     "obj_repr_object",
     "obj_repr_recursion",
+    "mod_weakref_finalize",
+    "mod_weakref_proxy_method",
 ];
 
 /// Generators: throw, StopIteration inside, re-entrance.

@@ -603,6 +603,24 @@ impl Vm {
                     self.dict_set_str(d, name, v);
                     return Ok(());
                 }
+                Object::Class(_) if matches!(name, "__name__" | "__qualname__") => {
+                    let Some(text) = self.str_of(v).map(str::to_string) else {
+                        let t = self.type_name(v);
+                        let class = self.class_name(r);
+                        return Err(self.type_error(&format!(
+                            "can only assign string to {class}.{name}, not '{t}'"
+                        )));
+                    };
+                    if let Object::Class(c) = self.heap.get_mut(r) {
+                        if name == "__name__" {
+                            c.name = text;
+                        } else {
+                            c.qualname = text;
+                        }
+                    }
+                    self.class_epoch += 1;
+                    return Ok(());
+                }
                 Object::Class(c) => {
                     c.dict.insert(name.to_string(), v);
                     self.class_epoch += 1;

@@ -253,6 +253,18 @@ impl Vm {
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
             }
+            // Weak references to live objects are equal when their referents are.
+            (
+                Object::WeakRef {
+                    target: Some(x), ..
+                },
+                Object::WeakRef {
+                    target: Some(y), ..
+                },
+            ) => {
+                let (x, y) = (Value::Obj(*x), Value::Obj(*y));
+                self.eq_full(x, y)
+            }
             (Object::Array(_), Object::Array(_)) => {
                 let x = self.array_items(ra).unwrap_or_default();
                 let y = self.array_items(rb).unwrap_or_default();

@@ -48,6 +48,7 @@ const GENERATORS: &[&str] = &[
 const NUMBERS_AND_TEXT: &[&str] = &[
     "builtin_float_dunder",
     "builtin_int_to_bytes",
+    "builtin_int_trunc",
     "builtin_ord_bytes",
     "bytearray_memoryview_corners",
     "bytearray_methods",

@@ -303,6 +303,9 @@ fn pack_into_vec(vm: &mut Vm, format: &str, values: &[Value]) -> PyResult<Vec<u8
                     ));
                 };
                 let field = &mut out[item.offset..item.offset + item.count];
+                if item.code == b'p' && field.is_empty() {
+                    continue;
+                }
                 if item.code == b'p' {
                     // A Pascal string: its length (at most 255) in the first byte.
                     let n = data.len().min(item.count.saturating_sub(1)).min(255);

@@ -218,8 +218,11 @@ impl Vm {
             return Ok(self.alloc(Object::MemoryView(Box::new(view))));
         }
         let i = self.buffer_index(index, m.len, "memoryview")?;
-        let byte = view_bytes(self, &m)[i];
-        Ok(item_of(self, byte, m.format))
+        // (The bytearray under the view may have shrunk since.)
+        match view_bytes(self, &m).get(i) {
+            Some(&byte) => Ok(item_of(self, byte, m.format)),
+            None => Err(self.new_exception("IndexError", "index out of bounds on dimension 1")),
+        }
     }
 
     fn buffer_index(&mut self, index: Value, len: usize, what: &str) -> PyResult<usize> {

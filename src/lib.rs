@@ -61,6 +61,7 @@ pub mod compile;
 pub mod explore;
 pub mod modules;
 pub mod objects;
+pub mod pycomplex;
 pub mod pyfmt;
 pub mod sched;
 pub mod syntax;

@@ -175,6 +175,7 @@ fn run(cli: Cli) -> ExitCode {
         }
     };
     let filename = file.display().to_string();
+    let source = minipy::syntax::universal_newlines(&source).into_owned();
     let result = match cli.command {
         Command::Run {
             args,

@@ -42,20 +42,7 @@ const ALSO: &[&str] = &[
 
 /// Programs that need what minipy's core does not have yet, each with what is missing.
 /// The test fails if one of them starts passing, so the list stays true.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "mod_functools_singledispatch",
-        "functions' __annotations__ (MAKE_FUNCTION drops them), for register by annotation",
-    ),
-    (
-        "mod_typing_annotations",
-        "functions' __annotations__ (MAKE_FUNCTION drops them)",
-    ),
-    (
-        "mod_inspect_signature",
-        "functions' __annotations__, for the annotations a signature shows",
-    ),
-];
+const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
 const DIR: &str = "tests/learner";
 

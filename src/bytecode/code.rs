@@ -26,6 +26,7 @@ pub enum ConstValue {
     Ellipsis,
     Int(BigInt),
     Float(f64),
+    Complex(f64, f64),
     Str(String),
     Bytes(Vec<u8>),
     Tuple(Vec<ConstValue>),
@@ -43,6 +44,9 @@ impl ConstValue {
             (Bool(a), Bool(b)) => a == b,
             (Int(a), Int(b)) => a == b,
             (Float(a), Float(b)) => a.to_bits() == b.to_bits(),
+            (Complex(a, b), Complex(c, d)) => {
+                a.to_bits() == c.to_bits() && b.to_bits() == d.to_bits()
+            }
             (Str(a), Str(b)) => a == b,
             (Bytes(a), Bytes(b)) => a == b,
             (Tuple(a), Tuple(b)) | (FrozenSet(a), FrozenSet(b)) => {
@@ -62,6 +66,7 @@ impl ConstValue {
             Ellipsis | Code(_) => true,
             Int(i) => i.sign() != num_bigint::Sign::NoSign,
             Float(f) => *f != 0.0,
+            Complex(re, im) => *re != 0.0 || *im != 0.0,
             Str(s) => !s.is_empty(),
             Bytes(b) => !b.is_empty(),
             Tuple(t) | FrozenSet(t) => !t.is_empty(),
@@ -78,6 +83,7 @@ impl ConstValue {
             Ellipsis => "Ellipsis".into(),
             Int(i) => i.to_string(),
             Float(f) => pyfmt::float_repr(*f),
+            Complex(re, im) => crate::pycomplex::repr((*re, *im)),
             Str(s) => pyfmt::str_repr(s),
             Bytes(b) => pyfmt::bytes_repr(b),
             Tuple(items) => {

@@ -235,6 +235,12 @@ impl<'a> Compiler<'a> {
             }
             StmtKind::Global(_) | StmtKind::Nonlocal(_) | StmtKind::Pass => Ok(()),
             StmtKind::Expr(e) => {
+                if self.interactive && self.units.len() == 1 {
+                    // As the interactive prompt: the value goes to sys.displayhook.
+                    self.expr(e)?;
+                    self.emit(Opcode::PRINT_EXPR, 0);
+                    return Ok(());
+                }
                 if is_const(e) {
                     return Ok(());
                 }

@@ -22,6 +22,20 @@ fn fold_body(body: &mut [Stmt]) {
     }
 }
 
+/// An assignment or deletion target: its parts are folded, the target itself is not (3.7
+/// folds only loads: `'a'[0] = 1` compiles, and fails when it runs).
+fn fold_target(e: &mut Expr) {
+    match &mut e.node {
+        ExprKind::Subscript { value, slice } => {
+            fold_expr(value);
+            fold_expr(slice);
+        }
+        ExprKind::Tuple(items) | ExprKind::List(items) => items.iter_mut().for_each(fold_target),
+        ExprKind::Starred(inner) => fold_target(inner),
+        _ => fold_expr(e),
+    }
+}
+
 fn fold_stmt(s: &mut Stmt) {
     match &mut s.node {
         StmtKind::FunctionDef {
@@ -49,13 +63,13 @@ fn fold_stmt(s: &mut Stmt) {
             decorator_list.iter_mut().for_each(fold_expr);
         }
         StmtKind::Return(v) => v.iter_mut().for_each(fold_expr),
-        StmtKind::Delete(t) => t.iter_mut().for_each(fold_expr),
+        StmtKind::Delete(t) => t.iter_mut().for_each(fold_target),
         StmtKind::Assign { targets, value } => {
-            targets.iter_mut().for_each(fold_expr);
+            targets.iter_mut().for_each(fold_target);
             fold_expr(value);
         }
         StmtKind::AugAssign { target, value, .. } => {
-            fold_expr(target);
+            fold_target(target);
             fold_expr(value);
         }
         StmtKind::AnnAssign {
@@ -64,7 +78,7 @@ fn fold_stmt(s: &mut Stmt) {
             value,
             ..
         } => {
-            fold_expr(target);
+            fold_target(target);
             fold_expr(annotation);
             value.iter_mut().for_each(fold_expr);
         }
@@ -75,7 +89,7 @@ fn fold_stmt(s: &mut Stmt) {
             orelse,
             is_async,
         } => {
-            fold_expr(target);
+            fold_target(target);
             fold_expr(iter);
             fold_body(body);
             fold_body(orelse);
@@ -92,7 +106,7 @@ fn fold_stmt(s: &mut Stmt) {
         StmtKind::With { items, body, .. } => {
             for item in items {
                 fold_expr(&mut item.context_expr);
-                item.optional_vars.iter_mut().for_each(fold_expr);
+                item.optional_vars.iter_mut().for_each(fold_target);
             }
             fold_body(body);
         }
@@ -349,6 +363,7 @@ fn is_truthy(c: &Constant) -> bool {
         Constant::Ellipsis => true,
         Constant::Int(i) => !i.is_zero(),
         Constant::Float(f) => *f != 0.0,
+        Constant::Complex(re, im) => *re != 0.0 || *im != 0.0,
         Constant::Str(s) => !s.is_empty(),
         Constant::Bytes(b) => !b.is_empty(),
         Constant::Tuple(t) | Constant::FrozenSet(t) => !t.is_empty(),
@@ -360,10 +375,12 @@ fn unaryop(op: UnaryOp, c: &Constant) -> Option<Constant> {
         UnaryOp::Not => Some(Constant::Bool(!is_truthy(c))),
         UnaryOp::USub => match c {
             Constant::Float(f) => Some(Constant::Float(-f)),
+            Constant::Complex(re, im) => Some(Constant::Complex(-re, -im)),
             _ => as_int(c).map(|i| Constant::Int(-i)),
         },
         UnaryOp::UAdd => match c {
             Constant::Float(f) => Some(Constant::Float(*f)),
+            Constant::Complex(re, im) => Some(Constant::Complex(*re, *im)),
             _ => as_int(c).map(Constant::Int),
         },
         UnaryOp::Invert => as_int(c).map(|i| Constant::Int(-i - 1)),
@@ -427,6 +444,9 @@ fn binop(l: &Constant, op: Operator, r: &Constant) -> Option<Constant> {
         let both_bool = matches!((l, r), (C::Bool(_), C::Bool(_)));
         return int_binop(&a, op, &b, both_bool);
     }
+    if matches!(l, C::Complex(..)) || matches!(r, C::Complex(..)) {
+        return complex_binop(l, op, r);
+    }
     let (a, b) = (as_float(l)?, as_float(r)?);
     if !matches!(l, C::Float(_) | C::Int(_) | C::Bool(_))
         || !matches!(r, C::Float(_) | C::Int(_) | C::Bool(_))
@@ -467,6 +487,26 @@ fn binop(l: &Constant, op: Operator, r: &Constant) -> Option<Constant> {
         return None; // OverflowError in CPython: not folded
     }
     Some(C::Float(v))
+}
+
+/// Arithmetic with a complex constant, folded as CPython computes it (what would raise is
+/// left to run time).
+fn complex_binop(l: &Constant, op: Operator, r: &Constant) -> Option<Constant> {
+    use crate::pycomplex;
+    let as_complex = |c: &Constant| match c {
+        Constant::Complex(re, im) => Some((*re, *im)),
+        _ => as_float(c).map(|f| (f, 0.0)),
+    };
+    let (a, b) = (as_complex(l)?, as_complex(r)?);
+    let (re, im) = match op {
+        Operator::Add => pycomplex::add(a, b),
+        Operator::Sub => pycomplex::sub(a, b),
+        Operator::Mult => pycomplex::mul(a, b),
+        Operator::Div => pycomplex::div(a, b)?,
+        Operator::Pow => pycomplex::pow(a, b).ok()?,
+        _ => return None,
+    };
+    Some(Constant::Complex(re, im))
 }
 
 /// Python's float floor division and modulo (floatobject.c float_divmod).

@@ -83,6 +83,8 @@ pub struct Compiler<'a> {
     pub units: Vec<Unit<'a>>,
     /// Code objects made so far: their stable addresses in listings.
     pub(super) next_address: u64,
+    /// compile(..., 'single'): a top-level expression statement prints its value.
+    pub interactive: bool,
 }
 
 fn index_of(list: &mut Vec<String>, name: &str) -> u32 {
@@ -104,6 +106,7 @@ impl<'a> Compiler<'a> {
             line_starts,
             units: Vec::new(),
             next_address: 0,
+            interactive: false,
         }
     }
 

@@ -31,8 +31,11 @@ type Clock = Vec<u32>;
 #[derive(Clone)]
 struct Site(Vec<(Arc<CodeObject>, usize)>);
 
+/// A site by identity: (code object address, offset) per frame.
+type SiteKey = Vec<(usize, usize)>;
+
 impl Site {
-    fn key(&self) -> Vec<(usize, usize)> {
+    fn key(&self) -> SiteKey {
         self.0
             .iter()
             .map(|(c, pc)| (Arc::as_ptr(c) as usize, *pc))
@@ -91,7 +94,8 @@ struct Detector {
     shadows: HashMap<Place, Shadow>,
     /// Per container: the keys its items were touched by.
     keys: HashMap<ObjRef, HashSet<Option<Key>>>,
-    reported: HashSet<(Vec<(usize, usize)>, Vec<(usize, usize)>)>,
+    /// The pairs of sites reported (as `Site::key`s).
+    reported: HashSet<(SiteKey, SiteKey)>,
     findings: Rc<RefCell<Findings>>,
 }
 
@@ -232,10 +236,7 @@ impl Detector {
 
     fn report(&mut self, vm: &Vm, access: &Access, earlier: Event, later: Event) {
         let mut findings = self.findings.borrow_mut();
-        if !self
-            .reported
-            .insert((earlier.site.key(), later.site.key()))
-        {
+        if !self.reported.insert((earlier.site.key(), later.site.key())) {
             findings.repeats += 1;
             return;
         }

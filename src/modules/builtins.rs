@@ -9,8 +9,7 @@ use num_bigint::BigInt;
 use crate::objects::args::{arity, check_keywords, kwarg};
 use crate::objects::items::length;
 use crate::objects::sort::sort_values;
-use num_integer::Integer;
-use num_traits::{One, Signed, Zero};
+use num_traits::{Signed, Zero};
 
 type R = PyResult<Value>;
 
@@ -53,16 +52,26 @@ pub fn install(vm: &mut Vm) {
         ("oct", b_oct),
         ("bin", b_bin),
         ("format", b_format),
-        ("vars", b_vars),
-        ("globals", b_globals),
-        ("locals", b_locals),
         ("__build_class__", crate::objects::class::b_build_class),
         ("input", b_input),
     ];
-    for (name, f) in functions {
+    for (name, f) in functions.iter().chain(super::exec::FUNCTIONS) {
         let v = vm.native(name, *f);
+        if let Value::Obj(r) = v
+            && let Object::Native(n) = vm.heap.get_mut(r)
+        {
+            n.reads_frame = super::exec::READS_FRAME.contains(name);
+        }
         vm.dict_set_str(vm.builtins, name, v);
     }
+    let name = vm.new_str("builtins");
+    vm.dict_set_str(vm.builtins, "__name__", name);
+    // `import builtins` (and sys.modules['builtins']): a module over the same namespace.
+    let module = vm.heap.alloc(Object::Module {
+        name: "builtins".into(),
+        dict: vm.builtins,
+    });
+    vm.register_module("builtins", module);
     // Table order, so the builtins dict is laid out the same on every run.
     let types = crate::vm::TYPES
         .iter()
@@ -189,6 +198,11 @@ fn b_ascii(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn b_abs(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "abs", &args, 1, 1)?;
     let v = args.pos[0];
+    if let Some(z) = vm.as_complex(v)
+        && vm.payload_of(v).is_none()
+    {
+        return vm.complex_abs(z);
+    }
     match v {
         Value::Float(f) => Ok(Value::Float(f.abs())),
         _ => match vm.as_bigint(v) {
@@ -307,13 +321,23 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             | Object::Range { .. }
             | Object::Dict(_)
             | Object::Deque(_)
+            | Object::ByteArray(_)
+            | Object::Array(_)
             | Object::DictView { .. },
         ) => true,
+        Some(Object::Instance(_)) if vm.payload_of(v).is_some() => true,
         Some(Object::Instance(_)) => {
+            // The sequence protocol, walked back from len() - 1 as items are asked for.
             let class = vm.type_of(v);
-            vm.payload_of(v).is_some()
-                || (vm.class_lookup(class, "__len__").is_some()
-                    && vm.class_lookup(class, "__getitem__").is_some())
+            if vm.class_lookup(class, "__getitem__").is_some() {
+                let n = length(vm, v)? as i64;
+                let it = Iter::Reversed {
+                    seq: v,
+                    index: n - 1,
+                };
+                return Ok(vm.alloc(Object::Iter(it)));
+            }
+            false
         }
         _ => false,
     };
@@ -679,6 +703,9 @@ fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn b_divmod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "divmod", &args, 2, 2)?;
     let (a, b) = (args.pos[0], args.pos[1]);
+    if vm.as_complex(a).is_some() || vm.as_complex(b).is_some() {
+        return Err(vm.type_error("can't take floor or mod of complex number."));
+    }
     let is_float = |v: Value| matches!(v, Value::Float(_));
     if vm.to_f64(b) == Some(0.0) && vm.to_f64(a).is_some() {
         let what = if is_float(a) || is_float(b) {
@@ -713,22 +740,16 @@ fn b_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
                 vm.type_error("pow() 3rd argument not allowed unless all arguments are integers")
             );
         };
+        // 3.7 refuses a negative exponent (3.8 made it the modular inverse).
+        if e.is_negative() {
+            return Err(vm.new_exception(
+                "ValueError",
+                "pow() 2nd argument cannot be negative when 3rd argument specified",
+            ));
+        }
         if m.is_zero() {
             return Err(vm.new_exception("ValueError", "pow() 3rd argument cannot be 0"));
         }
-        // A negative exponent raises the modular inverse of the base, if it has one.
-        let (b, e) = if e.is_negative() {
-            let modulus = m.abs();
-            let gcd = num_integer::Integer::extended_gcd(&b.mod_floor(&modulus), &modulus);
-            if !gcd.gcd.is_one() {
-                return Err(
-                    vm.new_exception("ValueError", "base is not invertible for the given modulus")
-                );
-            }
-            (gcd.x.mod_floor(&modulus), -e)
-        } else {
-            (b, e)
-        };
         let r = b.modpow(&e, &m);
         let r = if !r.is_zero() && r.sign() != m.sign() {
             r + &m
@@ -768,6 +789,20 @@ fn b_ord(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             }
         };
     }
+    if let Some(b) = crate::objects::buffer::bytes_like(vm, v)
+        && !matches!(
+            v.as_obj().map(|r| vm.heap.get(r)),
+            Some(Object::MemoryView(_))
+        )
+    {
+        return match b.as_slice() {
+            [byte] => Ok(Value::Int(i64::from(*byte))),
+            _ => Err(vm.type_error(&format!(
+                "ord() expected a character, but string of length {} found",
+                b.len()
+            ))),
+        };
+    }
     let t = vm.type_name(v);
     Err(vm.type_error(&format!("ord() expected string of length 1, but {t} found")))
 }
@@ -804,26 +839,4 @@ fn b_format(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     };
     let s = vm.format(args.pos[0], &spec)?;
     Ok(vm.new_str(s))
-}
-
-fn b_vars(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    arity(vm, "vars", &args, 0, 1)?;
-    match args.pos.first() {
-        None => b_locals(vm, None, Args::default()),
-        Some(v) => vm.getattr(*v, "__dict__"),
-    }
-}
-
-fn b_globals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    match vm.caller.take() {
-        Some(c) => Ok(Value::Obj(c.globals)),
-        None => Ok(vm.new_dict()),
-    }
-}
-
-fn b_locals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
-    match vm.caller.take() {
-        Some(c) => Ok(c.locals),
-        None => Ok(vm.new_dict()),
-    }
 }

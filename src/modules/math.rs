@@ -37,6 +37,11 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("fmod", m_fmod),
             ("modf", m_modf),
             ("fsum", m_fsum),
+            ("gamma", super::math_special::m_gamma),
+            ("lgamma", super::math_special::m_lgamma),
+            ("erf", super::math_special::m_erf),
+            ("erfc", super::math_special::m_erfc),
+            ("remainder", super::math_special::m_remainder),
             ("frexp", m_frexp),
             ("ldexp", m_ldexp),
             ("expm1", m_expm1),
@@ -46,11 +51,6 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("sinh", m_sinh),
             ("cosh", m_cosh),
             ("tanh", m_tanh),
-            ("comb", m_comb),
-            ("perm", m_perm),
-            ("isqrt", m_isqrt),
-            ("prod", m_prod),
-            ("dist", m_dist),
         ],
     );
     let dict = vm.module_dict(m);
@@ -107,16 +107,27 @@ fn m_copysign(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn m_fmod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let x = float_arg(vm, &args, 0)?;
     let y = float_arg(vm, &args, 1)?;
-    if y == 0.0 {
+    // fmod(x, inf) is x; fmod(inf, y) and fmod(x, 0) are domain errors.
+    if y.is_infinite() && x.is_finite() {
+        return Ok(Value::Float(x));
+    }
+    let r = x % y;
+    if r.is_nan() && !x.is_nan() && !y.is_nan() {
         return Err(vm.new_exception("ValueError", "math domain error"));
     }
-    Ok(Value::Float(x % y))
+    Ok(Value::Float(r))
 }
 
 fn m_modf(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let x = float_arg(vm, &args, 0)?;
+    // modf(±inf) is (±0.0, ±inf), as C's modf.
     let whole = x.trunc();
-    Ok(vm.new_tuple(vec![Value::Float(x - whole), Value::Float(whole)]))
+    let frac = if x.is_infinite() {
+        0.0f64.copysign(x)
+    } else {
+        (x - whole).copysign(x)
+    };
+    Ok(vm.new_tuple(vec![Value::Float(frac), Value::Float(whole)]))
 }
 
 fn m_frexp(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -339,10 +350,17 @@ fn m_isclose(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn m_gcd(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    // 3.7's gcd takes exactly two ints (3.9 took any number).
+    if args.pos.len() != 2 {
+        let n = args.pos.len();
+        return Err(vm.type_error(&format!("gcd expected 2 arguments, got {n}")));
+    }
     let mut g = num_bigint::BigInt::from(0);
     for v in &args.pos {
-        let Some(i) = vm.as_bigint(*v) else {
-            return Err(vm.type_error("'float' object cannot be interpreted as an integer"));
+        let v = vm.index_via_dunder(*v)?;
+        let Some(i) = vm.as_bigint(v).filter(|_| !matches!(v, Value::Float(_))) else {
+            let t = vm.type_name(v);
+            return Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")));
         };
         g = num_integer::Integer::gcd(&g, &i);
     }
@@ -351,13 +369,29 @@ fn m_gcd(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn m_factorial(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let v = arg(&args, 0);
-    let Some(n) = vm.as_index(v).filter(|_| !matches!(v, Value::Float(_))) else {
-        let t = vm.type_name(v);
-        return Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")));
+    // 3.7 takes a float with an integral value (3.9 deprecated it).
+    let n = match v {
+        Value::Float(f) if f.is_finite() && f == f.floor() => num_bigint::BigInt::from(f as i128),
+        Value::Float(_) => {
+            return Err(vm.new_exception("ValueError", "factorial() only accepts integral values"));
+        }
+        _ => match vm.as_bigint(v) {
+            Some(n) => n,
+            None => {
+                let t = vm.type_name(v);
+                return Err(vm.type_error(&format!("an integer is required (got type {t})")));
+            }
+        },
     };
-    if n < 0 {
+    if n.sign() == num_bigint::Sign::Minus {
         return Err(vm.new_exception("ValueError", "factorial() not defined for negative values"));
     }
+    let Ok(n) = i64::try_from(&n) else {
+        return Err(vm.new_exception(
+            "OverflowError",
+            "factorial() argument should not exceed 9223372036854775807",
+        ));
+    };
     let mut r = num_bigint::BigInt::from(1);
     for k in 2..=n {
         r *= k;
@@ -372,21 +406,14 @@ fn m_atan2(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn m_hypot(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    match args.pos.len() {
-        2 => {
-            let x = float_arg(vm, &args, 0)?;
-            let y = float_arg(vm, &args, 1)?;
-            Ok(Value::Float(x.hypot(y)))
-        }
-        n => {
-            let mut total = 0.0f64;
-            for i in 0..n {
-                let x = float_arg(vm, &args, i)?;
-                total = total.hypot(x);
-            }
-            Ok(Value::Float(total))
-        }
+    // 3.7's hypot takes two coordinates (3.8 took any number).
+    if args.pos.len() != 2 {
+        let n = args.pos.len();
+        return Err(vm.type_error(&format!("hypot expected 2 arguments, got {n}")));
     }
+    let x = float_arg(vm, &args, 0)?;
+    let y = float_arg(vm, &args, 1)?;
+    Ok(Value::Float(x.hypot(y)))
 }
 
 fn m_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -406,101 +433,6 @@ fn m_pow(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         return Err(vm.new_exception(kind, msg));
     }
     Ok(Value::Float(r))
-}
-
-/// The integer arguments of comb, perm and isqrt.
-fn int_args(vm: &mut Vm, args: &Args, name: &str) -> PyResult<Vec<num_bigint::BigInt>> {
-    let mut out = Vec::new();
-    for v in &args.pos {
-        match vm.as_bigint(*v).filter(|_| !matches!(v, Value::Float(_))) {
-            Some(i) => out.push(i),
-            None => {
-                let t = vm.type_name(*v);
-                return Err(
-                    vm.type_error(&format!("'{t}' object cannot be interpreted as an integer"))
-                );
-            }
-        }
-    }
-    if out.iter().any(|i| i.sign() == num_bigint::Sign::Minus) {
-        let what = if name == "isqrt" {
-            "isqrt() argument must be nonnegative".to_string()
-        } else {
-            "n must be a non-negative integer".to_string()
-        };
-        return Err(vm.new_exception("ValueError", &what));
-    }
-    Ok(out)
-}
-
-fn m_comb(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let v = int_args(vm, &args, "comb")?;
-    let (Some(n), Some(k)) = (v.first(), v.get(1)) else {
-        return Err(vm.type_error("comb expected 2 arguments"));
-    };
-    if k > n {
-        return Ok(Value::Int(0));
-    }
-    let k = std::cmp::min(k.clone(), n - k);
-    let mut r = num_bigint::BigInt::from(1);
-    let mut i = num_bigint::BigInt::from(0);
-    while i < k {
-        r = r * (n - &i) / (&i + 1);
-        i += 1;
-    }
-    Ok(vm.new_int(r))
-}
-
-fn m_perm(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let v = int_args(vm, &args, "perm")?;
-    let Some(n) = v.first() else {
-        return Err(vm.type_error("perm expected at least 1 argument"));
-    };
-    let k = v.get(1).cloned().unwrap_or_else(|| n.clone());
-    if &k > n {
-        return Ok(Value::Int(0));
-    }
-    let mut r = num_bigint::BigInt::from(1);
-    let mut i = num_bigint::BigInt::from(0);
-    while i < k {
-        r *= n - &i;
-        i += 1;
-    }
-    Ok(vm.new_int(r))
-}
-
-fn m_isqrt(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let v = int_args(vm, &args, "isqrt")?;
-    let n = v.into_iter().next().unwrap_or_default();
-    Ok(vm.new_int(n.sqrt()))
-}
-
-fn m_prod(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let mut total = crate::objects::args::kwarg(&args, "start").unwrap_or(Value::Int(1));
-    for v in vm.collect_iterable(arg(&args, 0))? {
-        total = vm.binary_op(crate::bytecode::Opcode::BINARY_MULTIPLY, total, v)?;
-    }
-    Ok(total)
-}
-
-fn m_dist(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let p = vm.collect_iterable(arg(&args, 0))?;
-    let q = vm.collect_iterable(arg(&args, 1))?;
-    if p.len() != q.len() {
-        return Err(vm.new_exception(
-            "ValueError",
-            "both points must have the same number of dimensions",
-        ));
-    }
-    let mut total = 0.0f64;
-    for (a, b) in p.into_iter().zip(q) {
-        let (a, b) = (
-            float_arg(vm, &Args::new(vec![a]), 0)?,
-            float_arg(vm, &Args::new(vec![b]), 0)?,
-        );
-        total = total.hypot(a - b);
-    }
-    Ok(Value::Float(total))
 }
 
 fn m_isnan(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

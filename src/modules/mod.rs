@@ -2,17 +2,23 @@
 //! the import machinery reads: a native module is a file here with a `make` function and
 //! a row; a module written in minipy's Python is a file in lib/ and a row.
 
+mod array;
 mod asyncio;
 pub mod builtins;
+mod cmath;
 mod codecs;
 mod dis;
+mod exec;
 mod gc;
 mod json;
 mod math;
+mod math_erf;
+mod math_special;
 mod os;
 mod pickle;
 mod random;
 mod re;
+mod struct_module;
 mod sys;
 mod thread;
 mod time;
@@ -31,6 +37,7 @@ type R = PyResult<Value>;
 pub static TABLE: &[ModuleDef] = &[
     native("sys", sys::make),
     native("math", math::make),
+    native("cmath", cmath::make),
     native("_thread", thread::make),
     python("threading", include_str!("lib/threading.py")),
     python("queue", include_str!("lib/queue.py")),
@@ -83,6 +90,8 @@ pub static TABLE: &[ModuleDef] = &[
     python("copyreg", include_str!("lib/copyreg.py")),
     native("_codecs", codecs::make),
     native("builtins", make_builtins),
+    native("struct", struct_module::make),
+    native("array", array::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {
@@ -137,7 +146,7 @@ fn make_package(
     init: &'static str,
 ) -> PyResult<ObjRef> {
     let package = vm.new_module(name, &[]);
-    vm.modules.insert(name.to_string(), package);
+    vm.register_module(name, package);
     let made = (|| {
         for (sub, source) in modules {
             let m = vm.embedded_module(&format!("{name}.{sub}"), source)?;
@@ -149,7 +158,7 @@ fn make_package(
         Ok(package)
     })();
     if made.is_err() {
-        vm.modules.shift_remove(name);
+        vm.unregister_module(name);
     }
     made
 }

@@ -10,11 +10,21 @@ use crate::vm::{ObjRef, PyResult, Value, Vm};
 pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
     let m = make_bare(vm);
     // Registered first: lib/sys_version_info.py imports sys.
-    vm.modules.insert("sys".into(), m);
+    vm.register_module("sys", m);
     let record = include_str!("lib/sys_version_info.py");
     let vi = vm.embedded_module("_sys_version_info", record)?;
-    let vi = vm.dict_get_str(vm.module_dict(vi), "version_info");
-    vm.dict_set_str(vm.module_dict(m), "version_info", vi.unwrap_or(Value::None));
+    for name in [
+        "version_info",
+        "float_info",
+        "int_info",
+        "hash_info",
+        "implementation",
+    ] {
+        let v = vm.dict_get_str(vm.module_dict(vi), name);
+        vm.dict_set_str(vm.module_dict(m), name, v.unwrap_or(Value::None));
+    }
+    // The module the records were made in is an implementation detail.
+    vm.unregister_module("_sys_version_info");
     Ok(m)
 }
 
@@ -32,6 +42,7 @@ fn make_bare(vm: &mut Vm) -> ObjRef {
             ("setswitchinterval", s_setswitchinterval),
             ("set_asyncgen_hooks", s_set_asyncgen_hooks),
             ("get_asyncgen_hooks", s_get_asyncgen_hooks),
+            ("getsizeof", s_getsizeof),
         ],
     );
     let dict = vm.module_dict(m);
@@ -41,6 +52,52 @@ fn make_bare(vm: &mut Vm) -> ObjRef {
     vm.dict_set_str(dict, "maxsize", Value::Int(i64::MAX));
     let version = vm.new_str("3.7.16 (minipy)");
     vm.dict_set_str(dict, "version", version);
+    vm.dict_set_str(dict, "hexversion", Value::Int(0x0307_10f0));
+    for (name, text) in [
+        ("platform", "linux"),
+        ("byteorder", "little"),
+        ("executable", "/usr/local/bin/minipy"),
+        ("prefix", "/usr/local"),
+        ("exec_prefix", "/usr/local"),
+    ] {
+        let v = vm.new_str(text);
+        vm.dict_set_str(dict, name, v);
+    }
+    vm.dict_set_str(dict, "modules", Value::Obj(vm.modules_dict));
+    // sys.path: the script's folder first, as CPython puts it, then where the standard
+    // library would be (minipy's own modules are built in).
+    let script_dir = vm
+        .argv
+        .first()
+        .map(|script| {
+            let path = std::path::Path::new(script);
+            let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
+            std::path::absolute(&dir)
+                .unwrap_or(dir)
+                .to_string_lossy()
+                .into_owned()
+        })
+        .unwrap_or_default();
+    let path: Vec<Value> = [
+        script_dir.as_str(),
+        "/usr/local/lib/python37.zip",
+        "/usr/local/lib/python3.7",
+    ]
+    .into_iter()
+    .map(|p| vm.new_str(p))
+    .collect();
+    let path = vm.new_list(path);
+    vm.dict_set_str(dict, "path", path);
+    let stdin = vm.new_module(
+        "<stdin>",
+        &[
+            ("readline", s_stdin_readline),
+            ("read", s_stdin_read),
+            ("readlines", s_stdin_readlines),
+        ],
+    );
+    vm.dict_set_str(dict, "stdin", Value::Obj(stdin));
+    vm.dict_set_str(dict, "__stdin__", Value::Obj(stdin));
     let streams: [(&str, NativeFn, NativeFn); 2] = [
         ("stdout", s_write_out, s_writelines_out),
         ("stderr", s_write_err, s_writelines_err),
@@ -54,10 +111,114 @@ fn make_bare(vm: &mut Vm) -> ObjRef {
                 ("flush", s_flush),
             ],
         );
+        let encoding = vm.new_str("utf-8");
+        vm.dict_set_str(vm.module_dict(s), "encoding", encoding);
+        // The binary layer under the text stream: bytes written as they are.
+        let write_bytes: NativeFn = if stream == "stdout" {
+            s_buffer_write_out
+        } else {
+            s_buffer_write_err
+        };
+        let buffer = vm.new_module(
+            &format!("<{stream}.buffer>"),
+            &[("write", write_bytes), ("flush", s_flush)],
+        );
+        vm.dict_set_str(vm.module_dict(s), "buffer", Value::Obj(buffer));
         vm.dict_set_str(dict, stream, Value::Obj(s));
         vm.dict_set_str(dict, &format!("__{stream}__"), Value::Obj(s));
     }
     m
+}
+
+/// `sys.stdout.buffer.write(b)`: the bytes on the stream; their number.
+fn buffer_write(vm: &mut Vm, to_stderr: bool, v: Value) -> R {
+    let Some(bytes) = crate::objects::buffer::bytes_like(vm, v) else {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!("a bytes-like object is required, not '{t}'")));
+    };
+    use std::io::Write;
+    if to_stderr {
+        vm.flush();
+        let _ = std::io::stderr().write_all(&bytes);
+    } else {
+        let _ = vm.out.write_all(&bytes);
+    }
+    Ok(Value::Int(bytes.len() as i64))
+}
+
+fn s_buffer_write_out(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    buffer_write(vm, false, arg(&args, 0))
+}
+
+fn s_buffer_write_err(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    buffer_write(vm, true, arg(&args, 0))
+}
+
+fn read_line(vm: &mut Vm) -> String {
+    vm.flush();
+    let mut line = String::new();
+    let _ = std::io::stdin().read_line(&mut line);
+    line
+}
+
+fn s_stdin_readline(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let line = read_line(vm);
+    Ok(vm.new_str(line))
+}
+
+fn s_stdin_read(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    vm.flush();
+    let mut text = String::new();
+    let _ = std::io::Read::read_to_string(&mut std::io::stdin(), &mut text);
+    Ok(vm.new_str(text))
+}
+
+fn s_stdin_readlines(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    let mut lines = Vec::new();
+    loop {
+        let line = read_line(vm);
+        if line.is_empty() {
+            break;
+        }
+        lines.push(vm.new_str(line));
+    }
+    Ok(vm.new_list(lines))
+}
+
+/// sys.getsizeof(obj): the size CPython 3.7 (64-bit) reports for common objects, a
+/// plausible one for the rest; `__sizeof__` of a class that defines it, plus its header.
+fn s_getsizeof(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    use crate::vm::object::Object;
+    let v = arg(&args, 0);
+    if let Some(n) = vm.call_special(v, "__sizeof__", vec![])? {
+        let n = vm.as_index(n).unwrap_or(0);
+        return Ok(Value::Int(n + 24));
+    }
+    let size = match v {
+        Value::None => 16,
+        Value::Bool(b) => 24 + 4 * i64::from(b),
+        Value::Int(0) => 24,
+        Value::Int(i) => 24 + 4 * ((64 - i.unsigned_abs().leading_zeros() as i64) + 29) / 30,
+        Value::Float(_) => 24,
+        Value::Obj(r) => match vm.heap.get(r) {
+            Object::Str(s) if s.is_single_byte() => 49 + s.len() as i64,
+            Object::Str(s) => 74 + 4 * s.chars as i64,
+            Object::Bytes(b) => 33 + b.len() as i64,
+            Object::ByteArray(b) => 57 + b.len() as i64,
+            Object::BigInt(b) => 24 + 4 * ((b.bits() as i64 + 29) / 30),
+            Object::Tuple(t) => 48 + 8 * t.len() as i64,
+            Object::List(l) => 64 + 8 * l.len() as i64,
+            Object::Dict(d) if d.len() <= 5 => 240,
+            Object::Dict(d) => 368 + 24 * d.len() as i64,
+            Object::Set(_) | Object::FrozenSet(_) => 224,
+            Object::Function(_) => 136,
+            Object::Class(_) => 1056,
+            Object::Module { .. } => 88,
+            Object::Generator(_) => 120,
+            _ => 56,
+        },
+    };
+    Ok(Value::Int(size))
 }
 
 fn s_exit(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

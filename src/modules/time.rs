@@ -1,12 +1,12 @@
 //! `time`: the clock (virtual under the deterministic scheduler, real under the OS one)
-//! and `sleep`.
+//! and `sleep`; the calendar (struct_time, gmtime, strftime ...) is lib/time_struct.py.
 
 use super::{R, float_arg};
 use crate::vm::object::Args;
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
-    Ok(vm.new_module(
+    let m = vm.new_module(
         "time",
         &[
             ("time", t_time),
@@ -18,7 +18,10 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("monotonic_ns", t_perf_counter_ns),
             ("sleep", t_sleep),
         ],
-    ))
+    );
+    // The calendar functions are Python, run in this module's namespace.
+    vm.run_in_module(m, "<minipy time>", include_str!("lib/time_struct.py"))?;
+    Ok(m)
 }
 
 /// time.time(): under the deterministic scheduler, a virtual clock that advances with

@@ -158,7 +158,7 @@ impl Vm {
         }
         let (o, t) = (owner.name(), self.type_name(v));
         Err(self.type_error(&format!(
-            "descriptor '{name}' for '{o}' objects doesn't apply to a '{t}' object"
+            "descriptor '{name}' requires a '{o}' object but received a '{t}'"
         )))
     }
 
@@ -361,6 +361,7 @@ impl Vm {
                     | Object::Dict(_)
                     | Object::Str(_)
                     | Object::Bytes(_)
+                    | Object::ByteArray(_)
                     | Object::Tuple(_)
                     | Object::Set(_)
                     | Object::FrozenSet(_)
@@ -607,29 +608,31 @@ impl Vm {
                     self.dict_set_str(d, name, v);
                     return Ok(());
                 }
+                Object::Class(_) if matches!(name, "__name__" | "__qualname__") => {
+                    let Some(text) = self.str_of(v).map(str::to_string) else {
+                        let t = self.type_name(v);
+                        let class = self.class_name(r);
+                        return Err(self.type_error(&format!(
+                            "can only assign string to {class}.{name}, not '{t}'"
+                        )));
+                    };
+                    if let Object::Class(c) = self.heap.get_mut(r) {
+                        if name == "__name__" {
+                            c.name = text;
+                        } else {
+                            c.qualname = text;
+                        }
+                    }
+                    self.class_epoch += 1;
+                    return Ok(());
+                }
                 Object::Class(c) => {
                     c.dict.insert(name.to_string(), v);
                     self.class_epoch += 1;
                     return Ok(());
                 }
                 Object::Function(_) => {
-                    // A decorator's `wrapper.__name__ = fn.__name__`: the function's own
-                    // name attributes, which must be strs.
-                    let text = self.str_of(v).map(str::to_string);
-                    if matches!(name, "__name__" | "__qualname__") && text.is_none() {
-                        return Err(
-                            self.type_error(&format!("{name} must be set to a string object"))
-                        );
-                    }
-                    let Object::Function(func) = self.heap.get_mut(r) else {
-                        unreachable!("matched above")
-                    };
-                    if let (Some(text), "__qualname__") = (text, name) {
-                        func.qualname = text;
-                    } else {
-                        func.dict.insert(name.to_string(), v);
-                    }
-                    return Ok(());
+                    return crate::objects::function::set_function_attr(self, r, name, v);
                 }
                 Object::Module { dict, .. } => {
                     let dict = *dict;
@@ -689,6 +692,9 @@ impl Vm {
             return Ok(());
         }
         if let Value::Obj(r) = obj {
+            if let Object::Function(_) = self.heap.get(r) {
+                return crate::objects::function::del_function_attr(self, r, name);
+            }
             let removed = match self.heap.get_mut(r) {
                 Object::Instance(inst) => {
                     let d = inst.dict;

@@ -39,18 +39,16 @@ fn from_text(text: &str) -> Option<Vec<u8>> {
         .collect()
 }
 
-fn bytes_of(vm: &Vm, v: Value) -> Option<&[u8]> {
-    match vm.heap.get(v.as_obj()?) {
-        Object::Bytes(b) | Object::ByteArray(b) => Some(b),
-        _ => None,
-    }
+/// The bytes of any bytes-like value (bytes, bytearray, memoryview).
+fn bytes_of(vm: &Vm, v: Value) -> Option<Vec<u8>> {
+    super::buffer::bytes_like(vm, v)
 }
 
 /// An argument in the text view: bytes become text, and so do the bytes in a tuple or list
 /// (startswith's tuple of prefixes, join's items); str is refused as bytes methods refuse it.
 fn arg_to_text(vm: &mut Vm, v: Value, str_refusal: &str) -> R {
     if let Some(b) = bytes_of(vm, v) {
-        let text = to_text(b);
+        let text = to_text(&b);
         return Ok(vm.new_str(text));
     }
     if vm.str_of(v).is_some() {
@@ -104,9 +102,23 @@ const BYTES_REQUIRED: &str = "a bytes-like object is required, not 'str'";
 const INT_OR_BYTES: &str = "argument should be integer or bytes-like object, not 'str'";
 
 /// Runs str's `method` on the text view of the receiver and arguments.
-fn via_str(vm: &mut Vm, r: Option<Value>, args: Args, method: NativeFn, refusal: &str) -> R {
-    let receiver = bytes_of(vm, recv(r)).map(to_text).unwrap_or_default();
+fn via_str(vm: &mut Vm, r: Option<Value>, mut args: Args, method: NativeFn, refusal: &str) -> R {
+    let receiver = bytes_of(vm, recv(r))
+        .map(|b| to_text(&b))
+        .unwrap_or_default();
     let receiver = vm.new_str(receiver);
+    // The searching methods take a byte as an int too (find(98)).
+    if refusal == INT_OR_BYTES
+        && let Some(first) = args.pos.first_mut()
+        && bytes_of(vm, *first).is_none()
+        && vm.str_of(*first).is_none()
+        && let Some(n) = vm.as_index(*first)
+    {
+        let Ok(byte) = u8::try_from(n) else {
+            return Err(vm.new_exception("ValueError", "byte must be in range(0, 256)"));
+        };
+        *first = vm.alloc(Object::Bytes(vec![byte]));
+    }
     let pos = args
         .pos
         .into_iter()
@@ -124,6 +136,11 @@ fn via_str(vm: &mut Vm, r: Option<Value>, args: Args, method: NativeFn, refusal:
 /// The native method `name` of bytes, if it has one.
 pub fn lookup(name: &str) -> Option<(&'static str, NativeFn)> {
     METHODS.iter().find(|(n, _)| *n == name).copied()
+}
+
+/// The names of bytes' methods (for dir()).
+pub fn method_names() -> impl Iterator<Item = &'static str> {
+    METHODS.iter().map(|(n, _)| *n)
 }
 
 macro_rules! str_methods {
@@ -249,9 +266,6 @@ fn b_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn b_decode(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let b = match vm.heap.get(recv(r).as_obj().expect("bytes")) {
-        Object::Bytes(b) => b.clone(),
-        _ => vec![],
-    };
+    let b = bytes_of(vm, recv(r)).unwrap_or_default();
     super::codecs::decode(vm, &b, &args)
 }

@@ -70,30 +70,28 @@ impl Vm {
             Some(Object::Instance(_))
         );
         let (ta, tb) = (self.type_of(a), self.type_of(b));
+        let overrides = |vm: &Vm, class| {
+            vm.class_lookup(class, reflected).is_some()
+                || (arg == 3 && vm.class_lookup(class, "__eq__").is_some())
+        };
         if b_is_instance
             && ta != tb
             && self.is_subclass(tb, ta)
-            && self.class_lookup(tb, reflected).is_some()
-            && let Some(r) = self.call_special(b, reflected, vec![a])?
+            && overrides(self, tb)
+            && let Some(r) = self.compare_special(b, reflected, a)?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
         }
-        if let Some(r) = self.call_special(a, m, vec![b])?
+        if let Some(r) = self.compare_special(a, m, b)?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
         }
-        if let Some(r) = self.call_special(b, reflected, vec![a])?
+        if let Some(r) = self.compare_special(b, reflected, a)?
             && !self.is_not_implemented(r)
         {
             return Ok(r);
-        }
-        if arg == 3
-            && let Some(r) = self.call_special(a, "__eq__", vec![b])?
-            && !self.is_not_implemented(r)
-        {
-            return Ok(Value::Bool(!self.truthy(r)?));
         }
         // Floats compare by IEEE rules (every comparison with NaN is false), with ints
         // exactly.
@@ -123,6 +121,30 @@ impl Vm {
                     )))
                 }
             },
+        }
+    }
+
+    /// `x.name(y)` for a comparison method written in Python; `__ne__` that the class does
+    /// not define is object.__ne__: the inverse of `__eq__` unless that is NotImplemented.
+    fn compare_special(&mut self, x: Value, name: &str, y: Value) -> PyResult<Option<Value>> {
+        if name == "__ne__"
+            && let Some(class) = self.special_class(x)
+            && self.class_lookup(class, "__ne__").is_none()
+        {
+            return match self.call_special(x, "__eq__", vec![y])? {
+                Some(r) if !self.is_not_implemented(r) => Ok(Some(Value::Bool(!self.truthy(r)?))),
+                other => Ok(other),
+            };
+        }
+        self.call_special(x, name, vec![y])
+    }
+
+    /// The class whose Python special methods apply to `v` (see `call_special`).
+    fn special_class(&self, v: Value) -> Option<crate::vm::ObjRef> {
+        match self.heap.get(v.as_obj()?) {
+            Object::Instance(inst) => Some(inst.class),
+            Object::Class(c) => c.metaclass,
+            _ => None,
         }
     }
 
@@ -169,6 +191,15 @@ impl Vm {
         if let Some(order) = self.float_order(a, b) {
             return Ok(order == Some(std::cmp::Ordering::Equal));
         }
+        if let Some(z) = self.as_complex(a).or(self.as_complex(b)) {
+            // A complex equals a number on the real axis with that value.
+            let other = if self.as_complex(a).is_some() { b } else { a };
+            return Ok(match self.as_complex(other) {
+                Some(w) => z == w,
+                None if z.1 != 0.0 => false,
+                None => self.eq(Value::Float(z.0), other)?,
+            });
+        }
         let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
             return Ok(false);
         };
@@ -180,8 +211,13 @@ impl Vm {
         }
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(x.text == y.text),
-            (Object::Bytes(x) | Object::ByteArray(x), Object::Bytes(y) | Object::ByteArray(y)) => {
-                Ok(x == y)
+            (Object::Bytes(x), Object::Bytes(y)) => Ok(x == y),
+            (
+                Object::Bytes(_) | Object::ByteArray(_) | Object::MemoryView(_),
+                Object::Bytes(_) | Object::ByteArray(_) | Object::MemoryView(_),
+            ) => {
+                let x = super::buffer::bytes_like(self, a);
+                Ok(x.is_some() && x == super::buffer::bytes_like(self, b))
             }
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 if x.len() != y.len() {
@@ -217,7 +253,26 @@ impl Vm {
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
             }
-            // Bound methods are equal when they bind the same function to the same object.
+            // Weak references to live objects are equal when their referents are.
+            (
+                Object::WeakRef {
+                    target: Some(x), ..
+                },
+                Object::WeakRef {
+                    target: Some(y), ..
+                },
+            ) => {
+                let (x, y) = (Value::Obj(*x), Value::Obj(*y));
+                self.eq_full(x, y)
+            }
+            (Object::Array(_), Object::Array(_)) => {
+                let x = self.array_items(ra).unwrap_or_default();
+                let y = self.array_items(rb).unwrap_or_default();
+                let (x, y) = (self.new_list(x), self.new_list(y));
+                self.eq(x, y)
+            }
+            // Bound methods are equal when they bind the same function to equal objects
+            // (3.7 compares the objects with ==; 3.8 made it identity).
             (
                 Object::BoundMethod {
                     receiver: r1,
@@ -227,7 +282,14 @@ impl Vm {
                     receiver: r2,
                     func: f2,
                 },
-            ) => Ok(r1.is(*r2) && f1.is(*f2)),
+            ) => {
+                let (r1, r2) = (*r1, *r2);
+                Ok(f1.is(*f2) && self.eq_full(r1, r2)?)
+            }
+            // Built-in methods: the same method of the same object.
+            (Object::Native(n1), Object::Native(n2)) => Ok(n1.name == n2.name
+                && n1.receiver.is_some()
+                && n1.receiver.zip(n2.receiver).is_some_and(|(x, y)| x.is(y))),
             // Keys and items views equal sets (and each other) with the same members.
             (
                 Object::DictView {
@@ -293,8 +355,11 @@ impl Vm {
         }
         match (self.heap.get(ra), self.heap.get(rb)) {
             (Object::Str(x), Object::Str(y)) => Ok(Some(x.text.cmp(&y.text))),
-            (Object::Bytes(x) | Object::ByteArray(x), Object::Bytes(y) | Object::ByteArray(y)) => {
-                Ok(Some(x.cmp(y)))
+            (Object::Bytes(x), Object::Bytes(y)) => Ok(Some(x.cmp(y))),
+            (Object::Bytes(_) | Object::ByteArray(_), Object::Bytes(_) | Object::ByteArray(_)) => {
+                let x = super::buffer::bytes_like(self, a).unwrap_or_default();
+                let y = super::buffer::bytes_like(self, b).unwrap_or_default();
+                Ok(Some(x.cmp(&y)))
             }
             (Object::Tuple(x), Object::Tuple(y)) | (Object::List(x), Object::List(y)) => {
                 let (x, y) = (x.clone(), y.clone());
@@ -334,10 +399,10 @@ impl Vm {
             return Err(self.type_error(&format!("argument of type '{t}' is not iterable")));
         };
         match self.heap.get(rc) {
-            Object::Bytes(b) | Object::ByteArray(b) => {
-                let b = b.clone();
-                match item.as_obj().map(|r| self.heap.get(r)) {
-                    Some(Object::Bytes(sub) | Object::ByteArray(sub)) => {
+            Object::Bytes(_) | Object::ByteArray(_) | Object::MemoryView(_) => {
+                let b = super::buffer::bytes_like(self, container).unwrap_or_default();
+                match super::buffer::bytes_like(self, item) {
+                    Some(sub) => {
                         Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()))
                     }
                     _ => match self.as_index(item) {

@@ -108,6 +108,10 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 if base.is_some() && vm.str_of(v).is_none() {
                     return Err(vm.type_error("int() can't convert non-string with explicit base"));
                 }
+                if vm.as_complex(v).is_some() && vm.class_lookup(vm.type_of(v), "__int__").is_none()
+                {
+                    return Err(vm.type_error("can't convert complex to int"));
+                }
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10);
                     return parse_int(vm, &s, base);
@@ -131,7 +135,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     Value::Bool(b) => Ok(Value::Int(i64::from(b))),
                     _ => match vm.as_bigint(v) {
                         Some(i) => Ok(vm.new_int(i)),
-                        None => match vm.call_special(v, "__int__", vec![])? {
+                        None => match int_dunder(vm, v)? {
                             Some(r) => Ok(r),
                             None => {
                                 let t = vm.type_name(v);
@@ -150,13 +154,31 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     return parse_float(vm, &s);
                 }
+                if vm.as_complex(v).is_some()
+                    && vm.class_lookup(vm.type_of(v), "__float__").is_none()
+                {
+                    return Err(vm.type_error("can't convert complex to float"));
+                }
                 match vm.to_f64(v) {
                     Some(f) if f.is_infinite() && !matches!(v, Value::Float(_)) => {
                         Err(vm.new_exception("OverflowError", "int too large to convert to float"))
                     }
                     Some(f) => Ok(Value::Float(f)),
                     None => match vm.call_special(v, "__float__", vec![])? {
-                        Some(r) => Ok(r),
+                        Some(r @ Value::Float(_)) => Ok(r),
+                        Some(r)
+                            if vm
+                                .payload_of(r)
+                                .is_some_and(|p| matches!(p, Value::Float(_))) =>
+                        {
+                            Ok(vm.payload_of(r).expect("checked"))
+                        }
+                        Some(r) => {
+                            let (t, rt) = (vm.type_name(v), vm.type_name(r));
+                            Err(vm.type_error(&format!(
+                                "{t}.__float__ returned non-float (type {rt})"
+                            )))
+                        }
                         None => {
                             let t = vm.type_name(v);
                             Err(vm.type_error(&format!(
@@ -195,43 +217,24 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 Ok(vm.new_str(s))
             }
         },
-        "bytes" => match first {
-            None => Ok(vm.alloc(Object::Bytes(vec![]))),
-            Some(v) => {
-                if let Some(s) = vm.str_of(v) {
-                    let b = s.as_bytes().to_vec();
-                    return Ok(vm.alloc(Object::Bytes(b)));
+        "bytes" => {
+            if let Some(v) = first
+                && let Some(b) = vm.call_special(v, "__bytes__", vec![])?
+            {
+                if !matches!(b.as_obj().map(|r| vm.heap.get(r)), Some(Object::Bytes(_))) {
+                    let t = vm.type_name(b);
+                    return Err(vm.type_error(&format!("__bytes__ returned non-bytes (type {t})")));
                 }
-                if let Some(n) = vm.as_index(v) {
-                    if n < 0 {
-                        return Err(vm.new_exception("ValueError", "negative count"));
-                    }
-                    return Ok(vm.alloc(Object::Bytes(vec![0; n as usize])));
-                }
-                let items = vm.collect_iterable(v)?;
-                let mut b = Vec::with_capacity(items.len());
-                for item in items {
-                    match vm.as_index(item) {
-                        Some(x @ 0..=255) => b.push(x as u8),
-                        Some(_) => {
-                            return Err(
-                                vm.new_exception("ValueError", "bytes must be in range(0, 256)")
-                            );
-                        }
-                        None => {
-                            let msg = format!(
-                                "'{}' object cannot be interpreted as an integer",
-                                vm.type_name(item)
-                            );
-                            return Err(vm.type_error(&msg));
-                        }
-                    }
-                }
-                Ok(vm.alloc(Object::Bytes(b)))
+                return Ok(b);
             }
-        },
+            let data = super::bytearray::bytes_data(vm, &args, "bytes")?;
+            Ok(vm.alloc(Object::Bytes(data)))
+        }
         "deque" => super::deque::construct(vm, &args),
-        "bytearray" => super::bytearray::construct(vm, &args),
+        "bytearray" => super::bytearray::construct_bytearray(vm, &args),
+        "complex" => super::complex::construct_complex(vm, &args),
+        "array" => super::array::construct_array(vm, &args),
+        "memoryview" => super::bytearray::construct_memoryview(vm, &args),
         "list" => {
             let items = match first {
                 Some(v) => vm.collect_iterable(v)?,
@@ -429,4 +432,29 @@ fn update_dict(vm: &mut Vm, d: Value, v: Value) -> PyResult<()> {
         vm.setitem(d, kv[0], kv[1])?;
     }
     Ok(())
+}
+
+/// int(x) of an object: its `__int__` (which must return an int), else its `__trunc__`
+/// (whose result is made an int in turn), as 3.7's PyNumber_Long; `None` if it has neither.
+fn int_dunder(vm: &mut Vm, v: Value) -> PyResult<Option<Value>> {
+    if let Some(r) = vm.call_special(v, "__int__", vec![])? {
+        if vm.as_bigint(r).is_some() {
+            return Ok(Some(vm.payload_of(r).unwrap_or(r)));
+        }
+        let t = vm.type_name(r);
+        return Err(vm.type_error(&format!("__int__ returned non-int (type {t})")));
+    }
+    if let Some(r) = vm.call_special(v, "__trunc__", vec![])? {
+        if let Some(i) = vm.as_bigint(r) {
+            return Ok(Some(vm.new_int(i)));
+        }
+        return match vm.call_special(r, "__int__", vec![])? {
+            Some(i) if vm.as_bigint(i).is_some() => Ok(Some(i)),
+            _ => {
+                let t = vm.type_name(r);
+                Err(vm.type_error(&format!("__trunc__ returned non-Integral (type {t})")))
+            }
+        };
+    }
+    Ok(None)
 }

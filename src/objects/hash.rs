@@ -38,13 +38,31 @@ impl Vm {
                     keys.sort_by_key(|k| format!("{k:?}"));
                     DictKey::Tuple(keys)
                 }
-                Object::List(_) | Object::Dict(_) | Object::Set(_) | Object::ByteArray(_) => {
+                Object::List(_)
+                | Object::Dict(_)
+                | Object::Set(_)
+                | Object::ByteArray(_)
+                | Object::MemoryView(_) => {
                     let t = self.type_name(v);
                     return Err(self.type_error(&format!("unhashable type: '{t}'")));
                 }
                 Object::Instance(inst) => {
                     let payload = inst.payload;
-                    if let Some(h) = self.class_lookup(self.type_of(v), "__hash__") {
+                    let hash = self.class_lookup(self.type_of(v), "__hash__");
+                    let native_hash = hash.is_none_or(|h| {
+                        matches!(
+                            h.as_obj().map(|f| self.heap.get(f)),
+                            Some(Object::Native(_))
+                        )
+                    });
+                    // A subclass of a built-in type hashing as the type does (its own
+                    // __eq__ or not: `__hash__ = int.__hash__`) is the key its value is.
+                    if let Some(p) = payload
+                        && native_hash
+                    {
+                        return self.dict_key(p);
+                    }
+                    if let Some(h) = hash {
                         if h == Value::None {
                             let t = self.type_name(v);
                             return Err(self.type_error(&format!("unhashable type: '{t}'")));
@@ -66,6 +84,24 @@ impl Vm {
                     }
                     DictKey::Id(r.0)
                 }
+                // As 3.7's method_hash: the object's hash with the function's.
+                Object::Complex(re, im) => {
+                    let (re, im) = (*re, *im);
+                    if im == 0.0 {
+                        return self.dict_key(Value::Float(re));
+                    }
+                    DictKey::Tuple(vec![
+                        DictKey::Str("<complex>".into()),
+                        DictKey::Float(re.to_bits()),
+                        DictKey::Float(im.to_bits()),
+                    ])
+                }
+                Object::BoundMethod { receiver, func } => {
+                    let (receiver, func) = (*receiver, *func);
+                    let receiver = self.dict_key(receiver)?;
+                    let func = self.dict_key(func)?;
+                    DictKey::Tuple(vec![DictKey::Str("<method>".into()), receiver, func])
+                }
                 _ => DictKey::Id(r.0),
             },
         })
@@ -78,6 +114,11 @@ impl Vm {
         }
         if let Value::Float(f) = v {
             return Ok(Value::Int(hash_float(f)));
+        }
+        if let Some(z) = self.as_complex(v)
+            && self.payload_of(v).is_none()
+        {
+            return Ok(Value::Int(Vm::complex_hash(z)));
         }
         // A class that defines __eq__ but not __hash__ has __hash__ = None: unhashable.
         if matches!(

@@ -183,7 +183,8 @@ impl Vm {
                 let i = self.seq_index(index, chars.len(), "string")?;
                 Ok(self.new_str(chars[i].to_string()))
             }
-            Object::ByteArray(_) => super::bytearray::getitem(self, rc, index),
+            Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_getitem(rc, index),
+            Object::Array(_) => self.array_getitem(rc, index),
             Object::Bytes(b) => {
                 let b = b.clone();
                 if self.is_slice(index) {
@@ -258,7 +259,8 @@ impl Vm {
         };
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_setitem(rc, index, v),
-            Object::ByteArray(_) => super::bytearray::setitem(self, rc, index, v),
+            Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_setitem(rc, index, v),
+            Object::Array(_) => self.array_setitem(rc, index, v),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -324,7 +326,8 @@ impl Vm {
         };
         match self.heap.get(rc) {
             Object::Deque(_) => self.deque_delitem(rc, index),
-            Object::ByteArray(_) => super::bytearray::delitem(self, rc, index),
+            Object::ByteArray(_) | Object::MemoryView(_) => self.buffer_delitem(rc, index),
+            Object::Array(_) => self.array_delitem(rc, index),
             Object::List(items) => {
                 let len = items.len();
                 if self.is_slice(index) {
@@ -447,6 +450,16 @@ pub fn length(vm: &mut Vm, v: Value) -> PyResult<usize> {
         match vm.heap.get(r) {
             Object::Str(s) => return Ok(s.chars),
             Object::Bytes(b) | Object::ByteArray(b) => return Ok(b.len()),
+            Object::Array(a) => return Ok(a.items.len()),
+            Object::MemoryView(m) => {
+                if m.released {
+                    return Err(vm.new_exception(
+                        "ValueError",
+                        "operation forbidden on released memoryview object",
+                    ));
+                }
+                return Ok(m.len);
+            }
             Object::Tuple(t) | Object::List(t) => return Ok(t.len()),
             Object::Deque(d) => return Ok(d.items.len()),
             Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => return Ok(d.len()),

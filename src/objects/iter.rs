@@ -31,6 +31,14 @@ impl Vm {
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
                 index: 0,
             },
+            Object::MemoryView(_) => {
+                let items = super::bytearray::memoryview_items(self, r)?;
+                Iter::Values { items, index: 0 }
+            }
+            Object::Array(a) => Iter::Values {
+                items: a.items.clone(),
+                index: 0,
+            },
             Object::Range { start, stop, step } => Iter::Range {
                 next: *start,
                 stop: *stop,
@@ -161,6 +169,7 @@ impl Vm {
             Map(Value, Vec<Value>),
             Filter(Value, Value),
             Callable(Value, Value),
+            Reversed(Value, i64),
         }
         let step = match self.heap.get_mut(r) {
             Object::Iter(iter) => match iter {
@@ -232,6 +241,11 @@ impl Vm {
                 Iter::Map { func, inners } => Step::Map(*func, inners.clone()),
                 Iter::Filter { func, inner } => Step::Filter(*func, *inner),
                 Iter::Callable { func, sentinel } => Step::Callable(*func, *sentinel),
+                Iter::Reversed { seq, index } => {
+                    let i = *index;
+                    *index -= 1;
+                    Step::Reversed(*seq, i)
+                }
             },
             _ => {
                 let t = self.type_name(it);
@@ -279,6 +293,20 @@ impl Vm {
                 if self.truthy(keep)? {
                     return Ok(Some(v));
                 }
+            },
+            Step::Reversed(_, i) if i < 0 => Ok(None),
+            Step::Reversed(seq, i) => match self.getitem(seq, Value::Int(i)) {
+                Ok(v) => Ok(Some(v)),
+                Err(e)
+                    if self.exception_is(e, "IndexError")
+                        || self.exception_is(e, "StopIteration") =>
+                {
+                    if let Object::Iter(Iter::Reversed { index, .. }) = self.heap.get_mut(r) {
+                        *index = -1;
+                    }
+                    Ok(None)
+                }
+                Err(e) => Err(e),
             },
             Step::Callable(func, sentinel) => {
                 let v = self.call(func, Args::default())?;

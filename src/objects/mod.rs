@@ -2,17 +2,21 @@
 //! repr/str, format, codecs, constructors, and each type's methods.
 
 pub mod args;
+pub mod array;
 pub mod attrs;
+pub mod buffer;
 pub mod bytearray;
 pub mod bytes;
 pub mod call;
 pub mod class;
 pub mod codecs;
 pub mod compare;
+pub mod complex;
 pub mod constructors;
 pub mod deque;
 pub mod dict;
 pub mod format;
+pub mod function;
 pub mod hash;
 pub mod items;
 pub mod iter;
@@ -21,6 +25,7 @@ pub mod methods;
 pub mod number;
 pub mod object;
 pub mod ops;
+pub mod percent;
 pub mod reduce;
 pub mod set;
 pub mod sort;

@@ -30,6 +30,20 @@ pub(crate) fn o_repr(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(vm.new_str(s))
 }
 
+/// A built-in type's own `__repr__` (`(5).__repr__()`, `int.__repr__(x)`): the value's repr.
+pub(crate) fn value_repr(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let v = recv(r);
+    let s = if matches!(
+        v.as_obj().map(|o| vm.heap.get(o)),
+        Some(Object::Instance(_))
+    ) {
+        vm.instance_repr(v)?
+    } else {
+        vm.repr(v)?
+    };
+    Ok(vm.new_str(s))
+}
+
 /// `object.__str__`, `BaseException.__str__` (and a built-in value's own `__str__`).
 pub(crate) fn o_str(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let v = recv(r);
@@ -60,6 +74,13 @@ pub(crate) fn o_hash(_: &mut Vm, r: Option<Value>, _: Args) -> R {
         .as_obj()
         .map_or(0, |o| 0x7f00_0010_0000i64 + i64::from(o.0) * 0x30);
     Ok(Value::Int(id >> 4))
+}
+
+/// A hashable built-in type's own `__hash__` (`int.__hash__(x)`): the value's hash.
+pub(crate) fn value_hash(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let v = recv(r);
+    let v = vm.payload_of(v).unwrap_or(v);
+    vm.hash_value(v)
 }
 
 /// object.__getattribute__(obj, name): the lookup a `__getattr__` falls back from.

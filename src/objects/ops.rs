@@ -26,7 +26,7 @@ impl IntArg {
     }
 }
 
-fn binop_symbol(op: Op) -> &'static str {
+pub(crate) fn binop_symbol(op: Op) -> &'static str {
     match op {
         Op::BINARY_ADD | Op::INPLACE_ADD => "+",
         Op::BINARY_SUBTRACT | Op::INPLACE_SUBTRACT => "-",
@@ -68,7 +68,7 @@ pub fn is_binary(op: Op) -> bool {
     binop_symbol(op) != "?"
 }
 
-fn is_inplace(op: Op) -> bool {
+pub(crate) fn is_inplace(op: Op) -> bool {
     matches!(
         op,
         Op::INPLACE_ADD
@@ -102,6 +102,7 @@ impl Vm {
             ConstValue::Str(s) if s.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_') => {
                 self.intern(s)
             }
+            ConstValue::Complex(re, im) => self.new_complex((*re, *im)),
             ConstValue::Str(s) => self.new_str(s.clone()),
             ConstValue::Bytes(b) => self.alloc(Object::Bytes(b.clone())),
             ConstValue::Tuple(items) => {
@@ -182,6 +183,8 @@ impl Vm {
             Value::Obj(r) => match self.heap.get(r) {
                 Object::Str(s) => !s.is_empty(),
                 Object::Bytes(b) | Object::ByteArray(b) => !b.is_empty(),
+                Object::Complex(re, im) => *re != 0.0 || *im != 0.0,
+                Object::MemoryView(m) => m.len > 0,
                 Object::BigInt(b) => !b.is_zero(),
                 Object::Tuple(t) | Object::List(t) => !t.is_empty(),
                 Object::Deque(d) => !d.items.is_empty(),
@@ -352,6 +355,9 @@ impl Vm {
                 _ => Err(self.type_error("bad operand type for unary ~: 'float'")),
             };
         }
+        if let Some(z) = self.as_complex(v).filter(|_| self.payload_of(v).is_none()) {
+            return self.complex_unary(op, z);
+        }
         if let Some(i) = self.int_arg(v) {
             let b = i.big();
             let r = match op {
@@ -390,6 +396,9 @@ impl Vm {
             }
         }
         if let Some(r) = self.numeric_binop(op, a, b)? {
+            return Ok(r);
+        }
+        if let Some(r) = self.complex_binop(op, a, b)? {
             return Ok(r);
         }
         if let Some(r) = self.sequence_binop(op, a, b)? {
@@ -485,7 +494,7 @@ impl Vm {
             .is_some_and(|ni| ni.is(v))
     }
 
-    fn zero_division(&mut self, what: &str) -> Value {
+    pub(crate) fn zero_division(&mut self, what: &str) -> Value {
         self.new_exception("ZeroDivisionError", what)
     }
 
@@ -612,6 +621,11 @@ impl Vm {
                 if x == 0.0 && y < 0.0 {
                     return Err(self.zero_division("0.0 cannot be raised to a negative power"));
                 }
+                // A negative base to a fractional power is complex (as 3's float_pow).
+                if x < 0.0 && y.is_finite() && y != y.floor() {
+                    let base = self.new_complex((x, 0.0));
+                    return self.complex_binop(op, base, b);
+                }
                 let r = x.powf(y);
                 if r.is_infinite() && x.is_finite() && y.is_finite() {
                     let args = vec![
@@ -629,9 +643,6 @@ impl Vm {
 
     fn sequence_binop(&mut self, op: Op, a: Value, b: Value) -> PyResult<Option<Value>> {
         let symbol = binop_symbol(op);
-        if let Some(v) = super::bytearray::binop(self, symbol, is_inplace(op), a, b)? {
-            return Ok(Some(v));
-        }
         // Keys and items views are set-like: `d.keys() & {'a'}` is a set.
         let is_view = |v: Value| {
             matches!(
@@ -653,7 +664,11 @@ impl Vm {
                 && self.int_arg(a).is_some()
                 && matches!(
                     self.heap.get(rb),
-                    Object::Str(_) | Object::List(_) | Object::Tuple(_) | Object::Bytes(_)
+                    Object::Str(_)
+                        | Object::List(_)
+                        | Object::Tuple(_)
+                        | Object::Bytes(_)
+                        | Object::ByteArray(_)
                 )
             {
                 return self.sequence_binop(op, b, a);
@@ -709,12 +724,19 @@ impl Vm {
                 let r = self.percent_format(a, b)?;
                 return Ok(Some(self.new_str(r)));
             }
+            (Object::Bytes(x), "%") => {
+                let x = x.clone();
+                let r = crate::objects::percent::bytes_percent_format(self, &x, b)?;
+                return Ok(Some(self.alloc(Object::Bytes(r))));
+            }
             (Object::Bytes(x), "+") => {
-                if let Some(Object::Bytes(y)) = rb.map(|r| self.heap.get(r)) {
-                    let r = [x.as_slice(), y].concat();
+                if let Some(y) = super::buffer::bytes_like(self, b) {
+                    let r = [x.as_slice(), &y].concat();
                     return Ok(Some(self.alloc(Object::Bytes(r))));
                 }
             }
+            (Object::ByteArray(_), "+" | "*" | "%") => return self.bytearray_binop(op, a, b),
+            (Object::Array(_), "+" | "*") => return self.array_binop(symbol, a, b),
             (Object::Bytes(x), "*") => {
                 if let Some(n) = repeat(self) {
                     let r = x.repeat(n);

@@ -9,6 +9,31 @@ use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
 
+/// What the method type itself answers; a bound method forwards other names to its function.
+const METHOD_TYPE_ATTRS: &[&str] = &[
+    "__call__",
+    "__eq__",
+    "__ne__",
+    "__lt__",
+    "__le__",
+    "__gt__",
+    "__ge__",
+    "__hash__",
+    "__repr__",
+    "__str__",
+    "__get__",
+    "__reduce__",
+    "__reduce_ex__",
+    "__init__",
+    "__new__",
+    "__getattribute__",
+    "__setattr__",
+    "__delattr__",
+    "__format__",
+    "__sizeof__",
+    "__dir__",
+];
+
 /// Data attributes of built-in objects.
 pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Value>> {
     if name == "__class__" {
@@ -24,83 +49,22 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             _ => None,
         });
     };
-    if let (Object::Function(f), "__name__" | "__doc__" | "__module__") = (vm.heap.get(r), name)
-        && let Some(v) = f.dict.get(name)
+    if let Object::Function(_) = vm.heap.get(r) {
+        return super::function::function_attr(vm, r, name);
+    }
+    if let Object::MemoryView(_) = vm.heap.get(r) {
+        return super::bytearray::memoryview_attr(vm, r, name);
+    }
+    if let Object::Array(_) = vm.heap.get(r)
+        && let Some(v) = super::array::array_attr(vm, r, name)
     {
-        // Set by the program (a decorator copying them from the function it wraps).
-        return Ok(Some(*v));
+        return Ok(Some(v));
     }
     let v = match (vm.heap.get(r), name) {
-        (Object::Function(f), "__name__") => {
-            let n = f.code.co_name.clone();
-            vm.new_str(n)
-        }
-        (Object::Function(f), "__qualname__") => {
-            let n = f.qualname.clone();
-            vm.new_str(n)
-        }
-        (Object::Function(f), "__code__") => {
-            let c = f.code.clone();
-            vm.alloc(Object::Code(c))
-        }
-        (Object::Function(f), "__defaults__") => {
-            let d = f.defaults.clone();
-            if d.is_empty() {
-                Value::None
-            } else {
-                vm.new_tuple(d)
-            }
-        }
-        (Object::Function(f), "__doc__") => match f.code.co_consts.first() {
-            Some(crate::bytecode::ConstValue::Str(s)) => {
-                let s = s.clone();
-                vm.new_str(s)
-            }
-            _ => Value::None,
-        },
-        // The `__name__` of the module the function was defined in (its globals').
-        (Object::Function(f), "__module__") => {
-            let globals = f.globals;
-            match vm.dict_get_str(globals, "__name__") {
-                Some(name) => name,
-                None => Value::None,
-            }
-        }
-        (Object::Function(f), "__closure__") => {
-            let cells: Vec<Value> = f.closure.iter().map(|c| Value::Obj(*c)).collect();
-            if cells.is_empty() {
-                Value::None
-            } else {
-                vm.new_tuple(cells)
-            }
-        }
-        (Object::Function(f), "__kwdefaults__") => {
-            let kw = f.kwdefaults.clone();
-            if kw.is_empty() {
-                Value::None
-            } else {
-                let d = vm.new_dict();
-                for (k, v) in kw {
-                    let key = vm.new_str(k);
-                    vm.setitem(d, key, v)?;
-                }
-                d
-            }
-        }
-        (Object::Function(f), "__dict__") => {
-            let items: Vec<(String, Value)> = f.dict.iter().map(|(k, v)| (k.clone(), *v)).collect();
-            let d = vm.new_dict();
-            for (k, v) in items {
-                let key = vm.new_str(k);
-                vm.setitem(d, key, v)?;
-            }
-            d
-        }
         (Object::Cell(v), "cell_contents") => match v {
             Some(v) => *v,
             None => return Err(vm.new_exception("ValueError", "Cell is empty")),
         },
-        (Object::Function(f), attr) if f.dict.contains_key(attr) => f.dict[attr],
         (Object::Native(n), "__name__" | "__qualname__") => {
             let n = n.name;
             vm.new_str(n)
@@ -108,9 +72,10 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         (Object::BoundMethod { func, .. }, "__func__") => *func,
         (Object::StaticMethod(f) | Object::ClassMethod(f), "__func__") => *f,
         (Object::BoundMethod { receiver, .. }, "__self__") => *receiver,
-        (Object::BoundMethod { func, .. }, "__name__") => {
+        // Anything else a method is asked for is its function's (`m.__name__`).
+        (Object::BoundMethod { func, .. }, _) if !METHOD_TYPE_ATTRS.contains(&name) => {
             let func = *func;
-            return vm.getattr_opt(func, "__name__");
+            return vm.getattr_opt(func, name);
         }
         (Object::Generator(g), "ag_frame" | "ag_running" | "ag_code" | "ag_await")
             if g.kind != GenKind::AsyncGenerator =>
@@ -179,6 +144,8 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             vm.new_str(m)
         }
         (Object::BigInt(_), "real" | "numerator") => obj,
+        (Object::Complex(re, _), "real") => Value::Float(*re),
+        (Object::Complex(_, im), "imag") => Value::Float(*im),
         (Object::Property { fget, .. }, "fget") => *fget,
         (Object::Property { fset, .. }, "fset") => *fset,
         (Object::Property { fdel, .. }, "fdel") => *fdel,

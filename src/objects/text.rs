@@ -8,14 +8,18 @@ use crate::vm::{ObjRef, PyResult, Value, Vm};
 impl Vm {
     pub fn repr(&mut self, v: Value) -> PyResult<String> {
         if let Value::Obj(r) = v {
-            let placeholder = match self.heap.get(r) {
+            // Only containers guard against containing themselves (CPython's
+            // Py_ReprEnter); a plain instance's __repr__ that recurses hits the limit.
+            let payload = match self.heap.get(r) {
+                Object::Instance(i) => i.payload.and_then(Value::as_obj),
+                _ => Some(r),
+            };
+            let placeholder = payload.and_then(|p| match self.heap.get(p) {
                 Object::List(_) | Object::Deque(_) => Some("[...]"),
                 Object::Dict(_) => Some("{...}"),
-                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) | Object::Instance(_) => {
-                    Some("...")
-                }
+                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) => Some("..."),
                 _ => None,
-            };
+            });
             if let Some(placeholder) = placeholder {
                 if self.repr_stack.contains(&r) {
                     return Ok(placeholder.to_string());
@@ -47,6 +51,12 @@ impl Vm {
                     Object::Str(s) => pyfmt::str_repr(s),
                     Object::Bytes(b) => pyfmt::bytes_repr(b),
                     Object::ByteArray(b) => format!("bytearray({})", pyfmt::bytes_repr(b)),
+                    Object::Complex(re, im) => crate::pycomplex::repr((*re, *im)),
+                    Object::Array(_) => return self.array_repr(r),
+                    Object::MemoryView(m) => {
+                        let state = if m.released { "released " } else { "" };
+                        format!("<{state}memory at {}>", self.address(r))
+                    }
                     Object::BigInt(b) => b.to_string(),
                     Object::Tuple(items) => {
                         let items = items.clone();
@@ -250,6 +260,20 @@ impl Vm {
         format!("{:#x}", 0x7f00_0010_0000u64 + u64::from(r.0) * 0x30)
     }
 
+    /// `address` for any value: inline values (ints, floats) get one derived from their
+    /// bits, as stable from run to run.
+    pub fn value_address(&self, v: Value) -> String {
+        match v {
+            Value::Obj(r) => self.address(r),
+            Value::None => "0x7f0000008e60".into(),
+            Value::Bool(b) => format!("{:#x}", 0x7f00_0000_9000u64 + u64::from(b) * 0x20),
+            Value::Int(i) => format!("{:#x}", 0x7f00_0800_0000u64 + (i as u64 & 0xffff) * 0x20),
+            Value::Float(f) => {
+                format!("{:#x}", 0x7f00_0900_0000u64 + (f.to_bits() & 0xffff) * 0x20)
+            }
+        }
+    }
+
     /// The text a `__str__` or `__repr__` returned, which must be a str.
     fn returned_str(&mut self, s: Value, method: &str) -> PyResult<String> {
         match self.str_of(s) {
@@ -268,7 +292,9 @@ impl Vm {
             .as_obj()
             .filter(|r| matches!(self.heap.get(*r), Object::Instance(_)))
         else {
-            return self.repr(v);
+            // object.__repr__(5): the default shape, whatever the type's own repr.
+            let t = self.type_name(v);
+            return Ok(format!("<{t} object at {}>", self.value_address(v)));
         };
         if let Some(p) = self.payload_of(v) {
             // The built-in type's repr of the value a subclass instance extends.
@@ -309,6 +335,7 @@ impl Vm {
         match c.dict.get("__module__").and_then(|m| self.str_of(*m)) {
             Some("builtins") => c.qualname.clone(),
             Some(module) => format!("{module}.{}", c.qualname),
+            None if self.types.get(c.name.as_str()) == Some(&class) => c.qualname.clone(),
             None => format!("__main__.{}", c.qualname),
         }
     }
@@ -322,6 +349,25 @@ impl Vm {
             && self.class_lookup(self.type_of(v), "__repr__").is_none()
         {
             return self.str(p);
+        }
+        if self.exception_is(v, "SyntaxError")
+            && let Some(msg) = self.attr_of_instance(v, "msg")
+        {
+            // SyntaxError's own __str__: the message with the file's name and the line.
+            let msg = self.str(msg)?;
+            let file = self.attr_of_instance(v, "filename");
+            let file = file
+                .and_then(|f| self.str_of(f))
+                .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f).to_string());
+            let line = self
+                .attr_of_instance(v, "lineno")
+                .and_then(|l| self.as_index(l));
+            return Ok(match (file, line) {
+                (Some(f), Some(l)) => format!("{msg} ({f}, line {l})"),
+                (Some(f), None) => format!("{msg} ({f})"),
+                (None, Some(l)) => format!("{msg} (line {l})"),
+                (None, None) => msg,
+            });
         }
         if self.exception_is(v, "BaseException") {
             let args = self
@@ -380,6 +426,6 @@ impl Vm {
 
     /// `str % args`.
     pub fn percent_format(&mut self, fmt: Value, args: Value) -> PyResult<String> {
-        crate::objects::format::percent_format(self, fmt, args)
+        crate::objects::percent::percent_format(self, fmt, args)
     }
 }

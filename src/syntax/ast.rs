@@ -24,6 +24,8 @@ pub enum Constant {
     Ellipsis,
     Int(BigInt),
     Float(f64),
+    /// A complex constant (real, imag): an imaginary literal, or folded arithmetic.
+    Complex(f64, f64),
     Str(String),
     Bytes(Vec<u8>),
     /// Produced by constant folding only.

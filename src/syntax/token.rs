@@ -46,6 +46,15 @@ pub enum Tok {
     #[regex(r"\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?", parse_float)]
     #[regex(r"[0-9](_?[0-9])*[eE][+-]?[0-9](_?[0-9])*", parse_float)]
     Float(f64),
+    /// An imaginary literal (`2j`, `1.5e3J`): its imaginary part.
+    #[regex(r"[0-9](_?[0-9])*[jJ]", parse_imag)]
+    #[regex(
+        r"[0-9](_?[0-9])*\.([0-9](_?[0-9])*)?([eE][+-]?[0-9](_?[0-9])*)?[jJ]",
+        parse_imag
+    )]
+    #[regex(r"\.[0-9](_?[0-9])*([eE][+-]?[0-9](_?[0-9])*)?[jJ]", parse_imag)]
+    #[regex(r"[0-9](_?[0-9])*[eE][+-]?[0-9](_?[0-9])*[jJ]", parse_imag)]
+    Imag(f64),
     /// A string or bytes literal, raw text including prefix and quotes; `literal.rs` decodes it.
     #[regex(r#"([rRbBuUfF]|[rR][bBfF]|[bBfF][rR])?["']"#, scan_string)]
     Str(String),
@@ -225,6 +234,15 @@ fn parse_int(digits: &str, radix: u32) -> Result<BigInt, RawError> {
     BigInt::parse_bytes(clean.as_bytes(), radix).ok_or(RawError::InvalidNumber)
 }
 
+fn parse_imag(lex: &mut Lexer<Tok>) -> Result<f64, RawError> {
+    let slice = lex.slice();
+    let clean: String = slice[..slice.len() - 1]
+        .chars()
+        .filter(|&c| c != '_')
+        .collect();
+    clean.parse::<f64>().map_err(|_| RawError::InvalidNumber)
+}
+
 fn parse_float(lex: &mut Lexer<Tok>) -> Result<f64, RawError> {
     let clean: String = lex.slice().chars().filter(|&c| c != '_').collect();
     clean.parse::<f64>().map_err(|_| RawError::InvalidNumber)
@@ -282,6 +300,7 @@ impl Tok {
             Tok::Name(n) => format!("NAME {n:?}"),
             Tok::Int(i) => format!("NUMBER {i}"),
             Tok::Float(f) => format!("NUMBER {f:?}"),
+            Tok::Imag(f) => format!("NUMBER {f:?}j"),
             Tok::Str(s) => format!("STRING {s}"),
             other => format!("OP {:?}", other.text()),
         }
@@ -378,6 +397,7 @@ impl Tok {
             | Tok::Name(_)
             | Tok::Int(_)
             | Tok::Float(_)
+            | Tok::Imag(_)
             | Tok::Str(_) => "",
         }
     }

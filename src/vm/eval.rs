@@ -809,7 +809,8 @@ impl Vm {
                         self.import_star(m, f.locals.unwrap_or(f.globals));
                     }
                     Op::PRINT_EXPR => {
-                        pop!();
+                        let v = pop!();
+                        tryv!('dispatch, self.display_value(v));
                     }
                     Op::GET_AITER | Op::GET_ANEXT => {
                         let v = if op == Op::GET_AITER { pop!() } else { top!() };
@@ -870,15 +871,16 @@ impl Vm {
 
     /// Records the calling frame for the few builtins that read it.
     #[inline]
-    fn note_caller(&mut self, callable: Value, f: &Frame) {
+    fn note_caller(&mut self, callable: Value, f: &mut Frame) {
         let Value::Obj(r) = callable else { return };
+        // Whether the builtin reads the frame, and then whether it needs its locals.
         let reads_frame = match self.heap.get(r) {
-            Object::Native(n) => matches!(n.name, "globals" | "locals" | "vars"),
-            Object::Class(_) => r == self.types["super"],
-            _ => false,
+            Object::Native(n) if n.reads_frame => Some(n.name != "globals"),
+            Object::Class(_) if r == self.types["super"] => Some(false),
+            _ => None,
         };
-        if reads_frame {
-            self.record_caller(f);
+        if let Some(with_locals) = reads_frame {
+            self.record_caller(f, with_locals);
         }
     }
 
@@ -932,6 +934,9 @@ impl Vm {
         }
         let (cached, v) = match d.get_full(&StrKey(n)) {
             Some((index, _, (_, v))) => (AttrHint::EMPTY, (index, *v)),
+            // Globals with builtins of their own (exec's `{"__builtins__": {}}`) are left
+            // to load_global, uncached.
+            None if self.builtins_of(globals) != self.builtins => return None,
             None => {
                 let (index, _, (_, v)) = builtins.get_full(&StrKey(n))?;
                 (unshadowed, (index, *v))
@@ -945,11 +950,24 @@ impl Vm {
         Some(v.1)
     }
 
+    /// The builtins a frame with these globals sees: their `__builtins__` (a dict, or a
+    /// module's dict), else the interpreter's, as CPython's frames take them.
+    pub(super) fn builtins_of(&self, globals: ObjRef) -> ObjRef {
+        match self.dict_get_str(globals, "__builtins__") {
+            Some(Value::Obj(b)) => match self.heap.get(b) {
+                Object::Dict(_) => b,
+                Object::Module { dict, .. } => *dict,
+                _ => self.builtins,
+            },
+            _ => self.builtins,
+        }
+    }
+
     fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {
         if let Some(v) = self.dict_get_str(f.globals, n) {
             return Ok(v);
         }
-        if let Some(v) = self.dict_get_str(self.builtins, n) {
+        if let Some(v) = self.dict_get_str(self.builtins_of(f.globals), n) {
             return Ok(v);
         }
         Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))

@@ -9,6 +9,7 @@ use super::unwind::{WHY_CONTINUE, WHY_RETURN};
 use super::{CallerView, ObjRef, PyResult, Value, Vm};
 use crate::bytecode::CodeObject;
 use crate::bytecode::Opcode as Op;
+use crate::bytecode::code::flags::CO_OPTIMIZED;
 
 impl Vm {
     /// MAKE_FUNCTION: the function object from the code object, qualname and the optional
@@ -18,7 +19,7 @@ impl Vm {
         let qualname = pop();
         let codev = pop();
         let closure = if flags & 8 != 0 { Some(pop()) } else { None };
-        let _annotations = if flags & 4 != 0 { Some(pop()) } else { None };
+        let annotations = if flags & 4 != 0 { pop() } else { Value::None };
         let kwdefaults = if flags & 2 != 0 { Some(pop()) } else { None };
         let defaults = if flags & 1 != 0 { Some(pop()) } else { None };
         let closure = closure.map_or(vec![], |c| self.tuple_items(c));
@@ -44,7 +45,9 @@ impl Vm {
             defaults,
             kwdefaults,
             closure: closure.iter().filter_map(|c| c.as_obj()).collect(),
-            dict: Default::default(),
+            dict: None,
+            overrides: Default::default(),
+            annotations,
         };
         Ok(self.alloc(Object::Function(Box::new(func))))
     }
@@ -410,7 +413,70 @@ impl Vm {
     /// What frame-reading builtins (globals(), locals(), vars(), super()) need from the
     /// frame that calls them: its namespaces, `__class__` and first argument.
     #[cold]
-    pub(super) fn record_caller(&mut self, f: &Frame) {
+    /// PRINT_EXPR (code compiled in 'single' mode): what the default sys.displayhook does,
+    /// the value's repr printed (through the builtin print, so to sys.stdout) unless it is
+    /// None, and kept as `builtins._`.
+    pub(super) fn display_value(&mut self, v: Value) -> PyResult<()> {
+        if v == Value::None {
+            return Ok(());
+        }
+        self.dict_set_str(self.builtins, "_", Value::None);
+        let text = self.repr(v)?;
+        let text = self.new_str(text);
+        if let Some(print) = self.dict_get_str(self.builtins, "print") {
+            self.call(print, Args::new(vec![text]))?;
+        }
+        self.dict_set_str(self.builtins, "_", v);
+        Ok(())
+    }
+
+    /// A function frame's locals as a dict (CPython's PyFrame_FastToLocals): one dict kept
+    /// with the frame, brought up to date with its fast locals, cells and free variables
+    /// (names no longer bound leave it; names exec() added stay).
+    fn fast_to_locals(&mut self, f: &mut Frame) -> ObjRef {
+        let dict = match f.locals {
+            Some(d) => d,
+            None => {
+                let d = self.heap.alloc(Object::Dict(Dict::default()));
+                f.locals = Some(d);
+                d
+            }
+        };
+        let code = f.code().clone();
+        let mut pairs: Vec<(&str, Option<Value>)> = code
+            .co_varnames
+            .iter()
+            .zip(&f.fast)
+            .map(|(n, v)| (n.as_str(), *v))
+            .collect();
+        for (n, cell) in code
+            .co_cellvars
+            .iter()
+            .chain(&code.co_freevars)
+            .zip(&f.cells)
+        {
+            let v = match self.heap.get(*cell) {
+                Object::Cell(v) => *v,
+                _ => None,
+            };
+            pairs.push((n.as_str(), v));
+        }
+        for (n, v) in pairs {
+            match v {
+                Some(v) => {
+                    self.dict_set_str(dict, n, v);
+                }
+                None => {
+                    if self.dict_get_str(dict, n).is_some() {
+                        self.dict_del_str(dict, n);
+                    }
+                }
+            }
+        }
+        dict
+    }
+
+    pub(super) fn record_caller(&mut self, f: &mut Frame, with_locals: bool) {
         let class = f
             .code()
             .co_freevars
@@ -434,23 +500,12 @@ impl Vm {
         } else {
             None
         };
-        let locals = match f.locals {
-            Some(l) => Value::Obj(l),
-            None => {
-                let pairs: Vec<(String, Value)> = f
-                    .code()
-                    .co_varnames
-                    .iter()
-                    .zip(&f.fast)
-                    .filter_map(|(n, v)| v.map(|v| (n.clone(), v)))
-                    .collect();
-                let d = self.new_dict();
-                let dref = d.as_obj().expect("a dict");
-                for (k, v) in pairs {
-                    self.dict_set_str(dref, &k, v);
-                }
-                d
-            }
+        let locals = if !with_locals {
+            Value::None
+        } else if f.code().co_flags & CO_OPTIMIZED == 0 {
+            Value::Obj(f.locals.unwrap_or(f.globals))
+        } else {
+            Value::Obj(self.fast_to_locals(f))
         };
         self.caller = Some(CallerView {
             globals: f.globals,

@@ -162,6 +162,8 @@ impl Vm {
     /// The program is over: one last collection finalizes what it left (its `__main__`
     /// namespace is unreachable now), as CPython's shutdown does.
     pub fn finalize_at_exit(&mut self) {
+        // As CPython's shutdown, __main__ goes first: what only it held is finalized.
+        self.unregister_module("__main__");
         self.collect(&[]);
         self.flush();
     }

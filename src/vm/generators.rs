@@ -120,6 +120,28 @@ impl Vm {
         }
     }
 
+    /// An exception escapes a generator's frame: the generator is finished, and a
+    /// StopIteration (StopAsyncIteration from an async generator) becomes the RuntimeError
+    /// of PEP 479, with the original as its cause: it is a bug, not the end of iteration.
+    pub(super) fn escape_generator(&mut self, g: ObjRef, exc: Value) -> Value {
+        let kind = self.finish_generator(g);
+        let escaped = if self.exception_is(exc, "StopIteration") {
+            "StopIteration"
+        } else if kind == GenKind::AsyncGenerator && self.exception_is(exc, "StopAsyncIteration") {
+            "StopAsyncIteration"
+        } else {
+            return exc;
+        };
+        let what = match kind {
+            GenKind::AsyncGenerator => "async generator",
+            other => other.name(),
+        };
+        let new = self.new_exception("RuntimeError", &format!("{what} raised {escaped}"));
+        self.set_instance_attr(new, "__cause__", exc);
+        self.set_instance_attr(new, "__context__", exc);
+        new
+    }
+
     /// Wraps a new frame of a generator or coroutine function in its object.
     pub fn make_generator(&mut self, frame: Box<Frame>, qualname: String) -> Value {
         let flags = frame.code().co_flags;
@@ -179,12 +201,10 @@ impl Vm {
         let g = frame.generator;
         let base = self.frames.len();
         match self.handle_exception(&mut frame, exc) {
-            Some(exc) => {
-                if let Some(g) = g {
-                    self.finish_generator(g);
-                }
-                Err(exc)
-            }
+            Some(exc) => match g {
+                Some(g) => Err(self.escape_generator(g, exc)),
+                None => Err(exc),
+            },
             None => {
                 self.frames.push(frame);
                 self.native_depth += 1;
@@ -368,10 +388,23 @@ pub(crate) fn thrown_exception(vm: &mut Vm, args: &Args) -> PyResult<Value> {
 pub(crate) fn throw_into(vm: &mut Vm, g: ObjRef, mut exc: Value) -> R {
     let frame = match vm.heap.get_mut(g) {
         Object::Generator(gn) => {
-            if gn.frame.as_ref().is_none_or(|f| f.lasti < 0) {
-                // Not started or finished: the exception is raised without running the body.
-                gn.frame = None;
-                return Err(exc);
+            if gn.running {
+                let what = match gn.kind {
+                    GenKind::AsyncGenerator => "async generator",
+                    other => other.name(),
+                };
+                let message = format!("{what} already executing");
+                return Err(vm.new_exception("ValueError", &message));
+            }
+            match &gn.frame {
+                // Finished: the exception is raised as it is.
+                None => return Err(exc),
+                // Not started: raised at its first line, it escapes the body at once.
+                Some(f) if f.lasti < 0 => {
+                    vm.enter_generator_exc(g);
+                    return Err(vm.escape_generator(g, exc));
+                }
+                Some(_) => {}
             }
             gn.running = true;
             gn.frame.take()

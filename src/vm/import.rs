@@ -65,6 +65,23 @@ impl Vm {
         }
     }
 
+    /// Records a module as imported (`modules` and `sys.modules`).
+    pub fn register_module(&mut self, name: &str, m: ObjRef) {
+        self.modules.insert(name.to_string(), m);
+        let key = self.new_str(name);
+        if let Ok(k) = self.dict_key(key)
+            && let Object::Dict(d) = self.heap.get_mut(self.modules_dict)
+        {
+            d.insert(k, (key, Value::Obj(m)));
+        }
+    }
+
+    /// Forgets a module whose making failed.
+    pub fn unregister_module(&mut self, name: &str) {
+        self.modules.shift_remove(name);
+        self.dict_del_str(self.modules_dict, name);
+    }
+
     /// `import name`: the module object (for `import a.b`, the package `a`), built on first
     /// import. With `leaf`, the last module of a dotted name (`from a.b import x`).
     pub fn import(&mut self, name: &str, leaf: bool) -> PyResult<Value> {
@@ -93,6 +110,12 @@ impl Vm {
 
     /// A top-level module, built on first import.
     fn import_top(&mut self, top: &str) -> PyResult<ObjRef> {
+        // sys.modules first: a program may have put a module there, or taken one out.
+        if let Some(Value::Obj(m)) = self.dict_get_str(self.modules_dict, top)
+            && matches!(self.heap.get(m), Object::Module { .. })
+        {
+            return Ok(m);
+        }
         if let Some(m) = self.modules.get(top) {
             return Ok(*m);
         }
@@ -105,7 +128,7 @@ impl Vm {
             ModuleSource::Native(make) => make(self)?,
             ModuleSource::Python(source) => self.embedded_module(def.name, source)?,
         };
-        self.modules.insert(top.to_string(), m);
+        self.register_module(top, m);
         Ok(m)
     }
 
@@ -113,9 +136,9 @@ impl Vm {
     pub fn embedded_module(&mut self, name: &str, source: &'static str) -> PyResult<ObjRef> {
         let m = self.new_module(name, &[]);
         // Registered first, so imports inside the module that lead back to it find it.
-        self.modules.insert(name.to_string(), m);
+        self.register_module(name, m);
         if let Err(e) = self.run_in_module(m, &format!("<minipy {name}>"), source) {
-            self.modules.shift_remove(name);
+            self.unregister_module(name);
             return Err(e);
         }
         Ok(m)

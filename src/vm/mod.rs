@@ -69,6 +69,9 @@ pub struct Vm {
     pub types: rustc_hash::FxHashMap<&'static str, ObjRef>,
     pub builtins: ObjRef,
     pub modules: IndexMap<String, ObjRef>,
+    /// `sys.modules`: a dict of the same modules, kept in step with `modules` by
+    /// `register_module` (and read by import, so a program's changes to it count).
+    pub modules_dict: ObjRef,
     /// The exception being handled (sys.exc_info()), or None.
     pub handled: Value,
     /// Each exception's traceback, innermost frame first.
@@ -236,12 +239,14 @@ impl Vm {
         let argv = options.argv;
         let mut heap = Heap::new();
         let builtins = heap.alloc(Object::Dict(Dict::default()));
+        let modules_dict = heap.alloc(Object::Dict(Dict::default()));
         let mut vm = Vm {
             heap,
             frames: Vec::new(),
             types: Default::default(),
             builtins,
             modules: IndexMap::new(),
+            modules_dict,
             handled: Value::None,
             tracebacks: HashMap::new(),
             sources: HashMap::new(),
@@ -318,6 +323,7 @@ impl Vm {
             func,
             receiver: None,
             is_method: false,
+            reads_frame: false,
             arity: object::Arity::Any,
             owner: None,
         }))
@@ -363,10 +369,10 @@ impl Vm {
         // The program's namespace is the module `__main__`, as `import __main__` (and
         // pickle, finding `__main__.f` by name) sees it.
         let main = self.heap.alloc(Object::Module {
-            name: "__main__".to_string(),
+            name: "__main__".into(),
             dict: globals,
         });
-        self.modules.insert("__main__".to_string(), main);
+        self.register_module("__main__", main);
         self.new_frame(code, globals, Some(globals), Resume::Native)
     }
 
@@ -584,6 +590,7 @@ impl Vm {
         }
         roots.extend(self.types.values().map(|t| Value::Obj(*t)));
         roots.extend(self.modules.values().map(|m| Value::Obj(*m)));
+        roots.push(Value::Obj(self.modules_dict));
         roots.extend(self.interned.values().copied());
         roots.extend(self.async_gen_hook_values());
         roots.extend(self.builtin_methods.values().copied());

@@ -111,7 +111,13 @@ pub struct Function {
     pub defaults: Vec<Value>,
     pub kwdefaults: Vec<(String, Value)>,
     pub closure: Vec<ObjRef>,
-    pub dict: NameMap,
+    /// The function's `__dict__` (attributes a program sets), made on first use.
+    pub dict: Option<ObjRef>,
+    /// `__name__`, `__doc__` and `__module__` once a program assigns them (a decorator
+    /// copying them from the function it wraps); until then they come from the code.
+    pub overrides: NameMap,
+    /// `__annotations__`: the dict MAKE_FUNCTION was given, or None until first asked.
+    pub annotations: Value,
 }
 
 #[derive(Clone)]
@@ -122,6 +128,9 @@ pub struct Native {
     /// A method of a built-in type: called unbound (`str.lower(s)`), its first argument
     /// becomes the receiver.
     pub is_method: bool,
+    /// A builtin that reads its caller's frame (globals(), locals(), exec() ...): the eval
+    /// loop records the frame for it (`Vm::caller`).
+    pub reads_frame: bool,
     /// How many positional arguments it takes, checked before the call.
     pub arity: Arity,
     /// The built-in type whose method this is, when its receiver must be one of that type's
@@ -347,6 +356,12 @@ pub enum Iter {
         func: Value,
         sentinel: Value,
     },
+    /// reversed() of a sequence without `__reversed__`: `seq[index]`, counting down; a
+    /// negative index once exhausted.
+    Reversed {
+        seq: Value,
+        index: i64,
+    },
 }
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -455,11 +470,36 @@ impl std::ops::Deref for PyStr {
     }
 }
 
+/// A memoryview: a window on the bytes of a bytes or bytearray object (`obj`), item `i`
+/// being byte `start + i * step`; format 'B' (unsigned bytes), 'b' or 'c' after a cast.
+#[derive(Clone)]
+pub struct MemoryView {
+    pub obj: Value,
+    pub start: usize,
+    pub step: isize,
+    pub len: usize,
+    pub readonly: bool,
+    pub released: bool,
+    pub format: u8,
+}
+
+/// array.array: the typecode (b, B, u, h, H, i, I, l, L, q, Q, f, d) and the items,
+/// each checked against it on the way in.
+#[derive(Clone)]
+pub struct TypedArray {
+    pub typecode: u8,
+    pub items: Vec<Value>,
+}
+
 #[derive(Clone)]
 pub enum Object {
     Str(PyStr),
     Bytes(Vec<u8>),
     ByteArray(Vec<u8>),
+    MemoryView(Box<MemoryView>),
+    /// A complex number: (real, imag).
+    Complex(f64, f64),
+    Array(Box<TypedArray>),
     BigInt(BigInt),
     Tuple(Vec<Value>),
     List(Vec<Value>),
@@ -541,9 +581,12 @@ impl Object {
             }
         };
         match self {
+            Object::MemoryView(m) => visit(m.obj),
+            Object::Array(a) => a.items.iter().for_each(|x| visit(*x)),
             Object::Str(_)
             | Object::Bytes(_)
             | Object::ByteArray(_)
+            | Object::Complex(..)
             | Object::BigInt(_)
             | Object::Range { .. }
             | Object::Code(_) => {}
@@ -557,7 +600,9 @@ impl Object {
                 f.defaults.iter().for_each(|x| visit(*x));
                 f.kwdefaults.iter().for_each(|(_, x)| visit(*x));
                 f.closure.iter().for_each(|c| visit(Value::Obj(*c)));
-                f.dict.values().for_each(|x| visit(*x));
+                f.dict.iter().for_each(|d| visit(Value::Obj(*d)));
+                f.overrides.values().for_each(|x| visit(*x));
+                visit(f.annotations);
             }
             Object::Native(n) => n.receiver.iter().for_each(|x| visit(*x)),
             Object::BoundMethod { receiver, func } => {
@@ -600,6 +645,7 @@ impl Object {
                     visit(*sentinel);
                 }
                 Iter::Await(coro) => visit(Value::Obj(*coro)),
+                Iter::Reversed { seq, .. } => visit(*seq),
             },
             Object::Generator(g) => {
                 if let Some(f) = &g.frame {

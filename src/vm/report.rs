@@ -131,6 +131,11 @@ impl Vm {
         {
             name = format!("{module}.{name}");
         }
+        if self.exception_is(exc, "SyntaxError")
+            && let Some(msg) = self.attr_of_instance(exc, "msg")
+        {
+            return self.syntax_error_lines(exc, msg, &name);
+        }
         // An exception whose __str__ fails: CPython's placeholders (the interpreter's report,
         // and the traceback module's, which threading uses).
         let msg = match self.str(exc) {
@@ -143,5 +148,30 @@ impl Vm {
         } else {
             format!("{name}: {msg}\n")
         }
+    }
+
+    /// A SyntaxError raised at run time (by compile, exec or eval), as 3.7 prints one: where
+    /// it is (file, line, the line's text and a caret under the offset), then the message.
+    fn syntax_error_lines(&mut self, exc: Value, msg: Value, name: &str) -> String {
+        let msg = self.str(msg).unwrap_or_default();
+        let attr = |vm: &Vm, n: &str| vm.attr_of_instance(exc, n).filter(|v| *v != Value::None);
+        let mut out = String::new();
+        if let (Some(file), Some(line)) = (attr(self, "filename"), attr(self, "lineno")) {
+            let file = self.str(file).unwrap_or_default();
+            let line = self.as_index(line).unwrap_or(0);
+            out.push_str(&format!("  File \"{file}\", line {line}\n"));
+            if let Some(text) = attr(self, "text").and_then(|t| self.str_of(t)) {
+                let trimmed = text.trim_start_matches([' ', '\t', '\x0c']);
+                let skipped = text.chars().count() - trimmed.chars().count();
+                let shown = trimmed.trim_end_matches('\n');
+                out.push_str(&format!("    {shown}\n"));
+                if let Some(offset) = attr(self, "offset").and_then(|o| self.as_index(o)) {
+                    let column = (offset - 1 - skipped as i64).max(0) as usize;
+                    out.push_str(&format!("    {}^\n", " ".repeat(column)));
+                }
+            }
+        }
+        out.push_str(&format!("{name}: {msg}\n"));
+        out
     }
 }

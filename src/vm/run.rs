@@ -4,7 +4,6 @@
 //! at a thread's end or a handoff it asks the scheduler for the next thread.
 
 use super::frame::{Block, BlockKind, Event, Frame, Resume};
-use super::object::GenKind;
 use super::{PyResult, Value, Vm};
 
 impl Vm {
@@ -112,29 +111,7 @@ impl Vm {
                 }
                 Event::Raise(mut exc) => {
                     if let Some(g) = f.generator {
-                        let kind = self.finish_generator(g);
-                        let escaped = if self.exception_is(exc, "StopIteration") {
-                            Some("StopIteration")
-                        } else if kind == GenKind::AsyncGenerator
-                            && self.exception_is(exc, "StopAsyncIteration")
-                        {
-                            Some("StopAsyncIteration")
-                        } else {
-                            None
-                        };
-                        if let Some(escaped) = escaped {
-                            // PEP 479 (and its async twin): an iteration-ending exception
-                            // escaping the body is a bug, not the end of iteration.
-                            let what = match kind {
-                                GenKind::AsyncGenerator => "async generator",
-                                other => other.name(),
-                            };
-                            let new = self
-                                .new_exception("RuntimeError", &format!("{what} raised {escaped}"));
-                            self.set_instance_attr(new, "__cause__", exc);
-                            self.set_instance_attr(new, "__context__", exc);
-                            exc = new;
-                        }
+                        exc = self.escape_generator(g, exc);
                     }
                     if self.frames.len() == base {
                         if self.at_thread_bottom(base) {

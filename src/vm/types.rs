@@ -95,9 +95,11 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("int", true),
     ("bool", true),
     ("float", true),
+    ("complex", true),
     ("str", true),
     ("bytes", true),
     ("bytearray", true),
+    ("memoryview", true),
     ("list", true),
     ("tuple", true),
     ("dict", true),
@@ -139,6 +141,8 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("dict_values", false),
     ("dict_items", false),
     ("dict_keyiterator", false),
+    ("reversed", false),
+    ("array", false),
 ];
 
 impl Vm {
@@ -177,6 +181,7 @@ impl Vm {
             ("lock", "_thread"),
             ("RLock", "_thread"),
             ("deque", "collections"),
+            ("array", "array"),
         ] {
             let module = self.new_str(module);
             if let Object::Class(c) = self.heap.get_mut(self.types[name]) {
@@ -291,6 +296,9 @@ impl Vm {
                 Object::Str(_) => "str",
                 Object::Bytes(_) => "bytes",
                 Object::ByteArray(_) => "bytearray",
+                Object::MemoryView(_) => "memoryview",
+                Object::Complex(..) => "complex",
+                Object::Array(_) => "array",
                 Object::BigInt(_) => "int",
                 Object::Tuple(_) => "tuple",
                 Object::List(_) => "list",
@@ -318,6 +326,7 @@ impl Vm {
                     super::object::Iter::Map { .. } => "map",
                     super::object::Iter::Filter { .. } => "filter",
                     super::object::Iter::Await(_) => "coroutine_wrapper",
+                    super::object::Iter::Reversed { .. } => "reversed",
                     _ => "iterator",
                 },
                 Object::Generator(g) => g.kind.name(),

@@ -91,3 +91,26 @@ pub fn check_corpus(dir: &str, modes: &[&[&str]], known_failures: &[(&str, &str)
         failures.join("\n")
     );
 }
+
+/// Runs the named programs of a corpus folder and requires each to print CPython's recorded
+/// output (`NAME.expected`) exactly; returns nothing, fails listing every difference.
+pub fn check_programs(dir: &str, names: &[&str]) {
+    let mut failures = Vec::new();
+    for name in names {
+        let expected = fs::read_to_string(format!("{dir}/{name}.expected"))
+            .unwrap_or_else(|_| panic!("{dir}/{name}.expected is recorded"));
+        let actual = corpus_outcome(dir, name, &[]);
+        if actual != expected {
+            failures.push(format!(
+                "{name}:\n--- CPython 3.7\n{expected}--- minipy\n{actual}"
+            ));
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} programs differ:\n{}",
+        failures.len(),
+        names.len(),
+        failures.join("\n")
+    );
+}

@@ -6,7 +6,7 @@ is what CPython's do for objects that do not define __eq__ and __hash__."""
 from _weakref import ref, getweakrefcount, ReferenceType
 
 __all__ = ['ref', 'getweakrefcount', 'ReferenceType', 'WeakSet', 'WeakValueDictionary',
-           'WeakKeyDictionary', 'finalize']
+           'WeakKeyDictionary', 'finalize', 'WeakMethod', 'proxy', 'ProxyType']
 
 
 class WeakSet:
@@ -280,3 +280,98 @@ class finalize:
     @property
     def alive(self):
         return self._alive
+
+
+class WeakMethod:
+    """A weak reference to a bound method: alive while both its object and its function
+    are; calling it gives the bound method again, or None."""
+
+    def __init__(self, meth, callback=None):
+        try:
+            obj = meth.__self__
+            func = meth.__func__
+        except AttributeError:
+            raise TypeError("argument should be a bound method, not {}"
+                            .format(type(meth))) from None
+        self._callback = callback
+        self._dead = False
+
+        def _dead(_ref, self_ref=ref(self)):
+            me = self_ref()
+            if me is not None and not me._dead:
+                me._dead = True
+                if me._callback is not None:
+                    me._callback(me)
+        self._obj_ref = ref(obj, _dead)
+        self._func_ref = ref(func, _dead)
+        self._meth_type = type(meth)
+
+    def __call__(self):
+        obj = self._obj_ref()
+        func = self._func_ref()
+        if obj is None or func is None:
+            return None
+        return self._meth_type(func, obj)
+
+    def __eq__(self, other):
+        if isinstance(other, WeakMethod):
+            if self._dead or other._dead:
+                return self is other
+            return self._obj_ref() is other._obj_ref() and self._func_ref == other._func_ref
+        return NotImplemented
+
+    def __ne__(self, other):
+        result = self.__eq__(other)
+        return result if result is NotImplemented else not result
+
+    __hash__ = object.__hash__
+
+
+class ProxyType:
+    """weakref.proxy(obj): stands for obj while it lives; afterwards every use raises
+    ReferenceError."""
+
+    def __init__(self, obj, callback=None):
+        if callback is not None:
+            object.__setattr__(self, '_proxy_ref', ref(obj, lambda _r: callback(self)))
+        else:
+            object.__setattr__(self, '_proxy_ref', ref(obj))
+
+    def _proxy_target(self):
+        obj = object.__getattribute__(self, '_proxy_ref')()
+        if obj is None:
+            raise ReferenceError('weakly-referenced object no longer exists')
+        return obj
+
+    def __getattr__(self, name):
+        return getattr(ProxyType._proxy_target(self), name)
+
+    def __setattr__(self, name, value):
+        setattr(ProxyType._proxy_target(self), name, value)
+
+    def __repr__(self):
+        obj = object.__getattribute__(self, '_proxy_ref')()
+        return '<weakproxy at 0x%x to %s at 0x%x>' % (id(self), type(obj).__name__, id(obj))
+
+    def __str__(self):
+        return str(ProxyType._proxy_target(self))
+
+    def __len__(self):
+        return len(ProxyType._proxy_target(self))
+
+    def __getitem__(self, key):
+        return ProxyType._proxy_target(self)[key]
+
+    def __iter__(self):
+        return iter(ProxyType._proxy_target(self))
+
+    def __bool__(self):
+        return bool(ProxyType._proxy_target(self))
+
+
+ProxyType.__name__ = 'weakproxy'
+
+
+def proxy(obj, callback=None):
+    ref(obj)  # the same TypeError for objects that cannot be referenced weakly
+    return ProxyType(obj, callback)

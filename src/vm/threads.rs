@@ -17,6 +17,9 @@ pub enum ThreadState {
     WaitJoin(u64, Option<u64>),
     /// Sleeping until a time (ns).
     Sleeping(u64),
+    /// Running no Python code, outside the VM: the main thread while the interactive
+    /// prompt waits for input. Nobody wakes it; it is not deadlocked.
+    Outside,
     Finished,
 }
 
@@ -213,6 +216,16 @@ impl Vm {
     }
 
     pub fn thread_index(&self, ident: u64) -> Option<usize> {
+        // Idents are handed out in table order from 1 (a failed start takes its back).
+        let guess = ident.checked_sub(1)? as usize;
+        if self
+            .threads
+            .threads
+            .get(guess)
+            .is_some_and(|t| t.ident == ident)
+        {
+            return Some(guess);
+        }
         self.threads.threads.iter().position(|t| t.ident == ident)
     }
 

@@ -354,10 +354,13 @@ impl Vm {
 
     /// The frame that runs a module's code in a fresh `__main__` namespace.
     pub fn module_frame(&mut self, code: Arc<CodeObject>, source: &str) -> Box<Frame> {
-        self.sources.insert(
-            code.co_filename.clone(),
-            source.lines().map(str::to_string).collect(),
-        );
+        // As CPython, a traceback shows no lines of `<stdin>` or `<string>` (`-c`) code.
+        if !code.co_filename.starts_with('<') {
+            self.sources.insert(
+                code.co_filename.clone(),
+                source.lines().map(str::to_string).collect(),
+            );
+        }
         let globals = self.new_dict();
         let globals = globals.as_obj().expect("a dict is a heap object");
         let name = self.new_str("__main__");

@@ -112,6 +112,9 @@ pub struct Threads {
     pub own_os_threads: bool,
     /// No thread could ever run again: the run ends with status 3.
     pub deadlocked: bool,
+    /// The main thread runs statements typed at the prompt: its bottom frame returning
+    /// ends the statement, not the thread.
+    pub at_prompt: bool,
     /// Every threading.local instance (kept alive for the program's life).
     pub locals: Vec<ThreadLocal>,
 }
@@ -142,6 +145,7 @@ impl Threads {
             pinned: Vec::new(),
             own_os_threads: false,
             deadlocked: false,
+            at_prompt: false,
             locals: Vec::new(),
         }
     }

@@ -81,6 +81,18 @@ enum Command {
               default_missing_value = "error", value_parser = ["error", "warn"],
               conflicts_with = "replay")]
         race_report: Option<String>,
+        /// Bytes the program may use: an object whose size would pass it (or overflow)
+        /// raises MemoryError before it is allocated (default: half the machine's memory)
+        #[arg(long, value_name = "BYTES")]
+        max_memory: Option<u64>,
+        /// Stop the program after this many seconds of real time: a message on stderr and
+        /// exit status 124 (as GNU timeout)
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+        /// Stop the program after this many counted instructions: a message on stderr and
+        /// exit status 124
+        #[arg(long, value_name = "N")]
+        max_steps: Option<u64>,
         /// The program (.mpy or .py source)
         file: PathBuf,
         /// Arguments the program sees in sys.argv[1:]
@@ -250,8 +262,18 @@ fn run(cli: Cli) -> ExitCode {
             replay,
             explain,
             race_report,
+            max_memory,
+            timeout,
+            max_steps,
             ..
         } => {
+            if let Some(seconds) = timeout {
+                if !(seconds > 0.0 && seconds < 1e9) {
+                    eprintln!("minipy: --timeout must be a positive number of seconds");
+                    return ExitCode::from(2);
+                }
+                start_watchdog(seconds);
+            }
             if switch_interval.is_nan() || switch_interval <= 0.0 {
                 eprintln!("minipy: --switch-interval must be a positive number of seconds");
                 return ExitCode::from(2);
@@ -268,6 +290,8 @@ fn run(cli: Cli) -> ExitCode {
                 check_interval,
                 max_threads,
                 switch_interval,
+                max_memory: max_memory.unwrap_or_else(minipy::vm::memory::default_max_memory),
+                max_steps: max_steps.unwrap_or(u64::MAX),
             };
             let sched = if sched == "os" {
                 minipy::Sched::Os
@@ -391,6 +415,16 @@ fn run_without_command(
         options,
         minipy::Sched::Det,
     ))
+}
+
+/// `--timeout`: after `seconds` of real time the process ends, whatever the VM is doing
+/// (a long computation inside one instruction included).
+fn start_watchdog(seconds: f64) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+        eprintln!("minipy: stopped after the --timeout of {seconds} seconds");
+        std::process::exit(minipy::vm::memory::LIMIT_STATUS);
+    });
 }
 
 fn read_stdin() -> std::io::Result<Vec<u8>> {

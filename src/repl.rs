@@ -184,7 +184,7 @@ fn session(options: ReplOptions) -> i32 {
         let line = match input.read(&prompt) {
             Line::Text(line) => line,
             Line::Interrupted => {
-                input.newline();
+                // (rustyline has ended the line.)
                 crate::write_stderr("KeyboardInterrupt\n");
                 source.clear();
                 continue;

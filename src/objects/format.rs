@@ -219,7 +219,11 @@ fn trim_zeros(s: &str) -> String {
 }
 
 pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
-    let Some(spec) = parse_spec(spec_text) else {
+    let parsed = parse_spec(spec_text);
+    if let Some(spec) = &parsed {
+        vm.check_alloc(spec.width as u64, 4)?;
+    }
+    let Some(spec) = parsed else {
         return Err(vm.new_exception("ValueError", "Invalid format specifier"));
     };
     if let Some(g) = spec.grouping {

@@ -20,6 +20,12 @@ fn items_of(vm: &Vm, v: Value) -> Vec<Value> {
 
 pub(crate) fn l_append(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let v = args.pos.first().copied().unwrap_or(Value::None);
+    let list = list_mut(vm, recv(r));
+    if list.len() == list.capacity() && list.len() >= 1 << 16 {
+        // The list is about to double: MemoryError first if it cannot (`--max-memory`).
+        let doubled = 2 * list.len() as u64;
+        vm.check_alloc(doubled, std::mem::size_of::<Value>() as u64)?;
+    }
     list_mut(vm, recv(r)).push(v);
     Ok(Value::None)
 }
@@ -36,6 +42,8 @@ pub(crate) fn l_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(crate) fn l_extend(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
+    let total = (list_mut(vm, recv(r)).len() + items.len()) as u64;
+    vm.check_alloc(total, std::mem::size_of::<Value>() as u64)?;
     list_mut(vm, recv(r)).extend(items);
     Ok(Value::None)
 }

@@ -174,6 +174,7 @@ fn format_core(vm: &mut Vm, template: &str, args: Value, bytes: bool) -> PyResul
             precision: precision.map(|p| p.parse().unwrap_or(0)),
             index: i - 1,
         };
+        vm.check_alloc(spec.width.max(spec.precision.unwrap_or(0)) as u64, 1)?;
         let v = match keyed {
             Some(v) => v,
             None => source.next_arg(vm)?,

@@ -115,8 +115,12 @@ impl Vm {
                 if counts_tick(bytes[f.pc]) {
                     self.ticks += 1;
                     if self.ticks >= self.threads.next_check {
-                        self.threads.next_check =
-                            self.ticks + u64::from(self.threads.check_interval);
+                        if self.ticks >= self.threads.step_limit {
+                            self.out_of_steps();
+                        }
+                        self.threads.next_check = (self.ticks
+                            + u64::from(self.threads.check_interval))
+                        .min(self.threads.step_limit);
                         // Leave the frame only if another thread takes the GIL.
                         if self.native_depth == self.threads.base_depth && !self.keeps_gil(f) {
                             if !self.driven() && self.preempt_contents(f) {

@@ -79,6 +79,9 @@ impl Vm {
             }
             // The check at the next instruction's tick, as execute makes it.
             let tick = self.ticks + 1;
+            if tick >= self.threads.step_limit {
+                return Hot::Stopped;
+            }
             match (self.scheduler.quick_check)(self, tick) {
                 None => return Hot::Stopped,
                 Some(keeps) => {

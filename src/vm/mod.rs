@@ -24,6 +24,7 @@ pub mod frame;
 pub mod generators;
 pub mod heap;
 pub mod import;
+pub mod memory;
 pub mod object;
 mod report;
 mod run;
@@ -84,6 +85,8 @@ pub struct Vm {
     pub argv: Vec<String>,
     /// `--seed`: where the scheduler and an unseeded `random` start.
     pub seed: u64,
+    /// `--max-memory`: the bytes a new object's size is checked against (`memory.rs`).
+    pub max_memory: u64,
     /// Set when a generator run from native code returned rather than yielded.
     pub gen_returned: bool,
     /// The value a finished generator returned (StopIteration.value).
@@ -145,6 +148,10 @@ pub struct Options {
     pub check_interval: u32,
     pub max_threads: usize,
     pub switch_interval: f64,
+    /// `--max-memory` in bytes (`memory.rs`).
+    pub max_memory: u64,
+    /// `--max-steps`: counted instructions the program may run (`u64::MAX`: no limit).
+    pub max_steps: u64,
 }
 
 /// Where a program's standard output goes: the process's (buffered), or a buffer (the
@@ -219,6 +226,8 @@ impl Default for Options {
             check_interval: 100,
             max_threads: 1024,
             switch_interval: 0.005,
+            max_memory: memory::default_max_memory(),
+            max_steps: u64::MAX,
         }
     }
 }
@@ -255,6 +264,7 @@ impl Vm {
             out: Output::Stdout(std::io::BufWriter::new(std::io::stdout())),
             argv,
             seed: options.seed,
+            max_memory: options.max_memory,
             gen_returned: false,
             stop_value: Value::None,
             caller: None,
@@ -280,6 +290,8 @@ impl Vm {
             builtin_methods: Default::default(),
             added_since_checkpoint: None,
         };
+        vm.threads.step_limit = options.max_steps;
+        vm.threads.next_check = vm.threads.next_check.min(options.max_steps);
         vm.create_types();
         (plugins.builtins)(&mut vm);
         let signal_class = vm.types["object"];

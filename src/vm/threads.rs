@@ -115,6 +115,8 @@ pub struct Threads {
     /// The main thread runs statements typed at the prompt: its bottom frame returning
     /// ends the statement, not the thread.
     pub at_prompt: bool,
+    /// `--max-steps`: the tick at which the program is stopped (`next_check` never passes it).
+    pub step_limit: u64,
     /// Every threading.local instance (kept alive for the program's life).
     pub locals: Vec<ThreadLocal>,
 }
@@ -146,6 +148,7 @@ impl Threads {
             own_os_threads: false,
             deadlocked: false,
             at_prompt: false,
+            step_limit: u64::MAX,
             locals: Vec::new(),
         }
     }
@@ -203,7 +206,7 @@ impl Vm {
     /// Gives the running thread `n` more instructions before it offers the GIL.
     pub fn set_budget(&mut self, n: u32) {
         if self.threads.threads.len() > 1 {
-            self.threads.next_check = self.ticks + 1 + u64::from(n);
+            self.threads.next_check = (self.ticks + 1 + u64::from(n)).min(self.threads.step_limit);
         } else {
             self.threads.budget = n;
         }

@@ -1,0 +1,78 @@
+//! The memory limit (`--max-memory BYTES`): a size computed for a new object (a repeated
+//! or concatenated sequence, a padded string, a big integer's digits) that overflows or
+//! would take the process past the limit raises MemoryError before anything is allocated,
+//! as CPython raises it where malloc fails, instead of the process aborting. The default
+//! limit is half the machine's memory. Large requests (a megabyte or more) are also
+//! checked against what the process holds already, so a structure that keeps doubling
+//! gets MemoryError when it reaches the limit. Also the end of a run that spent
+//! `--max-steps`.
+
+use super::{PyResult, Value, Vm};
+
+/// The exit status of a program stopped by `--max-steps` or `--timeout` (as GNU timeout's).
+pub const LIMIT_STATUS: i32 = 124;
+
+/// Requests below this are not measured against the process's size (reading it costs a
+/// system call; small requests cannot take a process far past the limit at once).
+const MEASURED_REQUEST: u64 = 1 << 20;
+
+/// Half the machine's memory (`MemTotal` in /proc/meminfo), or 4 GiB where that is unknown.
+pub fn default_max_memory() -> u64 {
+    let total_kb = std::fs::read_to_string("/proc/meminfo")
+        .ok()
+        .and_then(|text| {
+            let line = text.lines().find(|l| l.starts_with("MemTotal:"))?;
+            line.split_whitespace().nth(1)?.parse::<u64>().ok()
+        });
+    total_kb.map_or(4 << 30, |kb| kb * 1024 / 2)
+}
+
+/// The process's resident size in bytes (/proc/self/statm), if it can be read.
+fn resident_bytes() -> Option<u64> {
+    let statm = std::fs::read_to_string("/proc/self/statm").ok()?;
+    let pages: u64 = statm.split_whitespace().nth(1)?.parse().ok()?;
+    Some(pages * 4096)
+}
+
+impl Vm {
+    /// `--max-steps` is spent: the program stops here, with what it printed so far.
+    #[cold]
+    pub fn out_of_steps(&mut self) -> ! {
+        self.flush();
+        crate::reportln!(
+            "minipy: stopped after --max-steps {} counted instructions",
+            self.threads.step_limit
+        );
+        std::process::exit(LIMIT_STATUS)
+    }
+
+    /// MemoryError unless `count` items of `item_bytes` each fit in the memory limit.
+    pub fn check_alloc(&mut self, count: u64, item_bytes: u64) -> PyResult<()> {
+        if self.exceeds_memory(count, item_bytes) {
+            return Err(self.memory_error());
+        }
+        Ok(())
+    }
+
+    /// Whether `count` items of `item_bytes` each would pass the memory limit.
+    pub fn exceeds_memory(&self, count: u64, item_bytes: u64) -> bool {
+        let bytes = count.saturating_mul(item_bytes);
+        if bytes < MEASURED_REQUEST {
+            return false;
+        }
+        let held = resident_bytes().unwrap_or(0);
+        bytes > self.max_memory || held.saturating_add(bytes) > self.max_memory
+    }
+
+    /// A bare MemoryError, as CPython's PyErr_NoMemory raises it.
+    pub fn memory_error(&mut self) -> Value {
+        self.new_exception_args("MemoryError", vec![])
+    }
+
+    /// The items of a sequence repeated `n` times: MemoryError first if they would not fit
+    /// (CPython's list and tuple repeat raise it for any size overflow too).
+    pub fn check_repeat(&mut self, len: usize, n: usize, item_bytes: u64) -> PyResult<()> {
+        let count = (len as u64).saturating_mul(n as u64);
+        self.check_alloc(count, item_bytes)
+    }
+}

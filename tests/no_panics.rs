@@ -278,12 +278,28 @@ fn big_requests_raise_memory_error_instead_of_aborting() {
         ("percent_width", "'%*d' % (2**40, 1)\n", "MemoryError"),
         ("tuple_of_range", "tuple(range(10**12))\n", "MemoryError"),
     ];
+    // Programs that grow by many small steps, under a lower limit to end sooner: the
+    // process's size is looked at as it grows.
+    let growing = [
+        (
+            "many_small_lists",
+            "l = []\nwhile True:\n    l.append([1, 2, 3])\n",
+            "MemoryError",
+        ),
+        (
+            "dict_grows",
+            "d = {}\ni = 0\nwhile True:\n    d[i] = i\n    i += 1\n",
+            "MemoryError",
+        ),
+    ];
     let mut failures = Vec::new();
-    for (name, source, last_line) in cases {
-        let options = ["--max-memory", "1000000000", "--timeout", "10"];
+    let cases = cases.iter().map(|case| (case, "1000000000"));
+    for ((name, source, last_line), limit) in cases.chain(growing.iter().map(|c| (c, "300000000")))
+    {
+        let options = ["--max-memory", limit, "--timeout", "10"];
         let (status, stderr, seconds) = run_limited(name, source, &options);
         let last = stderr.lines().last().unwrap_or("");
-        if status != 1 || last != last_line || stderr.contains("panicked") || seconds > 10.0 {
+        if status != 1 || last != *last_line || stderr.contains("panicked") || seconds > 10.0 {
             failures.push(format!(
                 "{name}: status {status} in {seconds:.1} s:\n{stderr}"
             ));

@@ -332,10 +332,11 @@ impl Vm {
         let it = self.get_iter(v)?;
         let mut out = Vec::new();
         while let Some(x) = self.iter_next(it)? {
-            if out.len() == out.capacity() && out.len() >= 1 << 16 {
-                // The list is about to double: MemoryError first if it cannot.
-                self.check_alloc(2 * out.len() as u64, std::mem::size_of::<Value>() as u64)?;
-            }
+            self.check_growth(
+                out.len(),
+                out.capacity(),
+                std::mem::size_of::<Value>() as u64,
+            )?;
             out.push(x);
         }
         Ok(out)

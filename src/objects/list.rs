@@ -21,11 +21,8 @@ fn items_of(vm: &Vm, v: Value) -> Vec<Value> {
 pub(crate) fn l_append(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let v = args.pos.first().copied().unwrap_or(Value::None);
     let list = list_mut(vm, recv(r));
-    if list.len() == list.capacity() && list.len() >= 1 << 16 {
-        // The list is about to double: MemoryError first if it cannot (`--max-memory`).
-        let doubled = 2 * list.len() as u64;
-        vm.check_alloc(doubled, std::mem::size_of::<Value>() as u64)?;
-    }
+    let (len, capacity) = (list.len(), list.capacity());
+    vm.check_growth(len, capacity, std::mem::size_of::<Value>() as u64)?;
     list_mut(vm, recv(r)).push(v);
     Ok(Value::None)
 }

@@ -519,7 +519,7 @@ impl Vm {
                     Op::JUMP_FORWARD => f.pc += arg as usize,
                     Op::JUMP_ABSOLUTE => {
                         f.pc = arg as usize;
-                        self.maybe_collect_with(f);
+                        tryv!('dispatch, self.maybe_collect_with(f));
                     }
                     Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                         let v = pop!();
@@ -889,14 +889,17 @@ impl Vm {
     }
 
     /// Collects garbage at a backward jump, but only when no native code is on the Rust
-    /// stack: natives hold values in Rust locals the collector cannot see.
-    fn maybe_collect_with(&mut self, f: &Frame) {
-        if self.heap.wants_collection() && self.native_depth <= 1 {
+    /// stack: natives hold values in Rust locals the collector cannot see. Then MemoryError
+    /// if the process has grown past `--max-memory`.
+    fn maybe_collect_with(&mut self, f: &Frame) -> PyResult<()> {
+        let collect = self.heap.wants_collection() && self.native_depth <= 1;
+        if collect {
             let mut extra = Vec::new();
             f.trace(&mut |v| extra.push(v));
             let at = (f.code().co_filename.clone(), f.lineno());
             self.collect_at(&extra, Some(at));
         }
+        self.check_held_memory(collect)
     }
 
     /// LOAD_GLOBAL through the instruction's inline cache (`AttrHint::class` is the module

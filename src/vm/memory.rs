@@ -16,6 +16,9 @@ pub const LIMIT_STATUS: i32 = 124;
 /// system call; small requests cannot take a process far past the limit at once).
 const MEASURED_REQUEST: u64 = 1 << 20;
 
+/// Allocations between two looks at what the process holds (each is a small file read).
+const HELD_CHECK_ALLOCATIONS: usize = 1 << 17;
+
 /// Half the machine's memory (`MemTotal` in /proc/meminfo), or 4 GiB where that is unknown.
 pub fn default_max_memory() -> u64 {
     let total_kb = std::fs::read_to_string("/proc/meminfo")
@@ -67,6 +70,29 @@ impl Vm {
     /// A bare MemoryError, as CPython's PyErr_NoMemory raises it.
     pub fn memory_error(&mut self) -> Value {
         self.new_exception_args("MemoryError", vec![])
+    }
+
+    /// A list or dict of `len` items with room for `capacity` is about to grow by one: when
+    /// that doubles a large one, MemoryError first if the doubled size would not fit.
+    pub fn check_growth(&mut self, len: usize, capacity: usize, item_bytes: u64) -> PyResult<()> {
+        if len < capacity || len < 1 << 16 {
+            return Ok(());
+        }
+        self.check_alloc(2 * len as u64, item_bytes)
+    }
+
+    /// Every `HELD_CHECK_ALLOCATIONS` allocations and after each collection (at a backward
+    /// jump): MemoryError if the process already holds more than the limit, so a program
+    /// that grows by many small objects stops too.
+    pub fn check_held_memory(&mut self, collected: bool) -> PyResult<()> {
+        if !collected && self.heap.allocated_since_gc < self.memory_check_at {
+            return Ok(());
+        }
+        self.memory_check_at = self.heap.allocated_since_gc + HELD_CHECK_ALLOCATIONS;
+        if resident_bytes().is_some_and(|held| held > self.max_memory) {
+            return Err(self.memory_error());
+        }
+        Ok(())
     }
 
     /// The items of a sequence repeated `n` times: MemoryError first if they would not fit

@@ -87,6 +87,8 @@ pub struct Vm {
     pub seed: u64,
     /// `--max-memory`: the bytes a new object's size is checked against (`memory.rs`).
     pub max_memory: u64,
+    /// `heap.allocated_since_gc` at which `check_held_memory` looks again.
+    pub memory_check_at: usize,
     /// Set when a generator run from native code returned rather than yielded.
     pub gen_returned: bool,
     /// The value a finished generator returned (StopIteration.value).
@@ -265,6 +267,7 @@ impl Vm {
             argv,
             seed: options.seed,
             max_memory: options.max_memory,
+            memory_check_at: 0,
             gen_returned: false,
             stop_value: Value::None,
             caller: None,

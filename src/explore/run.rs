@@ -131,7 +131,9 @@ impl Chooser for Controller {
             return Choice::Park;
         }
         // (`goes_on` found the running thread's next step shared.)
-        let running_access = running.map(|(r, _)| (r, thread_access(vm, running, r)));
+        let running_access = running
+            .filter(|_| self.accesses || self.record)
+            .map(|(r, _)| (r, thread_access(vm, running, r)));
         self.invisible = 0;
         // A thread whose next step would only block is not a choice (unless every one's
         // would: then one runs, and blocks, and the scheduler sees what is left).

@@ -229,6 +229,16 @@ fn explain_schedule(
         Box::new(strategy::Follow::new(row.first.1.clone())),
         Record::Explained,
     );
+    println!(
+        "\n{} ({}):",
+        describe_row(row),
+        token::encode(hash, &row.first.1)
+    );
+    print!("{}", explanation(&prepared, &log));
+}
+
+/// The explanation of an explained run: its shared accesses, thread by thread.
+fn explanation(prepared: &Prepared, log: &Log) -> String {
     let names: Vec<String> = prepared
         .vm
         .threads
@@ -237,12 +247,7 @@ fn explain_schedule(
         .map(|t| t.name.clone())
         .collect();
     let shown: Vec<explain::Shown> = log.steps.iter().filter_map(|s| s.shown.clone()).collect();
-    println!(
-        "\n{} ({}):",
-        describe_row(row),
-        token::encode(hash, &row.first.1)
-    );
-    print!("{}", explain::explain(&shown, &names));
+    explain::explain(&shown, &names)
 }
 
 /// What a search found.
@@ -551,16 +556,7 @@ pub fn replay(
     let _ = std::io::stdout().flush();
     crate::report!("{}", log.stderr);
     if explain {
-        let names: Vec<String> = prepared
-            .vm
-            .threads
-            .threads
-            .iter()
-            .map(|t| t.name.clone())
-            .collect();
-        let shown: Vec<explain::Shown> = log.steps.iter().filter_map(|s| s.shown.clone()).collect();
-        let _ = std::io::stdout().flush();
-        crate::report!("{}", explain::explain(&shown, &names));
+        crate::report!("{}", explanation(&prepared, &log));
     }
     outcome.status
 }

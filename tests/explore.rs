@@ -114,6 +114,21 @@ fn the_counter_reaches_exactly_two_to_2n() {
 }
 
 #[test]
+fn asyncio_tasks_lose_an_update_only_across_an_await() {
+    // `split` reads, awaits, writes: 1 when one task overtakes the other; `whole` has no
+    // await inside `+= 1`: always 2. CPython's FIFO loop prints "1 2".
+    let path = format!("{DIR}/asyncio_await_race.mpy");
+    assert_eq!(minipy(&["run", &path]).stdout, "1 2\n");
+    let o = explore(&[&path]);
+    let expected: BTreeSet<String> = ["1 2", "2 2"].iter().map(|s| s.to_string()).collect();
+    assert_eq!(outcomes(&o.stdout), expected);
+    assert!(
+        o.stdout
+            .contains("ready asyncio callbacks taken out of turn")
+    );
+}
+
+#[test]
 fn the_tutorials_balance_can_print_minus_8_and_explains_why() {
     let path = format!("{DIR}/balance.mpy");
     let o = explore(&[&path]);

@@ -115,6 +115,7 @@ pub fn explore(
         schedules,
         given_up,
         exhausted,
+        callbacks_bounded,
     } = match results {
         Ok(r) => r,
         Err(message) => {
@@ -147,6 +148,10 @@ pub fn explore(
                 options.preemptions.unwrap_or(0)
             )
         }
+        (StrategyKind::Dpor, true) if callbacks_bounded => format!(
+            "exhausted with up to {} ready asyncio callbacks taken out of turn (--preemptions N for more)",
+            dpor::DEFAULT_CALLBACK_REORDERS
+        ),
         (StrategyKind::Dpor, true) => "exhausted: these are all the outcomes".into(),
         (StrategyKind::Dpor, false) => "not exhausted (stopped at a limit)".into(),
         _ => "sampled (not exhaustive)".into(),
@@ -258,6 +263,8 @@ struct Found {
     /// Runs given up (every thread that could run was asleep: an explored order again).
     given_up: usize,
     exhausted: bool,
+    /// Orders of asyncio's ready callbacks were left out by the default bound on them.
+    callbacks_bounded: bool,
 }
 
 fn note(seen: &mut HashMap<Outcome, Seen>, outcome: Outcome, number: usize, log: &Log) {
@@ -372,6 +379,7 @@ fn search_dpor(
         schedules,
         given_up,
         exhausted,
+        callbacks_bounded: dpor.callbacks_bounded,
     })
 }
 
@@ -446,6 +454,7 @@ fn search_sampled(
         schedules,
         given_up: 0,
         exhausted: false,
+        callbacks_bounded: false,
     })
 }
 

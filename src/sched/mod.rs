@@ -34,6 +34,17 @@ pub trait Chooser {
     fn goes_on(&mut self, _vm: &Vm, _running: (usize, &Frame)) -> bool {
         false
     }
+
+    /// Whether it also decides which of an event loop's ready callbacks runs next.
+    fn chooses_callbacks(&self) -> bool {
+        false
+    }
+
+    /// Which of `count` ready callbacks runs next (`Choice::Thread(k)`: the k-th, 0 the
+    /// first in line), or `Park`.
+    fn choose_callback(&mut self, _vm: &Vm, _count: usize) -> Choice {
+        Choice::Thread(0)
+    }
 }
 
 /// A chooser's answer.
@@ -112,6 +123,23 @@ impl State {
 /// can run now (or no chooser is installed).
 pub fn ask_chooser(vm: &mut Vm, running: Option<(usize, &Frame)>) -> Option<Choice> {
     det::choose(vm, running)
+}
+
+/// Whether the installed chooser decides the order of ready callbacks (asyncio).
+pub fn chooses_callbacks(vm: &Vm) -> bool {
+    vm.scheduler_state
+        .downcast_ref::<State>()
+        .and_then(|s| s.chooser.as_ref())
+        .is_some_and(|c| c.chooses_callbacks())
+}
+
+/// Asks the installed chooser which of `count` ready callbacks runs next; `None` when no
+/// chooser is installed.
+pub fn choose_callback(vm: &mut Vm, count: usize) -> Option<Choice> {
+    let mut chooser = vm.scheduler_state.downcast_mut::<State>()?.chooser.take()?;
+    let choice = chooser.choose_callback(vm, count);
+    state_mut(vm).chooser = Some(chooser);
+    Some(choice)
 }
 
 /// The schedulers' state inside a VM they were installed in.

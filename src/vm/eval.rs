@@ -100,14 +100,18 @@ impl Vm {
             let bytes: &[u8] = &code.co_code;
             'dispatch: loop {
                 // (At a due check the hot path would return at once.)
-                if self.ticks + 1 < self.threads.next_check
-                    && starts_simple(bytes[f.pc])
-                    && self.run_hot(f, bytes, &consts.consts) == Hot::Switch
-                {
-                    if !self.driven() && self.preempt_contents(f) {
-                        continue 'frame;
+                if self.ticks + 1 < self.threads.next_check {
+                    if starts_simple(bytes[f.pc])
+                        && self.run_hot(f, bytes, &consts.consts) == Hot::Switch
+                    {
+                        if !self.driven() && self.preempt_contents(f) {
+                            continue 'frame;
+                        }
+                        return Event::Preempt;
                     }
-                    return Event::Preempt;
+                } else if self.threads.observed && !counts_tick(bytes[f.pc]) {
+                    // (Observed, `next_check` stays 0: every instruction comes this way.)
+                    self.observe(|o, vm| o.step(vm, f));
                 }
                 // An instruction that counts toward the check interval takes a tick, and the
                 // GIL is offered before it when the interval is spent (never while there is
@@ -115,14 +119,24 @@ impl Vm {
                 if counts_tick(bytes[f.pc]) {
                     self.ticks += 1;
                     if self.ticks >= self.threads.next_check {
-                        self.threads.next_check =
-                            self.ticks + u64::from(self.threads.check_interval);
+                        // Observed, the scheduler's own check falls due at `due`.
+                        let due = !self.threads.observed || self.ticks >= self.threads.due;
+                        if due {
+                            let next = self.ticks + u64::from(self.threads.check_interval);
+                            self.set_next_check(next);
+                        }
                         // Leave the frame only if another thread takes the GIL.
-                        if self.native_depth == self.threads.base_depth && !self.keeps_gil(f) {
+                        if due
+                            && self.native_depth == self.threads.base_depth
+                            && !self.keeps_gil(f)
+                        {
                             if !self.driven() && self.preempt_contents(f) {
                                 continue 'frame;
                             }
                             return Event::Preempt;
+                        }
+                        if self.threads.observed {
+                            self.observe(|o, vm| o.step(vm, f));
                         }
                     }
                 }

@@ -79,7 +79,12 @@ enum Command {
         #[arg(long, value_name = "FILE", conflicts_with_all = ["replay", "race_report"])]
         timeline: Option<PathBuf>,
         /// The most events the timeline keeps (it says where it stopped)
-        #[arg(long, default_value_t = 1_000_000, value_name = "N", requires = "timeline")]
+        #[arg(
+            long,
+            default_value_t = 1_000_000,
+            value_name = "N",
+            requires = "timeline"
+        )]
         timeline_limit: usize,
         /// The program (.mpy or .py source)
         file: PathBuf,

@@ -59,9 +59,8 @@ fn keeps_gil(vm: &mut Vm, f: &Frame) -> bool {
 }
 
 fn quick_check(vm: &mut Vm, _tick: u64) -> Option<bool> {
-    let keeps = vm.threads.pinned.is_empty()
-        && !drop_requested(vm)
-        && policy::policy(vm) != GilPolicy::Py2;
+    let keeps =
+        vm.threads.pinned.is_empty() && !drop_requested(vm) && policy::policy(vm) != GilPolicy::Py2;
     keeps.then_some(true)
 }
 

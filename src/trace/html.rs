@@ -54,7 +54,11 @@ fn data(timeline: &Timeline) -> String {
         }
         let _ = write!(handoffs, "[{},{},{},{reason}]", h.at_ns, h.from, h.to);
     }
-    let tracks: Vec<String> = timeline.tracks.iter().map(|t| json_string(&t.name)).collect();
+    let tracks: Vec<String> = timeline
+        .tracks
+        .iter()
+        .map(|t| json_string(&t.name))
+        .collect();
     let strings: Vec<String> = strings.iter().map(|s| json_string(s)).collect();
     let classes: Vec<String> = svg::CLASSES.iter().map(|s| json_string(s)).collect();
     let labels: Vec<String> = svg::LABELS.iter().map(|s| json_string(s)).collect();

@@ -40,7 +40,8 @@ fn tid(t: usize) -> usize {
 }
 
 pub fn write(timeline: &Timeline) -> String {
-    let mut events: Vec<String> = Vec::with_capacity(timeline.events() + 2 * timeline.tracks.len() + 2);
+    let mut events: Vec<String> =
+        Vec::with_capacity(timeline.events() + 2 * timeline.tracks.len() + 2);
     events.push(format!(
         r#"{{"name":"process_name","ph":"M","pid":1,"tid":0,"args":{{"name":{}}}}}"#,
         json_string(&timeline.title)

@@ -189,6 +189,7 @@ impl Recorder {
 
     /// Notes an access of `thread` to `place` at this step; a write may lose an update.
     fn note_access(&mut self, place: &Location, thread: usize, write: bool, value: &str) {
+        let in_window = self.step >= self.from && !self.window_full();
         let log = self.places.entry(place.clone()).or_default();
         if write && log.threads.iter().any(|&t| t != thread) {
             log.contended = true;
@@ -209,7 +210,8 @@ impl Recorder {
             && *at > read
         {
             self.lost_count += 1;
-            if self.lost.len() < LOST_KEPT {
+            // The first few, and those in the window, which its table names.
+            if self.lost.len() < LOST_KEPT || (in_window && self.lost.len() < 4 * LOST_KEPT) {
                 self.lost.push(LostUpdate {
                     location: place.clone(),
                     step: self.step,
@@ -351,7 +353,11 @@ fn values(vm: &Vm, f: &Frame, place: Option<&Location>) -> Option<String> {
     let local = |i: usize| code.co_varnames.get(i).cloned().unwrap_or_default();
     let name = |i: usize| code.co_names.get(i).cloned().unwrap_or_default();
     Some(match op {
-        Op::LOAD_FAST => format!("{} -> {}", local(arg), show(f.fast.get(arg).copied().flatten())),
+        Op::LOAD_FAST => format!(
+            "{} -> {}",
+            local(arg),
+            show(f.fast.get(arg).copied().flatten())
+        ),
         Op::STORE_FAST => format!("{} <- {}", local(arg), show(peek(f, 0))),
         Op::LOAD_GLOBAL | Op::LOAD_NAME => {
             let n = name(arg);
@@ -390,11 +396,21 @@ fn values(vm: &Vm, f: &Frame, place: Option<&Location>) -> Option<String> {
         Op::BINARY_SUBSCR => {
             let (container, key) = (peek(f, 1)?, peek(f, 0)?);
             let v = item(vm, container, key);
-            format!("{}[{}] -> {}", vm.type_name(container), show(Some(key)), show(v))
+            format!(
+                "{}[{}] -> {}",
+                vm.type_name(container),
+                show(Some(key)),
+                show(v)
+            )
         }
         Op::STORE_SUBSCR => {
             let (container, key, v) = (peek(f, 1)?, peek(f, 0)?, peek(f, 2)?);
-            format!("{}[{}] <- {}", vm.type_name(container), show(Some(key)), show(Some(v)))
+            format!(
+                "{}[{}] <- {}",
+                vm.type_name(container),
+                show(Some(key)),
+                show(Some(v))
+            )
         }
         _ => return None,
     })

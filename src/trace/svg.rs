@@ -177,7 +177,9 @@ pub fn body(timeline: &Timeline, t0: u64, t1: u64) -> String {
         for run in row_runs(timeline, t, t0, t1, width) {
             let x = LABEL_WIDTH + run.x0 as f64;
             let w = (run.x1 - run.x0) as f64;
-            let split = run.second.map_or(0.0, |(_, q)| ROW_HEIGHT * f64::from(q) / 4.0);
+            let split = run
+                .second
+                .map_or(0.0, |(_, q)| ROW_HEIGHT * f64::from(q) / 4.0);
             let _ = write!(
                 out,
                 r#"<rect x="{x}" y="{y}" width="{w}" height="{}" class="slice {}"/>"#,
@@ -273,4 +275,3 @@ pub fn write(timeline: &Timeline) -> String {
         body(timeline, 0, timeline.end_ns.max(1))
     )
 }
-

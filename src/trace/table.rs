@@ -263,10 +263,16 @@ pub fn render(trace: &Trace, options: &TraceOptions, heading: &str) -> String {
                 }
                 out.push('\n');
             }
-            out.push_str(&footer(trace, options, "\n"));
+            out.push_str(&footer(trace, (first, last), "\n"));
             out
         }
         Format::Text => {
+            // A line's cell holds its source and what it touched.
+            let cell_width = if options.by_line {
+                2 * CELL_WIDTH
+            } else {
+                CELL_WIDTH
+            };
             let mut widths: Vec<usize> = names.iter().map(|n| n.chars().count()).collect();
             let mut step_width = 4;
             for row in &rows {
@@ -278,7 +284,7 @@ pub fn render(trace: &Trace, options: &TraceOptions, heading: &str) -> String {
                 } = row
                 {
                     let w = &mut widths[column(*thread)];
-                    *w = (*w).max(text.chars().count().min(CELL_WIDTH));
+                    *w = (*w).max(text.chars().count().min(cell_width));
                     step_width = step_width.max(steps.len());
                 }
             }
@@ -301,7 +307,7 @@ pub fn render(trace: &Trace, options: &TraceOptions, heading: &str) -> String {
                         let _ = write!(line, "{steps:>step_width$}  {l:>4}");
                         for (c, w) in widths.iter().enumerate() {
                             let cell = if c == column(*thread) {
-                                cut(text, CELL_WIDTH)
+                                cut(text, cell_width)
                             } else {
                                 String::new()
                             };
@@ -315,14 +321,18 @@ pub fn render(trace: &Trace, options: &TraceOptions, heading: &str) -> String {
                 out.push_str(line.trim_end());
                 out.push('\n');
             }
-            out.push_str(&footer(trace, options, "\n"));
+            out.push_str(&footer(trace, (first, last), "\n"));
             out
         }
     }
 }
 
 /// What the whole run lost, and how to see it.
-fn footer(trace: &Trace, options: &TraceOptions, gap: &str) -> String {
+fn footer(trace: &Trace, shown: (Option<u64>, Option<u64>), gap: &str) -> String {
+    let shown = |step: &u64| match shown {
+        (Some(a), Some(b)) => (a..=b).contains(step),
+        _ => false,
+    };
     let mut out = String::new();
     if trace.truncated {
         out.push_str(gap);
@@ -347,7 +357,19 @@ fn footer(trace: &Trace, options: &TraceOptions, gap: &str) -> String {
          written it since the first one read it.",
         if n == 1 { " was" } else { "s were" }
     );
-    for lost in trace.lost.iter().take(3) {
+    // Those the table shows first, else the run's first.
+    let in_table: Vec<_> = trace
+        .lost
+        .iter()
+        .filter(|l| shown(&l.read_step) && shown(&l.step))
+        .collect();
+    let any_in_table = !in_table.is_empty();
+    let listed = if in_table.is_empty() {
+        trace.lost.iter().take(3).collect()
+    } else {
+        in_table
+    };
+    for lost in listed.iter().take(3) {
         let _ = writeln!(
             out,
             "  step {}: {}'s write of {} = {} overwrote {}'s write of {} (step {}): {}'s update \
@@ -366,11 +388,14 @@ fn footer(trace: &Trace, options: &TraceOptions, gap: &str) -> String {
         );
     }
     // The shortest one is the easiest to read: the tutorial's table.
-    if let Some(short) = trace.lost.iter().min_by_key(|l| (l.step - l.read_step, l.step)) {
+    if let Some(short) = trace
+        .lost
+        .iter()
+        .min_by_key(|l| (l.step - l.read_step, l.step))
+    {
         let from = short.read_step.saturating_sub(3).max(1);
         let steps = short.step + 3 - from;
-        let shown = options.from <= short.read_step && short.step < options.from + options.steps;
-        if !shown {
+        if !any_in_table {
             let _ = writeln!(
                 out,
                 "  The shortest of these (step {}) is in --from {from} --steps {steps}.",

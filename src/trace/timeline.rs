@@ -96,8 +96,10 @@ pub struct Timeline {
 }
 
 impl Timeline {
+    /// The events the JSON file holds (a counter sample is two: handoffs, instructions),
+    /// the mark of a cut left out.
     pub fn events(&self) -> usize {
-        self.slices.len() + self.handoffs.len() + self.counters.len()
+        self.slices.len() + self.handoffs.len() + 2 * self.counters.len()
     }
 }
 
@@ -161,8 +163,9 @@ impl Recorder {
         if self.full() {
             return false;
         }
-        // A handoff closes up to two slices and adds itself and a counter sample.
-        if self.timeline.events() + 4 + self.open.len() > self.timeline.limit {
+        // A handoff closes up to two slices and adds itself and a counter sample (two
+        // events); a cut then closes every open slice.
+        if self.timeline.events() + 5 + self.open.len() > self.timeline.limit {
             self.close_all(now);
             self.timeline.cut_ns = Some(now);
             return false;

@@ -126,9 +126,7 @@ impl Vm {
                             self.set_next_check(next);
                         }
                         // Leave the frame only if another thread takes the GIL.
-                        if due
-                            && self.native_depth == self.threads.base_depth
-                            && !self.keeps_gil(f)
+                        if due && self.native_depth == self.threads.base_depth && !self.keeps_gil(f)
                         {
                             if !self.driven() && self.preempt_contents(f) {
                                 continue 'frame;

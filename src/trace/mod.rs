@@ -23,6 +23,7 @@ pub mod timeline;
 
 use crate::vm::Vm;
 use crate::vm::threads::ThreadState;
+use std::borrow::Cow;
 use std::path::PathBuf;
 
 /// The timeline's file format, from its extension.
@@ -155,8 +156,9 @@ pub fn where_blocked(vm: &Vm, t: usize) -> String {
     }
 }
 
-/// Why the GIL left thread `from` (at a handoff), in a few words.
-pub fn handoff_reason(vm: &Vm, from: usize) -> String {
+/// Why the GIL left thread `from` (at a handoff), in a few words (most of them fixed: a
+/// timeline may hold millions).
+pub fn handoff_reason(vm: &Vm, from: usize) -> Cow<'static, str> {
     use crate::sched::policy::{GilPolicy, policy};
     match vm.threads.threads[from].state {
         ThreadState::Runnable => match policy(vm) {
@@ -164,7 +166,7 @@ pub fn handoff_reason(vm: &Vm, from: usize) -> String {
             GilPolicy::Py37 | GilPolicy::Py311 => "drop request: switch interval".into(),
         },
         ThreadState::WaitLock(..) | ThreadState::WaitJoin(..) => {
-            format!("blocked on {}", where_blocked(vm, from))
+            format!("blocked on {}", where_blocked(vm, from)).into()
         }
         ThreadState::Sleeping(_) => "sleep".into(),
         ThreadState::Finished => "finished".into(),

@@ -318,7 +318,7 @@ impl Observer for Recorder {
         if from == to || !self.in_window() {
             return;
         }
-        let reason = super::handoff_reason(vm, from);
+        let reason = super::handoff_reason(vm, from).into_owned();
         self.rows.push(Row::Handoff { from, to, reason });
     }
 

@@ -67,7 +67,7 @@ pub struct Handoff {
     pub at_ns: u64,
     pub from: usize,
     pub to: usize,
-    pub reason: String,
+    pub reason: std::borrow::Cow<'static, str>,
 }
 
 /// A track: one VM thread.
@@ -113,7 +113,7 @@ struct Open {
 }
 
 /// What a sleeping or blocked thread waits for, to tell when that ended.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, PartialEq)]
 enum Wait {
     Until(u64),
     Lock(ObjRef),
@@ -221,6 +221,20 @@ impl Recorder {
             // A thread can be renamed (Thread.name = ...).
             if self.timeline.tracks[t].name != thread.name {
                 self.timeline.tracks[t].name = thread.name.clone();
+            }
+            // Still blocked on the same thing: nothing to do (and no words to find again).
+            let same_wait = match thread.state {
+                ThreadState::WaitLock(lock, _) => self.waits[t] == Some(Wait::Lock(lock)),
+                ThreadState::WaitJoin(ident, _) => self.waits[t] == Some(Wait::Join(ident)),
+                _ => false,
+            };
+            if same_wait
+                && running != Some(t)
+                && self.open[t]
+                    .as_ref()
+                    .is_some_and(|o| matches!(o.activity, Activity::Blocked(_)))
+            {
+                continue;
             }
             let (activity, wait) = match thread.state {
                 ThreadState::Finished => (None, None),

@@ -365,7 +365,10 @@ fn run(cli: Cli) -> ExitCode {
                 format: minipy::trace::table::Format::parse(&t.format)
                     .unwrap_or(minipy::trace::table::Format::Text),
                 output: t.output,
-                options: format!("{words} "),
+                options: match &t.replay {
+                    Some(token) => format!("--replay {token} "),
+                    None => format!("{words} "),
+                },
             };
             let status = match t.replay {
                 Some(token) => minipy::on_vm_stack(|| {

@@ -161,6 +161,9 @@ pub fn where_blocked(vm: &Vm, t: usize) -> String {
 pub fn handoff_reason(vm: &Vm, from: usize) -> Cow<'static, str> {
     use crate::sched::policy::{GilPolicy, policy};
     match vm.threads.threads[from].state {
+        ThreadState::Runnable if crate::sched::state(vm).chooser.is_some() => {
+            "the schedule switches".into()
+        }
         ThreadState::Runnable => match policy(vm) {
             GilPolicy::Py2 => "check interval spent".into(),
             GilPolicy::Py37 | GilPolicy::Py311 => "drop request: switch interval".into(),

@@ -13,9 +13,9 @@
 //!   `strategy.rs`, `dpor.rs`: the strategies; `token.rs`: replay tokens;
 //!   `explain.rs`: the interleaving behind an outcome.
 
-mod access;
+pub mod access;
 mod dpor;
-mod explain;
+pub mod explain;
 mod race;
 mod run;
 mod strategy;
@@ -525,6 +525,29 @@ pub fn replay(
     token_text: &str,
     explain: bool,
 ) -> i32 {
+    replay_observed(
+        source,
+        filename,
+        vm_options,
+        token_text,
+        explain,
+        |_| {},
+        |_, status| status,
+    )
+}
+
+/// `replay`, with `start` seeing the VM before the program starts and `end` after it
+/// ended (with the exit status, which it may change): a recorder of the run (`minipy
+/// trace --replay`).
+pub fn replay_observed(
+    source: &str,
+    filename: &str,
+    vm_options: crate::vm::Options,
+    token_text: &str,
+    explain: bool,
+    start: impl FnOnce(&mut crate::vm::Vm),
+    end: impl FnOnce(&mut crate::vm::Vm, i32) -> i32,
+) -> i32 {
     let hash = match program_hash(source, filename) {
         Ok(h) => h,
         Err(report) => {
@@ -539,7 +562,7 @@ pub fn replay(
             return 2;
         }
     };
-    let mut prepared = match run::prepare(source, filename, vm_options, None) {
+    let mut prepared = match run::prepare_with(source, filename, vm_options, None, start) {
         Ok(p) => p,
         Err(report) => {
             crate::report!("{report}");
@@ -567,5 +590,5 @@ pub fn replay(
     if explain {
         crate::report!("{}", explanation(&prepared, &log));
     }
-    outcome.status
+    end(&mut prepared.vm, outcome.status)
 }

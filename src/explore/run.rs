@@ -306,6 +306,18 @@ pub fn prepare(
     options: crate::vm::Options,
     invariant: Option<&str>,
 ) -> Result<Prepared, String> {
+    prepare_with(source, filename, options, invariant, |_| {})
+}
+
+/// `prepare`, with `setup` seeing the VM before the program starts (a recorder installs
+/// itself there).
+pub fn prepare_with(
+    source: &str,
+    filename: &str,
+    options: crate::vm::Options,
+    invariant: Option<&str>,
+    setup: impl FnOnce(&mut Vm),
+) -> Result<Prepared, String> {
     let code = crate::compile_source(source, filename).map_err(|e| e.render(filename, source))?;
     let invariant = match invariant {
         Some(expr) => Some(
@@ -319,6 +331,7 @@ pub fn prepare(
         ..options
     });
     vm.threads.own_os_threads = true;
+    setup(&mut vm);
     vm.out = crate::vm::Output::Captured(Vec::new());
     let stderr = crate::capture_stderr(true);
     let frame = vm.module_frame(code, source);

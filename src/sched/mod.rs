@@ -2,6 +2,7 @@
 //! `SchedulerHooks` and keep what they need beside the core's thread table in `State`.
 //!
 //! - `det.rs`: the deterministic scheduler (one OS thread steps every VM thread; seeded draws).
+//! - `policy.rs`: the GIL's policies (`--gil py2|py37|py311`): when the holder gives it up.
 //! - `os.rs`: the OS-thread scheduler and its real GIL.
 //! - `clock.rs`: the clock both read (virtual under det, real under os).
 //! - `wait.rs`: when a blocked thread's wait is over, and the deadlock report.
@@ -13,6 +14,7 @@ pub mod det;
 pub mod lifecycle;
 pub mod locks;
 pub mod os;
+pub mod policy;
 pub mod wait;
 
 use crate::vm::Vm;
@@ -77,6 +79,9 @@ pub struct State {
     pub os: Option<os::OsLink>,
     /// Who decides instead of the seeded draw (not part of a copy: its owner puts it back).
     pub chooser: Option<Box<dyn Chooser>>,
+    /// The GIL's policy (`--gil`), and the holder's turn as the timed ones keep it.
+    pub gil: policy::GilPolicy,
+    pub timed: policy::Turn,
 }
 
 impl Clone for State {
@@ -91,6 +96,8 @@ impl Clone for State {
             locks_created: self.locks_created,
             os: self.os.clone(),
             chooser: None,
+            gil: self.gil,
+            timed: self.timed.clone(),
         }
     }
 }
@@ -107,6 +114,8 @@ impl State {
             locks_created: 0,
             os: None,
             chooser: None,
+            gil: policy::GilPolicy::Py2,
+            timed: policy::Turn::default(),
         }
     }
 

@@ -138,7 +138,7 @@ impl Vm {
             // Idents stay one more than table indices (`thread_index`).
             self.threads.next_ident -= 1;
             if self.threads.threads.len() == 1 {
-                self.threads.next_check = self.threads.step_limit;
+                self.set_next_check(u64::MAX);
                 self.threads.budget = budget;
             }
             return Err(self.new_exception("RuntimeError", "can't start new thread"));

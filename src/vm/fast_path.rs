@@ -85,7 +85,7 @@ impl Vm {
             match (self.scheduler.quick_check)(self, tick) {
                 None => return Hot::Stopped,
                 Some(keeps) => {
-                    self.threads.next_check = tick + u64::from(self.threads.check_interval);
+                    self.set_next_check(tick + u64::from(self.threads.check_interval));
                     if !keeps {
                         self.ticks = tick;
                         return Hot::Switch;

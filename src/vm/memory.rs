@@ -4,9 +4,13 @@
 //! as CPython raises it where malloc fails, instead of the process aborting. The default
 //! limit is half the machine's memory. Large requests (a megabyte or more) are also
 //! checked against what the process holds already, so a structure that keeps doubling
-//! gets MemoryError when it reaches the limit. Also the end of a run that spent
-//! `--max-steps`.
+//! gets MemoryError when it reaches the limit; a list or dict about to double is checked
+//! so, and what the process holds is looked at after each collection and every
+//! `HELD_CHECK_ALLOCATIONS` allocations, so a program growing by small objects stops too.
+//! (What the process holds counts pages the allocator keeps after a free.) Also the end
+//! of a run that spent `--max-steps`.
 
+use super::frame::Frame;
 use super::{PyResult, Value, Vm};
 
 /// The exit status of a program stopped by `--max-steps` or `--timeout` (as GNU timeout's).
@@ -79,6 +83,20 @@ impl Vm {
             return Ok(());
         }
         self.check_alloc(2 * len as u64, item_bytes)
+    }
+
+    /// Collects garbage at a backward jump, but only when no native code is on the Rust
+    /// stack: natives hold values in Rust locals the collector cannot see. Then MemoryError
+    /// if the process has grown past `--max-memory`.
+    pub(super) fn maybe_collect_with(&mut self, f: &Frame) -> PyResult<()> {
+        let collect = self.heap.wants_collection() && self.native_depth <= 1;
+        if collect {
+            let mut extra = Vec::new();
+            f.trace(&mut |v| extra.push(v));
+            let at = (f.code().co_filename.clone(), f.lineno());
+            self.collect_at(&extra, Some(at));
+        }
+        self.check_held_memory(collect)
     }
 
     /// Every `HELD_CHECK_ALLOCATIONS` allocations and after each collection (at a backward

@@ -1,4 +1,6 @@
-//! `_asyncio`: the loop's timer heap in Rust. Timers are TimerHandle objects ordered by
+//! `_asyncio`: the loop's timer heap in Rust, and the explorer's say in which ready callback
+//! runs next (`explored`, `pick_ready`: asked of the scheduler's chooser, if any).
+//! The timer heap: Timers are TimerHandle objects ordered by
 //! their `_when` (TimerHandle.__lt__ compares nothing else), kept with heapq's algorithm,
 //! so timers due at the same time leave in the order CPython's heap gives them; comparing
 //! the floats here saves the Python `__lt__` call each step of a sift would make.
@@ -14,6 +16,8 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("timer_push", timer_push),
             ("timer_pop", timer_pop),
             ("timer_heapify", timer_heapify),
+            ("explored", explored),
+            ("pick_ready", pick_ready),
         ],
     ))
 }
@@ -122,4 +126,23 @@ fn timer_heapify(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         sift_up(vm, r, i);
     }
     Ok(Value::None)
+}
+
+/// explored(): whether something other than FIFO decides which ready callback runs next.
+fn explored(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Bool(crate::sched::chooses_callbacks(vm)))
+}
+
+/// pick_ready(n): which of the first `n` ready callbacks runs next (0: the first). The
+/// explorer may park the thread here first (for its checkpoint): the call then runs again
+/// when the thread is resumed.
+fn pick_ready(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let count = vm.as_index(arg(&args, 0)).unwrap_or(1).max(1) as usize;
+    match crate::sched::choose_callback(vm, count) {
+        Some(crate::sched::Choice::Park) => {
+            Err(vm.block_on(crate::vm::threads::ThreadState::Runnable))
+        }
+        Some(crate::sched::Choice::Thread(k)) => Ok(Value::Int(k.min(count - 1) as i64)),
+        None => Ok(Value::Int(0)),
+    }
 }

@@ -277,6 +277,31 @@ fn big_requests_raise_memory_error_instead_of_aborting() {
         ),
         ("percent_width", "'%*d' % (2**40, 1)\n", "MemoryError"),
         ("tuple_of_range", "tuple(range(10**12))\n", "MemoryError"),
+        (
+            "replace_grows",
+            "'ab'.replace('a', 'a' * 10**6).replace('a', 'a' * 10**6)\n",
+            "MemoryError",
+        ),
+        (
+            "struct_pack",
+            "import struct\nstruct.pack('10000000000s', b'')\n",
+            "MemoryError",
+        ),
+        (
+            "struct_size",
+            "import struct\nstruct.calcsize('99999999999999999999q')\n",
+            "struct.error: total struct size too long",
+        ),
+        (
+            "getrandbits",
+            "import random\nrandom.getrandbits(10**12)\n",
+            "OverflowError: signed integer is greater than maximum",
+        ),
+        (
+            "float_precision",
+            "'{:.{p}f}'.format(1.0, p=2**40)\n",
+            "ValueError: precision too big",
+        ),
     ];
     // Programs that grow by many small steps, under a lower limit to end sooner: the
     // process's size is looked at as it grows.

@@ -129,6 +129,7 @@ fn format_core(vm: &mut Vm, template: &str, args: Value, bytes: bool) -> PyResul
         while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '*' || chars[i] == '.') {
             let c = chars[i];
             i += 1;
+            let in_precision = precision.is_some();
             let target = match &mut precision {
                 Some(p) => p,
                 None if c == '.' => {
@@ -146,6 +147,10 @@ fn format_core(vm: &mut Vm, template: &str, args: Value, bytes: bool) -> PyResul
                 let Some(n) = vm.as_index(w) else {
                     return Err(vm.type_error("* wants int"));
                 };
+                if in_precision && n > i64::from(i32::MAX) {
+                    let message = "Python int too large to convert to C int";
+                    return Err(vm.new_exception("OverflowError", message));
+                }
                 target.push_str(&n.to_string());
             } else {
                 target.push(c);

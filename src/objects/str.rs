@@ -313,6 +313,21 @@ pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
     let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
     let count = int_arg(vm, &args, 2, -1);
+    if new.len() > old.len() {
+        // The result's size first: MemoryError before making one too big.
+        let found = if old.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(old.as_str()).count()
+        };
+        let replaced = if count < 0 {
+            found
+        } else {
+            found.min(count as usize)
+        };
+        let grows = (replaced as u64).saturating_mul((new.len() - old.len()) as u64);
+        vm.check_alloc((s.len() as u64).saturating_add(grows), 1)?;
+    }
     let out = if count < 0 {
         s.replace(&old, &new)
     } else {

@@ -166,10 +166,7 @@ fn task_step(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         .and_then(|d| vm.dict_get_str(d, "_coro"))
         .and_then(Value::as_obj);
     let (name, line) = match coro.map(|c| vm.heap.get(c)) {
-        Some(Object::Generator(g)) => (
-            g.name.clone(),
-            g.frame.as_ref().map_or(0, |f| g.code.line_at(f.pc)),
-        ),
+        Some(Object::Generator(g)) => (g.name.clone(), g.frame.as_ref().map_or(0, |f| f.lineno())),
         _ => (String::from("?"), 0),
     };
     let done = dict

@@ -531,3 +531,52 @@ fn a_timeline_file_of_no_known_kind_is_refused() {
     assert!(o.stderr.contains(".json"), "{}", o.stderr);
     assert!(o.stdout.is_empty());
 }
+
+#[test]
+fn asyncio_tasks_get_a_row_each_and_recording_moves_no_switch() {
+    let program = "tests/trace/asyncio_tasks.mpy";
+    for seed in ["0", "1", "2"] {
+        let plain = minipy(&["run", "--seed", seed, program]);
+        let (recorded, text) = timeline(program, "json", &["--seed", seed]);
+        assert_eq!(
+            plain.stdout, recorded.stdout,
+            "seed {seed}: recording changed the run"
+        );
+        let doc = Reader::parse(&text).expect("JSON");
+        // MainThread, the executor's thread, main(), two workers, shutdown_asyncgens().
+        check_trace_events(&doc, 6);
+        let Some(Json::List(events)) = doc.get("traceEvents") else {
+            panic!("no traceEvents");
+        };
+        let mut names = BTreeMap::new();
+        for e in events
+            .iter()
+            .filter(|e| e.str("name") == Some("thread_name"))
+        {
+            let name = e.get("args").and_then(|a| a.str("name")).expect("a name");
+            names.insert(e.num("tid").expect("tid") as i64, name.to_string());
+        }
+        let steps = |track: &str| {
+            events
+                .iter()
+                .filter(|e| e.str("ph") == Some("X") && e.str("name") == Some("running"))
+                .filter(|e| {
+                    names
+                        .get(&(e.num("tid").expect("tid") as i64))
+                        .map(String::as_str)
+                        == Some(track)
+                })
+                .count()
+        };
+        // A step to the first await, then one per wake-up.
+        assert_eq!(steps("Task-2 worker()"), 4, "{names:?}");
+        assert_eq!(steps("Task-3 worker()"), 3, "{names:?}");
+        assert_eq!(steps("Task-1 main()"), 2, "{names:?}");
+    }
+    let (_, svg) = timeline(program, "svg", &[]);
+    assert!(
+        svg.contains("2 threads, "),
+        "the threads counted apart from the tasks"
+    );
+    assert!(svg.contains("4 asyncio tasks"), "the tasks counted");
+}

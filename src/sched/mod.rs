@@ -6,10 +6,12 @@
 //! - `os.rs`: the OS-thread scheduler and its real GIL.
 //! - `clock.rs`: the clock both read (virtual under det, real under os).
 //! - `wait.rs`: when a blocked thread's wait is over, and the deadlock report.
+//! - `deadlock.rs`: where each thread of a deadlock waits (and an event loop's tasks).
 //! - `locks.rs`: the lock objects' acquire and release.
 //! - `lifecycle.rs`: starting and ending VM threads, and reports of their exceptions.
 
 pub mod clock;
+mod deadlock;
 pub mod det;
 pub mod lifecycle;
 pub mod locks;

@@ -233,12 +233,21 @@ pub fn body(timeline: &Timeline, t0: u64, t1: u64) -> String {
             tick_label(t, step)
         );
     }
+    let threads = timeline.tracks.len() - timeline.task_tracks;
     let mut note = format!(
-        "{} clock; {} threads, {} GIL handoffs",
+        "{} clock; {} thread{}, {} GIL handoffs",
         timeline.clock,
-        timeline.tracks.len(),
+        threads,
+        if threads == 1 { "" } else { "s" },
         timeline.handoffs.len()
     );
+    if timeline.task_tracks > 0 {
+        let _ = write!(
+            note,
+            "; {} asyncio tasks (a slice per step)",
+            timeline.task_tracks
+        );
+    }
     if let Some(cut) = timeline.cut_ns {
         let _ = write!(
             note,

@@ -4,12 +4,15 @@
 //! handoffs and lock releases only (no per-instruction work), so `run --timeline` costs
 //! little; at most `limit` events are kept, and the cut is said.
 //!
+//! Tasks of an asyncio event loop get a track each, after the threads': a slice for each
+//! step the task ran (from the loop's `_enter_task` to its `_leave_task`).
+//!
 //! When a thread stops waiting is read off the scheduler's state at the next handoff:
 //! a sleep ends at its deadline, a join when the joined thread ended, a lock wait when the
 //! lock was last released (the recorder hears of releases), anything else when seen.
 
 use super::where_blocked;
-use crate::vm::threads::{Observer, ThreadState};
+use crate::vm::threads::{Observer, TaskStep, ThreadState};
 use crate::vm::{ObjRef, Vm};
 use std::collections::HashMap;
 
@@ -85,6 +88,8 @@ pub struct Timeline {
     /// "virtual" (det) or "real" (os).
     pub clock: &'static str,
     pub tracks: Vec<Track>,
+    /// Of the tracks, the last this many are asyncio tasks' (the others are threads').
+    pub task_tracks: usize,
     pub slices: Vec<Slice>,
     pub handoffs: Vec<Handoff>,
     /// (time, handoffs so far, counted instructions so far), at each handoff and the end.
@@ -131,6 +136,18 @@ pub struct Recorder {
     released: HashMap<ObjRef, u64>,
     /// When each thread (by ident) ended.
     ended: HashMap<u64, u64>,
+    tasks: TaskTracks,
+}
+
+/// The tracks of asyncio tasks, numbered as first seen; put after the threads' at the end.
+#[derive(Default)]
+struct TaskTracks {
+    tracks: Vec<Track>,
+    slices: Vec<Slice>,
+    /// A task not done yet: its track (a done task's object may be reused for a new one).
+    by_task: HashMap<ObjRef, usize>,
+    /// The step each VM thread's loop is running: (track, since, line, ticks).
+    running: HashMap<usize, (usize, u64, u32, u64)>,
 }
 
 impl Recorder {
@@ -148,6 +165,7 @@ impl Recorder {
             parked_line: Vec::new(),
             released: HashMap::new(),
             ended: HashMap::new(),
+            tasks: TaskTracks::default(),
         };
         recorder.sync(vm, now, Some(vm.threads.current), None);
         recorder
@@ -165,7 +183,8 @@ impl Recorder {
         }
         // A handoff closes up to two slices and adds itself and a counter sample (two
         // events); a cut then closes every open slice.
-        if self.timeline.events() + 5 + self.open.len() > self.timeline.limit {
+        let events = self.timeline.events() + self.tasks.slices.len();
+        if events + 5 + self.open.len() + self.tasks.running.len() > self.timeline.limit {
             self.close_all(now);
             self.timeline.cut_ns = Some(now);
             return false;
@@ -200,6 +219,24 @@ impl Recorder {
     fn close_all(&mut self, now: u64) {
         for t in 0..self.open.len() {
             self.close(t, now, 0, 0);
+        }
+        let running: Vec<usize> = self.tasks.running.keys().copied().collect();
+        for thread in running {
+            self.end_task_step(thread, now, 0, 0);
+        }
+    }
+
+    fn end_task_step(&mut self, thread: usize, now: u64, end_line: u32, ticks: u64) {
+        if let Some((track, since, line, start_ticks)) = self.tasks.running.remove(&thread) {
+            self.tasks.slices.push(Slice {
+                thread: track,
+                activity: Activity::Running,
+                start_ns: since,
+                end_ns: now.max(since),
+                line,
+                end_line: if end_line == 0 { line } else { end_line },
+                instructions: ticks.saturating_sub(start_ticks),
+            });
         }
     }
 
@@ -323,6 +360,17 @@ impl Recorder {
                 let line = if t == current { top_line(vm, t) } else { 0 };
                 self.close(t, now, line, ticks);
             }
+            let running: Vec<usize> = self.tasks.running.keys().copied().collect();
+            for thread in running {
+                self.end_task_step(thread, now, 0, ticks);
+            }
+        }
+        let first_task_track = self.timeline.tracks.len();
+        self.timeline.task_tracks = self.tasks.tracks.len();
+        self.timeline.tracks.append(&mut self.tasks.tracks);
+        for mut slice in self.tasks.slices.drain(..) {
+            slice.thread += first_task_track;
+            self.timeline.slices.push(slice);
         }
         self.timeline.end_ns = self.timeline.cut_ns.unwrap_or(now);
         self.timeline
@@ -394,6 +442,33 @@ impl Observer for Recorder {
 
     fn lock_released(&mut self, vm: &Vm, lock: ObjRef) {
         self.released.insert(lock, vm.now_ns());
+    }
+
+    fn task_step(&mut self, vm: &Vm, step: &TaskStep) {
+        let now = vm.now_ns();
+        if !self.room(now) {
+            return;
+        }
+        let thread = vm.threads.current;
+        if step.begins {
+            let next = self.tasks.tracks.len();
+            let track = *self.tasks.by_task.entry(step.task).or_insert(next);
+            if track == next {
+                self.tasks.tracks.push(Track {
+                    name: format!("Task-{} {}()", next + 1, step.name),
+                    start_ns: now,
+                });
+            }
+            self.end_task_step(thread, now, 0, vm.ticks);
+            self.tasks
+                .running
+                .insert(thread, (track, now, step.line, vm.ticks));
+        } else {
+            self.end_task_step(thread, now, step.line, vm.ticks);
+            if step.done {
+                self.tasks.by_task.remove(&step.task);
+            }
+        }
     }
 
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any> {

@@ -185,8 +185,24 @@ pub trait Observer: std::any::Any {
     fn idle(&mut self, _vm: &Vm, _ns: u64) {}
     /// A lock was released (threads waiting for it may go on).
     fn lock_released(&mut self, _vm: &Vm, _lock: ObjRef) {}
+    /// A cooperative task of an event loop in the running thread begins or ends a step.
+    fn task_step(&mut self, _vm: &Vm, _step: &TaskStep) {}
     /// For taking the observer back out of the VM as what it is.
     fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
+}
+
+/// A step of a cooperative task (an event loop's), as an observer hears of it.
+pub struct TaskStep<'a> {
+    /// The task object (its identity; freed and reused only after it is done).
+    pub task: ObjRef,
+    /// Its coroutine's qualified name.
+    pub name: &'a str,
+    /// The source line its coroutine is suspended at (0: finished).
+    pub line: u32,
+    /// The step begins (otherwise it ends).
+    pub begins: bool,
+    /// The task is done (at the end of its last step).
+    pub done: bool,
 }
 
 /// A thread's top frame, handed between the core and the scheduler at a switch.

@@ -100,13 +100,22 @@ impl Vm {
         meta: Option<ObjRef>,
         name: &str,
         bases: Vec<ObjRef>,
-        dict: crate::vm::object::NameMap,
+        mut dict: crate::vm::object::NameMap,
     ) -> PyResult<ObjRef> {
-        let qualname = dict
-            .get("__qualname__")
-            .and_then(|q| self.str_of(*q))
-            .unwrap_or(name)
-            .to_string();
+        // As type_new: __qualname__ leaves the namespace for the class's own field, and
+        // __doc__ is None when the body has no docstring.
+        let qualname = match dict.shift_remove("__qualname__") {
+            Some(q) => match self.str_of(q) {
+                Some(q) => q.to_string(),
+                None => {
+                    let message =
+                        format!("type __qualname__ must be a str, not {}", self.type_name(q));
+                    return Err(self.type_error(&message));
+                }
+            },
+            None => name.to_string(),
+        };
+        dict.entry("__doc__".into()).or_insert(Value::None);
         let class = self.new_class(name, bases, dict)?;
         let meta = meta.filter(|m| Some(m) != self.types.get("type"));
         if let Object::Class(c) = self.heap.get_mut(class) {
@@ -162,6 +171,14 @@ impl Vm {
         let mut dict = crate::vm::object::NameMap::default();
         for (k, v) in self.mapping_items(ns)? {
             dict.insert(self.str_of(k).unwrap_or_default().to_string(), v);
+        }
+        // The calling module names the class (a class statement's body sets it itself).
+        let caller_module = self
+            .caller
+            .take()
+            .and_then(|c| self.dict_get_str(c.globals, "__name__"));
+        if let Some(module) = caller_module {
+            dict.entry("__module__".into()).or_insert(module);
         }
         self.build_class(meta, &name, base_refs, dict)
     }

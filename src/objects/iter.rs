@@ -347,6 +347,14 @@ impl Vm {
         if let Some(Object::Dict(d)) = v.as_obj().map(|r| self.heap.get(r)) {
             return Ok(d.values().copied().collect());
         }
+        // A dict subclass that keeps dict's iteration is copied entry by entry, its own
+        // __getitem__ unasked, as PyDict_Merge does.
+        if let Some(Value::Obj(payload)) = self.payload_of(v)
+            && let Object::Dict(d) = self.heap.get(payload)
+            && self.class_lookup(self.type_of(v), "__iter__").is_none()
+        {
+            return Ok(d.values().copied().collect());
+        }
         let keys = match self.getattr(v, "keys") {
             Ok(k) => self.call(k, Args::default())?,
             Err(_) => {

@@ -57,6 +57,11 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
 
 /// The native method `name` of the built-in type `tag` itself (not its bases).
 fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
+    if name.starts_with("__")
+        && let Some(found) = super::dunders::lookup(tag, name)
+    {
+        return Some(found);
+    }
     match (tag, name) {
         ("str", "split") => Some(("split", s_split)),
         ("str", "rsplit") => Some(("rsplit", s_rsplit)),
@@ -407,6 +412,11 @@ pub fn method_names(tag: &'static str) -> Vec<&'static str> {
         .copied()
         .filter(|n| table(tag, n).is_some())
         .collect();
+    for name in super::dunders::names(tag) {
+        if !names.contains(&name) {
+            names.push(name);
+        }
+    }
     if tag == "bytes" {
         names.extend(super::bytes::method_names());
     }

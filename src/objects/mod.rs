@@ -15,6 +15,7 @@ pub mod complex;
 pub mod constructors;
 pub mod deque;
 pub mod dict;
+pub mod dunders;
 pub mod format;
 pub mod function;
 pub mod hash;

@@ -904,7 +904,8 @@ impl Vm {
         // Whether the builtin reads the frame, and then whether it needs its locals.
         let reads_frame = match self.heap.get(r) {
             Object::Native(n) if n.reads_frame => Some(n.name != "globals"),
-            Object::Class(_) if r == self.types["super"] => Some(false),
+            // type(name, bases, ns) names the class after the calling module.
+            Object::Class(_) if r == self.types["super"] || r == self.types["type"] => Some(false),
             _ => None,
         };
         if let Some(with_locals) = reads_frame {

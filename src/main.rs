@@ -51,6 +51,10 @@ enum Command {
         /// Most threads alive at once; starting one more raises RuntimeError
         #[arg(long, default_value_t = 1024)]
         max_threads: usize,
+        /// Under --sched det: how many simulated processes (multiprocessing) run at the
+        /// same virtual time, and what os.cpu_count() returns
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        cpus: u32,
         /// Run the one schedule a replay token from `minipy explore` holds (the GIL offered
         /// before every counted instruction, as explore runs it); the token must be for
         /// this program
@@ -184,6 +188,7 @@ fn run(cli: Cli) -> ExitCode {
             check_interval,
             max_threads,
             switch_interval,
+            cpus,
             replay,
             explain,
             race_report,
@@ -201,6 +206,7 @@ fn run(cli: Cli) -> ExitCode {
                 check_interval,
                 max_threads,
                 switch_interval,
+                cpus: cpus as usize,
             };
             let sched = if sched == "os" {
                 minipy::Sched::Os

@@ -7,12 +7,14 @@
 //! - `wait.rs`: when a blocked thread's wait is over, and the deadlock report.
 //! - `locks.rs`: the lock objects' acquire and release.
 //! - `lifecycle.rs`: starting and ending VM threads, and reports of their exceptions.
+//! - `process/`: processes (multiprocessing): simulated under det, real under os.
 
 pub mod clock;
 pub mod det;
 pub mod lifecycle;
 pub mod locks;
 pub mod os;
+pub mod process;
 pub mod wait;
 
 use crate::vm::Vm;

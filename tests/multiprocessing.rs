@@ -1,9 +1,14 @@
 //! tests/multiprocessing: programs using multiprocessing must print what CPython 3.7
 //! printed (recorded by `python3 scripts/record_corpus37.py tests/multiprocessing`), under
-//! the deterministic scheduler at seeds 0-3, where the processes are simulated.
+//! the deterministic scheduler at seeds 0-3, where the processes are simulated, and under
+//! the OS scheduler, where they are real (fork) and none may be left behind.
 
 mod common;
 
+use std::io::BufRead;
+use std::time::{Duration, Instant};
+
+/// What minipy does not match yet, in either mode.
 const KNOWN_FAILURES: &[(&str, &str)] = &[
     (
         "futures_process_exception",
@@ -20,16 +25,110 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What only --sched os does not match yet.
+const KNOWN_FAILURES_OS: &[(&str, &str)] = &[
+    ("set_start_method_spawn", "spawn under --sched os"),
+    ("spawn_guarded", "spawn under --sched os"),
+    ("spawn_no_guard", "spawn under --sched os"),
+    ("start_methods", "spawn and forkserver under --sched os"),
+];
+
 #[test]
 fn multiprocessing_programs_print_what_cpython_37_prints_under_det() {
     common::check_corpus(
         "tests/multiprocessing",
-        &[
-            &[],
-            &["--seed", "1"],
-            &["--seed", "2"],
-            &["--seed", "3"],
-        ],
+        &[&[], &["--seed", "1"], &["--seed", "2"], &["--seed", "3"]],
         KNOWN_FAILURES,
     );
+}
+
+#[test]
+fn multiprocessing_programs_print_what_cpython_37_prints_with_real_processes() {
+    let known: Vec<(&str, &str)> = KNOWN_FAILURES
+        .iter()
+        .chain(KNOWN_FAILURES_OS)
+        .copied()
+        .collect();
+    common::check_corpus("tests/multiprocessing", &[&["--sched", "os"]], &known);
+    let left = wait_for_no_orphans(Duration::from_secs(3));
+    assert!(left.is_empty(), "processes left behind: {left:?}");
+}
+
+/// Processes running the minipy binary whose parent is not this test (a forked child
+/// whose parent has ended), after waiting up to `grace` for them to go.
+fn wait_for_no_orphans(grace: Duration) -> Vec<u32> {
+    let binary = std::fs::canonicalize(env!("CARGO_BIN_EXE_minipy")).expect("the binary");
+    let me = std::process::id();
+    let start = Instant::now();
+    loop {
+        let orphans: Vec<u32> = std::fs::read_dir("/proc")
+            .expect("/proc")
+            .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+            .filter(|pid| {
+                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
+                    && parent_of(*pid).is_some_and(|ppid| ppid != me)
+            })
+            .collect();
+        if orphans.is_empty() || start.elapsed() > grace {
+            return orphans;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn parent_of(pid: u32) -> Option<u32> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // pid (comm) state ppid ...: comm may hold spaces, so read after its last ')'.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    rest.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// Ctrl-C (SIGINT) to the parent alone ends its children too: a child sleeping for a
+/// minute is gone soon after its parent is interrupted.
+#[test]
+fn interrupting_the_parent_stops_its_children() {
+    let program = "import multiprocessing as mp, time, sys\n\
+                   def sleeper():\n    time.sleep(60)\n\
+                   if __name__ == '__main__':\n\
+                   \x20   p = mp.Process(target=sleeper)\n    p.start()\n\
+                   \x20   print(p.pid)\n    sys.stdout.flush()\n    p.join()\n";
+    let dir = std::env::temp_dir().join(format!("minipy-mp-sigint-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a temporary folder");
+    let path = dir.join("sleeper.mpy");
+    std::fs::write(&path, program).expect("the program is written");
+    let mut parent = std::process::Command::new(env!("CARGO_BIN_EXE_minipy"))
+        .args(["run", "--sched", "os"])
+        .arg(&path)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("minipy starts");
+    let mut line = String::new();
+    std::io::BufReader::new(parent.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("the child's pid");
+    let child: u32 = line.trim().parse().expect("a pid");
+    assert!(alive(child), "the child runs");
+    let status = std::process::Command::new("kill")
+        .args(["-INT", &parent.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(status.success());
+    let _ = parent.wait();
+    let start = Instant::now();
+    while alive(child) && start.elapsed() < Duration::from_secs(5) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(!alive(child), "the child outlived its interrupted parent");
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Running (not ended, not a zombie waiting to be reaped).
+fn alive(pid: u32) -> bool {
+    std::fs::read_to_string(format!("/proc/{pid}/stat")).is_ok_and(|stat| {
+        let state = stat[stat.rfind(')').map_or(0, |i| i + 1)..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("");
+        state != "Z" && state != "X"
+    })
 }

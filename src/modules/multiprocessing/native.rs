@@ -172,7 +172,8 @@ fn mp_start(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn start_child(vm: &mut Vm, key: u64, process_obj: Value, method: &str) -> PyResult<i64> {
     let start = if method == "fork" {
         let entry: process::Entry = Box::new(move |vm: &mut Vm| run_bootstrap(vm, process_obj));
-        Start::Fork(entry)
+        let bootstrap = vm.getattr(process_obj, "_bootstrap")?;
+        Start::Fork { entry, bootstrap }
     } else {
         // The pickled process and what the child needs before it (spawn.py).
         let spawn = vm.import("multiprocessing.spawn", true)?;

@@ -121,6 +121,11 @@ pub enum Request {
     Cancel {
         token: u64,
     },
+    /// Whether one of these objects has moved past the version given (no waiter is left:
+    /// a real process looks again later).
+    Changed {
+        objects: Vec<(Id, u64)>,
+    },
 }
 
 /// The kernel's answer.
@@ -431,6 +436,10 @@ impl Kernel {
                     token,
                 });
                 Reply::Done
+            }
+            Request::Changed { objects } => {
+                let changed = objects.iter().any(|&(id, v)| self.version(id) != v);
+                Reply::Flag(changed, 0)
             }
         }
     }

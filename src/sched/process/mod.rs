@@ -14,6 +14,7 @@
 pub mod broker;
 mod hooks;
 pub mod kernel;
+mod wire;
 mod world;
 
 pub use kernel::{Fault, Reply, Request, SemKind};
@@ -50,6 +51,10 @@ pub enum Link {
     Os(Arc<broker::Client>),
 }
 
+/// A thread's ident, the (object, version) pairs it waits on, and how many times in a
+/// row it has looked at them.
+type Poll = (u64, Vec<(u64, u64)>, u32);
+
 /// What each VM keeps about its process (a module state, so it travels with the VM).
 #[derive(Clone)]
 pub struct ProcessState {
@@ -68,6 +73,9 @@ pub struct ProcessState {
     pub bootstrapping: bool,
     /// While the process object of a child to spawn is pickled: the child's key.
     pub spawning: Option<u64>,
+    /// Under os, each thread's last wait and how many times in a row it has looked again
+    /// for the same versions: the longer it waits, the less often it looks.
+    polls: Vec<Poll>,
 }
 
 impl Default for ProcessState {
@@ -82,6 +90,7 @@ impl Default for ProcessState {
             cpus: 2,
             bootstrapping: false,
             spawning: None,
+            polls: Vec::new(),
         }
     }
 }
@@ -192,10 +201,13 @@ pub fn wait(
     if let Some(i) = state(vm).waits.iter().position(|w| w.0 == ident) {
         let (_, token, lock) = state(vm).waits.remove(i);
         let timed_out = std::mem::take(&mut vm.threads.just_woke);
-        if vm.lock_owner(lock).is_some() {
+        if vm.lock_owner(lock).is_some() && !vm.real_time() {
             request(vm, Request::Cancel { token })?;
         }
         return Ok(Value::Bool(!timed_out));
+    }
+    if vm.real_time() {
+        return poll_wait(vm, objects, timeout, lock);
     }
     let token = {
         let s = state(vm);
@@ -218,6 +230,55 @@ pub fn wait(
     }
     state(vm).waits.push((ident, token, lock));
     Err(vm.block_on(ThreadState::WaitLock(lock, deadline)))
+}
+
+/// Under os: the thread sleeps a little (longer each time it finds nothing new, up to
+/// `MAX_POLL_NS`) and returns; its caller looks at the object again.
+fn poll_wait(
+    vm: &mut Vm,
+    objects: Vec<(u64, u64)>,
+    timeout: Option<f64>,
+    lock: ObjRef,
+) -> PyResult<Value> {
+    const FIRST_POLL_NS: u64 = 20_000;
+    const MAX_POLL_NS: u64 = 2_000_000;
+    let ident = vm.current_ident();
+    if let Reply::Flag(true, _) = request(
+        vm,
+        Request::Changed {
+            objects: objects.clone(),
+        },
+    )? {
+        state(vm).polls.retain(|p| p.0 != ident);
+        return Ok(Value::Bool(true));
+    }
+    let polls = &mut state(vm).polls;
+    let count = match polls.iter_mut().find(|p| p.0 == ident) {
+        Some(p) if p.1 == objects => {
+            p.2 = p.2.saturating_add(1);
+            p.2
+        }
+        Some(p) => {
+            p.1 = objects;
+            p.2 = 0;
+            0
+        }
+        None => {
+            polls.push((ident, objects, 0));
+            0
+        }
+    };
+    let mut delay = (FIRST_POLL_NS << count.min(10)).min(MAX_POLL_NS);
+    if let Some(t) = timeout {
+        delay = delay.min((t.max(0.0) * 1e9) as u64);
+    }
+    let deadline = vm.now_ns() + delay;
+    if let Object::Lock { owner, count, .. } = vm.heap.get_mut(lock) {
+        *owner = Some(NO_THREAD);
+        *count = 1;
+    }
+    state(vm).waits.push((ident, 0, lock));
+    Err(vm.block_on(ThreadState::WaitLock(lock, Some(deadline))))
 }
 
 /// Ends the waits whose tokens are given: their threads' locks are released.
@@ -335,7 +396,9 @@ fn earliest_deadline(vm: &Vm) -> Option<u64> {
 pub enum Start {
     /// As a copy of the parent (fork(2) under os, a copy of the VM under det), running
     /// `entry` in its one thread.
-    Fork(Entry),
+    /// Under det `entry` runs in the copy; under os the child's main thread calls
+    /// `bootstrap` (the process object's `_bootstrap`), whose result is the exit code.
+    Fork { entry: Entry, bootstrap: Value },
     /// As a fresh interpreter given `data` (spawn.py's pickle): under det, `child` is the
     /// new VM and what it runs; under os, a new minipy process reads `data`.
     Spawn {
@@ -394,7 +457,7 @@ pub fn start(parent: &mut Vm, key: u64, how: Start) -> PyResult<i64> {
         Link::Os(client) => client.start(parent, key, how),
         Link::Det { world, me } => {
             let (mut child, entry) = match how {
-                Start::Fork(entry) => {
+                Start::Fork { entry, .. } => {
                     parent.flush();
                     let mut child = parent.fork_copy(next_epoch_base());
                     keep_only_current_thread(&mut child);
@@ -583,6 +646,9 @@ pub fn kill(vm: &mut Vm, key: u64, pid: i64, sig: i64) -> PyResult<()> {
 
 /// signal.signal(sig, SIG_IGN or SIG_DFL) for terminate()/kill() under det.
 pub fn set_ignored(vm: &mut Vm, sig: i64, ignored: bool) {
+    if vm.real_time() {
+        broker::set_ignored(sig, ignored);
+    }
     if let Some(Link::Det { world, me }) = state(vm).link.clone() {
         let mut inner = world.lock();
         let list = &mut inner.procs[me].ignored;

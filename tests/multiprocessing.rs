@@ -132,3 +132,53 @@ fn alive(pid: u32) -> bool {
         state != "Z" && state != "X"
     })
 }
+
+/// The last number on each line of `text` that has one.
+fn numbers(text: &str) -> Vec<f64> {
+    text.lines()
+        .filter_map(|l| l.split_whitespace().last()?.parse().ok())
+        .collect()
+}
+
+/// The notes' Pool countdown under det: two simulated CPUs run the two halves at once, so
+/// the printed time is about half the one-process time; with one CPU there is no gain.
+#[test]
+fn pool_of_two_halves_the_virtual_time_of_the_countdown() {
+    for (cpus, low, high) in [("2", 0.45, 0.55), ("1", 0.95, 1.05)] {
+        let o = common::minipy_in(".", &["run", "--cpus", cpus, "demos/mp_pool_countdown.mpy"]);
+        let t = numbers(&o.stdout);
+        assert_eq!(t.len(), 2, "two times printed: {}", o.stdout);
+        let ratio = t[1] / t[0];
+        assert!(
+            (low..=high).contains(&ratio),
+            "--cpus {cpus}: Pool(2) / one process = {ratio}"
+        );
+    }
+}
+
+/// The processes' balance race: `v.value += 1` from four processes loses updates, at
+/// every seed under det and on real processes; holding the Value's lock makes it exact.
+#[test]
+fn the_value_race_loses_updates_and_its_lock_fixes_it() {
+    let modes: [&[&str]; 5] = [
+        &[],
+        &["--seed", "1"],
+        &["--seed", "2"],
+        &["--seed", "3"],
+        &["--sched", "os"],
+    ];
+    for options in modes {
+        let mut args = vec!["run"];
+        args.extend_from_slice(options);
+        args.push("demos/mp_value_race.mpy");
+        let o = common::minipy_in(".", &args);
+        let totals = numbers(&o.stdout);
+        assert_eq!(totals.len(), 2, "{options:?}: {}{}", o.stdout, o.stderr);
+        assert!(
+            totals[0] < 8000.0,
+            "{options:?}: no update lost: {}",
+            o.stdout
+        );
+        assert_eq!(totals[1], 8000.0, "{options:?}: the lock: {}", o.stdout);
+    }
+}

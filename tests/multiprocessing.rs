@@ -9,21 +9,11 @@ use std::io::BufRead;
 use std::time::{Duration, Instant};
 
 /// What minipy does not match yet, in either mode.
-const KNOWN_FAILURES: &[(&str, &str)] = &[
-    (
-        "futures_process_exception",
-        "concurrent.futures.ProcessPoolExecutor is not built yet",
-    ),
-    (
-        "futures_process_pool",
-        "concurrent.futures.ProcessPoolExecutor is not built yet",
-    ),
-    (
-        "queue_put_get",
-        "Queue.put pickles at once; CPython's feeder thread pickles later, so a list \
+const KNOWN_FAILURES: &[(&str, &str)] = &[(
+    "queue_put_get",
+    "Queue.put pickles at once; CPython's feeder thread pickles later, so a list \
          changed right after put() arrives changed",
-    ),
-];
+)];
 
 /// What only --sched os does not match yet.
 const KNOWN_FAILURES_OS: &[(&str, &str)] = &[

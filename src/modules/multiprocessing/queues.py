@@ -81,13 +81,18 @@ class Queue:
         assert not self._closed, "Queue {0!r} has been closed".format(self)
         try:
             data = _ForkingPickler.dumps(obj)
-        except Exception:
-            # CPython pickles in a feeder thread, which prints the error and drops the
+        except Exception as e:
+            # CPython pickles in a feeder thread, which hands the error to this hook
+            # (it prints it; concurrent.futures fails the call's future) and drops the
             # item; put() itself returns.
-            import traceback
-            traceback.print_exc()
+            self._on_queue_feeder_error(e, obj)
             return
         _put(self._id, data, block, timeout)
+
+    @staticmethod
+    def _on_queue_feeder_error(e, obj):
+        import traceback
+        traceback.print_exc()
 
     def get(self, block=True, timeout=None):
         if timeout is not None and timeout < 0:

@@ -145,6 +145,10 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    // A child that multiprocessing's spawn start method started (not a command line).
+    if let Some(status) = minipy::sched::process::broker::spawned_child() {
+        return ExitCode::from(status as u8);
+    }
     let cli = Cli::parse();
     // Deeply nested programs are rejected by the front end, but the passes up to that check
     // recurse; a large stack keeps them well inside it.

@@ -1,7 +1,7 @@
 //! tests/multiprocessing: programs using multiprocessing must print what CPython 3.7
 //! printed (recorded by `python3 scripts/record_corpus37.py tests/multiprocessing`), under
 //! the deterministic scheduler at seeds 0-3, where the processes are simulated, and under
-//! the OS scheduler, where they are real (fork) and none may be left behind.
+//! the OS scheduler, where they are real (fork or spawn) and none may be left behind.
 
 mod common;
 
@@ -15,14 +15,6 @@ const KNOWN_FAILURES: &[(&str, &str)] = &[(
          changed right after put() arrives changed",
 )];
 
-/// What only --sched os does not match yet.
-const KNOWN_FAILURES_OS: &[(&str, &str)] = &[
-    ("set_start_method_spawn", "spawn under --sched os"),
-    ("spawn_guarded", "spawn under --sched os"),
-    ("spawn_no_guard", "spawn under --sched os"),
-    ("start_methods", "spawn and forkserver under --sched os"),
-];
-
 #[test]
 fn multiprocessing_programs_print_what_cpython_37_prints_under_det() {
     common::check_corpus(
@@ -34,12 +26,11 @@ fn multiprocessing_programs_print_what_cpython_37_prints_under_det() {
 
 #[test]
 fn multiprocessing_programs_print_what_cpython_37_prints_with_real_processes() {
-    let known: Vec<(&str, &str)> = KNOWN_FAILURES
-        .iter()
-        .chain(KNOWN_FAILURES_OS)
-        .copied()
-        .collect();
-    common::check_corpus("tests/multiprocessing", &[&["--sched", "os"]], &known);
+    common::check_corpus(
+        "tests/multiprocessing",
+        &[&["--sched", "os"]],
+        KNOWN_FAILURES,
+    );
     let left = wait_for_no_orphans(Duration::from_secs(3));
     assert!(left.is_empty(), "processes left behind: {left:?}");
 }
@@ -73,16 +64,25 @@ fn parent_of(pid: u32) -> Option<u32> {
     rest.split_whitespace().nth(1)?.parse().ok()
 }
 
-/// Ctrl-C (SIGINT) to the parent alone ends its children too: a child sleeping for a
-/// minute is gone soon after its parent is interrupted.
+/// Ctrl-C (SIGINT) to the parent alone ends its children too, forked or spawned: a child
+/// sleeping for a minute is gone soon after its parent is interrupted.
 #[test]
 fn interrupting_the_parent_stops_its_children() {
-    let program = "import multiprocessing as mp, time, sys\n\
-                   def sleeper():\n    time.sleep(60)\n\
-                   if __name__ == '__main__':\n\
-                   \x20   p = mp.Process(target=sleeper)\n    p.start()\n\
-                   \x20   print(p.pid)\n    sys.stdout.flush()\n    p.join()\n";
-    let dir = std::env::temp_dir().join(format!("minipy-mp-sigint-{}", std::process::id()));
+    for method in ["fork", "spawn"] {
+        interrupt_the_parent_of_a_sleeping_child(method);
+    }
+}
+
+fn interrupt_the_parent_of_a_sleeping_child(method: &str) {
+    let program = format!(
+        "import multiprocessing as mp, time, sys\n\
+         def sleeper():\n    time.sleep(60)\n\
+         if __name__ == '__main__':\n\
+         \x20   p = mp.get_context('{method}').Process(target=sleeper)\n    p.start()\n\
+         \x20   print(p.pid)\n    sys.stdout.flush()\n    p.join()\n"
+    );
+    let dir =
+        std::env::temp_dir().join(format!("minipy-mp-sigint-{method}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a temporary folder");
     let path = dir.join("sleeper.mpy");
     std::fs::write(&path, program).expect("the program is written");
@@ -97,7 +97,7 @@ fn interrupting_the_parent_stops_its_children() {
         .read_line(&mut line)
         .expect("the child's pid");
     let child: u32 = line.trim().parse().expect("a pid");
-    assert!(alive(child), "the child runs");
+    assert!(alive(child), "{method}: the child runs");
     let status = std::process::Command::new("kill")
         .args(["-INT", &parent.id().to_string()])
         .status()
@@ -108,7 +108,10 @@ fn interrupting_the_parent_stops_its_children() {
     while alive(child) && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(20));
     }
-    assert!(!alive(child), "the child outlived its interrupted parent");
+    assert!(
+        !alive(child),
+        "{method}: the child outlived its interrupted parent"
+    );
     let _ = std::fs::remove_dir_all(&dir);
 }
 

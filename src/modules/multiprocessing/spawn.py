@@ -58,6 +58,8 @@ def _preparation_data(process_obj):
 def _spawn_main(data):
     prep, obj = ForkingPickler.loads(data)
     process.current_process().name = prep['name']
+    if 'sys_argv' in prep:
+        sys.argv = prep['sys_argv']
     if prep['start_method'] is not None:
         context._default_context.set_start_method(prep['start_method'], force=True)
     if prep['main_path'] is not None:

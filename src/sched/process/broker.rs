@@ -2,7 +2,8 @@
 //! (the broker), served over a Unix socket with an abstract name to every process of the
 //! run; a process reaches it through a `Client`, one request and reply at a time. Children
 //! are made by fork(2): the child is a copy of its parent at start(), as CPython's default
-//! start method on Linux. The parent reaps each child on a thread of its own and records
+//! start method on Linux; with the spawn method a child is a new minipy (`spawned_child`)
+//! that runs the main module again as `__mp_main__`. The parent reaps each child on a thread of its own and records
 //! its exit code in the kernel. A thread that waits for a kernel object looks again after
 //! a short sleep, growing to a few milliseconds (`process::wait`).
 //!
@@ -23,6 +24,17 @@ use std::sync::{Arc, Mutex};
 
 /// The key a lifeline connection gives instead of a process's.
 const LIFELINE: u64 = u64::MAX;
+
+/// The first argument of a minipy started by the spawn method (CPython's child gets
+/// `--multiprocessing-fork` too), followed by the broker's name, the child's key, and the
+/// parent's check interval, switch interval and thread limit.
+const SPAWN_FLAG: &str = "--multiprocessing-fork";
+
+/// Python the spawned child's main thread runs: `multiprocessing.spawn._spawn_main` with
+/// the data the parent wrote to the child's standard input; its result is the exit code.
+const SPAWN_BOOT: &str = "import sys\n\
+                          from multiprocessing.spawn import _spawn_main\n\
+                          sys.exit(_spawn_main(__spawn_data__))\n";
 
 /// A process's connection to the broker.
 pub struct Client {
@@ -75,19 +87,14 @@ impl Client {
 
     /// Starts the reserved child `key`; returns its pid.
     pub fn start(self: &Arc<Self>, vm: &mut Vm, key: u64, how: Start) -> PyResult<i64> {
-        let bootstrap = match how {
-            Start::Fork { bootstrap, .. } => bootstrap,
-            Start::Spawn { .. } => {
-                return Err(vm.new_exception(
-                    "NotImplementedError",
-                    "the spawn start method under --sched os",
-                ));
-            }
-        };
         if ensure_reaper(self).is_err() {
             return Err(vm.new_exception("RuntimeError", "can't start new thread"));
         }
         vm.flush();
+        let bootstrap = match how {
+            Start::Fork { bootstrap, .. } => bootstrap,
+            Start::Spawn { data, .. } => return self.spawn(vm, key, data),
+        };
         // The child is recorded before it can end, under the lock the reaper takes.
         let mut live = CHILDREN.live.lock().unwrap_or_else(|e| e.into_inner());
         match sys::fork() {
@@ -112,6 +119,42 @@ impl Client {
                 Ok(i64::from(pid))
             }
         }
+    }
+
+    /// The spawn start method: a new minipy (`SPAWN_FLAG`) that reads `data` from its
+    /// standard input and runs it as `spawned_child` says.
+    fn spawn(&self, vm: &mut Vm, key: u64, data: Vec<u8>) -> PyResult<i64> {
+        let exe = std::env::current_exe().or_else(|_| std::fs::canonicalize("/proc/self/exe"));
+        let Ok(exe) = exe else {
+            return Err(vm.new_exception("OSError", "can't find the minipy executable"));
+        };
+        let mut command = std::process::Command::new(exe);
+        command
+            .arg(SPAWN_FLAG)
+            .arg(&*self.name)
+            .arg(key.to_string())
+            .arg(vm.threads.check_interval.to_string())
+            .arg(vm.threads.switch_interval.to_string())
+            .arg(vm.threads.max_threads.to_string())
+            .stdin(std::process::Stdio::piped());
+        // The child is recorded before it can end, under the lock the reaper takes.
+        let mut live = CHILDREN.live.lock().unwrap_or_else(|e| e.into_inner());
+        let mut child = match command.spawn() {
+            Ok(child) => child,
+            Err(e) => {
+                drop(live);
+                return Err(vm.new_exception("OSError", &e.to_string()));
+            }
+        };
+        let pid = child.id() as i32;
+        live.0.push((pid, key));
+        drop(live);
+        CHILDREN.added.notify_all();
+        // A child that died before reading it ends the write; the reaper records its end.
+        if let Some(mut stdin) = child.stdin.take() {
+            let _ = std::io::Write::write_all(&mut stdin, &data);
+        }
+        Ok(i64::from(pid))
     }
 
     pub fn kill(&self, _vm: &mut Vm, pid: i64, sig: i64) -> PyResult<()> {
@@ -313,6 +356,71 @@ fn forked_child(parent: &mut Vm, name: &Arc<str>, key: u64, bootstrap: Value) ->
         code
     });
     sys::exit_now(status)
+}
+
+/// When this minipy was started by the spawn method (`SPAWN_FLAG`): runs the child and
+/// gives its exit status. None for any other command line.
+pub fn spawned_child() -> Option<i32> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let [flag, name, key, check, switch, max_threads] = args.as_slice() else {
+        return None;
+    };
+    if flag != SPAWN_FLAG {
+        return None;
+    }
+    let (Ok(key), Ok(check_interval), Ok(switch_interval), Ok(max_threads)) = (
+        key.parse::<u64>(),
+        check.parse::<u32>(),
+        switch.parse::<f64>(),
+        max_threads.parse::<usize>(),
+    ) else {
+        return Some(2);
+    };
+    let mut data = Vec::new();
+    if std::io::stdin().lock().read_to_end(&mut data).is_err() {
+        return Some(1);
+    }
+    let name: Arc<str> = name.as_str().into();
+    let (Ok(client), Ok(lifeline)) = (
+        Client::connect(&name, key),
+        Client::connect(&name, LIFELINE),
+    ) else {
+        return Some(1);
+    };
+    let watcher = started_thread("minipy-lifeline", move || {
+        let mut stream = lifeline.stream.lock().unwrap_or_else(|e| e.into_inner());
+        let _ = stream.read(&mut [0u8; 1]);
+        // The first process has ended: so does this one.
+        sys::exit_now(1);
+    });
+    if watcher.is_err() {
+        return Some(1);
+    }
+    let options = crate::vm::Options {
+        argv: Vec::new(),
+        seed: 0,
+        check_interval,
+        max_threads,
+        switch_interval,
+        cpus: 1,
+    };
+    Some(crate::on_vm_stack(move || {
+        let mut vm = crate::new_vm(options);
+        super::state(&mut vm).link = Some(Link::Os(Arc::new(client)));
+        let Ok(code) = crate::compile_source(SPAWN_BOOT, "<string>") else {
+            return 1;
+        };
+        let frame = vm.module_frame(code, SPAWN_BOOT);
+        let data = vm.alloc(crate::vm::object::Object::Bytes(data));
+        vm.dict_set_str(frame.globals, "__spawn_data__", data);
+        crate::sched::os::run_main(vm, frame, |vm, result| {
+            vm.flush();
+            match result {
+                Ok(_) => 0,
+                Err(exc) => vm.report_uncaught(exc),
+            }
+        })
+    }))
 }
 
 /// The few system calls multiprocessing needs that the standard library does not offer.

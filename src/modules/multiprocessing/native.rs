@@ -25,6 +25,8 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("queue_put", queue_put),
             ("queue_get", queue_get),
             ("queue_info", queue_info),
+            ("queue_reserve", queue_reserve),
+            ("queue_send", queue_send),
             ("task_done", task_done),
             ("pipe_new", pipe_new),
             ("pipe_send", pipe_send),
@@ -349,7 +351,22 @@ fn queue_get(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     data(vm, Request::QueueGet { id })
 }
 
-/// queue_info(id) -> (size, unfinished tasks, version)
+/// queue_reserve(id, delta): an item put() and held by the feeder thread (+1), or one
+/// it could not pickle (-1).
+fn queue_reserve(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let id = id_arg(vm, &args, 0)?;
+    let delta = int_arg(vm, &args, 1)?;
+    done(vm, Request::QueueReserve { id, delta })
+}
+
+/// queue_send(id, data): the feeder thread sends a reserved item.
+fn queue_send(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let id = id_arg(vm, &args, 0)?;
+    let data = bytes_arg(vm, &args, 1)?;
+    done(vm, Request::QueueSend { id, data })
+}
+
+/// queue_info(id) -> (size, unfinished tasks, version, reserved items not yet sent)
 fn queue_info(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let id = id_arg(vm, &args, 0)?;
     match ask(vm, Request::QueueInfo { id })? {
@@ -357,10 +374,12 @@ fn queue_info(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             size,
             unfinished,
             version: v,
+            pending,
         } => Ok(vm.new_tuple(vec![
             Value::Int(size as i64),
             Value::Int(unfinished),
             version(v),
+            Value::Int(pending),
         ])),
         other => Err(unexpected(vm, other)),
     }

@@ -1,16 +1,23 @@
 # multiprocessing.queues: Queue, JoinableQueue and SimpleQueue across processes. Items
-# are pickled when put (a Queue that cannot pickle one reports it on stderr and drops it,
-# as CPython's feeder thread does) and wait in the kernel until a process gets them.
+# wait in the kernel until a process gets them. An unbounded Queue's put() hands the item
+# to a feeder thread of the putting process, which pickles it later, as CPython's does:
+# an item changed right after put() may arrive changed, an item that cannot be pickled is
+# reported on stderr (Queue._on_queue_feeder_error) and dropped, and empty() may be True
+# just after put(). A bounded Queue pickles in put() (its put must see the kernel's room),
+# and so does SimpleQueue, as CPython's does.
 import sys
 import _multiprocessing as _mp
 from _thread import allocate_lock as _allocate_lock
 from time import monotonic as _monotonic
 from queue import Empty, Full
 from multiprocessing import context
+from multiprocessing import util
 from multiprocessing.reduction import ForkingPickler as _ForkingPickler
 from multiprocessing.synchronize import SEM_VALUE_MAX
 
 __all__ = ['Queue', 'SimpleQueue', 'JoinableQueue']
+
+_sentinel = object()
 
 
 def _wait(objects, timeout):
@@ -62,6 +69,7 @@ class Queue:
         self._maxsize = maxsize
         self._id = _mp.queue_new(maxsize, self._joinable)
         self._after_fork()
+        util.register_after_fork(self, Queue._after_fork)
 
     _joinable = False
 
@@ -72,22 +80,73 @@ class Queue:
     def __setstate__(self, state):
         (self._maxsize, self._id) = state
         self._after_fork()
+        util.register_after_fork(self, Queue._after_fork)
 
     def _after_fork(self):
+        # Also what a forked child runs: its copy of the buffer and feeder are the
+        # parent's, which sends what is buffered.
         self._closed = False
         self._ignore_epipe = False
+        self._buffer = []
+        self._notempty = None
+        self._thread = None
+        self._joincancelled = False
 
     def put(self, obj, block=True, timeout=None):
         assert not self._closed, "Queue {0!r} has been closed".format(self)
-        try:
-            data = _ForkingPickler.dumps(obj)
-        except Exception as e:
-            # CPython pickles in a feeder thread, which hands the error to this hook
-            # (it prints it; concurrent.futures fails the call's future) and drops the
-            # item; put() itself returns.
-            self._on_queue_feeder_error(e, obj)
+        if self._maxsize != SEM_VALUE_MAX:
+            try:
+                data = _ForkingPickler.dumps(obj)
+            except Exception as e:
+                self._on_queue_feeder_error(e, obj)
+                return
+            _put(self._id, data, block, timeout)
             return
-        _put(self._id, data, block, timeout)
+        if self._thread is None:
+            self._start_thread()
+        with self._notempty:
+            # Reserved at once, as CPython's put() takes its semaphore: qsize() and a
+            # JoinableQueue's unfinished tasks count the item, in every process.
+            _mp.queue_reserve(self._id, 1)
+            self._buffer.append(obj)
+            self._notempty.notify()
+
+    def _start_thread(self):
+        import threading
+        self._notempty = threading.Condition(threading.Lock())
+        self._thread = threading.Thread(target=self._feed, name='QueueFeederThread')
+        self._thread.daemon = True
+        self._thread.start()
+        util._feeding_queues.append(self)
+
+    def _feed(self):
+        # The feeder thread: pickles and sends what put() buffered, until close().
+        while True:
+            with self._notempty:
+                while not self._buffer:
+                    self._notempty.wait()
+                items, self._buffer = self._buffer, []
+            for obj in items:
+                if obj is _sentinel:
+                    return
+                try:
+                    data = _ForkingPickler.dumps(obj)
+                except Exception as e:
+                    _mp.queue_reserve(self._id, -1)
+                    self._on_queue_feeder_error(e, obj)
+                    continue
+                _mp.queue_send(self._id, data)
+
+    def _finalize_close(self):
+        # At close() or the process's end: the feeder sends what is buffered, then ends.
+        if self._thread is not None and self._notempty is not None:
+            with self._notempty:
+                self._buffer.append(_sentinel)
+                self._notempty.notify()
+
+    def _finalize_join(self):
+        if self._thread is not None and not self._joincancelled:
+            self._thread.join()
 
     @staticmethod
     def _on_queue_feeder_error(e, obj):
@@ -95,12 +154,18 @@ class Queue:
         traceback.print_exc()
 
     def get(self, block=True, timeout=None):
+        if self._closed:
+            # close() closed this process's reading end.
+            raise OSError("handle is closed")
         if timeout is not None and timeout < 0:
             timeout = 0
         return _get(self._id, block, timeout)
 
     def qsize(self):
-        return _mp.queue_info(self._id)[0]
+        # What is in the queue and what feeder threads hold (empty() sees only the
+        # former, as CPython's polls its pipe).
+        info = _mp.queue_info(self._id)
+        return info[0] + info[3]
 
     def empty(self):
         return not self.qsize()
@@ -116,12 +181,14 @@ class Queue:
 
     def close(self):
         self._closed = True
+        self._finalize_close()
 
     def join_thread(self):
         assert self._closed, "Queue {0!r} not closed".format(self)
+        self._finalize_join()
 
     def cancel_join_thread(self):
-        pass
+        self._joincancelled = True
 
 
 class JoinableQueue(Queue):
@@ -132,7 +199,7 @@ class JoinableQueue(Queue):
 
     def join(self):
         while True:
-            size, unfinished, version = _mp.queue_info(self._id)
+            size, unfinished, version, pending = _mp.queue_info(self._id)
             if unfinished == 0:
                 return
             _wait([(self._id, version)], None)

@@ -10,6 +10,8 @@ INFO = 20
 
 _exiting = False
 _afterfork_registry = []
+# Queues of this process whose feeder thread has started (queues.Queue._start_thread).
+_feeding_queues = []
 
 
 def sub_debug(msg, *args):
@@ -51,6 +53,8 @@ def _run_after_forkers():
     if random is not None:
         import _multiprocessing
         random.seed(_multiprocessing.child_seed())
+    # The parent's feeders are not this process's.
+    del _feeding_queues[:]
     for obj, func in list(_afterfork_registry):
         try:
             func(obj)
@@ -77,8 +81,16 @@ def _exit_function():
         return
     _exiting = True
     from multiprocessing import process
+    # As CPython's finalizers: queues' feeders are told to finish first, and joined
+    # after the children (what they still send may be what a child waits for).
+    global _feeding_queues
+    feeding, _feeding_queues = _feeding_queues, []
+    for q in feeding:
+        q._finalize_close()
     for p in process.active_children():
         if p.daemon:
             p._popen.terminate()
     for p in process.active_children():
         p.join()
+    for q in feeding:
+        q._finalize_join()

@@ -64,6 +64,17 @@ pub enum Request {
     QueueInfo {
         id: Id,
     },
+    /// An item put() and not yet sent (a feeder thread holds it): `delta` +1 at put(),
+    /// -1 when it cannot be pickled. It counts in qsize() and in unfinished tasks.
+    QueueReserve {
+        id: Id,
+        delta: i64,
+    },
+    /// A reserved item, sent.
+    QueueSend {
+        id: Id,
+        data: Vec<u8>,
+    },
     TaskDone {
         id: Id,
     },
@@ -150,6 +161,8 @@ pub enum Reply {
         size: usize,
         unfinished: i64,
         version: u64,
+        /// Reserved, not yet sent.
+        pending: i64,
     },
     Process {
         key: u64,
@@ -191,6 +204,7 @@ struct Queue {
     maxsize: i64,
     unfinished: i64,
     joinable: bool,
+    pending: i64,
 }
 
 struct PipeEnd {
@@ -314,8 +328,11 @@ impl Kernel {
                 maxsize,
                 unfinished: 0,
                 joinable,
+                pending: 0,
             }))),
             Request::QueuePut { id, data } => self.queue_put(id, data),
+            Request::QueueReserve { id, delta } => self.queue_reserve(id, delta),
+            Request::QueueSend { id, data } => self.queue_send(id, data),
             Request::QueueGet { id } => self.queue_get(id),
             Request::QueueInfo { id } => match self.objects.get(&id) {
                 Some(Entry {
@@ -326,6 +343,7 @@ impl Kernel {
                     size: q.items.len(),
                     unfinished: q.unfinished,
                     version: *version,
+                    pending: q.pending,
                 },
                 _ => Reply::Error(Fault::Closed),
             },
@@ -524,6 +542,34 @@ impl Kernel {
         let version = e.version;
         self.changed(id);
         Reply::Flag(true, version + 1)
+    }
+
+    fn queue_reserve(&mut self, id: Id, delta: i64) -> Reply {
+        let Some(e) = self.objects.get_mut(&id) else {
+            return Reply::Error(Fault::Closed);
+        };
+        let Kind::Queue(q) = &mut e.kind else {
+            return Reply::Error(Fault::Closed);
+        };
+        q.pending = (q.pending + delta).max(0);
+        if q.joinable {
+            q.unfinished = (q.unfinished + delta).max(0);
+        }
+        self.changed(id);
+        Reply::Done
+    }
+
+    fn queue_send(&mut self, id: Id, data: Vec<u8>) -> Reply {
+        let Some(e) = self.objects.get_mut(&id) else {
+            return Reply::Error(Fault::Closed);
+        };
+        let Kind::Queue(q) = &mut e.kind else {
+            return Reply::Error(Fault::Closed);
+        };
+        q.pending = (q.pending - 1).max(0);
+        q.items.push_back(data);
+        self.changed(id);
+        Reply::Done
     }
 
     fn queue_get(&mut self, id: Id) -> Reply {

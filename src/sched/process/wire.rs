@@ -143,6 +143,8 @@ pub fn encode_request(r: &Request) -> Vec<u8> {
         Request::Wait { objects, token } => o.tag(21).pairs(objects).u(*token),
         Request::Cancel { token } => o.tag(22).u(*token),
         Request::Changed { objects } => o.tag(23).pairs(objects),
+        Request::QueueReserve { id, delta } => o.tag(24).u(*id).i(*delta),
+        Request::QueueSend { id, data } => o.tag(25).u(*id).bytes(data),
     };
     o.0
 }
@@ -219,6 +221,14 @@ pub fn decode_request(frame: &[u8]) -> io::Result<Request> {
         23 => Request::Changed {
             objects: f.pairs()?,
         },
+        24 => Request::QueueReserve {
+            id: f.u()?,
+            delta: f.i()?,
+        },
+        25 => Request::QueueSend {
+            id: f.u()?,
+            data: f.bytes()?,
+        },
         _ => return Err(invalid("unknown request")),
     })
 }
@@ -270,7 +280,13 @@ pub fn encode_reply(r: &Reply) -> Vec<u8> {
             size,
             unfinished,
             version,
-        } => o.tag(8).u(*size as u64).i(*unfinished).u(*version),
+            pending,
+        } => o
+            .tag(8)
+            .u(*size as u64)
+            .i(*unfinished)
+            .u(*version)
+            .i(*pending),
         Reply::Process { key, record } => o.tag(9).u(*key).u(*record),
         Reply::Status {
             exitcode,
@@ -311,6 +327,7 @@ pub fn decode_reply(frame: &[u8]) -> io::Result<Reply> {
             size: f.usize()?,
             unfinished: f.i()?,
             version: f.u()?,
+            pending: f.i()?,
         },
         9 => Reply::Process {
             key: f.u()?,
@@ -345,6 +362,11 @@ mod tests {
                 objects: vec![(1, 2), (3, 4)],
                 token: 9,
             },
+            Request::QueueReserve { id: 3, delta: -1 },
+            Request::QueueSend {
+                id: 3,
+                data: vec![4],
+            },
             Request::NewSem {
                 kind: SemKind::Recursive,
                 value: -1,
@@ -369,6 +391,12 @@ mod tests {
                 owner: Some((1, 2)),
             },
             Reply::Error(Fault::BrokenPipe),
+            Reply::Queue {
+                size: 2,
+                unfinished: 3,
+                version: 4,
+                pending: 1,
+            },
         ];
         for r in &replies {
             assert_eq!(&decode_reply(&encode_reply(r)).expect("decodes"), r);

@@ -65,6 +65,7 @@ pub mod pycomplex;
 pub mod pyfmt;
 pub mod sched;
 pub mod syntax;
+pub mod trace;
 pub mod vm;
 
 use syntax::SyntaxError;
@@ -108,12 +109,11 @@ fn line_col(source: &str, offset: usize) -> (usize, usize) {
     )
 }
 
-/// `minipy run`: compiles and runs a program; prints its output, and an uncaught exception
-/// as CPython's traceback on stderr. Returns the process exit status.
 /// Which scheduler runs a program's threads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Sched {
     /// `--sched det`: every VM thread stepped from one OS thread, seeded, on a virtual clock.
+    #[default]
     Det,
     /// `--sched os`: one OS thread per VM thread on a real GIL, in real time.
     Os,
@@ -149,7 +149,100 @@ pub fn on_vm_stack<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     })
 }
 
+/// `minipy run`: compiles and runs a program; prints its output, and an uncaught exception
+/// as CPython's traceback on stderr. Returns the process exit status.
 pub fn run_source(source: &str, filename: &str, options: vm::Options, sched: Sched) -> i32 {
+    let plan = RunPlan {
+        sched,
+        ..RunPlan::default()
+    };
+    run_planned(source, filename, options, &plan)
+}
+
+/// How `run_planned` runs a program, beyond the VM's options.
+#[derive(Clone, Debug, Default)]
+pub struct RunPlan {
+    pub sched: Sched,
+    /// `--gil`; `None`: py2 under det (the check interval), py37 under os (CPython 3.2+'s
+    /// drop request, the real GIL's protocol).
+    pub gil: Option<sched::policy::GilPolicy>,
+    /// `--timeline FILE`: the run's timeline is recorded and written there.
+    pub timeline: Option<trace::TimelineRequest>,
+}
+
+/// `minipy run` with a plan: the scheduler, the GIL's policy, a timeline.
+pub fn run_planned(source: &str, filename: &str, options: vm::Options, plan: &RunPlan) -> i32 {
+    let timeline = plan.timeline.as_ref();
+    run_observed(
+        source,
+        filename,
+        options,
+        plan,
+        |vm| {
+            if let Some(request) = timeline {
+                trace::start_timeline(vm, request, filename);
+            }
+        },
+        |vm, status| match timeline {
+            Some(request) => trace::finish_timeline(vm, request, status),
+            None => status,
+        },
+    )
+}
+
+/// `minipy trace`: runs the program as `run_planned` would, printing what it prints, and
+/// writes the table of its interleaving.
+pub fn trace_source(
+    source: &str,
+    filename: &str,
+    options: vm::Options,
+    plan: &RunPlan,
+    trace_options: &trace::TraceOptions,
+) -> i32 {
+    run_observed(
+        source,
+        filename,
+        options,
+        plan,
+        |vm| trace::start_trace(vm, trace_options),
+        |vm, status| trace::finish_trace(vm, trace_options, filename, status),
+    )
+}
+
+/// `minipy trace --replay TOKEN`: the schedule of a replay token, traced.
+pub fn trace_replay(
+    source: &str,
+    filename: &str,
+    options: vm::Options,
+    token: &str,
+    trace_options: &trace::TraceOptions,
+) -> i32 {
+    explore::replay_observed(
+        source,
+        filename,
+        options,
+        token,
+        false,
+        |vm| trace::start_trace(vm, trace_options),
+        |vm, status| trace::finish_trace(vm, trace_options, filename, status),
+    )
+}
+
+/// Runs a program; `start` sees the VM before it runs, `end` after (with the exit status,
+/// which it may change).
+fn run_observed(
+    source: &str,
+    filename: &str,
+    options: vm::Options,
+    plan: &RunPlan,
+    start: impl FnOnce(&mut vm::Vm) + Send,
+    end: impl FnOnce(&mut vm::Vm, i32) -> i32 + Send,
+) -> i32 {
+    let sched = plan.sched;
+    let gil = plan.gil.unwrap_or(match sched {
+        Sched::Det => sched::policy::GilPolicy::Py2,
+        Sched::Os => sched::policy::GilPolicy::Py37,
+    });
     let code = match compile_source(source, filename) {
         Ok(code) => code,
         Err(err) => {
@@ -165,6 +258,8 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options, sched: Sch
             .stack_size(512 * 1024 * 1024)
             .spawn_scoped(scope, || {
                 let mut machine = new_vm(options);
+                sched::policy::install(&mut machine, gil);
+                start(&mut machine);
                 let finish = |machine: &mut vm::Vm, result: vm::PyResult<vm::Value>| {
                     machine.flush();
                     let status = match result {
@@ -173,7 +268,7 @@ pub fn run_source(source: &str, filename: &str, options: vm::Options, sched: Sch
                     };
                     sched::process::at_exit(machine);
                     machine.finalize_at_exit();
-                    status
+                    end(machine, status)
                 };
                 if sched == Sched::Os {
                     let frame = machine.module_frame(code, source);

@@ -10,6 +10,25 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+unsafe extern "C" {
+    /// mimalloc's `mi_option_set` (mimalloc.h), linked in by the mimalloc crate.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// Tells mimalloc never to give freed pages back to the OS. By default it decommits them
+/// 10 ms after they empty; the collector empties many pages at once, and the program
+/// faults the same memory in again straight after, so the kernel spent half of a
+/// 200,000-object program's time zeroing pages (0.96 s, 0.43 s without; scripts/bench).
+/// Peak memory is unchanged: what is kept is what the program already used.
+fn keep_freed_pages() {
+    /// `mi_option_purge_delay`'s place in mimalloc's `mi_option_e` (v2 and v3 alike);
+    /// -1 means "never purge".
+    const PURGE_DELAY: std::ffi::c_int = 15;
+    // SAFETY: mi_option_set only stores an integer in mimalloc's option table; it is
+    // called before any other thread exists, with an option and value mimalloc defines.
+    unsafe { mi_option_set(PURGE_DELAY, -1) }
+}
+
 #[derive(Parser)]
 #[command(
     name = "minipy",
@@ -72,11 +91,35 @@ enum Command {
               default_missing_value = "error", value_parser = ["error", "warn"],
               conflicts_with = "replay")]
         race_report: Option<String>,
+        /// The GIL's policy: py2 offers it every --check-interval counted instructions; py37
+        /// drops it on a drop request after --switch-interval seconds, at the next counted
+        /// instruction; py311 only at a call or a backward jump, as CPython 3.10+ (default:
+        /// py2 under det, py37 under os)
+        #[arg(long, value_parser = ["py2", "py37", "py311"])]
+        gil: Option<String>,
+        /// Record the run's timeline to FILE: .json (Chrome trace events, for
+        /// ui.perfetto.dev), .svg, or .html (a self-contained page with zoom and details)
+        #[arg(long, value_name = "FILE", conflicts_with_all = ["replay", "race_report"])]
+        timeline: Option<PathBuf>,
+        /// The most events the timeline keeps (it says where it stopped)
+        #[arg(
+            long,
+            default_value_t = 1_000_000,
+            value_name = "N",
+            requires = "timeline"
+        )]
+        timeline_limit: usize,
         /// The program (.mpy or .py source)
         file: PathBuf,
         /// Arguments the program sees in sys.argv[1:]
         args: Vec<String>,
     },
+    /// Run a program as `run` does (the same output for the same options) and print its
+    /// interleaving as a table on stderr (or --output FILE): a column per thread, a row per
+    /// step of the program's own code with its source line, its instruction and the values
+    /// it reads or writes, GIL handoffs as separator rows with their reason, then the
+    /// updates the run lost
+    Trace(TraceArgs),
     /// Run a racy program under many schedules and list every distinct outcome (stdout,
     /// exit status, --invariant) with its count, its share and a replay token
     /// (`minipy run --replay TOKEN FILE` reruns that schedule). A switch may happen before
@@ -144,7 +187,83 @@ enum Command {
     },
 }
 
+#[derive(clap::Args)]
+struct TraceArgs {
+    /// A row per instruction, or per source line
+    #[arg(long, default_value = "instruction", value_parser = ["instruction", "line"])]
+    granularity: String,
+    /// The first step shown (steps count the program's own instructions from 1)
+    #[arg(long, default_value_t = 1, value_name = "STEP")]
+    from: u64,
+    /// At most this many rows
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    steps: u64,
+    /// Only rows that touch a place more than one thread touched (one of them writing)
+    #[arg(long)]
+    only_shared: bool,
+    #[arg(long, default_value = "text", value_parser = ["text", "markdown", "csv"])]
+    format: String,
+    /// Write the table to FILE instead of stderr
+    #[arg(long, short, value_name = "FILE")]
+    output: Option<PathBuf>,
+    /// As for run
+    #[arg(long, default_value = "det", value_parser = ["det", "os"])]
+    sched: String,
+    /// As for run
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// As for run
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    check_interval: u32,
+    /// As for run
+    #[arg(long, default_value_t = 0.005)]
+    switch_interval: f64,
+    /// As for run
+    #[arg(long, value_parser = ["py2", "py37", "py311"])]
+    gil: Option<String>,
+    /// As for run
+    #[arg(long, default_value_t = 1024)]
+    max_threads: usize,
+    /// Trace the schedule of a replay token from `minipy explore`
+    #[arg(long, value_name = "TOKEN")]
+    replay: Option<String>,
+    /// The program (.mpy or .py source)
+    file: PathBuf,
+    /// Arguments the program sees in sys.argv[1:]
+    args: Vec<String>,
+}
+
+/// The scheduler, the GIL's policy and the words that name them in a title.
+fn plan_of(sched: &str, gil: Option<&str>, seed: u64, interval: u32) -> (minipy::RunPlan, String) {
+    use minipy::sched::policy::GilPolicy;
+    let sched = if sched == "os" {
+        minipy::Sched::Os
+    } else {
+        minipy::Sched::Det
+    };
+    let gil = gil.and_then(GilPolicy::parse);
+    let shown = gil.unwrap_or(if sched == minipy::Sched::Os {
+        GilPolicy::Py37
+    } else {
+        GilPolicy::Py2
+    });
+    let mut words = format!("--seed {seed} --gil {}", shown.name());
+    if sched == minipy::Sched::Os {
+        words.insert_str(0, "--sched os ");
+    }
+    if shown == GilPolicy::Py2 && interval != 100 {
+        words.push_str(&format!(" --check-interval {interval}"));
+    }
+    let plan = minipy::RunPlan {
+        sched,
+        gil,
+        timeline: None,
+    };
+    (plan, words)
+}
+
 fn main() -> ExitCode {
+    keep_freed_pages();
     // A child that multiprocessing's spawn start method started (not a command line).
     if let Some(status) = minipy::sched::process::broker::spawned_child() {
         return ExitCode::from(status as u8);
@@ -161,6 +280,7 @@ fn main() -> ExitCode {
 
 fn run(cli: Cli) -> ExitCode {
     let (Command::Run { file, .. }
+    | Command::Trace(TraceArgs { file, .. })
     | Command::Explore { file, .. }
     | Command::Dis { file }
     | Command::Tokens { file }
@@ -196,6 +316,9 @@ fn run(cli: Cli) -> ExitCode {
             replay,
             explain,
             race_report,
+            gil,
+            timeline,
+            timeline_limit,
             ..
         } => {
             if switch_interval.is_nan() || switch_interval <= 0.0 {
@@ -212,7 +335,8 @@ fn run(cli: Cli) -> ExitCode {
                 switch_interval,
                 cpus: cpus as usize,
             };
-            let sched = if sched == "os" {
+            let sched_name = sched;
+            let sched = if sched_name == "os" {
                 minipy::Sched::Os
             } else {
                 minipy::Sched::Det
@@ -230,9 +354,60 @@ fn run(cli: Cli) -> ExitCode {
                 (None, Some(mode)) => minipy::on_vm_stack(|| {
                     minipy::explore::race_report(&source, &filename, options, mode == "warn")
                 }),
-                (None, None) => minipy::run_source(&source, &filename, options, sched),
+                (None, None) => {
+                    let (mut plan, words) =
+                        plan_of(&sched_name, gil.as_deref(), seed, check_interval);
+                    if let Some(path) = timeline {
+                        match minipy::trace::TimelineRequest::new(path, timeline_limit, words) {
+                            Ok(request) => plan.timeline = Some(request),
+                            Err(message) => {
+                                eprintln!("minipy: {message}");
+                                return ExitCode::from(2);
+                            }
+                        }
+                    }
+                    minipy::run_planned(&source, &filename, options, &plan)
+                }
             };
             // As the OS takes an exit status: its low byte (sys.exit(-1) is 255).
+            return ExitCode::from(status as u8);
+        }
+        Command::Trace(t) => {
+            if t.switch_interval.is_nan() || t.switch_interval <= 0.0 {
+                eprintln!("minipy: --switch-interval must be a positive number of seconds");
+                return ExitCode::from(2);
+            }
+            let mut argv = vec![filename.clone()];
+            argv.extend(t.args);
+            let options = minipy::vm::Options {
+                argv,
+                seed: t.seed,
+                check_interval: t.check_interval,
+                max_threads: t.max_threads,
+                switch_interval: t.switch_interval,
+                // run's default --cpus (trace follows the first process only).
+                cpus: 2,
+            };
+            let (plan, words) = plan_of(&t.sched, t.gil.as_deref(), t.seed, t.check_interval);
+            let trace = minipy::trace::TraceOptions {
+                by_line: t.granularity == "line",
+                from: t.from,
+                steps: t.steps,
+                only_shared: t.only_shared,
+                format: minipy::trace::table::Format::parse(&t.format)
+                    .unwrap_or(minipy::trace::table::Format::Text),
+                output: t.output,
+                options: match &t.replay {
+                    Some(token) => format!("--replay {token} "),
+                    None => format!("{words} "),
+                },
+            };
+            let status = match t.replay {
+                Some(token) => minipy::on_vm_stack(|| {
+                    minipy::trace_replay(&source, &filename, options, &token, &trace)
+                }),
+                None => minipy::trace_source(&source, &filename, options, &plan, &trace),
+            };
             return ExitCode::from(status as u8);
         }
         Command::Explore {

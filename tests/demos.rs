@@ -175,3 +175,33 @@ fn os_threads_wait_with_timeouts_and_inside_callbacks() {
     let o = run(&["--sched", "os", "tests/deadlocks/in_callback.mpy"]);
     assert_eq!(o.status, 3, "{}", o.stderr);
 }
+
+/// An event loop that nothing can wake (tasks awaiting what no one completes, no timer,
+/// no other thread) is a deadlock, reported with the tasks and where they wait, in both
+/// schedulers; CPython hangs.
+#[test]
+fn a_stuck_event_loop_is_reported_with_its_tasks() {
+    let file = "tests/deadlocks/asyncio_stuck.mpy";
+    for sched in ["det", "os"] {
+        let o = run(&["--sched", sched, file]);
+        assert_eq!(o.status, 3, "{sched}: {}", o.stderr);
+        let report = o
+            .stderr
+            .split("Task was destroyed")
+            .next()
+            .unwrap_or_default();
+        assert_eq!(
+            report,
+            format!(
+                "minipy: deadlock: no thread can run again
+  MainThread waits for lock #2 held by MainThread, holds lock #2
+    in SelectorEventLoop.run_until_complete, called at {file}:12 in <module>
+    its asyncio event loop has no callback ready and no timer set, and no other thread can wake it:
+      task main() awaits a Future at {file}:11
+      task waiter() awaits a Future at {file}:6
+"
+            ),
+            "{sched}"
+        );
+    }
+}

@@ -25,6 +25,8 @@ pub fn dependent(a: &Option<Access>, b: &Option<Access>) -> bool {
 
 /// A decision on the current path: what was taken, what is still to be tried.
 struct Node {
+    /// A choice among an event loop's ready callbacks (options: their places in line).
+    callbacks: bool,
     options: Vec<usize>,
     /// What each option's next step touches.
     accesses: Vec<Option<Access>>,
@@ -43,6 +45,23 @@ pub struct Dpor {
     bound: Option<usize>,
     /// A backtrack point was left out because of the preemption bound.
     pub bounded: bool,
+    /// A reordering of ready callbacks was left out because of the default bound on them.
+    pub callbacks_bounded: bool,
+}
+
+/// Without `--preemptions`, how many times a run may take a ready callback out of FIFO
+/// order: every order of every round is more runs than anyone waits for, and a lost
+/// update needs only one task overtaken.
+pub const DEFAULT_CALLBACK_REORDERS: usize = 2;
+
+/// What taking `pick` at a decision costs against the bound: a thread preempted, or a
+/// ready callback taken out of FIFO order.
+fn cost_of(callbacks: bool, running: Option<usize>, options: &[usize], pick: usize) -> usize {
+    if callbacks {
+        usize::from(pick != 0)
+    } else {
+        usize::from(preempts(running, options, pick))
+    }
 }
 
 fn preempts(running: Option<usize>, options: &[usize], pick: usize) -> bool {
@@ -55,12 +74,15 @@ impl Dpor {
             path: Vec::new(),
             bound,
             bounded: false,
+            callbacks_bounded: false,
         }
     }
 
     /// The strategy of the next run: the path's choices, then its own (with sleep sets).
     pub fn next_strategy(&self) -> Systematic {
         let start_sleep = match self.path.last() {
+            // (A choice among callbacks has no threads to put to sleep.)
+            Some(n) if n.callbacks => n.sleep.clone(),
             Some(n) => {
                 let mut sleep = n.sleep.clone();
                 for &t in n.done.iter().filter(|&&t| t != n.chosen) {
@@ -90,15 +112,31 @@ impl Dpor {
     fn extend_path(&mut self, decisions: &[Decision]) {
         for d in decisions.iter().skip(self.path.len()) {
             let before = self.path.last().map_or(0, |n| n.preemptions);
-            let preemptions = before + usize::from(preempts(d.running, &d.options, d.chosen));
+            let preemptions = before + cost_of(d.callbacks, d.running, &d.options, d.chosen);
+            // Which ready callback runs next touches nothing the race analysis sees: every
+            // order is tried, within the bound.
+            let mut backtrack = BTreeSet::new();
+            if d.callbacks {
+                let bound = self.bound.unwrap_or(DEFAULT_CALLBACK_REORDERS);
+                for &o in d.options.iter().filter(|&&o| o != d.chosen) {
+                    if before + cost_of(true, None, &d.options, o) <= bound {
+                        backtrack.insert(o);
+                    } else if self.bound.is_none() {
+                        self.callbacks_bounded = true;
+                    } else {
+                        self.bounded = true;
+                    }
+                }
+            }
             self.path.push(Node {
+                callbacks: d.callbacks,
                 options: d.options.clone(),
                 accesses: d.accesses.clone(),
                 sleep: d.sleep.clone(),
                 running: d.running,
                 chosen: d.chosen,
                 done: BTreeSet::from([d.chosen]),
-                backtrack: BTreeSet::new(),
+                backtrack,
                 preemptions,
             });
         }
@@ -215,11 +253,9 @@ impl Dpor {
     /// Moves to the deepest decision with a thread left to try; false when none is left.
     fn advance(&mut self) -> bool {
         while let Some(node) = self.path.last_mut() {
-            let next = node
-                .backtrack
-                .iter()
-                .copied()
-                .find(|q| !node.done.contains(q) && !node.sleep.iter().any(|s| s.0 == *q));
+            let next = node.backtrack.iter().copied().find(|q| {
+                !node.done.contains(q) && (node.callbacks || !node.sleep.iter().any(|s| s.0 == *q))
+            });
             if let Some(q) = next {
                 node.done.insert(q);
                 node.backtrack.remove(&q);
@@ -232,7 +268,7 @@ impl Dpor {
                 };
                 let node = &mut self.path[d];
                 node.preemptions =
-                    before + usize::from(preempts(node.running, &node.options, node.chosen));
+                    before + cost_of(node.callbacks, node.running, &node.options, node.chosen);
                 return true;
             }
             self.path.pop();
@@ -274,6 +310,14 @@ impl Strategy for Systematic {
     fn pick(&mut self, index: usize, d: &mut Decision) -> Option<usize> {
         if index + 1 < self.prefix.len() {
             return Some(self.prefix[index]);
+        }
+        if d.callbacks {
+            // The loop's thread goes on whichever callback runs: the sleepers stay asleep.
+            if index + 1 == self.prefix.len() {
+                self.sleep = std::mem::take(&mut self.start_sleep);
+            }
+            d.sleep.clone_from(&self.sleep);
+            return Some(self.prefix.get(index).copied().unwrap_or(0));
         }
         if index + 1 == self.prefix.len() {
             let pick = self.prefix[index];

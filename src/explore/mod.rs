@@ -13,9 +13,9 @@
 //!   `strategy.rs`, `dpor.rs`: the strategies; `token.rs`: replay tokens;
 //!   `explain.rs`: the interleaving behind an outcome.
 
-mod access;
+pub mod access;
 mod dpor;
-mod explain;
+pub mod explain;
 mod race;
 mod run;
 mod strategy;
@@ -115,6 +115,7 @@ pub fn explore(
         schedules,
         given_up,
         exhausted,
+        callbacks_bounded,
     } = match results {
         Ok(r) => r,
         Err(message) => {
@@ -147,6 +148,10 @@ pub fn explore(
                 options.preemptions.unwrap_or(0)
             )
         }
+        (StrategyKind::Dpor, true) if callbacks_bounded => format!(
+            "exhausted with up to {} ready asyncio callbacks taken out of turn (--preemptions N for more)",
+            dpor::DEFAULT_CALLBACK_REORDERS
+        ),
         (StrategyKind::Dpor, true) => "exhausted: these are all the outcomes".into(),
         (StrategyKind::Dpor, false) => "not exhausted (stopped at a limit)".into(),
         _ => "sampled (not exhaustive)".into(),
@@ -229,6 +234,16 @@ fn explain_schedule(
         Box::new(strategy::Follow::new(row.first.1.clone())),
         Record::Explained,
     );
+    println!(
+        "\n{} ({}):",
+        describe_row(row),
+        token::encode(hash, &row.first.1)
+    );
+    print!("{}", explanation(&prepared, &log));
+}
+
+/// The explanation of an explained run: its shared accesses, thread by thread.
+fn explanation(prepared: &Prepared, log: &Log) -> String {
     let names: Vec<String> = prepared
         .vm
         .threads
@@ -237,12 +252,7 @@ fn explain_schedule(
         .map(|t| t.name.clone())
         .collect();
     let shown: Vec<explain::Shown> = log.steps.iter().filter_map(|s| s.shown.clone()).collect();
-    println!(
-        "\n{} ({}):",
-        describe_row(row),
-        token::encode(hash, &row.first.1)
-    );
-    print!("{}", explain::explain(&shown, &names));
+    explain::explain(&shown, &names)
 }
 
 /// What a search found.
@@ -253,6 +263,8 @@ struct Found {
     /// Runs given up (every thread that could run was asleep: an explored order again).
     given_up: usize,
     exhausted: bool,
+    /// Orders of asyncio's ready callbacks were left out by the default bound on them.
+    callbacks_bounded: bool,
 }
 
 fn note(seen: &mut HashMap<Outcome, Seen>, outcome: Outcome, number: usize, log: &Log) {
@@ -367,6 +379,7 @@ fn search_dpor(
         schedules,
         given_up,
         exhausted,
+        callbacks_bounded: dpor.callbacks_bounded,
     })
 }
 
@@ -441,6 +454,7 @@ fn search_sampled(
         schedules,
         given_up: 0,
         exhausted: false,
+        callbacks_bounded: false,
     })
 }
 
@@ -511,6 +525,29 @@ pub fn replay(
     token_text: &str,
     explain: bool,
 ) -> i32 {
+    replay_observed(
+        source,
+        filename,
+        vm_options,
+        token_text,
+        explain,
+        |_| {},
+        |_, status| status,
+    )
+}
+
+/// `replay`, with `start` seeing the VM before the program starts and `end` after it
+/// ended (with the exit status, which it may change): a recorder of the run (`minipy
+/// trace --replay`).
+pub fn replay_observed(
+    source: &str,
+    filename: &str,
+    vm_options: crate::vm::Options,
+    token_text: &str,
+    explain: bool,
+    start: impl FnOnce(&mut crate::vm::Vm),
+    end: impl FnOnce(&mut crate::vm::Vm, i32) -> i32,
+) -> i32 {
     let hash = match program_hash(source, filename) {
         Ok(h) => h,
         Err(report) => {
@@ -525,7 +562,7 @@ pub fn replay(
             return 2;
         }
     };
-    let mut prepared = match run::prepare(source, filename, vm_options, None) {
+    let mut prepared = match run::prepare_with(source, filename, vm_options, None, start) {
         Ok(p) => p,
         Err(report) => {
             crate::report!("{report}");
@@ -551,16 +588,7 @@ pub fn replay(
     let _ = std::io::stdout().flush();
     crate::report!("{}", log.stderr);
     if explain {
-        let names: Vec<String> = prepared
-            .vm
-            .threads
-            .threads
-            .iter()
-            .map(|t| t.name.clone())
-            .collect();
-        let shown: Vec<explain::Shown> = log.steps.iter().filter_map(|s| s.shown.clone()).collect();
-        let _ = std::io::stdout().flush();
-        crate::report!("{}", explain::explain(&shown, &names));
+        crate::report!("{}", explanation(&prepared, &log));
     }
-    outcome.status
+    end(&mut prepared.vm, outcome.status)
 }

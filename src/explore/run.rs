@@ -101,7 +101,82 @@ fn thread_access(vm: &Vm, running: Option<(usize, &Frame)>, t: usize) -> Option<
     next_access(vm, f, ident)
 }
 
+impl Controller {
+    /// Records a decision among `options` made by the strategy (None: the run is given
+    /// up). `accesses` fills in what each option touches, if the strategy asks.
+    fn decide(
+        &mut self,
+        log: &mut Log,
+        options: &[usize],
+        running: Option<usize>,
+        callbacks: bool,
+        accesses: impl FnOnce() -> Vec<Option<Access>>,
+    ) -> Option<(usize, usize)> {
+        let index = log.decision_count;
+        if index % 1024 == 1023
+            && self
+                .deadline
+                .is_some_and(|d| std::time::Instant::now() >= d)
+        {
+            log.abandoned = true;
+            log.timed_out = true;
+            return None;
+        }
+        log.decision_count += 1;
+        let d = &mut self.scratch;
+        d.options.clear();
+        d.options.extend_from_slice(options);
+        d.running = running;
+        d.callbacks = callbacks;
+        d.accesses.clear();
+        d.sleep.clear();
+        if self.accesses && !callbacks {
+            d.accesses.extend(accesses());
+        }
+        let Some(pick) = self.strategy.pick(index, d) else {
+            log.abandoned = true;
+            return None;
+        };
+        d.chosen = pick;
+        if pick != super::strategy::default_choice(running, options) {
+            log.choices.push((index, pick));
+        }
+        if self.record {
+            log.decisions.push(d.clone());
+        }
+        Some((pick, index))
+    }
+}
+
 impl Chooser for Controller {
+    fn chooses_callbacks(&self) -> bool {
+        true
+    }
+
+    /// An event loop's ready callbacks: which runs next is a decision of its own (the
+    /// first in line by default), with no access to reduce by.
+    fn choose_callback(&mut self, _vm: &Vm, count: usize) -> Choice {
+        let log = self.log.clone();
+        let mut log = log.borrow_mut();
+        if log.abandoned || count < 2 {
+            return if log.abandoned {
+                Choice::Park
+            } else {
+                Choice::Thread(0)
+            };
+        }
+        if self.park_first {
+            self.park_first = false;
+            log.parked_at = Some(log.decision_count);
+            return Choice::Park;
+        }
+        let options: Vec<usize> = (0..count).collect();
+        match self.decide(&mut log, &options, Some(0), true, Vec::new) {
+            Some((pick, _)) => Choice::Thread(pick),
+            None => Choice::Park,
+        }
+    }
+
     /// Before a step that touches nothing shared, nothing another thread could do would
     /// change what it does: the running thread goes on without a decision (for at most
     /// MAX_INVISIBLE steps in a row, so that one spinning on its locals still lets the
@@ -118,7 +193,8 @@ impl Chooser for Controller {
     }
 
     fn choose(&mut self, vm: &Vm, running: Option<(usize, &Frame)>, runnable: &[usize]) -> Choice {
-        let mut log = self.log.borrow_mut();
+        let log = self.log.clone();
+        let mut log = log.borrow_mut();
         for &t in runnable {
             if t >= self.seen {
                 let creator = running.map_or(self.last_running, |r| r.0);
@@ -131,7 +207,9 @@ impl Chooser for Controller {
             return Choice::Park;
         }
         // (`goes_on` found the running thread's next step shared.)
-        let running_access = running.map(|(r, _)| (r, thread_access(vm, running, r)));
+        let running_access = running
+            .filter(|_| self.accesses || self.record)
+            .map(|(r, _)| (r, thread_access(vm, running, r)));
         self.invisible = 0;
         // A thread whose next step would only block is not a choice (unless every one's
         // would: then one runs, and blocks, and the scheduler sees what is left).
@@ -166,42 +244,19 @@ impl Chooser for Controller {
             .or(Some(current))
             .filter(|r| runnable.contains(r));
         let (pick, decision) = if runnable.len() > 1 {
-            let index = log.decision_count;
-            if index % 1024 == 1023
-                && self
-                    .deadline
-                    .is_some_and(|d| std::time::Instant::now() >= d)
-            {
-                log.abandoned = true;
-                log.timed_out = true;
-                return Choice::Park;
-            }
-            log.decision_count += 1;
-            let d = &mut self.scratch;
-            d.options.clear();
-            d.options.extend_from_slice(runnable);
-            d.running = running_index;
-            d.accesses.clear();
-            d.sleep.clear();
-            if self.accesses {
-                d.accesses
-                    .extend(runnable.iter().map(|&t| match &running_access {
+            let accesses = || {
+                runnable
+                    .iter()
+                    .map(|&t| match &running_access {
                         Some((r, a)) if *r == t => a.clone(),
                         _ => thread_access(vm, running, t),
-                    }));
-            }
-            let Some(pick) = self.strategy.pick(index, d) else {
-                log.abandoned = true;
-                return Choice::Park;
+                    })
+                    .collect()
             };
-            d.chosen = pick;
-            if pick != super::strategy::default_choice(running_index, runnable) {
-                log.choices.push((index, pick));
+            match self.decide(&mut log, runnable, running_index, false, accesses) {
+                Some((pick, index)) => (pick, Some(index)),
+                None => return Choice::Park,
             }
-            if self.record {
-                log.decisions.push(d.clone());
-            }
-            (pick, Some(index))
         } else {
             (runnable[0], None)
         };
@@ -251,6 +306,18 @@ pub fn prepare(
     options: crate::vm::Options,
     invariant: Option<&str>,
 ) -> Result<Prepared, String> {
+    prepare_with(source, filename, options, invariant, |_| {})
+}
+
+/// `prepare`, with `setup` seeing the VM before the program starts (a recorder installs
+/// itself there).
+pub fn prepare_with(
+    source: &str,
+    filename: &str,
+    options: crate::vm::Options,
+    invariant: Option<&str>,
+    setup: impl FnOnce(&mut Vm),
+) -> Result<Prepared, String> {
     let code = crate::compile_source(source, filename).map_err(|e| e.render(filename, source))?;
     let invariant = match invariant {
         Some(expr) => Some(
@@ -264,6 +331,7 @@ pub fn prepare(
         ..options
     });
     vm.threads.own_os_threads = true;
+    setup(&mut vm);
     vm.out = crate::vm::Output::Captured(Vec::new());
     let stderr = crate::capture_stderr(true);
     let frame = vm.module_frame(code, source);

@@ -20,6 +20,9 @@ pub struct Decision {
     /// Set by the systematic search: the threads asleep here (whose step was explored
     /// already from an equivalent state), with their next access.
     pub sleep: Vec<(usize, Option<Access>)>,
+    /// A choice among an event loop's ready callbacks (options are their places in line,
+    /// 0 the first), not among threads.
+    pub callbacks: bool,
 }
 
 /// What decides at each decision: the explorer's strategies and replays.

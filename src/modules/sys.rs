@@ -267,7 +267,8 @@ fn s_setswitchinterval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if s <= 0.0 {
         return Err(vm.new_exception("ValueError", "switch interval must be strictly positive"));
     }
-    vm.set_switch_interval(s);
+    // CPython keeps whole microseconds, and getswitchinterval() gives 1e-6 times them.
+    vm.set_switch_interval(1e-6 * (1e6 * s).min(u64::MAX as f64) as u64 as f64);
     Ok(Value::None)
 }
 

@@ -19,6 +19,9 @@ impl Vm {
 
     /// Lets `ns` nanoseconds pass for a thread that waits with nobody to switch to.
     pub fn pass_time(&mut self, ns: u64) {
+        if self.observer.is_some() {
+            self.observe(|o, vm| o.idle(vm, ns));
+        }
         let s = state_mut(self);
         match &s.os {
             Some(_) => std::thread::sleep(std::time::Duration::from_nanos(ns)),

@@ -42,7 +42,7 @@ fn keeps_gil(vm: &mut Vm, f: &Frame) -> bool {
     }
     if let Some(mut chooser) = state_mut(vm).chooser.take() {
         // A chooser sees every counted instruction, whatever the check interval.
-        vm.threads.next_check = vm.ticks + 1;
+        vm.set_next_check(vm.ticks + 1);
         let current = vm.threads.current;
         let goes_on = chooser.goes_on(vm, (current, f));
         state_mut(vm).chooser = Some(chooser);

@@ -133,7 +133,7 @@ impl Vm {
         {
             self.threads.threads.pop();
             if self.threads.threads.len() == 1 {
-                self.threads.next_check = u64::MAX;
+                self.set_next_check(u64::MAX);
                 self.threads.budget = budget;
             }
             return Err(self.new_exception("RuntimeError", "can't start new thread"));

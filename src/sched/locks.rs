@@ -123,6 +123,13 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
     }
 }
 
+/// Tells a recorder of the run (if there is one) that `lock` is free.
+fn note_release(vm: &mut Vm, lock: ObjRef) {
+    if vm.observer.is_some() {
+        vm.observe(|o, vm| o.lock_released(vm, lock));
+    }
+}
+
 /// RLock internals Condition uses: release every level, and restore them.
 pub fn l_release_save(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value> {
     let lock = lock_ref(r);
@@ -133,6 +140,7 @@ pub fn l_release_save(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value>
     *owner = None;
     *count = 0;
     vm.notify_change();
+    note_release(vm, lock);
     Ok(vm.new_tuple(vec![
         Value::Int(i64::from(saved.0)),
         Value::Int(saved.1 as i64),
@@ -195,6 +203,7 @@ pub fn l_release(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
                 *owner = None;
                 *count = 0;
                 vm.notify_change();
+                note_release(vm, lock);
             }
             Ok(Value::None)
         }

@@ -2,18 +2,22 @@
 //! `SchedulerHooks` and keep what they need beside the core's thread table in `State`.
 //!
 //! - `det.rs`: the deterministic scheduler (one OS thread steps every VM thread; seeded draws).
+//! - `policy.rs`: the GIL's policies (`--gil py2|py37|py311`): when the holder gives it up.
 //! - `os.rs`: the OS-thread scheduler and its real GIL.
 //! - `clock.rs`: the clock both read (virtual under det, real under os).
 //! - `wait.rs`: when a blocked thread's wait is over, and the deadlock report.
+//! - `deadlock.rs`: where each thread of a deadlock waits (and an event loop's tasks).
 //! - `locks.rs`: the lock objects' acquire and release.
 //! - `lifecycle.rs`: starting and ending VM threads, and reports of their exceptions.
 //! - `process/`: processes (multiprocessing): simulated under det, real under os.
 
 pub mod clock;
+mod deadlock;
 pub mod det;
 pub mod lifecycle;
 pub mod locks;
 pub mod os;
+pub mod policy;
 pub mod process;
 pub mod wait;
 
@@ -35,6 +39,17 @@ pub trait Chooser {
     /// nothing to decide before this instruction), without `choose` being asked.
     fn goes_on(&mut self, _vm: &Vm, _running: (usize, &Frame)) -> bool {
         false
+    }
+
+    /// Whether it also decides which of an event loop's ready callbacks runs next.
+    fn chooses_callbacks(&self) -> bool {
+        false
+    }
+
+    /// Which of `count` ready callbacks runs next (`Choice::Thread(k)`: the k-th, 0 the
+    /// first in line), or `Park`.
+    fn choose_callback(&mut self, _vm: &Vm, _count: usize) -> Choice {
+        Choice::Thread(0)
     }
 }
 
@@ -68,6 +83,9 @@ pub struct State {
     pub os: Option<os::OsLink>,
     /// Who decides instead of the seeded draw (not part of a copy: its owner puts it back).
     pub chooser: Option<Box<dyn Chooser>>,
+    /// The GIL's policy (`--gil`), and the holder's turn as the timed ones keep it.
+    pub gil: policy::GilPolicy,
+    pub timed: policy::Turn,
 }
 
 impl Clone for State {
@@ -82,6 +100,8 @@ impl Clone for State {
             locks_created: self.locks_created,
             os: self.os.clone(),
             chooser: None,
+            gil: self.gil,
+            timed: self.timed.clone(),
         }
     }
 }
@@ -98,6 +118,8 @@ impl State {
             locks_created: 0,
             os: None,
             chooser: None,
+            gil: policy::GilPolicy::Py2,
+            timed: policy::Turn::default(),
         }
     }
 
@@ -114,6 +136,23 @@ impl State {
 /// can run now (or no chooser is installed).
 pub fn ask_chooser(vm: &mut Vm, running: Option<(usize, &Frame)>) -> Option<Choice> {
     det::choose(vm, running)
+}
+
+/// Whether the installed chooser decides the order of ready callbacks (asyncio).
+pub fn chooses_callbacks(vm: &Vm) -> bool {
+    vm.scheduler_state
+        .downcast_ref::<State>()
+        .and_then(|s| s.chooser.as_ref())
+        .is_some_and(|c| c.chooses_callbacks())
+}
+
+/// Asks the installed chooser which of `count` ready callbacks runs next; `None` when no
+/// chooser is installed.
+pub fn choose_callback(vm: &mut Vm, count: usize) -> Option<Choice> {
+    let mut chooser = vm.scheduler_state.downcast_mut::<State>()?.chooser.take()?;
+    let choice = chooser.choose_callback(vm, count);
+    state_mut(vm).chooser = Some(chooser);
+    Some(choice)
 }
 
 /// The schedulers' state inside a VM they were installed in.

@@ -6,6 +6,7 @@
 //! while they wait. Time is real. The eval loop is the same one the deterministic scheduler
 //! drives: a thread's run stops with the block signal when it must give up the GIL.
 
+use super::policy::{self, GilPolicy};
 use super::{det, state_mut};
 use crate::vm::frame::Frame;
 use crate::vm::threads::{SchedulerHooks, ThreadState};
@@ -35,16 +36,31 @@ fn drop_requested(vm: &Vm) -> bool {
         .is_some_and(|os| os.signals.drop_requested())
 }
 
-/// At a check: the holder keeps the GIL while nobody asks for it.
-fn keeps_gil(vm: &mut Vm, _: &Frame) -> bool {
+/// At a check: the holder keeps the GIL while nobody asks for it (py37), until a boundary
+/// where 3.10+ looks (py311); under py2 it lets go at every spent check interval.
+fn keeps_gil(vm: &mut Vm, f: &Frame) -> bool {
     if let Some(keeps) = det::pinned_goes_on(vm) {
         return keeps;
     }
-    !drop_requested(vm)
+    match policy::policy(vm) {
+        GilPolicy::Py2 => false,
+        GilPolicy::Py37 => !drop_requested(vm),
+        GilPolicy::Py311 => {
+            if !drop_requested(vm) {
+                return true;
+            }
+            if policy::honours_request_py311(vm, f) {
+                return false;
+            }
+            vm.set_next_check(vm.ticks + 1);
+            true
+        }
+    }
 }
 
 fn quick_check(vm: &mut Vm, _tick: u64) -> Option<bool> {
-    let keeps = vm.threads.pinned.is_empty() && !drop_requested(vm);
+    let keeps =
+        vm.threads.pinned.is_empty() && !drop_requested(vm) && policy::policy(vm) != GilPolicy::Py2;
     keeps.then_some(true)
 }
 
@@ -189,6 +205,9 @@ impl Gil {
             _ => None,
         };
         let seen = *self.signals.changes.lock();
+        if vm.observer.is_some() {
+            vm.observe(|o, vm| o.idle(vm, 0));
+        }
         drop(vm);
         let mut changes = self.signals.changes.lock();
         while *changes == seen {
@@ -235,7 +254,14 @@ impl Gil {
                 // The thread gave up the GIL: its frames are parked with its state.
                 Err(signal) if vm.is_block_signal(signal) => {
                     if vm.threads.threads[me].state == ThreadState::Runnable {
-                        vm = self.hand_over(vm);
+                        vm = if policy::policy(&vm) == GilPolicy::Py2 {
+                            // Python 2: release and take again at once; a waiting thread
+                            // gets it only if the OS wakes it first.
+                            drop(vm);
+                            self.take()
+                        } else {
+                            self.hand_over(vm)
+                        };
                     }
                 }
                 result => return (vm, Some(result)),

@@ -79,7 +79,7 @@ impl Vm {
     /// Prints which thread waits for what, and marks the run deadlocked (exit status 3).
     pub fn report_deadlock(&mut self) {
         let mut lines = vec!["minipy: deadlock: no thread can run again".to_string()];
-        for t in &self.threads.threads {
+        for (index, t) in self.threads.threads.iter().enumerate() {
             let what = match t.state {
                 ThreadState::WaitLock(lock, _) => {
                     let holder = self
@@ -110,6 +110,7 @@ impl Vm {
                 format!(", holds {}", held.join(", "))
             };
             lines.push(format!("  {} {what}{holds}", t.name));
+            lines.extend(self.where_it_waits(index));
         }
         self.flush();
         crate::reportln!("{}", lines.join("\n"));

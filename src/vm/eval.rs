@@ -15,6 +15,22 @@ use crate::bytecode::opcode::{EXTENDED_ARG, counts_tick};
 use std::cell::Cell;
 
 impl Vm {
+    /// The GIL check before a counted instruction while an observer sees every step
+    /// (`next_check` stays 0 then): the scheduler's own check falls due at `threads.due`.
+    /// True when the thread must give up the GIL; otherwise the observer sees the step.
+    #[cold]
+    #[inline(never)]
+    fn observed_check(&mut self, f: &Frame) -> bool {
+        if self.ticks >= self.threads.due {
+            self.threads.due = self.ticks + u64::from(self.threads.check_interval);
+            if self.native_depth == self.threads.base_depth && !self.keeps_gil(f) {
+                return true;
+            }
+        }
+        self.observe(|o, vm| o.step(vm, f));
+        false
+    }
+
     /// Executes instructions of `f` until it hands control elsewhere.
     ///
     /// Calls, returns and yields between frames of this run (above `base`) switch frames
@@ -115,16 +131,24 @@ impl Vm {
                 if counts_tick(bytes[f.pc]) {
                     self.ticks += 1;
                     if self.ticks >= self.threads.next_check {
-                        self.threads.next_check =
-                            self.ticks + u64::from(self.threads.check_interval);
                         // Leave the frame only if another thread takes the GIL.
-                        if self.native_depth == self.threads.base_depth && !self.keeps_gil(f) {
+                        let leaves = if self.threads.observed {
+                            self.observed_check(f)
+                        } else {
+                            self.threads.next_check =
+                                self.ticks + u64::from(self.threads.check_interval);
+                            self.native_depth == self.threads.base_depth && !self.keeps_gil(f)
+                        };
+                        if leaves {
                             if !self.driven() && self.preempt_contents(f) {
                                 continue 'frame;
                             }
                             return Event::Preempt;
                         }
                     }
+                } else if self.threads.observed {
+                    // (Observed, `next_check` stays 0: the hot path never runs.)
+                    self.observe(|o, vm| o.step(vm, f));
                 }
                 let mut pc = f.pc;
                 let mut arg = u32::from(bytes[pc + 1]);

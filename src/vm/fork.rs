@@ -46,6 +46,8 @@ impl Vm {
             interned: self.interned.clone(),
             builtin_methods: self.builtin_methods.clone(),
             added_since_checkpoint: None,
+            // A recording (trace, timeline) follows the first process only.
+            observer: None,
         }
     }
 }

@@ -109,6 +109,8 @@ pub struct Vm {
     pub module_state: rustc_hash::FxHashMap<TypeId, ModuleState>,
     /// Instructions executed: the virtual clock's tick.
     pub ticks: u64,
+    /// A recorder of the run (`threads::Observer`), when one is installed.
+    pub observer: Option<Box<dyn threads::Observer>>,
     /// The value a blocking native returns to suspend its thread (never seen by programs).
     pub block_signal: Value,
     /// A native (gc.collect) asked for a collection: the eval loop makes it as the call
@@ -275,6 +277,7 @@ impl Vm {
             module_table: plugins.modules,
             module_state: Default::default(),
             ticks: 0,
+            observer: None,
             block_signal: Value::None,
             collect_requested: false,
             warned: Default::default(),

@@ -111,6 +111,11 @@ pub struct Threads {
     pub deadlocked: bool,
     /// Every threading.local instance (kept alive for the program's life).
     pub locals: Vec<ThreadLocal>,
+    /// An observer sees every instruction (`Observer::step`): `next_check` then stays 0,
+    /// so that every instruction takes the eval loop's slow path, and the scheduler's next
+    /// check is kept in `due` instead (`Vm::set_next_check`).
+    pub observed: bool,
+    pub due: u64,
 }
 
 impl Threads {
@@ -140,6 +145,8 @@ impl Threads {
             own_os_threads: false,
             deadlocked: false,
             locals: Vec::new(),
+            observed: false,
+            due: u64::MAX,
         }
     }
 
@@ -149,6 +156,43 @@ impl Threads {
             .filter(|t| t.state != ThreadState::Finished)
             .count()
     }
+}
+
+/// What a tool that records a run (src/trace/) sees, installed in `Vm::observer`. With
+/// none installed the core calls nothing: handoffs test an `Option`, and steps are only
+/// looked at while `Threads::observed` is set (on a path the eval loop takes only at a
+/// due GIL check).
+pub trait Observer: std::any::Any {
+    /// The running thread (`vm.threads.current`) is about to run the instruction at
+    /// `f.pc` (after any GIL check there: it runs now). Only while `Threads::observed`.
+    fn step(&mut self, _vm: &Vm, _f: &Frame) {}
+    /// The GIL went from thread `from` to `vm.threads.current` (the same thread when it
+    /// takes the GIL back after a wait). `from`'s frames are parked in its slot; so are the
+    /// new thread's, except when it was switched to inside the eval loop.
+    fn handoff(&mut self, _vm: &Vm, _from: usize) {}
+    /// No thread runs for `ns` nanoseconds (0: unknown, real time) from now: every thread
+    /// waits, or the only one sleeps.
+    fn idle(&mut self, _vm: &Vm, _ns: u64) {}
+    /// A lock was released (threads waiting for it may go on).
+    fn lock_released(&mut self, _vm: &Vm, _lock: ObjRef) {}
+    /// A cooperative task of an event loop in the running thread begins or ends a step.
+    fn task_step(&mut self, _vm: &Vm, _step: &TaskStep) {}
+    /// For taking the observer back out of the VM as what it is.
+    fn into_any(self: Box<Self>) -> Box<dyn std::any::Any>;
+}
+
+/// A step of a cooperative task (an event loop's), as an observer hears of it.
+pub struct TaskStep<'a> {
+    /// The task object (its identity; freed and reused only after it is done).
+    pub task: ObjRef,
+    /// Its coroutine's qualified name.
+    pub name: &'a str,
+    /// The source line its coroutine is suspended at (0: finished).
+    pub line: u32,
+    /// The step begins (otherwise it ends).
+    pub begins: bool,
+    /// The task is done (at the end of its last step).
+    pub done: bool,
 }
 
 /// A thread's top frame, handed between the core and the scheduler at a switch.
@@ -196,16 +240,66 @@ impl Vm {
     /// Gives the running thread `n` more instructions before it offers the GIL.
     pub fn set_budget(&mut self, n: u32) {
         if self.threads.threads.len() > 1 {
-            self.threads.next_check = self.ticks + 1 + u64::from(n);
+            self.set_next_check(self.ticks + 1 + u64::from(n));
         } else {
             self.threads.budget = n;
+        }
+    }
+
+    /// The tick at which the GIL check falls due next (what schedulers set; while an
+    /// observer sees every step, `next_check` itself stays 0).
+    #[inline]
+    pub fn set_next_check(&mut self, tick: u64) {
+        if self.threads.observed {
+            self.threads.due = tick;
+        } else {
+            self.threads.next_check = tick;
+        }
+    }
+
+    /// The tick of the next GIL check, observed or not.
+    pub fn next_check_at(&self) -> u64 {
+        if self.threads.observed {
+            self.threads.due
+        } else {
+            self.threads.next_check
+        }
+    }
+
+    /// Installs an observer; with `steps`, it sees every instruction (the eval loop's fast
+    /// path is off meanwhile), otherwise only handoffs and lock releases.
+    pub fn install_observer(&mut self, observer: Box<dyn Observer>, steps: bool) {
+        self.observer = Some(observer);
+        if steps && !self.threads.observed {
+            self.threads.due = self.threads.next_check;
+            self.threads.next_check = 0;
+            self.threads.observed = true;
+        }
+    }
+
+    /// Takes the observer back out (the scheduler's checks as they were).
+    pub fn take_observer(&mut self) -> Option<Box<dyn Observer>> {
+        if self.threads.observed {
+            self.threads.next_check = self.threads.due;
+            self.threads.due = u64::MAX;
+            self.threads.observed = false;
+        }
+        self.observer.take()
+    }
+
+    /// Shows the observer (if any) something, without holding it inside the VM.
+    #[cold]
+    pub fn observe(&mut self, what: impl FnOnce(&mut dyn Observer, &Vm)) {
+        if let Some(mut observer) = self.observer.take() {
+            what(&mut *observer, self);
+            self.observer = Some(observer);
         }
     }
 
     /// Instructions the running thread has left before it offers the GIL.
     pub fn budget_left(&self) -> u32 {
         if self.threads.threads.len() > 1 {
-            let left = self.threads.next_check.saturating_sub(self.ticks + 1);
+            let left = self.next_check_at().saturating_sub(self.ticks + 1);
             left.min(u64::from(u32::MAX)) as u32
         } else {
             self.threads.budget
@@ -281,6 +375,7 @@ impl Vm {
 
     /// Everything `enter_thread` does but bring back the frames.
     fn make_running(&mut self, pick: usize) {
+        let from = self.threads.current;
         self.threads.current = pick;
         // (With an interval of 1 there is nothing to draw: this runs at every other
         // instruction then.)
@@ -294,6 +389,9 @@ impl Vm {
         self.handled = self.threads.threads[pick].handled;
         if !self.threads.locals.is_empty() {
             self.show_thread_locals();
+        }
+        if self.observer.is_some() {
+            self.observe(|o, vm| o.handoff(vm, from));
         }
     }
 

@@ -70,6 +70,8 @@ class BaseEventLoop(events.AbstractEventLoop):
         self._closed = False
         self._stopping = False
         self._ready = collections.deque()
+        # Whether `minipy explore` chooses which ready callback runs next (see _run_once).
+        self._explored = _asyncio.explored()
         self._scheduled = []
         self._default_executor = None
         self._internal_fds = 0
@@ -319,8 +321,19 @@ class BaseEventLoop(events.AbstractEventLoop):
             self._ready.append(handle)
 
         ntodo = len(self._ready)
+        # Under `minipy explore` which ready callback runs next is a choice, among all that
+        # are ready, also those made ready by this round (as if each await's wake-up could
+        # come at any time, as I/O completions do); else FIFO, as CPython.
+        explored = self._explored
         for i in range(ntodo):
-            handle = self._ready.popleft()
+            waiting = len(self._ready)
+            k = _asyncio.pick_ready(waiting) if explored and waiting > 1 else 0
+            if k:
+                self._ready.rotate(-k)
+                handle = self._ready.popleft()
+                self._ready.rotate(k)
+            else:
+                handle = self._ready.popleft()
             if handle._cancelled:
                 continue
             handle._run()

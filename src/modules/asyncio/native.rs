@@ -1,10 +1,14 @@
-//! `_asyncio`: the loop's timer heap in Rust. Timers are TimerHandle objects ordered by
+//! `_asyncio`: the loop's timer heap in Rust, and the explorer's say in which ready callback
+//! runs next (`explored`, `pick_ready`: asked of the scheduler's chooser, if any), and what
+//! a recording tool hears of tasks' steps (`task_step`: run --timeline).
+//! The timer heap: Timers are TimerHandle objects ordered by
 //! their `_when` (TimerHandle.__lt__ compares nothing else), kept with heapq's algorithm,
 //! so timers due at the same time leave in the order CPython's heap gives them; comparing
 //! the floats here saves the Python `__lt__` call each step of a sift would make.
 
 use crate::modules::{R, arg};
 use crate::vm::object::{Args, Object};
+use crate::vm::threads::TaskStep;
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
@@ -14,6 +18,9 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("timer_push", timer_push),
             ("timer_pop", timer_pop),
             ("timer_heapify", timer_heapify),
+            ("explored", explored),
+            ("pick_ready", pick_ready),
+            ("task_step", task_step),
         ],
     ))
 }
@@ -121,5 +128,59 @@ fn timer_heapify(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     for i in (0..items(vm, r).len() / 2).rev() {
         sift_up(vm, r, i);
     }
+    Ok(Value::None)
+}
+
+/// explored(): whether something other than FIFO decides which ready callback runs next.
+fn explored(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Ok(Value::Bool(crate::sched::chooses_callbacks(vm)))
+}
+
+/// pick_ready(n): which of the first `n` ready callbacks runs next (0: the first). The
+/// explorer may park the thread here first (for its checkpoint): the call then runs again
+/// when the thread is resumed.
+fn pick_ready(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let count = vm.as_index(arg(&args, 0)).unwrap_or(1).max(1) as usize;
+    match crate::sched::choose_callback(vm, count) {
+        Some(crate::sched::Choice::Park) => {
+            Err(vm.block_on(crate::vm::threads::ThreadState::Runnable))
+        }
+        Some(crate::sched::Choice::Thread(k)) => Ok(Value::Int(k.min(count - 1) as i64)),
+        None => Ok(Value::Int(0)),
+    }
+}
+
+/// task_step(task, begins): a task's step begins or ends. Only a recording tool hears of
+/// it: the task (by identity), its coroutine's name (not qualified: it labels a row), the line the coroutine is suspended
+/// at (0 when it has finished) and whether the task is done.
+fn task_step(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if vm.observer.is_none() {
+        return Ok(Value::None);
+    }
+    let (task, begins) = (arg(&args, 0), matches!(arg(&args, 1), Value::Bool(true)));
+    let Value::Obj(task_ref) = task else {
+        return Ok(Value::None);
+    };
+    let dict = vm.instance_dict(task);
+    let coro = dict
+        .and_then(|d| vm.dict_get_str(d, "_coro"))
+        .and_then(Value::as_obj);
+    let (name, line) = match coro.map(|c| vm.heap.get(c)) {
+        Some(Object::Generator(g)) => (g.name.clone(), g.frame.as_ref().map_or(0, |f| f.lineno())),
+        _ => (String::from("?"), 0),
+    };
+    let done = dict
+        .and_then(|d| vm.dict_get_str(d, "_state"))
+        .is_some_and(|s| vm.str_of(s) != Some("PENDING"));
+    vm.observe(|observer, vm| {
+        let step = TaskStep {
+            task: task_ref,
+            name: &name,
+            line,
+            begins,
+            done,
+        };
+        observer.task_step(vm, &step)
+    });
     Ok(Value::None)
 }

@@ -7,6 +7,7 @@ import concurrent.futures
 import contextvars
 import functools
 import _types
+import _asyncio
 import weakref
 from asyncio import base_futures
 from asyncio import coroutines
@@ -60,6 +61,9 @@ def _enter_task(loop, task):
         raise RuntimeError("Cannot enter into task {!r} while another "
                            "task {!r} is being executed.".format(task, current))
     _current_tasks[loop] = task
+    # For run --timeline (a row per task); the same instructions run whether it records
+    # or not, so recording moves no GIL check.
+    _asyncio.task_step(task, True)
 
 
 def _leave_task(loop, task):
@@ -68,6 +72,7 @@ def _leave_task(loop, task):
         raise RuntimeError("Leaving task {!r} does not match "
                            "the current task {!r}.".format(task, current))
     del _current_tasks[loop]
+    _asyncio.task_step(task, False)
 
 
 class Task(futures.Future):

@@ -200,7 +200,10 @@ fn start_child(vm: &mut Vm, key: u64, process_obj: Value, method: &str) -> PyRes
             };
             let data = data.clone();
             let entry: process::Entry = Box::new(move |vm: &mut Vm| run_spawned(vm, data));
-            Some(Box::new((crate::new_vm(options), entry)))
+            let mut child = crate::new_vm(options);
+            // The run's --gil holds in every process.
+            crate::sched::policy::install(&mut child, crate::sched::policy::policy(vm));
+            Some(Box::new((child, entry)))
         };
         Start::Spawn { data, child }
     };

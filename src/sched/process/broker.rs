@@ -13,6 +13,7 @@
 
 use super::kernel::Kernel;
 use super::{Link, Reply, Request, Start, wire};
+use crate::sched::policy;
 use crate::vm::frame::Resume;
 use crate::vm::object::Args;
 use crate::vm::{PyResult, Value, Vm};
@@ -27,7 +28,7 @@ const LIFELINE: u64 = u64::MAX;
 
 /// The first argument of a minipy started by the spawn method (CPython's child gets
 /// `--multiprocessing-fork` too), followed by the broker's name, the child's key, and the
-/// parent's check interval, switch interval and thread limit.
+/// parent's check interval, switch interval, thread limit and GIL policy.
 const SPAWN_FLAG: &str = "--multiprocessing-fork";
 
 /// Python the spawned child's main thread runs: `multiprocessing.spawn._spawn_main` with
@@ -136,6 +137,7 @@ impl Client {
             .arg(vm.threads.check_interval.to_string())
             .arg(vm.threads.switch_interval.to_string())
             .arg(vm.threads.max_threads.to_string())
+            .arg(policy::policy(vm).name())
             .stdin(std::process::Stdio::piped());
         // The child is recorded before it can end, under the lock the reaper takes.
         let mut live = CHILDREN.live.lock().unwrap_or_else(|e| e.into_inner());
@@ -362,17 +364,18 @@ fn forked_child(parent: &mut Vm, name: &Arc<str>, key: u64, bootstrap: Value) ->
 /// gives its exit status. None for any other command line.
 pub fn spawned_child() -> Option<i32> {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let [flag, name, key, check, switch, max_threads] = args.as_slice() else {
+    let [flag, name, key, check, switch, max_threads, gil] = args.as_slice() else {
         return None;
     };
     if flag != SPAWN_FLAG {
         return None;
     }
-    let (Ok(key), Ok(check_interval), Ok(switch_interval), Ok(max_threads)) = (
+    let (Ok(key), Ok(check_interval), Ok(switch_interval), Ok(max_threads), Some(gil)) = (
         key.parse::<u64>(),
         check.parse::<u32>(),
         switch.parse::<f64>(),
         max_threads.parse::<usize>(),
+        policy::GilPolicy::parse(gil),
     ) else {
         return Some(2);
     };
@@ -406,6 +409,7 @@ pub fn spawned_child() -> Option<i32> {
     };
     Some(crate::on_vm_stack(move || {
         let mut vm = crate::new_vm(options);
+        policy::install(&mut vm, gil);
         super::state(&mut vm).link = Some(Link::Os(Arc::new(client)));
         let Ok(code) = crate::compile_source(SPAWN_BOOT, "<string>") else {
             return 1;

@@ -1,12 +1,13 @@
 //! The scheduler hooks of a simulated process: its own threads run under the
-//! deterministic scheduler's draws, as in a program without processes; the process gives
+//! deterministic scheduler's draws and the run's GIL policy (`--gil`), as in a program
+//! without processes; the process gives
 //! the other processes their turns when its slice is spent, and when none of its threads
 //! can run (instead of reporting a deadlock, or letting its clock jump to a deadline:
 //! another process may end the wait first).
 
 use super::world::Status;
 use super::{earliest_deadline, report_world_deadlock, state, yield_turn};
-use crate::sched::det;
+use crate::sched::{det, policy};
 use crate::vm::frame::Frame;
 use crate::vm::threads::{SchedulerHooks, ThreadState, ThreadTop};
 use crate::vm::{PyResult, Value, Vm};
@@ -14,12 +15,21 @@ use crate::vm::{PyResult, Value, Vm};
 pub static HOOKS: SchedulerHooks = SchedulerHooks {
     keeps_gil,
     quick_check,
-    first_interval: det::first_interval,
+    first_interval,
     switch_from,
     thread_finished,
     wait_in_callback,
     clone_state: det::clone_state,
 };
+
+/// The hooks of the GIL policy this process's threads follow.
+fn policy_hooks(vm: &Vm) -> &'static SchedulerHooks {
+    policy::hooks_of(policy::policy(vm))
+}
+
+fn first_interval(vm: &mut Vm) -> u32 {
+    (policy_hooks(vm).first_interval)(vm)
+}
 
 fn slice_spent(vm: &mut Vm, tick: u64) -> bool {
     tick >= state(vm).slice_end
@@ -32,7 +42,7 @@ fn keeps_gil(vm: &mut Vm, f: &Frame) -> bool {
     if vm.threads.threads.len() == 1 {
         return true;
     }
-    (det::HOOKS.keeps_gil)(vm, f)
+    (policy_hooks(vm).keeps_gil)(vm, f)
 }
 
 fn quick_check(vm: &mut Vm, tick: u64) -> Option<bool> {
@@ -42,7 +52,7 @@ fn quick_check(vm: &mut Vm, tick: u64) -> Option<bool> {
     if vm.threads.threads.len() == 1 {
         return Some(true);
     }
-    (det::HOOKS.quick_check)(vm, tick)
+    (policy_hooks(vm).quick_check)(vm, tick)
 }
 
 /// As the deterministic scheduler's, but when none of this process's threads can run, the

@@ -363,13 +363,15 @@ fn forked_child(parent: &mut Vm, name: &Arc<str>, key: u64, bootstrap: Value) ->
 /// When this minipy was started by the spawn method (`SPAWN_FLAG`): runs the child and
 /// gives its exit status. None for any other command line.
 pub fn spawned_child() -> Option<i32> {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let [flag, name, key, check, switch, max_threads, gil] = args.as_slice() else {
-        return None;
-    };
-    if flag != SPAWN_FLAG {
+    // args_os: any other command line, even one that is not UTF-8, is clap's to judge.
+    let mut args = std::env::args_os().skip(1);
+    if args.next().is_none_or(|flag| flag != SPAWN_FLAG) {
         return None;
     }
+    let args: Vec<String> = args.filter_map(|a| a.into_string().ok()).collect();
+    let [name, key, check, switch, max_threads, gil] = args.as_slice() else {
+        return Some(2);
+    };
     let (Ok(key), Ok(check_interval), Ok(switch_interval), Ok(max_threads), Some(gil)) = (
         key.parse::<u64>(),
         check.parse::<u32>(),

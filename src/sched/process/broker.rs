@@ -26,6 +26,9 @@ use std::sync::{Arc, Mutex};
 /// The key a lifeline connection gives instead of a process's.
 const LIFELINE: u64 = u64::MAX;
 
+/// The broker's listening socket, in the process that runs the broker (-1 elsewhere).
+static LISTENER: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
+
 /// The first argument of a minipy started by the spawn method (CPython's child gets
 /// `--multiprocessing-fork` too), followed by the broker's name, the child's key, and the
 /// parent's check interval, switch interval, thread limit and GIL policy.
@@ -175,7 +178,10 @@ pub fn connect_first(vm: &mut Vm) -> PyResult<Arc<Client>> {
     let name: Arc<str> = format!("minipy-mp-{}-{nanos}", std::process::id()).into();
     let started = address(&name)
         .and_then(|a| UnixListener::bind_addr(&a))
-        .and_then(|listener| started_thread("minipy-broker", move || serve(listener)))
+        .and_then(|listener| {
+            LISTENER.store(listener.as_raw_fd(), std::sync::atomic::Ordering::Relaxed);
+            started_thread("minipy-broker", move || serve(listener))
+        })
         .and_then(|()| Client::connect(&name, 0));
     match started {
         Ok(client) => Ok(Arc::new(client)),
@@ -317,6 +323,13 @@ pub fn parent_pid() -> i64 {
 /// its own (the forking thread its main thread, running `bootstrap`), connects to the
 /// broker, and exits with the exit code the bootstrap gives.
 fn forked_child(parent: &mut Vm, name: &Arc<str>, key: u64, bootstrap: Value) -> ! {
+    // The broker's listening socket came along with fork. Held here, it would keep this
+    // child's own lifeline connection pending (not yet accepted) alive after the first
+    // process has ended, and the child would outlive it.
+    let listener = LISTENER.swap(-1, std::sync::atomic::Ordering::Relaxed);
+    if listener >= 0 {
+        sys::close(listener);
+    }
     let (Ok(client), Ok(lifeline)) = (Client::connect(name, key), Client::connect(name, LIFELINE))
     else {
         sys::exit_now(1);
@@ -498,6 +511,15 @@ mod sys {
     pub fn exit_now(code: i32) -> ! {
         // SAFETY: _exit ends the process at once and touches no memory of it.
         unsafe { libc::_exit(code) }
+    }
+
+    /// close(2) of the broker's listening socket in a forked child.
+    pub fn close(fd: i32) {
+        // SAFETY: `fd` is the listening socket of the parent's broker thread, which does
+        // not exist in this child: nothing here uses, owns or closes that descriptor.
+        unsafe {
+            libc::close(fd);
+        }
     }
 
     /// kill(2): sends `sig` to `pid` (a child of this process).

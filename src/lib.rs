@@ -63,6 +63,7 @@ pub mod modules;
 pub mod objects;
 pub mod pycomplex;
 pub mod pyfmt;
+pub mod repl;
 pub mod sched;
 pub mod syntax;
 pub mod trace;

@@ -37,9 +37,22 @@ fn keep_freed_pages() {
     long_about = "minipy compiles a small Python to CPython 3.7 bytecode and shows it the way CPython 3.7's \
                   dis module does, so learners can compare it with tutorials."
 )]
+#[command(args_conflicts_with_subcommands = true)]
 struct Cli {
     #[command(subcommand)]
-    command: Command,
+    command: Option<Command>,
+    /// Run CODE as the program (sys.argv[0] is '-c'), as `python -c`
+    #[arg(short = 'c', value_name = "CODE")]
+    code: Option<String>,
+    /// Open the interactive prompt even when stdin is not a terminal (prompts on stderr,
+    /// results on stdout, as `python -i`)
+    #[arg(short = 'i')]
+    interactive: bool,
+    /// No banner at the interactive prompt
+    #[arg(short = 'q')]
+    quiet: bool,
+    /// Arguments the program sees in sys.argv[1:] (with -c)
+    args: Vec<String>,
 }
 
 #[derive(Subcommand)]
@@ -91,6 +104,18 @@ enum Command {
               default_missing_value = "error", value_parser = ["error", "warn"],
               conflicts_with = "replay")]
         race_report: Option<String>,
+        /// Bytes the program may use: an object whose size would pass it (or overflow)
+        /// raises MemoryError before it is allocated (default: half the machine's memory)
+        #[arg(long, value_name = "BYTES")]
+        max_memory: Option<u64>,
+        /// Stop the program after this many seconds of real time: a message on stderr and
+        /// exit status 124 (as GNU timeout)
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
+        /// Stop the program after this many counted instructions: a message on stderr and
+        /// exit status 124
+        #[arg(long, value_name = "N")]
+        max_steps: Option<u64>,
         /// The GIL's policy: py2 offers it every --check-interval counted instructions; py37
         /// drops it on a drop request after --switch-interval seconds, at the next counted
         /// instruction; py311 only at a call or a backward jump, as CPython 3.10+ (default:
@@ -169,6 +194,23 @@ enum Command {
         file: PathBuf,
         /// Arguments the program sees in sys.argv[1:]
         args: Vec<String>,
+    },
+    /// The interactive prompt, as CPython 3.7's (`minipy` with no arguments on a terminal
+    /// opens it too). Under the deterministic scheduler other threads run while typed code
+    /// runs and stand still while the prompt waits for a line
+    Repl {
+        /// Seed of the scheduler's choice of the next thread (and of the random module)
+        #[arg(long, default_value_t = 0)]
+        seed: u64,
+        /// Instructions a thread runs before it offers the GIL
+        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+        check_interval: u32,
+        /// Most threads alive at once
+        #[arg(long, default_value_t = 1024)]
+        max_threads: usize,
+        /// No banner
+        #[arg(short = 'q')]
+        quiet: bool,
     },
     /// Print the bytecode of a program, and of every code object nested in it, as CPython 3.7's dis prints it
     Dis {
@@ -279,13 +321,42 @@ fn main() -> ExitCode {
 }
 
 fn run(cli: Cli) -> ExitCode {
+    let command = match cli.command {
+        Some(Command::Repl {
+            seed,
+            check_interval,
+            max_threads,
+            quiet,
+        }) => {
+            let vm = minipy::vm::Options {
+                argv: vec![String::new()],
+                seed,
+                check_interval,
+                max_threads,
+                ..Default::default()
+            };
+            return exit_status(minipy::repl::run(minipy::repl::ReplOptions { vm, quiet }));
+        }
+        Some(command) => command,
+        None => return run_without_command(cli.code, cli.interactive, cli.quiet, cli.args),
+    };
     let (Command::Run { file, .. }
     | Command::Trace(TraceArgs { file, .. })
     | Command::Explore { file, .. }
     | Command::Dis { file }
     | Command::Tokens { file }
-    | Command::Ast { file }) = &cli.command;
-    let source = match std::fs::read(file) {
+    | Command::Ast { file }) = &command
+    else {
+        unreachable!("handled above");
+    };
+    // `run -`: the program is standard input.
+    let from_stdin = file.as_os_str() == "-";
+    let read = if from_stdin {
+        read_stdin()
+    } else {
+        std::fs::read(file)
+    };
+    let source = match read {
         Ok(bytes) => match String::from_utf8(bytes) {
             Ok(s) => s,
             Err(_) => {
@@ -302,9 +373,13 @@ fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let filename = file.display().to_string();
+    let filename = if from_stdin {
+        "<stdin>".to_string()
+    } else {
+        file.display().to_string()
+    };
     let source = minipy::syntax::universal_newlines(&source).into_owned();
-    let result = match cli.command {
+    let result = match command {
         Command::Run {
             args,
             sched,
@@ -316,16 +391,30 @@ fn run(cli: Cli) -> ExitCode {
             replay,
             explain,
             race_report,
+            max_memory,
+            timeout,
+            max_steps,
             gil,
             timeline,
             timeline_limit,
             ..
         } => {
+            if let Some(seconds) = timeout {
+                if !(seconds > 0.0 && seconds < 1e9) {
+                    eprintln!("minipy: --timeout must be a positive number of seconds");
+                    return ExitCode::from(2);
+                }
+                start_watchdog(seconds);
+            }
             if switch_interval.is_nan() || switch_interval <= 0.0 {
                 eprintln!("minipy: --switch-interval must be a positive number of seconds");
                 return ExitCode::from(2);
             }
-            let mut argv = vec![filename.clone()];
+            let mut argv = vec![if from_stdin {
+                "-".to_string()
+            } else {
+                filename.clone()
+            }];
             argv.extend(args);
             let options = minipy::vm::Options {
                 argv,
@@ -334,6 +423,8 @@ fn run(cli: Cli) -> ExitCode {
                 max_threads,
                 switch_interval,
                 cpus: cpus as usize,
+                max_memory: max_memory.unwrap_or_else(minipy::vm::memory::default_max_memory),
+                max_steps: max_steps.unwrap_or(u64::MAX),
             };
             let sched_name = sched;
             let sched = if sched_name == "os" {
@@ -385,8 +476,7 @@ fn run(cli: Cli) -> ExitCode {
                 check_interval: t.check_interval,
                 max_threads: t.max_threads,
                 switch_interval: t.switch_interval,
-                // run's default --cpus (trace follows the first process only).
-                cpus: 2,
+                ..Default::default()
             };
             let (plan, words) = plan_of(&t.sched, t.gil.as_deref(), t.seed, t.check_interval);
             let trace = minipy::trace::TraceOptions {
@@ -458,6 +548,7 @@ fn run(cli: Cli) -> ExitCode {
         Command::Dis { .. } => minipy::dis_source(&source, &filename),
         Command::Tokens { .. } => minipy::tokens_listing(&source),
         Command::Ast { .. } => minipy::ast_listing(&source),
+        Command::Repl { .. } => unreachable!("handled above"),
     };
     match result {
         Ok(text) => {
@@ -469,6 +560,66 @@ fn run(cli: Cli) -> ExitCode {
             ExitCode::from(1)
         }
     }
+}
+
+/// `minipy` with no subcommand: `-c CODE`, the prompt (on a terminal, or with `-i`), or
+/// standard input run as a program, as `python` does.
+fn run_without_command(
+    code: Option<String>,
+    interactive: bool,
+    quiet: bool,
+    args: Vec<String>,
+) -> ExitCode {
+    use std::io::IsTerminal;
+    let (source, filename, argv0) = match code {
+        Some(code) => (code, "<string>", "-c"),
+        None if interactive || std::io::stdin().is_terminal() => {
+            let vm = minipy::vm::Options {
+                argv: std::iter::once(String::new()).chain(args).collect(),
+                ..Default::default()
+            };
+            return exit_status(minipy::repl::run(minipy::repl::ReplOptions { vm, quiet }));
+        }
+        None => match read_stdin().map(String::from_utf8) {
+            Ok(Ok(source)) => (source, "<stdin>", ""),
+            _ => {
+                eprintln!("minipy: <stdin>: not valid UTF-8 source");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    let source = minipy::syntax::universal_newlines(&source).into_owned();
+    let options = minipy::vm::Options {
+        argv: std::iter::once(argv0.to_string()).chain(args).collect(),
+        ..Default::default()
+    };
+    exit_status(minipy::run_source(
+        &source,
+        filename,
+        options,
+        minipy::Sched::Det,
+    ))
+}
+
+/// `--timeout`: after `seconds` of real time the process ends, whatever the VM is doing
+/// (a long computation inside one instruction included).
+fn start_watchdog(seconds: f64) {
+    std::thread::spawn(move || {
+        std::thread::sleep(std::time::Duration::from_secs_f64(seconds));
+        eprintln!("minipy: stopped after the --timeout of {seconds} seconds");
+        std::process::exit(minipy::vm::memory::LIMIT_STATUS);
+    });
+}
+
+fn read_stdin() -> std::io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::stdin(), &mut bytes)?;
+    Ok(bytes)
+}
+
+/// As the OS takes an exit status: its low byte (sys.exit(-1) is 255).
+fn exit_status(status: i32) -> ExitCode {
+    ExitCode::from(status as u8)
 }
 
 /// The OS reason without Rust's " (os error N)" suffix, as CPython prints it.

@@ -77,7 +77,17 @@ pub fn compile_mode(
     let mut compiler = Compiler::new(source, filename);
     compiler.enter_scope("<module>", ScopeType::Module, &table, 0);
     if mode == Mode::Single {
-        if let [first, _, ..] = module.body.as_slice() {
+        // Statements joined by `;` are one (3.7's simple_stmt); one on a later line is not.
+        let later_line = module.body.windows(2).find(|pair| {
+            let text = &source[pair[0].span.start..pair[0].span.end.min(source.len())];
+            let end = pair[0].span.start + text.trim_end().len();
+            source[end..pair[1].span.start].contains('\n')
+        });
+        if let Some([first, second]) = later_line {
+            if is_compound(&first.node) {
+                // After a block, the parser of 3.7's interactive input expects its end.
+                return Err(at_token(source, second.span.start));
+            }
             // 3.7 points at the end of the first statement's line.
             let line_end = source[first.span.start..]
                 .find('\n')
@@ -122,6 +132,21 @@ pub fn compile_mode(
     compiler.expr(expr)?;
     compiler.emit(crate::bytecode::Opcode::RETURN_VALUE, 0);
     Ok(compiler.exit_scope(false))
+}
+
+/// Whether a statement has a block (a compound statement of the grammar).
+pub fn is_compound(stmt: &crate::syntax::ast::StmtKind) -> bool {
+    use crate::syntax::ast::StmtKind::*;
+    matches!(
+        stmt,
+        FunctionDef { .. }
+            | ClassDef { .. }
+            | For { .. }
+            | While { .. }
+            | If { .. }
+            | With { .. }
+            | Try { .. }
+    )
 }
 
 /// The error eval's grammar gives at the operator that follows an assignment's target.

@@ -616,6 +616,10 @@ fn round_float(x: f64, digits: i64) -> f64 {
     if !x.is_finite() {
         return x;
     }
+    // Past 325 decimals every double is already exact (CPython's NDIGITS_MAX).
+    if digits > 325 {
+        return x;
+    }
     if digits == 0 {
         let r = x.round();
         return if (x - x.trunc()).abs() == 0.5 {

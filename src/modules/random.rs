@@ -297,6 +297,12 @@ fn getrandbits(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if k == 0 {
         return Ok(Value::Int(0));
     }
+    if k > i64::from(i32::MAX) {
+        let message = "signed integer is greater than maximum";
+        return Err(vm.new_exception("OverflowError", message));
+    }
+    // (The words, then the int made of them.)
+    vm.check_alloc(k as u64 / 8, 2)?;
     let r = generators(vm).main.getrandbits(k as u64);
     Ok(vm.new_int(r))
 }

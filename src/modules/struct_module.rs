@@ -153,7 +153,11 @@ fn parse(vm: &mut Vm, format: &str) -> PyResult<Layout> {
             count,
             offset: size,
         });
-        size += one * count;
+        size = one
+            .checked_mul(count)
+            .and_then(|bytes| size.checked_add(bytes))
+            .filter(|&total| total <= isize::MAX as usize)
+            .ok_or_else(|| error(vm, "total struct size too long"))?;
     }
     Ok(Layout {
         items,
@@ -287,6 +291,7 @@ fn pack_into_vec(vm: &mut Vm, format: &str, values: &[Value]) -> PyResult<Vec<u8
             ),
         ));
     }
+    vm.check_alloc(layout.size as u64, 1)?;
     let mut out = vec![0u8; layout.size];
     let mut next = values.iter().copied();
     for item in &layout.items {

@@ -61,6 +61,7 @@ pub fn bytes_data(vm: &mut Vm, args: &Args, what: &str) -> PyResult<Vec<u8>> {
         if n < 0 {
             return Err(vm.new_exception("ValueError", "negative count"));
         }
+        vm.check_alloc(n as u64, 1)?;
         return Ok(vec![0; n as usize]);
     }
     if what == "bytes" && (matches!(v, Value::Float(_)) || !vm.is_iterable(v)) {

@@ -125,6 +125,30 @@ fn pad(body: &str, sign: &str, spec: &Spec, default_align: char) -> String {
     }
 }
 
+/// Digits after the point past which a double's exact decimal value has only zeros (its
+/// smallest step is 2**-1074): Rust's formatter stops at 65,535, Python's precision does not.
+const EXACT_DIGITS: usize = 1100;
+
+/// `x` with `precision` digits after the point (any precision).
+fn fixed(x: f64, precision: usize) -> String {
+    let p = precision.min(EXACT_DIGITS);
+    let mut s = format!("{x:.p$}");
+    s.extend(std::iter::repeat_n('0', precision - p));
+    s
+}
+
+/// `x` in exponent form (Rust's `1.5e3`) with `precision` digits after the point (any
+/// precision).
+fn scientific(x: f64, precision: usize) -> String {
+    let p = precision.min(EXACT_DIGITS);
+    let s = format!("{x:.p$e}");
+    if p == precision {
+        return s;
+    }
+    let (m, e) = s.split_once('e').expect("exponent form");
+    format!("{m}{}e{e}", "0".repeat(precision - p))
+}
+
 /// Formats a float with a fixed/exponent/general presentation type, as Python does.
 pub fn format_float(x: f64, kind: char, precision: Option<usize>, alternate: bool) -> String {
     if !x.is_finite() {
@@ -149,10 +173,10 @@ pub fn format_float(x: f64, kind: char, precision: Option<usize>, alternate: boo
         }
     };
     match kind {
-        'f' | 'F' => dot(format!("{:.*}", precision.unwrap_or(6), x)),
-        '%' => dot(format!("{:.*}", precision.unwrap_or(6), x * 100.0)) + "%",
+        'f' | 'F' => dot(fixed(x, precision.unwrap_or(6))),
+        '%' => dot(fixed(x * 100.0, precision.unwrap_or(6))) + "%",
         'e' | 'E' => {
-            let s = format!("{:.*e}", precision.unwrap_or(6), x);
+            let s = scientific(x, precision.unwrap_or(6));
             let (m, e) = s.split_once('e').expect("exponent form");
             let e: i32 = e.parse().expect("exponent");
             let m = dot(m.to_string());
@@ -176,16 +200,16 @@ fn format_general(x: f64, precision: usize, alternate: bool, repr_style: bool) -
     let p = precision.max(1);
     if x == 0.0 {
         return match (alternate, repr_style) {
-            (true, _) => format!("{:.*}", p - 1, 0.0),
+            (true, _) => fixed(0.0, p - 1),
             (false, true) => "0.0".into(),
             (false, false) => "0".into(),
         };
     }
-    let exp = format!("{:.*e}", p - 1, x);
+    let exp = scientific(x, p - 1);
     let (m, e) = exp.split_once('e').expect("exponent form");
     let e: i32 = e.parse().expect("exponent");
-    let threshold = if repr_style { p as i32 - 1 } else { p as i32 };
-    if e < -4 || e >= threshold {
+    let threshold = if repr_style { p as i64 - 1 } else { p as i64 };
+    if e < -4 || i64::from(e) >= threshold {
         let m = if alternate {
             m.to_string()
         } else {
@@ -198,7 +222,7 @@ fn format_general(x: f64, precision: usize, alternate: bool, repr_style: bool) -
         };
         format!("{m}e{}{:02}", if e < 0 { '-' } else { '+' }, e.abs())
     } else {
-        let s = format!("{:.*}", (p as i32 - 1 - e).max(0) as usize, x);
+        let s = fixed(x, (p as i64 - 1 - i64::from(e)).max(0) as usize);
         let s = if alternate { s } else { trim_zeros(&s) };
         if repr_style && !s.contains('.') {
             s + ".0"
@@ -219,7 +243,18 @@ fn trim_zeros(s: &str) -> String {
 }
 
 pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
-    let Some(spec) = parse_spec(spec_text) else {
+    let parsed = parse_spec(spec_text);
+    if let Some(spec) = &parsed {
+        vm.check_alloc(spec.width as u64, 4)?;
+        // (Only a float's digits grow with the precision; a string's is a cut.)
+        if let (Some(precision), Value::Float(_)) = (spec.precision, v) {
+            if precision > i32::MAX as usize {
+                return Err(vm.new_exception("ValueError", "precision too big"));
+            }
+            vm.check_alloc(precision as u64, 1)?;
+        }
+    }
+    let Some(spec) = parsed else {
         return Err(vm.new_exception("ValueError", "Invalid format specifier"));
     };
     if let Some(g) = spec.grouping {
@@ -258,6 +293,10 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
     if let Some(i) = int
         && !matches!(spec.kind, Some('e' | 'E' | 'f' | 'F' | 'g' | 'G' | '%'))
     {
+        if spec.precision.is_some() {
+            let message = "Precision not allowed in integer format specifier";
+            return Err(vm.new_exception("ValueError", message));
+        }
         let (neg, mag) = (i.is_negative(), i.abs());
         let mut body = match spec.kind {
             Some('x') => mag.to_str_radix(16),

@@ -295,6 +295,12 @@ impl Vm {
             }
             Object::Dict(_) => {
                 let k = self.dict_key(index)?;
+                if let Object::Dict(d) = self.heap.get(rc)
+                    && !d.contains_key(&k)
+                {
+                    let entry = std::mem::size_of::<(crate::vm::object::DictKey, (Value, Value))>();
+                    self.check_growth(d.len(), d.capacity(), entry as u64 + 8)?;
+                }
                 if let Object::Dict(d) = self.heap.get_mut(rc) {
                     match d.get_mut(&k) {
                         Some(slot) => slot.1 = v,

@@ -332,6 +332,11 @@ impl Vm {
         let it = self.get_iter(v)?;
         let mut out = Vec::new();
         while let Some(x) = self.iter_next(it)? {
+            self.check_growth(
+                out.len(),
+                out.capacity(),
+                std::mem::size_of::<Value>() as u64,
+            )?;
             out.push(x);
         }
         Ok(out)

@@ -20,6 +20,9 @@ fn items_of(vm: &Vm, v: Value) -> Vec<Value> {
 
 pub(crate) fn l_append(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let v = args.pos.first().copied().unwrap_or(Value::None);
+    let list = list_mut(vm, recv(r));
+    let (len, capacity) = (list.len(), list.capacity());
+    vm.check_growth(len, capacity, std::mem::size_of::<Value>() as u64)?;
     list_mut(vm, recv(r)).push(v);
     Ok(Value::None)
 }
@@ -36,6 +39,8 @@ pub(crate) fn l_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(crate) fn l_extend(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let items = vm.collect_iterable(args.pos.first().copied().unwrap_or(Value::None))?;
+    let total = (list_mut(vm, recv(r)).len() + items.len()) as u64;
+    vm.check_alloc(total, std::mem::size_of::<Value>() as u64)?;
     list_mut(vm, recv(r)).extend(items);
     Ok(Value::None)
 }

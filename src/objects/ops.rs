@@ -546,7 +546,19 @@ impl Vm {
                         );
                         return Ok(Some(Value::Float(fx.powf(fy))));
                     }
+                    // The result has at least (bits - 1) * e bits: MemoryError first if
+                    // they cannot fit.
+                    if x.bits() > 1 {
+                        let bits = (x.bits() - 1) as f64 * y.to_f64().unwrap_or(f64::INFINITY);
+                        self.check_alloc((bits / 8.0).min(u64::MAX as f64) as u64, 1)?;
+                    }
                     let Some(e) = y.to_u32() else {
+                        if x.bits() <= 1 {
+                            // 0, 1 and -1 to any power: 0, 1, or -1 for an odd one.
+                            let odd = y.is_odd();
+                            let r = if x.is_negative() && !odd { -x } else { x };
+                            return Ok(Some(self.new_int(r)));
+                        }
                         return Err(self.new_exception("OverflowError", "exponent too large"));
                     };
                     num_traits::pow::pow(x, e as usize)
@@ -555,7 +567,20 @@ impl Vm {
                     if y.is_negative() {
                         return Err(self.new_exception("ValueError", "negative shift count"));
                     }
-                    x << y.to_usize().unwrap_or(0)
+                    if !x.is_zero() {
+                        let bits = x.bits() as f64 + y.to_f64().unwrap_or(f64::INFINITY);
+                        self.check_alloc((bits / 8.0).min(u64::MAX as f64) as u64, 1)?;
+                    }
+                    let shift = match y.to_usize() {
+                        Some(shift) => shift,
+                        None if x.is_zero() => 0,
+                        None => {
+                            return Err(
+                                self.new_exception("OverflowError", "too many digits in integer")
+                            );
+                        }
+                    };
+                    x << shift
                 }
                 ">>" => {
                     if y.is_negative() {
@@ -641,6 +666,67 @@ impl Vm {
         Ok(Some(Value::Float(r)))
     }
 
+    /// The count a sequence is repeated by (`None`: not an int); OverflowError for one
+    /// that does not fit an index, as CPython's.
+    fn repeat_count(&mut self, b: Value) -> PyResult<Option<usize>> {
+        if self.int_arg(b).is_none() {
+            return Ok(None);
+        }
+        match self.as_index(b) {
+            Some(n) => Ok(Some(n.max(0) as usize)),
+            None => Err(self.new_exception(
+                "OverflowError",
+                "cannot fit 'int' into an index-sized integer",
+            )),
+        }
+    }
+
+    /// MemoryError (or, for str and bytes, CPython's OverflowError past the largest
+    /// index) before a sequence is repeated `n` times.
+    fn check_repeat_size(&mut self, seq: crate::vm::ObjRef, n: usize) -> PyResult<()> {
+        let value = std::mem::size_of::<Value>() as u64;
+        let (len, item, too_long) = match self.heap.get(seq) {
+            Object::Str(s) => (s.text.len(), 1, Some("repeated string is too long")),
+            Object::Bytes(x) => (x.len(), 1, Some("repeated bytes are too long")),
+            Object::ByteArray(x) => (x.len(), 1, None),
+            Object::List(x) | Object::Tuple(x) => (x.len(), value, None),
+            Object::Array(x) => (x.items.len(), value, None),
+            _ => match self.deque_items(Value::Obj(seq)) {
+                Some((items, _)) => (items.len(), value, None),
+                None => return Ok(()),
+            },
+        };
+        if let Some(message) = too_long
+            && (len as u128) * (n as u128) > i64::MAX as u128
+        {
+            return Err(self.new_exception("OverflowError", message));
+        }
+        self.check_repeat(len, n, item)
+    }
+
+    /// MemoryError before two sequences are concatenated into one past the memory limit.
+    fn check_concat_size(
+        &mut self,
+        x: crate::vm::ObjRef,
+        y: Option<crate::vm::ObjRef>,
+    ) -> PyResult<()> {
+        let size = |obj: &Object| match obj {
+            Object::Str(s) => Some((s.text.len() as u64, 1)),
+            Object::Bytes(b) | Object::ByteArray(b) => Some((b.len() as u64, 1)),
+            Object::List(v) | Object::Tuple(v) => {
+                Some((v.len() as u64, std::mem::size_of::<Value>() as u64))
+            }
+            _ => None,
+        };
+        let (Some((a, item)), Some((b, _))) = (
+            size(self.heap.get(x)),
+            y.and_then(|y| size(self.heap.get(y))),
+        ) else {
+            return Ok(());
+        };
+        self.check_alloc(a + b, item)
+    }
+
     fn sequence_binop(&mut self, op: Op, a: Value, b: Value) -> PyResult<Option<Value>> {
         let symbol = binop_symbol(op);
         // Keys and items views are set-like: `d.keys() & {'a'}` is a set.
@@ -680,7 +766,18 @@ impl Vm {
         } else {
             b
         };
-        let repeat = |vm: &Self| vm.as_index(b).map(|n| n.max(0) as usize);
+        let times = if symbol == "*" {
+            self.repeat_count(b)?
+        } else {
+            None
+        };
+        let repeat = |_: &Self| times;
+        if let Some(n) = times {
+            self.check_repeat_size(ra, n)?;
+        }
+        if symbol == "+" {
+            self.check_concat_size(ra, rb)?;
+        }
         if let Some((items, maxlen)) = self.deque_items(a) {
             return Ok(match symbol {
                 // `d += iterable` extends d itself.

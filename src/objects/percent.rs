@@ -129,6 +129,7 @@ fn format_core(vm: &mut Vm, template: &str, args: Value, bytes: bool) -> PyResul
         while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '*' || chars[i] == '.') {
             let c = chars[i];
             i += 1;
+            let in_precision = precision.is_some();
             let target = match &mut precision {
                 Some(p) => p,
                 None if c == '.' => {
@@ -146,6 +147,10 @@ fn format_core(vm: &mut Vm, template: &str, args: Value, bytes: bool) -> PyResul
                 let Some(n) = vm.as_index(w) else {
                     return Err(vm.type_error("* wants int"));
                 };
+                if in_precision && n > i64::from(i32::MAX) {
+                    let message = "Python int too large to convert to C int";
+                    return Err(vm.new_exception("OverflowError", message));
+                }
                 target.push_str(&n.to_string());
             } else {
                 target.push(c);
@@ -174,6 +179,7 @@ fn format_core(vm: &mut Vm, template: &str, args: Value, bytes: bool) -> PyResul
             precision: precision.map(|p| p.parse().unwrap_or(0)),
             index: i - 1,
         };
+        vm.check_alloc(spec.width.max(spec.precision.unwrap_or(0)) as u64, 1)?;
         let v = match keyed {
             Some(v) => v,
             None => source.next_arg(vm)?,

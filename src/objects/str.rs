@@ -261,6 +261,10 @@ pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         )));
     }
     let gaps = items.len().saturating_sub(1);
+    let size = (bytes as u64).saturating_add((gaps as u64).saturating_mul(sep.len() as u64));
+    if vm.exceeds_memory(size, 1) {
+        return Err(vm.memory_error());
+    }
     let mut text = String::with_capacity(bytes + gaps * sep.len());
     for (i, v) in items.iter().enumerate() {
         if i > 0 {
@@ -309,6 +313,21 @@ pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
     let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
     let count = int_arg(vm, &args, 2, -1);
+    if new.len() > old.len() {
+        // The result's size first: MemoryError before making one too big.
+        let found = if old.is_empty() {
+            s.chars().count() + 1
+        } else {
+            s.matches(old.as_str()).count()
+        };
+        let replaced = if count < 0 {
+            found
+        } else {
+            found.min(count as usize)
+        };
+        let grows = (replaced as u64).saturating_mul((new.len() - old.len()) as u64);
+        vm.check_alloc((s.len() as u64).saturating_add(grows), 1)?;
+    }
     let out = if count < 0 {
         s.replace(&old, &new)
     } else {
@@ -727,6 +746,7 @@ pub(super) fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R 
         return Ok(vm.new_str(s));
     }
     let total = width - n;
+    vm.check_alloc(total as u64, fill.len_utf8() as u64)?;
     let (left, right) = match align {
         '<' => (0, total),
         '>' => (total, 0),
@@ -762,6 +782,7 @@ pub(super) fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         Some(c @ ('+' | '-')) => (c.to_string(), &s[1..]),
         _ => (String::new(), s.as_str()),
     };
+    vm.check_alloc((width - n) as u64, 1)?;
     Ok(vm.new_str(format!("{sign}{}{digits}", "0".repeat(width - n))))
 }
 
@@ -840,6 +861,7 @@ pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         match c {
             '\t' => {
                 let n = if size == 0 { 0 } else { size - col % size };
+                vm.check_alloc((out.len() + n) as u64, 1)?;
                 out.push_str(&" ".repeat(n));
                 col += n;
             }

@@ -89,10 +89,9 @@ fn quick_check(vm: &mut Vm, tick: u64) -> Option<bool> {
     let s = vm.scheduler_state.downcast_mut::<super::State>()?;
     let simple = threads.pinned.is_empty()
         && s.chooser.is_none()
-        && threads.changes == s.scanned_changes
-        && s.runnable_at == threads.changes
-        && s.clock_ns + tick * NS_PER_INSTRUCTION < s.next_deadline
-        && !s.runnable.is_empty();
+        && threads.changes == s.queues.synced_changes
+        && s.clock_ns + tick * NS_PER_INSTRUCTION < s.queues.next_deadline
+        && !s.queues.runnable.is_empty();
     if !simple {
         return None;
     }
@@ -107,13 +106,7 @@ fn quick_check(vm: &mut Vm, tick: u64) -> Option<bool> {
 /// The threads that can run now (their waits checked), in table order.
 pub fn runnable(vm: &mut Vm) -> Vec<usize> {
     vm.wake_ready();
-    vm.threads
-        .threads
-        .iter()
-        .enumerate()
-        .filter(|(_, t)| t.state == ThreadState::Runnable && !t.pinned)
-        .map(|(i, _)| i)
-        .collect()
+    state(vm).queues.runnable.iter().collect()
 }
 
 /// Asks the chooser (there is one) who runs next; `None` when nobody can run now.
@@ -128,9 +121,9 @@ pub(super) fn choose(vm: &mut Vm, running: Option<(usize, &Frame)>) -> Option<Ch
     Some(choice)
 }
 
-/// One draw from the (non-empty) runnable list.
+/// One draw from the (non-empty) runnable set: its k-th thread in table order.
 fn pick_runnable(s: &mut super::State) -> usize {
-    let count = s.runnable.len();
+    let count = s.queues.runnable.len();
     let r = s.next_random();
     // The same k as `r % count`, without a division in the common power-of-two cases
     // (this runs at every spent check interval).
@@ -139,29 +132,15 @@ fn pick_runnable(s: &mut super::State) -> usize {
     } else {
         (r % count as u64) as usize
     };
-    s.runnable[k]
+    s.queues.runnable.nth(k)
 }
 
 /// Wakes the threads whose wait is over, then draws one runnable thread at random.
 #[inline]
 pub(super) fn draw_runnable(vm: &mut Vm) -> Option<usize> {
     vm.wake_ready();
-    let changes = vm.threads.changes;
-    if state(vm).runnable_at != changes {
-        let runnable = vm
-            .threads
-            .threads
-            .iter()
-            .enumerate()
-            .filter(|(_, t)| t.state == ThreadState::Runnable && !t.pinned)
-            .map(|(i, _)| i)
-            .collect();
-        let s = state_mut(vm);
-        s.runnable = runnable;
-        s.runnable_at = changes;
-    }
     let s = state_mut(vm);
-    if s.runnable.is_empty() {
+    if s.queues.runnable.is_empty() {
         return None;
     }
     Some(pick_runnable(s))
@@ -238,6 +217,7 @@ pub(super) fn wait_in_callback(vm: &mut Vm, state: ThreadState) -> Result<(), Va
     vm.threads.pinned.pop();
     vm.threads.threads[me].pinned = false;
     vm.threads.changes += 1;
+    state_mut(vm).queues.dirty.push(me);
     vm.enter_thread(me);
     outcome
 }
@@ -285,23 +265,16 @@ fn run_others_until_woken(vm: &mut Vm, me: usize) -> Result<(), Value> {
 
 /// Nobody can run: lets virtual time pass to the earliest wake-up. False if none.
 pub fn pass_time_to_next_deadline(vm: &mut Vm) -> bool {
-    let wake = vm
-        .threads
-        .threads
-        .iter()
-        .filter_map(|t| match t.state {
-            ThreadState::Sleeping(at)
-            | ThreadState::WaitJoin(_, Some(at))
-            | ThreadState::WaitLock(_, Some(at)) => Some(at),
-            _ => None,
-        })
-        .min();
-    match wake {
-        Some(at) => {
+    vm.wake_ready();
+    if !state(vm).queues.runnable.is_empty() {
+        return true; // a deadline had passed already
+    }
+    match state(vm).queues.next_deadline {
+        u64::MAX => false,
+        at => {
             let now = vm.now_ns();
             vm.pass_time(at.saturating_sub(now));
             true
         }
-        None => false,
     }
 }

@@ -33,6 +33,7 @@ impl Vm {
             self.report_thread_exception(cur, exc);
         }
         self.threads.threads[cur].state = ThreadState::Finished;
+        super::state_mut(self).queues.dirty.push(cur);
         // A finished thread's threading.local values go, as in CPython.
         let ident = self.threads.threads[cur].ident;
         for local in &mut self.threads.locals {
@@ -127,11 +128,15 @@ impl Vm {
         });
         self.set_budget(budget);
         self.threads.changes += 1;
+        let index = self.threads.threads.len() - 1;
+        super::state_mut(self).queues.dirty.push(index);
         if let Some(os) = &state(self).os
             && thread_state == ThreadState::Runnable
             && os.spawn(self.threads.threads.len() - 1, &name).is_err()
         {
             self.threads.threads.pop();
+            // Idents stay one more than table indices (`thread_index`).
+            self.threads.next_ident -= 1;
             if self.threads.threads.len() == 1 {
                 self.set_next_check(u64::MAX);
                 self.threads.budget = budget;

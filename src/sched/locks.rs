@@ -123,6 +123,17 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
     }
 }
 
+/// The lock is free: its first waiter is woken at the scheduler's next look (`queues.rs`).
+fn lock_freed(vm: &mut Vm, lock: ObjRef) {
+    // (A thread that blocked on it has been registered as its waiter before any other
+    // thread ran: with no waiter, there is nobody to wake.)
+    let queues = &mut state_mut(vm).queues;
+    if queues.has_waiters(lock) {
+        queues.released.push(lock);
+    }
+    vm.notify_change();
+}
+
 /// Tells a recorder of the run (if there is one) that `lock` is free.
 fn note_release(vm: &mut Vm, lock: ObjRef) {
     if vm.observer.is_some() {
@@ -139,7 +150,7 @@ pub fn l_release_save(vm: &mut Vm, r: Option<Value>, _: Args) -> PyResult<Value>
     let saved = (*count, owner.unwrap_or(0));
     *owner = None;
     *count = 0;
-    vm.notify_change();
+    lock_freed(vm, lock);
     note_release(vm, lock);
     Ok(vm.new_tuple(vec![
         Value::Int(i64::from(saved.0)),
@@ -202,7 +213,7 @@ pub fn l_release(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
             if *count == 0 || !*reentrant {
                 *owner = None;
                 *count = 0;
-                vm.notify_change();
+                lock_freed(vm, lock);
                 note_release(vm, lock);
             }
             Ok(Value::None)

@@ -19,6 +19,7 @@ pub mod locks;
 pub mod os;
 pub mod policy;
 pub mod process;
+pub mod queues;
 pub mod wait;
 
 use crate::vm::Vm;
@@ -69,14 +70,9 @@ pub struct State {
     pub rng: u64,
     /// Virtual nanoseconds passed in sleeps and waits (instructions add theirs: `clock.rs`).
     pub clock_ns: u64,
-    /// `Threads::changes` when the waiting threads were last looked at, and the earliest
-    /// deadline among them then: until either moves, no wait can have ended.
-    pub scanned_changes: u64,
-    pub next_deadline: u64,
-    /// The runnable, unpinned threads as of `changes == runnable_at`: the draw at every
-    /// spent check interval picks from this list instead of walking the thread table.
-    pub runnable: Vec<usize>,
-    pub runnable_at: u64,
+    /// Who can run and who waits for what (`queues.rs`): the draw at every spent check
+    /// interval picks from its runnable set instead of walking the thread table.
+    pub queues: queues::Queues,
     /// Locks created so far: the next lock's serial number (deadlock reports name them).
     pub locks_created: u32,
     /// Under `--sched os`, the GIL this VM lives in.
@@ -93,10 +89,7 @@ impl Clone for State {
         State {
             rng: self.rng,
             clock_ns: self.clock_ns,
-            scanned_changes: self.scanned_changes,
-            next_deadline: self.next_deadline,
-            runnable: self.runnable.clone(),
-            runnable_at: self.runnable_at,
+            queues: self.queues.clone(),
             locks_created: self.locks_created,
             os: self.os.clone(),
             chooser: None,
@@ -111,10 +104,7 @@ impl State {
         State {
             rng: seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) ^ 0x2545_f491_4f6c_dd1d,
             clock_ns: 0,
-            scanned_changes: u64::MAX,
-            next_deadline: 0,
-            runnable: Vec::new(),
-            runnable_at: u64::MAX,
+            queues: queues::Queues::new(),
             locks_created: 0,
             os: None,
             chooser: None,

@@ -355,6 +355,7 @@ impl Vm {
                 matches!(
                     t.state,
                     ThreadState::Runnable
+                        | ThreadState::Outside
                         | ThreadState::Sleeping(_)
                         | ThreadState::WaitLock(_, Some(_))
                         | ThreadState::WaitJoin(_, Some(_))

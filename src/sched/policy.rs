@@ -175,7 +175,7 @@ fn ticks_until_next_look(vm: &Vm) -> u64 {
         return ticks_for(at.saturating_sub(now));
     }
     let look = switch_interval_ns(vm) / LOOKS_PER_INTERVAL;
-    let deadline = state(vm).next_deadline.saturating_sub(now);
+    let deadline = state(vm).queues.next_deadline.saturating_sub(now);
     ticks_for(look.min(deadline))
 }
 

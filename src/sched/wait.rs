@@ -2,62 +2,20 @@
 //! passed), waking waiters when something changed, `time.sleep`, and the report of a
 //! deadlock: who holds and who waits for what.
 
-use super::{state, state_mut};
+use super::state;
 use crate::vm::object::Object;
 use crate::vm::threads::ThreadState;
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 impl Vm {
-    /// Makes runnable every thread whose wait is over.
+    /// Makes runnable every thread whose wait is over (`queues.rs`).
     #[inline]
     pub fn wake_ready(&mut self) {
         // Checked at every spent check interval: most of the time nothing has changed.
-        let s = state(self);
-        if self.threads.changes != s.scanned_changes || self.now_ns() >= s.next_deadline {
-            self.wake_ready_scan();
+        let q = &state(self).queues;
+        if self.threads.changes != q.synced_changes || self.now_ns() >= q.next_deadline {
+            self.sync_and_wake();
         }
-    }
-
-    fn wake_ready_scan(&mut self) {
-        let now = self.now_ns();
-        let mut next_deadline = u64::MAX;
-        let mut woke_any = false;
-        for i in 0..self.threads.threads.len() {
-            // (ready, woken by time rather than by the event it waited for)
-            let (ready, timed_out) = match self.threads.threads[i].state {
-                ThreadState::Sleeping(at) => (at <= now, true),
-                ThreadState::WaitJoin(id, deadline) => {
-                    let done = self
-                        .threads
-                        .threads
-                        .iter()
-                        .any(|t| t.ident == id && t.state == ThreadState::Finished);
-                    (done || deadline.is_some_and(|d| d <= now), !done)
-                }
-                ThreadState::WaitLock(lock, deadline) => {
-                    let free = self.lock_owner(lock).is_none();
-                    (free || deadline.is_some_and(|d| d <= now), !free)
-                }
-                _ => (false, false),
-            };
-            if ready {
-                self.threads.threads[i].state = ThreadState::Runnable;
-                self.threads.threads[i].woke = timed_out;
-                woke_any = true;
-            } else if let ThreadState::Sleeping(at)
-            | ThreadState::WaitJoin(_, Some(at))
-            | ThreadState::WaitLock(_, Some(at)) = self.threads.threads[i].state
-            {
-                next_deadline = next_deadline.min(at);
-            }
-        }
-        if woke_any {
-            self.threads.changes += 1;
-        }
-        let changes = self.threads.changes;
-        let s = state_mut(self);
-        s.next_deadline = next_deadline;
-        s.scanned_changes = changes;
     }
 
     /// A lock was released or a thread ended: waiting threads must look again (under

@@ -173,6 +173,7 @@ pub fn handoff_reason(vm: &Vm, from: usize) -> Cow<'static, str> {
         }
         ThreadState::Sleeping(_) => "sleep".into(),
         ThreadState::Finished => "finished".into(),
+        ThreadState::Outside => "back at the prompt".into(),
     }
 }
 

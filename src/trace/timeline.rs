@@ -274,7 +274,8 @@ impl Recorder {
                 continue;
             }
             let (activity, wait) = match thread.state {
-                ThreadState::Finished => (None, None),
+                // (Outside: the main thread at the interactive prompt runs nothing.)
+                ThreadState::Finished | ThreadState::Outside => (None, None),
                 _ if running == Some(t) => (Some(Activity::Running), None),
                 ThreadState::Runnable => (Some(Activity::Waiting), None),
                 ThreadState::Sleeping(at) => (Some(Activity::Sleeping), Some(Wait::Until(at))),

@@ -131,12 +131,16 @@ impl Vm {
                 if counts_tick(bytes[f.pc]) {
                     self.ticks += 1;
                     if self.ticks >= self.threads.next_check {
+                        if self.ticks >= self.threads.step_limit {
+                            self.out_of_steps();
+                        }
                         // Leave the frame only if another thread takes the GIL.
                         let leaves = if self.threads.observed {
                             self.observed_check(f)
                         } else {
-                            self.threads.next_check =
-                                self.ticks + u64::from(self.threads.check_interval);
+                            self.set_next_check(
+                                self.ticks + u64::from(self.threads.check_interval),
+                            );
                             self.native_depth == self.threads.base_depth && !self.keeps_gil(f)
                         };
                         if leaves {
@@ -539,7 +543,7 @@ impl Vm {
                     Op::JUMP_FORWARD => f.pc += arg as usize,
                     Op::JUMP_ABSOLUTE => {
                         f.pc = arg as usize;
-                        self.maybe_collect_with(f);
+                        tryv!('dispatch, self.maybe_collect_with(f));
                     }
                     Op::POP_JUMP_IF_FALSE | Op::POP_JUMP_IF_TRUE => {
                         let v = pop!();
@@ -905,17 +909,6 @@ impl Vm {
         };
         if let Some(with_locals) = reads_frame {
             self.record_caller(f, with_locals);
-        }
-    }
-
-    /// Collects garbage at a backward jump, but only when no native code is on the Rust
-    /// stack: natives hold values in Rust locals the collector cannot see.
-    fn maybe_collect_with(&mut self, f: &Frame) {
-        if self.heap.wants_collection() && self.native_depth <= 1 {
-            let mut extra = Vec::new();
-            f.trace(&mut |v| extra.push(v));
-            let at = (f.code().co_filename.clone(), f.lineno());
-            self.collect_at(&extra, Some(at));
         }
     }
 

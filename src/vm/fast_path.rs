@@ -79,10 +79,13 @@ impl Vm {
             }
             // The check at the next instruction's tick, as execute makes it.
             let tick = self.ticks + 1;
+            if tick >= self.threads.step_limit {
+                return Hot::Stopped;
+            }
             match (self.scheduler.quick_check)(self, tick) {
                 None => return Hot::Stopped,
                 Some(keeps) => {
-                    self.threads.next_check = tick + u64::from(self.threads.check_interval);
+                    self.set_next_check(tick + u64::from(self.threads.check_interval));
                     if !keeps {
                         self.ticks = tick;
                         return Hot::Switch;

@@ -48,6 +48,8 @@ impl Vm {
             added_since_checkpoint: None,
             // A recording (trace, timeline) follows the first process only.
             observer: None,
+            max_memory: self.max_memory,
+            memory_check_at: self.memory_check_at,
         }
     }
 }

@@ -25,6 +25,7 @@ pub mod frame;
 pub mod generators;
 pub mod heap;
 pub mod import;
+pub mod memory;
 pub mod object;
 mod report;
 mod run;
@@ -85,6 +86,10 @@ pub struct Vm {
     pub argv: Vec<String>,
     /// `--seed`: where the scheduler and an unseeded `random` start.
     pub seed: u64,
+    /// `--max-memory`: the bytes a new object's size is checked against (`memory.rs`).
+    pub max_memory: u64,
+    /// `heap.allocated_since_gc` at which `check_held_memory` looks again.
+    pub memory_check_at: usize,
     /// Set when a generator run from native code returned rather than yielded.
     pub gen_returned: bool,
     /// The value a finished generator returned (StopIteration.value).
@@ -151,6 +156,10 @@ pub struct Options {
     /// `--cpus`: how many simulated processes run at the same virtual time under the
     /// deterministic scheduler (what `os.cpu_count()` returns there).
     pub cpus: usize,
+    /// `--max-memory` in bytes (`memory.rs`).
+    pub max_memory: u64,
+    /// `--max-steps`: counted instructions the program may run (`u64::MAX`: no limit).
+    pub max_steps: u64,
 }
 
 /// Where a program's standard output goes: the process's (buffered), or a buffer (the
@@ -226,6 +235,8 @@ impl Default for Options {
             max_threads: 1024,
             switch_interval: 0.005,
             cpus: 2,
+            max_memory: memory::default_max_memory(),
+            max_steps: u64::MAX,
         }
     }
 }
@@ -262,6 +273,8 @@ impl Vm {
             out: Output::Stdout(std::io::BufWriter::new(std::io::stdout())),
             argv,
             seed: options.seed,
+            max_memory: options.max_memory,
+            memory_check_at: 0,
             gen_returned: false,
             stop_value: Value::None,
             caller: None,
@@ -288,6 +301,8 @@ impl Vm {
             builtin_methods: Default::default(),
             added_since_checkpoint: None,
         };
+        vm.threads.step_limit = options.max_steps;
+        vm.threads.next_check = vm.threads.next_check.min(options.max_steps);
         vm.create_types();
         (plugins.builtins)(&mut vm);
         let signal_class = vm.types["object"];
@@ -362,10 +377,13 @@ impl Vm {
 
     /// The frame that runs a module's code in a fresh `__main__` namespace.
     pub fn module_frame(&mut self, code: Arc<CodeObject>, source: &str) -> Box<Frame> {
-        self.sources.insert(
-            code.co_filename.clone(),
-            source.lines().map(str::to_string).collect(),
-        );
+        // As CPython, a traceback shows no lines of `<stdin>` or `<string>` (`-c`) code.
+        if !code.co_filename.starts_with('<') {
+            self.sources.insert(
+                code.co_filename.clone(),
+                source.lines().map(str::to_string).collect(),
+            );
+        }
         let globals = self.new_dict();
         let globals = globals.as_obj().expect("a dict is a heap object");
         let name = self.new_str("__main__");

@@ -176,6 +176,7 @@ impl Vm {
     /// that the deterministic scheduler must switch away from.
     pub(super) fn at_thread_bottom(&self, base: usize) -> bool {
         base == 0
+            && !(self.threads.at_prompt && self.threads.current == 0)
             && self.native_depth == self.threads.base_depth
             && self.threads.threads.len() > 1
             && !self.driven()

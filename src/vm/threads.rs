@@ -17,6 +17,9 @@ pub enum ThreadState {
     WaitJoin(u64, Option<u64>),
     /// Sleeping until a time (ns).
     Sleeping(u64),
+    /// Running no Python code, outside the VM: the main thread while the interactive
+    /// prompt waits for input. Nobody wakes it; it is not deadlocked.
+    Outside,
     Finished,
 }
 
@@ -109,6 +112,11 @@ pub struct Threads {
     pub own_os_threads: bool,
     /// No thread could ever run again: the run ends with status 3.
     pub deadlocked: bool,
+    /// The main thread runs statements typed at the prompt: its bottom frame returning
+    /// ends the statement, not the thread.
+    pub at_prompt: bool,
+    /// `--max-steps`: the tick at which the program is stopped (`next_check` never passes it).
+    pub step_limit: u64,
     /// Every threading.local instance (kept alive for the program's life).
     pub locals: Vec<ThreadLocal>,
     /// An observer sees every instruction (`Observer::step`): `next_check` then stays 0,
@@ -144,6 +152,8 @@ impl Threads {
             pinned: Vec::new(),
             own_os_threads: false,
             deadlocked: false,
+            at_prompt: false,
+            step_limit: u64::MAX,
             locals: Vec::new(),
             observed: false,
             due: u64::MAX,
@@ -250,6 +260,8 @@ impl Vm {
     /// observer sees every step, `next_check` itself stays 0).
     #[inline]
     pub fn set_next_check(&mut self, tick: u64) {
+        // (`--max-steps`: never past the step limit.)
+        let tick = tick.min(self.threads.step_limit);
         if self.threads.observed {
             self.threads.due = tick;
         } else {
@@ -307,6 +319,16 @@ impl Vm {
     }
 
     pub fn thread_index(&self, ident: u64) -> Option<usize> {
+        // Idents are handed out in table order from 1 (a failed start takes its back).
+        let guess = ident.checked_sub(1)? as usize;
+        if self
+            .threads
+            .threads
+            .get(guess)
+            .is_some_and(|t| t.ident == ident)
+        {
+            return Some(guess);
+        }
         self.threads.threads.iter().position(|t| t.ident == ident)
     }
 

@@ -197,6 +197,8 @@ fn start_child(vm: &mut Vm, key: u64, process_obj: Value, method: &str) -> PyRes
                 max_threads: vm.threads.max_threads,
                 switch_interval: vm.threads.switch_interval,
                 cpus: process::state(vm).cpus,
+                max_memory: vm.max_memory,
+                max_steps: vm.threads.step_limit,
             };
             let data = data.clone();
             let entry: process::Entry = Box::new(move |vm: &mut Vm| run_spawned(vm, data));

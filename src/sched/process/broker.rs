@@ -421,6 +421,8 @@ pub fn spawned_child() -> Option<i32> {
         max_threads,
         switch_interval,
         cpus: 1,
+        // The limits of memory and steps are the defaults: the parent's are not passed.
+        ..Default::default()
     };
     Some(crate::on_vm_stack(move || {
         let mut vm = crate::new_vm(options);

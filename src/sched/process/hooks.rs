@@ -95,6 +95,7 @@ fn wait_in_callback(vm: &mut Vm, waiting: ThreadState) -> Result<(), Value> {
     vm.threads.pinned.pop();
     vm.threads.threads[me].pinned = false;
     vm.threads.changes += 1;
+    crate::sched::state_mut(vm).queues.dirty.push(me);
     vm.enter_thread(me);
     outcome
 }

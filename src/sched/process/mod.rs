@@ -292,6 +292,11 @@ pub fn apply_wakes(vm: &mut Vm, tokens: &[u64]) {
             *owner = None;
             *count = 0;
             any = true;
+            // Its waiter is woken at the scheduler's next look, as after a release.
+            let queues = &mut super::state_mut(vm).queues;
+            if queues.has_waiters(lock) {
+                queues.released.push(lock);
+            }
         }
     }
     if any {
@@ -589,7 +594,10 @@ pub fn keep_only_current_thread(vm: &mut Vm) {
     let old = &vm.threads.threads[cur];
     let mut thread = VmThread::new(ident, old.name.clone(), false, old.thread_obj, false);
     thread.state = ThreadState::Runnable;
+    // The scheduler's queues named the old table's threads.
+    super::state_mut(vm).queues = super::queues::Queues::new();
     let t = &mut vm.threads;
+    t.changes += 1;
     t.threads = vec![thread];
     t.current = 0;
     t.budget = t.check_interval;

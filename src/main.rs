@@ -197,8 +197,12 @@ enum Command {
     },
     /// The interactive prompt, as CPython 3.7's (`minipy` with no arguments on a terminal
     /// opens it too). Under the deterministic scheduler other threads run while typed code
-    /// runs and stand still while the prompt waits for a line
+    /// runs and stand still while the prompt waits for a line (a session replays the same
+    /// way every time); under --sched os they keep running while it waits, as in CPython
     Repl {
+        /// Scheduler: `det` (deterministic, virtual time) or `os` (OS threads, real time)
+        #[arg(long, default_value = "det", value_parser = ["det", "os"])]
+        sched: String,
         /// Seed of the scheduler's choice of the next thread (and of the random module)
         #[arg(long, default_value_t = 0)]
         seed: u64,
@@ -323,6 +327,7 @@ fn main() -> ExitCode {
 fn run(cli: Cli) -> ExitCode {
     let command = match cli.command {
         Some(Command::Repl {
+            sched,
             seed,
             check_interval,
             max_threads,
@@ -335,7 +340,12 @@ fn run(cli: Cli) -> ExitCode {
                 max_threads,
                 ..Default::default()
             };
-            return exit_status(minipy::repl::run(minipy::repl::ReplOptions { vm, quiet }));
+            let os_threads = sched == "os";
+            return exit_status(minipy::repl::run(minipy::repl::ReplOptions {
+                vm,
+                quiet,
+                os_threads,
+            }));
         }
         Some(command) => command,
         None => return run_without_command(cli.code, cli.interactive, cli.quiet, cli.args),
@@ -578,7 +588,11 @@ fn run_without_command(
                 argv: std::iter::once(String::new()).chain(args).collect(),
                 ..Default::default()
             };
-            return exit_status(minipy::repl::run(minipy::repl::ReplOptions { vm, quiet }));
+            return exit_status(minipy::repl::run(minipy::repl::ReplOptions {
+                vm,
+                quiet,
+                os_threads: false,
+            }));
         }
         None => match read_stdin().map(String::from_utf8) {
             Ok(Ok(source)) => (source, "<stdin>", ""),

@@ -10,7 +10,9 @@
 //!
 //! Threads: the deterministic scheduler steps other threads only while typed code runs;
 //! while the prompt waits for a line the main thread keeps the GIL, so the others stand
-//! still (`t.join()`, `time.sleep(...)`, or any statement lets them go on). At the end of
+//! still (`t.join()`, `time.sleep(...)`, or any statement lets them go on): a session
+//! replays the same way every time. Under `--sched os` the main thread gives the GIL up
+//! while the prompt waits, so the other threads keep running, as in CPython. At the end of
 //! the session the program waits for its non-daemon threads, as CPython does.
 //!
 //! Whether the lines so far make a complete input is decided as CPython's interactive
@@ -29,6 +31,40 @@ pub struct ReplOptions {
     pub vm: vm::Options,
     /// No banner (`-q`).
     pub quiet: bool,
+    /// `--sched os`: threads on OS threads, running while the prompt waits.
+    pub os_threads: bool,
+}
+
+/// The VM the prompt runs typed code in: stepped by the deterministic scheduler, or inside
+/// the OS scheduler's GIL (taken for each input, let go while the prompt waits).
+enum Host {
+    Det(Box<Vm>),
+    Os(crate::sched::os::Prompt),
+}
+
+impl Host {
+    fn with<R>(&mut self, f: impl FnOnce(&mut Vm) -> R) -> R {
+        match self {
+            Host::Det(vm) => f(vm),
+            Host::Os(prompt) => prompt.with_vm(f),
+        }
+    }
+
+    /// Runs the frame `make` gives, then `after` with its result.
+    fn run<R>(
+        &mut self,
+        make: impl FnOnce(&mut Vm) -> Box<crate::vm::frame::Frame>,
+        after: impl FnOnce(&mut Vm, vm::PyResult<Value>) -> R,
+    ) -> R {
+        match self {
+            Host::Det(vm) => {
+                let frame = make(vm);
+                let result = vm.run_frame(frame);
+                after(vm, result)
+            }
+            Host::Os(prompt) => prompt.run(make, after),
+        }
+    }
 }
 
 /// Runs a session on standard input until it ends; returns the exit status.
@@ -159,6 +195,9 @@ fn status(source: &str) -> Status {
 
 fn session(options: ReplOptions) -> i32 {
     let mut vm = crate::new_vm(options.vm);
+    if options.os_threads {
+        crate::sched::policy::install(&mut vm, crate::sched::policy::GilPolicy::Py37);
+    }
     vm.threads.at_prompt = true;
     let globals = main_namespace(&mut vm);
     install_quitters(&mut vm);
@@ -171,16 +210,29 @@ fn session(options: ReplOptions) -> i32 {
     let mut input = Input::open();
     if !options.quiet {
         crate::write_stderr(&format!(
-            "minipy {} (Python 3.7 bytecode; threads under the deterministic scheduler)\n\
+            "minipy {} (Python 3.7 bytecode; threads under the {} scheduler)\n\
              Type exit() or Ctrl-D to leave.\n",
-            env!("CARGO_PKG_VERSION")
+            env!("CARGO_PKG_VERSION"),
+            if options.os_threads {
+                "OS"
+            } else {
+                "deterministic"
+            }
         ));
     }
+    let mut host = if options.os_threads {
+        Host::Os(crate::sched::os::Prompt::start(vm))
+    } else {
+        Host::Det(Box::new(vm))
+    };
     let mut source = String::new();
     let mut exit_status = None;
     while exit_status.is_none() {
-        vm.flush();
-        let prompt = prompt(&mut vm, if source.is_empty() { "ps1" } else { "ps2" });
+        let which = if source.is_empty() { "ps1" } else { "ps2" };
+        let prompt = host.with(|vm| {
+            vm.flush();
+            prompt(vm, which)
+        });
         let line = match input.read(&prompt) {
             Line::Text(line) => line,
             Line::Interrupted => {
@@ -194,7 +246,7 @@ fn session(options: ReplOptions) -> i32 {
                 // A block waiting for its empty line runs; an unfinished statement goes.
                 source.push('\n');
                 if source.len() > 1 && !matches!(status(&source), Status::Incomplete) {
-                    exit_status = run_input(&mut vm, globals, &std::mem::take(&mut source));
+                    exit_status = run_input(&mut host, globals, &std::mem::take(&mut source));
                     continue;
                 }
                 break;
@@ -209,17 +261,25 @@ fn session(options: ReplOptions) -> i32 {
         match status(&source) {
             Status::Incomplete => {}
             Status::Complete => {
-                exit_status = run_input(&mut vm, globals, &std::mem::take(&mut source));
+                exit_status = run_input(&mut host, globals, &std::mem::take(&mut source));
             }
             Status::Error(e) => {
-                vm.flush();
+                host.with(|vm| vm.flush());
                 crate::write_stderr(&e.render("<stdin>", &source));
                 source.clear();
             }
         }
     }
     input.save_history();
-    finish(&mut vm, exit_status.unwrap_or(0))
+    let status = exit_status.unwrap_or(0);
+    match host {
+        Host::Det(mut vm) => finish(&mut vm, status),
+        Host::Os(prompt) => prompt.finish(|vm| {
+            vm.flush();
+            vm.finalize_at_exit();
+            status
+        }),
+    }
 }
 
 /// `sys.ps1` or `sys.ps2` as str() makes it, as CPython reads them before each line.
@@ -236,28 +296,31 @@ fn prompt(vm: &mut Vm, name: &str) -> String {
 
 /// Compiles and runs one input in `globals`; `Some(status)` when it ends the session
 /// (SystemExit).
-fn run_input(vm: &mut Vm, globals: ObjRef, source: &str) -> Option<i32> {
+fn run_input(host: &mut Host, globals: ObjRef, source: &str) -> Option<i32> {
     let code = match with_front_end_stack(|| {
         parse_module(source).and_then(|m| compile_mode(m, source, "<stdin>", Mode::Single))
     }) {
         Ok(code) => code,
         Err(e) => {
-            vm.flush();
+            host.with(|vm| vm.flush());
             crate::write_stderr(&e.render("<stdin>", source));
             return None;
         }
     };
-    let frame = vm.new_frame(code, globals, Some(globals), Resume::Native);
-    let result = vm.run_frame(frame);
-    vm.flush();
-    match result {
-        Ok(_) => None,
-        Err(exc) => {
-            let exits = vm.exception_is(exc, "SystemExit");
-            let status = vm.report_uncaught(exc);
-            exits.then_some(status)
-        }
-    }
+    host.run(
+        |vm| vm.new_frame(code, globals, Some(globals), Resume::Native),
+        |vm, result| {
+            vm.flush();
+            match result {
+                Ok(_) => None,
+                Err(exc) => {
+                    let exits = vm.exception_is(exc, "SystemExit");
+                    let status = vm.report_uncaught(exc);
+                    exits.then_some(status)
+                }
+            }
+        },
+    )
 }
 
 /// The end of the session: the main thread ends, the program waits for its other

@@ -100,3 +100,41 @@ fn run_dash_and_a_piped_program_read_stdin() {
         "{stderr}"
     );
 }
+
+/// Threads while the prompt waits for a line: under det they stand still (a session
+/// replays the same way every time); under `--sched os` they keep running, as in CPython.
+#[test]
+fn threads_run_while_the_prompt_waits_only_under_os() {
+    const START: &str = "import threading, time\nticks = []\n\
+        def ticker():\n    for i in range(5):\n        ticks.append(i)\n        time.sleep(0.01)\n\n\
+        t = threading.Thread(target=ticker)\nt.start()\n";
+    let session = |sched: &str| {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_minipy"))
+            .args(["repl", "-q", "--sched", sched])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("minipy starts");
+        let mut stdin = child.stdin.take().expect("piped stdin");
+        stdin.write_all(START.as_bytes()).expect("written");
+        stdin.flush().expect("flushed");
+        // The ticker needs 50 ms; the prompt waits two seconds for the next line.
+        std::thread::sleep(std::time::Duration::from_secs(2));
+        stdin.write_all(b"len(ticks)\n").expect("written");
+        drop(stdin);
+        let out = child.wait_with_output().expect("minipy ends");
+        assert_eq!(out.status.code(), Some(0), "{sched}");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    };
+    assert_eq!(
+        session("det"),
+        "0\n",
+        "det: the thread stands still at the prompt"
+    );
+    assert_eq!(
+        session("os"),
+        "5\n",
+        "os: the thread ran while the prompt waited"
+    );
+}

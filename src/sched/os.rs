@@ -270,29 +270,28 @@ impl Gil {
     }
 }
 
-/// Runs the main module's frame as the main VM thread; other threads start on their own OS
-/// threads. When the main thread is done, waits for the non-daemon threads, then `finish`
-/// turns the main thread's result into the exit status, with the GIL held.
-pub fn run_main(
-    mut vm: Vm,
-    frame: Box<Frame>,
-    finish: impl FnOnce(&mut Vm, PyResult<Value>) -> i32,
-) -> i32 {
-    let signals = Arc::new(Signals {
-        drop_request: AtomicBool::new(false),
-        switch_interval_ns: AtomicU64::new(0),
-        switches: Mutex::new(0),
-        switched: Condvar::new(),
-        changes: Mutex::new(0),
-        changed: Condvar::new(),
-        shutdown: AtomicBool::new(false),
-        started: Instant::now(),
-    });
+impl Signals {
+    fn new() -> Arc<Signals> {
+        Arc::new(Signals {
+            drop_request: AtomicBool::new(false),
+            switch_interval_ns: AtomicU64::new(0),
+            switches: Mutex::new(0),
+            switched: Condvar::new(),
+            changes: Mutex::new(0),
+            changed: Condvar::new(),
+            shutdown: AtomicBool::new(false),
+            started: Instant::now(),
+        })
+    }
+}
+
+/// Puts `vm` inside a GIL of its own, under this scheduler.
+fn into_gil(mut vm: Vm) -> Arc<Gil> {
+    let signals = Signals::new();
     signals.set_switch_interval(vm.threads.switch_interval);
-    vm.threads.threads[0].frames = vec![frame];
     vm.threads.own_os_threads = true;
     vm.scheduler = &HOOKS;
-    let gil = Arc::new_cyclic(|weak| {
+    Arc::new_cyclic(|weak| {
         state_mut(&mut vm).os = Some(OsLink {
             gil: weak.clone(),
             signals: signals.clone(),
@@ -301,7 +300,70 @@ pub fn run_main(
             vm: Mutex::new(SendVm(vm)),
             signals,
         }
-    });
+    })
+}
+
+/// The interactive prompt under this scheduler: the main VM thread runs each typed input
+/// holding the GIL and is outside the VM while the prompt waits for a line, so the other
+/// threads go on running on their OS threads meanwhile.
+pub struct Prompt {
+    gil: Arc<Gil>,
+}
+
+impl Prompt {
+    pub fn start(mut vm: Vm) -> Prompt {
+        vm.threads.threads[0].state = ThreadState::Outside;
+        Prompt { gil: into_gil(vm) }
+    }
+
+    /// Runs `f` holding the GIL (the other threads wait).
+    pub fn with_vm<R>(&self, f: impl FnOnce(&mut Vm) -> R) -> R {
+        let mut vm = self.gil.take();
+        f(&mut vm)
+    }
+
+    /// Runs the frame `make` gives as the main thread until it returns, other threads taking
+    /// turns, then `after` with its result; all under one hold of the GIL, so nothing of the
+    /// VM's is kept while another thread has it.
+    pub fn run<R>(
+        &self,
+        make: impl FnOnce(&mut Vm) -> Box<Frame>,
+        after: impl FnOnce(&mut Vm, PyResult<Value>) -> R,
+    ) -> R {
+        let mut vm = self.gil.take();
+        let frame = make(&mut vm);
+        vm.threads.threads[0].frames = vec![frame];
+        vm.threads.threads[0].state = ThreadState::Runnable;
+        let (mut vm, result) = self.gil.drive(vm, 0);
+        vm.threads.threads[0].state = ThreadState::Outside;
+        after(&mut vm, result.unwrap_or(Ok(Value::None)))
+    }
+
+    /// The end of the session: the main thread ends, the non-daemon threads are waited for,
+    /// then `finish` runs with the GIL held.
+    pub fn finish(self, finish: impl FnOnce(&mut Vm) -> i32) -> i32 {
+        let mut vm = self.gil.take();
+        vm.threads.threads[0].state = ThreadState::Runnable;
+        vm.threads.current = 0;
+        vm.end_thread(Ok(Value::None));
+        while vm.non_daemon_alive() {
+            vm = self.gil.wait(vm, 0);
+        }
+        self.gil.signals.shutdown.store(true, Ordering::Release);
+        finish(&mut vm)
+    }
+}
+
+/// Runs the main module's frame as the main VM thread; other threads start on their own OS
+/// threads. When the main thread is done, waits for the non-daemon threads, then `finish`
+/// turns the main thread's result into the exit status, with the GIL held.
+pub fn run_main(
+    mut vm: Vm,
+    frame: Box<Frame>,
+    finish: impl FnOnce(&mut Vm, PyResult<Value>) -> i32,
+) -> i32 {
+    vm.threads.threads[0].frames = vec![frame];
+    let gil = into_gil(vm);
     let vm = gil.take();
     let (mut vm, result) = gil.drive(vm, 0);
     // (None: a thread blocked in a callback ran the main thread to its end.)

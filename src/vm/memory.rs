@@ -88,8 +88,18 @@ impl Vm {
     /// Collects garbage at a backward jump, but only when no native code is on the Rust
     /// stack: natives hold values in Rust locals the collector cannot see. Then MemoryError
     /// if the process has grown past `--max-memory`.
+    #[inline]
     pub(super) fn maybe_collect_with(&mut self, f: &Frame) -> PyResult<()> {
         let collect = self.heap.wants_collection() && self.native_depth <= 1;
+        if !collect && self.heap.allocated_since_gc < self.memory_check_at {
+            return Ok(());
+        }
+        self.collect_and_measure(f, collect)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn collect_and_measure(&mut self, f: &Frame, collect: bool) -> PyResult<()> {
         if collect {
             let mut extra = Vec::new();
             f.trace(&mut |v| extra.push(v));

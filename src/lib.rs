@@ -130,7 +130,10 @@ pub fn new_vm(options: vm::Options) -> vm::Vm {
         scheduler,
         scheduler_state,
     };
-    vm::Vm::with_options(options, plugins)
+    let cpus = options.cpus;
+    let mut vm = vm::Vm::with_options(options, plugins);
+    sched::process::set_cpus(&mut vm, cpus);
+    vm
 }
 
 /// Runs `f` on a thread with the VM thread's large stack (native helpers recurse, bounded
@@ -264,6 +267,7 @@ fn run_observed(
                         Ok(_) => 0,
                         Err(exc) => machine.report_uncaught(exc),
                     };
+                    sched::process::at_exit(machine);
                     machine.finalize_at_exit();
                     end(machine, status)
                 };

@@ -83,6 +83,10 @@ enum Command {
         /// Most threads alive at once; starting one more raises RuntimeError
         #[arg(long, default_value_t = 1024)]
         max_threads: usize,
+        /// Under --sched det: how many simulated processes (multiprocessing) run at the
+        /// same virtual time, and what os.cpu_count() returns
+        #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
+        cpus: u32,
         /// Run the one schedule a replay token from `minipy explore` holds (the GIL offered
         /// before every counted instruction, as explore runs it); the token must be for
         /// this program
@@ -306,6 +310,10 @@ fn plan_of(sched: &str, gil: Option<&str>, seed: u64, interval: u32) -> (minipy:
 
 fn main() -> ExitCode {
     keep_freed_pages();
+    // A child that multiprocessing's spawn start method started (not a command line).
+    if let Some(status) = minipy::sched::process::broker::spawned_child() {
+        return ExitCode::from(status as u8);
+    }
     let cli = Cli::parse();
     // Deeply nested programs are rejected by the front end, but the passes up to that check
     // recurse; a large stack keeps them well inside it.
@@ -389,6 +397,7 @@ fn run(cli: Cli) -> ExitCode {
             check_interval,
             max_threads,
             switch_interval,
+            cpus,
             replay,
             explain,
             race_report,
@@ -423,6 +432,7 @@ fn run(cli: Cli) -> ExitCode {
                 check_interval,
                 max_threads,
                 switch_interval,
+                cpus: cpus as usize,
                 max_memory: max_memory.unwrap_or_else(minipy::vm::memory::default_max_memory),
                 max_steps: max_steps.unwrap_or(u64::MAX),
             };

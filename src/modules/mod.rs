@@ -14,10 +14,12 @@ mod json;
 mod math;
 mod math_erf;
 mod math_special;
+mod multiprocessing;
 mod os;
 mod pickle;
 mod random;
 mod re;
+mod signal;
 mod struct_module;
 mod sys;
 mod thread;
@@ -92,6 +94,10 @@ pub static TABLE: &[ModuleDef] = &[
     native("builtins", make_builtins),
     native("struct", struct_module::make),
     native("array", array::make),
+    native("multiprocessing", multiprocessing::make),
+    native("_multiprocessing", multiprocessing::native::make),
+    python("ctypes", include_str!("lib/ctypes.py")),
+    native("signal", signal::make),
 ];
 
 const fn native(name: &'static str, make: fn(&mut Vm) -> PyResult<ObjRef>) -> ModuleDef {

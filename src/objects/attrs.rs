@@ -552,6 +552,13 @@ impl Vm {
                         if let Some(f) = found {
                             return self.bind(f, receiver, recv_class).map(Some);
                         }
+                        // Only a built-in type's own methods: a class of the program's would
+                        // answer with object's (its MRO's), ahead of the classes between.
+                        let builtin =
+                            matches!(self.heap.get(*c), Object::Class(k) if k.builtin.is_some());
+                        if !builtin {
+                            continue;
+                        }
                         if let Some(m) = crate::objects::methods::builtin_method(self, *c, name) {
                             return self.bind(m, receiver, recv_class).map(Some);
                         }

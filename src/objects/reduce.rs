@@ -93,6 +93,13 @@ fn builtin_reduce(vm: &mut Vm, obj: Value, proto: i64) -> R {
         // A built-in function is pickled by name; a bound one as getattr(self, name).
         Object::Native(n) => {
             let (name, receiver) = (n.name, n.receiver);
+            // An unbound method of a built-in type (`str.upper`): as 3.7's method
+            // descriptors, getattr(type, name).
+            let owner = n.owner.filter(|_| n.is_method && receiver.is_none());
+            if let Some(owner) = owner {
+                let class = Value::Obj(vm.types[owner.name()]);
+                return getattr_reduction(vm, class, name);
+            }
             return match receiver {
                 None => Ok(vm.new_str(name)),
                 Some(recv)

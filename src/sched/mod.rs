@@ -9,6 +9,7 @@
 //! - `deadlock.rs`: where each thread of a deadlock waits (and an event loop's tasks).
 //! - `locks.rs`: the lock objects' acquire and release.
 //! - `lifecycle.rs`: starting and ending VM threads, and reports of their exceptions.
+//! - `process/`: processes (multiprocessing): simulated under det, real under os.
 
 pub mod clock;
 mod deadlock;
@@ -17,6 +18,7 @@ pub mod lifecycle;
 pub mod locks;
 pub mod os;
 pub mod policy;
+pub mod process;
 pub mod queues;
 pub mod wait;
 

@@ -65,11 +65,17 @@ impl GilPolicy {
 /// Makes `vm`'s deterministic scheduler follow `policy` (and records it for `--sched os`).
 pub fn install(vm: &mut Vm, policy: GilPolicy) {
     state_mut(vm).gil = policy;
-    vm.scheduler = match policy {
+    vm.scheduler = hooks_of(policy);
+}
+
+/// The deterministic scheduler's hooks under `policy` (a simulated process's hooks defer
+/// to them for its own threads).
+pub fn hooks_of(policy: GilPolicy) -> &'static SchedulerHooks {
+    match policy {
         GilPolicy::Py2 => &det::HOOKS,
         GilPolicy::Py37 => &PY37_HOOKS,
         GilPolicy::Py311 => &PY311_HOOKS,
-    };
+    }
 }
 
 /// The policy a VM runs under.

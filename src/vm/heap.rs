@@ -5,7 +5,7 @@
 use super::object::Object;
 use super::value::{ObjRef, Value};
 
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Heap {
     slots: Vec<Option<Object>>,
     marks: Vec<bool>,
@@ -28,6 +28,7 @@ pub struct Heap {
 /// them; the heap goes back to the checkpoint by putting them back and dropping whatever
 /// was made since. No collection runs while a journal is kept (it would change slots the
 /// journal does not see).
+#[derive(Clone)]
 pub struct Journal {
     /// Slots at the checkpoint: anything past them was made since.
     base: u32,

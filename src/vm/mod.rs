@@ -20,6 +20,7 @@ pub mod eval;
 mod eval_ops;
 mod fast_path;
 mod finalize;
+mod fork;
 pub mod frame;
 pub mod generators;
 pub mod heap;
@@ -152,6 +153,9 @@ pub struct Options {
     pub check_interval: u32,
     pub max_threads: usize,
     pub switch_interval: f64,
+    /// `--cpus`: how many simulated processes run at the same virtual time under the
+    /// deterministic scheduler (what `os.cpu_count()` returns there).
+    pub cpus: usize,
     /// `--max-memory` in bytes (`memory.rs`).
     pub max_memory: u64,
     /// `--max-steps`: counted instructions the program may run (`u64::MAX`: no limit).
@@ -230,6 +234,7 @@ impl Default for Options {
             check_interval: 100,
             max_threads: 1024,
             switch_interval: 0.005,
+            cpus: 2,
             max_memory: memory::default_max_memory(),
             max_steps: u64::MAX,
         }

@@ -1,6 +1,6 @@
 # concurrent.futures, written in minipy's Python over threading and queue as CPython 3.7's
-# is: Future, ThreadPoolExecutor, wait and as_completed. There is no ProcessPoolExecutor
-# (minipy has no processes).
+# is: Future, ThreadPoolExecutor, wait and as_completed; and ProcessPoolExecutor over
+# multiprocessing (its names also as concurrent.futures.process).
 import sys
 import threading
 import queue
@@ -488,6 +488,236 @@ class ThreadPoolExecutor(Executor):
                 t.join()
 
 
+class BrokenExecutor(RuntimeError):
+    """An executor that cannot be used any more (a worker died, say)."""
+    __module__ = "concurrent.futures._base"
+
+
+class BrokenProcessPool(BrokenExecutor):
+    """A worker process of a ProcessPoolExecutor ended abruptly."""
+    __module__ = "concurrent.futures.process"
+
+
+class _RemoteTraceback(Exception):
+    __module__ = "concurrent.futures.process"
+
+    def __init__(self, tb):
+        self.tb = tb
+
+    def __str__(self):
+        return self.tb
+
+
+class _ExceptionWithTraceback:
+    """An exception in a worker, pickled with its traceback as text: in the parent it is
+    the exception again, its __cause__ a _RemoteTraceback holding that text."""
+
+    def __init__(self, exc, tb):
+        import traceback
+        tb = ''.join(traceback.format_exception(type(exc), exc, tb))
+        self.exc = exc
+        self.tb = '\n"""\n%s"""' % tb
+
+    def __reduce__(self):
+        return _rebuild_exc, (self.exc, self.tb)
+
+
+def _rebuild_exc(exc, tb):
+    exc.__cause__ = _RemoteTraceback(tb)
+    return exc
+
+
+def _process_chunk(fn, chunk):
+    return [fn(*args) for args in chunk]
+
+
+def _get_chunks(*iterables, chunksize):
+    it = zip(*iterables)
+    while True:
+        chunk = []
+        for _ in range(chunksize):
+            try:
+                chunk.append(next(it))
+            except StopIteration:
+                break
+        if not chunk:
+            return
+        yield tuple(chunk)
+
+
+def _process_worker(call_queue, result_queue, initializer, initargs):
+    # A worker process: calls until it gets None. Results and exceptions go back pickled.
+    if initializer is not None:
+        try:
+            initializer(*initargs)
+        except BaseException:
+            import traceback
+            traceback.print_exc()
+            return
+    while True:
+        item = call_queue.get(block=True)
+        if item is None:
+            return
+        work_id, fn, args, kwargs = item
+        try:
+            r = fn(*args, **kwargs)
+        except BaseException as e:
+            result_queue.put((work_id, _ExceptionWithTraceback(e, e.__traceback__), None))
+        else:
+            try:
+                result_queue.put((work_id, None, r))
+            except BaseException as e:
+                result_queue.put((work_id, _ExceptionWithTraceback(e, e.__traceback__),
+                                  None))
+
+
 class ProcessPoolExecutor(Executor):
-    def __init__(self, *args, **kwargs):
-        raise NotImplementedError('minipy has no processes: use ThreadPoolExecutor')
+    """Runs the calls it is given in max_workers processes (os.cpu_count() by default):
+    calls and results cross between them pickled."""
+
+    def __init__(self, max_workers=None, mp_context=None, initializer=None, initargs=()):
+        import multiprocessing
+        import os
+        if max_workers is None:
+            max_workers = os.cpu_count() or 1
+        elif max_workers <= 0:
+            raise ValueError("max_workers must be greater than 0")
+        if initializer is not None and not callable(initializer):
+            raise TypeError("initializer must be a callable")
+        self._max_workers = max_workers
+        self._mp_context = mp_context or multiprocessing.get_context()
+        self._initializer = initializer
+        self._initargs = initargs
+        self._processes = []
+        self._pending = {}
+        self._next_id = 0
+        self._call_queue = None
+        self._result_queue = None
+        self._manager = None
+        self._shutdown_thread = False
+        self._broken = False
+        self._shutdown_lock = threading.Lock()
+
+    def _start(self):
+        # As 3.7: every worker starts at the first submit, with a thread of this process
+        # that hands their results to the futures.
+        ctx = self._mp_context
+        self._call_queue = ctx.Queue()
+        # The parent's end only: a call that cannot be pickled fails its future, as
+        # CPython's _SafeQueue does, instead of leaving it pending forever.
+        self._call_queue._on_queue_feeder_error = self._on_call_error
+        self._result_queue = ctx.Queue()
+        for _ in range(self._max_workers):
+            p = ctx.Process(target=_process_worker,
+                            args=(self._call_queue, self._result_queue,
+                                  self._initializer, self._initargs))
+            p.start()
+            self._processes.append(p)
+        self._manager = threading.Thread(target=self._manage)
+        self._manager.daemon = True
+        self._manager.start()
+
+    def _on_call_error(self, e, item):
+        if not isinstance(item, tuple):
+            import traceback
+            traceback.print_exc()
+            return
+        import traceback
+        tb = ''.join(traceback.format_exception(type(e), e, e.__traceback__))
+        e.__cause__ = _RemoteTraceback('\n"""\n%s"""' % tb)
+        with self._shutdown_lock:
+            f = self._pending.pop(item[0], None)
+        if f is not None:
+            f.set_exception(e)
+
+    def _manage(self):
+        while True:
+            try:
+                work_id, exc, result = self._result_queue.get(timeout=0.01)
+            except queue.Empty:
+                if self._check_workers():
+                    return
+                continue
+            with self._shutdown_lock:
+                f = self._pending.pop(work_id, None)
+            if f is not None:
+                if exc is not None:
+                    f.set_exception(exc)
+                else:
+                    f.set_result(result)
+
+    def _check_workers(self):
+        # True when the thread's work is over: every worker ended (after shutdown, or
+        # abruptly, which breaks the pool and fails every pending future).
+        codes = [p.exitcode for p in self._processes]
+        abrupt = any(c is not None and (c != 0 or not self._shutdown_thread)
+                     for c in codes)
+        if abrupt:
+            with self._shutdown_lock:
+                self._broken = ('A child process terminated abruptly, the process pool '
+                                'is not usable anymore')
+                pending, self._pending = self._pending, {}
+            for f in pending.values():
+                f.set_exception(BrokenProcessPool(
+                    'A process in the process pool was terminated abruptly while the '
+                    'future was running or pending.'))
+            for p in self._processes:
+                if p.exitcode is None:
+                    p.terminate()
+            return True
+        return self._shutdown_thread and all(c is not None for c in codes) \
+            and not self._pending
+
+    def submit(self, fn, *args, **kwargs):
+        with self._shutdown_lock:
+            if self._broken:
+                raise BrokenProcessPool(self._broken)
+            if self._shutdown_thread:
+                raise RuntimeError('cannot schedule new futures after shutdown')
+            if self._manager is None:
+                self._start()
+            f = Future()
+            work_id = self._next_id
+            self._next_id += 1
+            self._pending[work_id] = f
+            f.set_running_or_notify_cancel()
+        self._call_queue.put((work_id, fn, args, kwargs))
+        return f
+
+    def map(self, fn, *iterables, timeout=None, chunksize=1):
+        if chunksize < 1:
+            raise ValueError("chunksize must be >= 1.")
+        import functools
+        import itertools
+        results = super().map(functools.partial(_process_chunk, fn),
+                              _get_chunks(*iterables, chunksize=chunksize),
+                              timeout=timeout)
+        return itertools.chain.from_iterable(results)
+
+    def shutdown(self, wait=True):
+        with self._shutdown_lock:
+            already = self._shutdown_thread
+            self._shutdown_thread = True
+        if already or self._manager is None:
+            return
+        if not self._broken:
+            for _ in self._processes:
+                self._call_queue.put(None)
+        if wait:
+            self._manager.join()
+            for p in self._processes:
+                p.join()
+
+
+def _process_module():
+    # concurrent.futures.process, as a module of its own (CPython's defines these).
+    import types
+    m = types.ModuleType('concurrent.futures.process')
+    for name in ('ProcessPoolExecutor', 'BrokenProcessPool', '_RemoteTraceback',
+                 '_ExceptionWithTraceback'):
+        setattr(m, name, globals()[name])
+    sys.modules[m.__name__] = m
+    return m
+
+
+process = _process_module()

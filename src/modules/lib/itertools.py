@@ -95,8 +95,11 @@ def islice(iterable, *args):
     it = iter(iterable)
     nexti = start
     i = 0
-    for element in it:
-        if stop is not None and i >= stop:
+    # The stop is checked before the next item is taken: a shared iterator keeps it.
+    while stop is None or i < stop:
+        try:
+            element = next(it)
+        except StopIteration:
             return
         if i == nexti:
             yield element

@@ -240,6 +240,10 @@ fn run_others_until_woken(vm: &mut Vm, me: usize) -> Result<(), Value> {
             if pass_time_to_next_deadline(vm) {
                 continue;
             }
+            // Under os, real time may have ended its own wait since the loop looked.
+            if vm.threads.threads[me].state == ThreadState::Runnable {
+                return Ok(());
+            }
             if vm.threads.pinned.len() > 1 || !vm.non_daemon_alive() {
                 // An outer pinned thread (or the end of the program) is what this one
                 // waits for: neither can come while this callback holds the stack.

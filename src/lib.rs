@@ -267,6 +267,7 @@ fn run_observed(
                         Ok(_) => 0,
                         Err(exc) => machine.report_uncaught(exc),
                     };
+                    modules::atexit::run_registered(machine);
                     sched::process::at_exit(machine);
                     machine.finalize_at_exit();
                     end(machine, status)

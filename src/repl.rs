@@ -276,6 +276,7 @@ fn session(options: ReplOptions) -> i32 {
         Host::Det(mut vm) => finish(&mut vm, status),
         Host::Os(prompt) => prompt.finish(|vm| {
             vm.flush();
+            crate::modules::atexit::run_registered(vm);
             vm.finalize_at_exit();
             status
         }),
@@ -336,6 +337,7 @@ fn finish(vm: &mut Vm, status: i32) -> i32 {
         let _ = vm.run_frame(frame);
     }
     vm.flush();
+    crate::modules::atexit::run_registered(vm);
     vm.finalize_at_exit();
     status
 }

@@ -416,6 +416,7 @@ pub fn race_report(
         Ok(_) => 0,
         Err(exc) => vm.report_uncaught(exc),
     };
+    crate::modules::atexit::run_registered(&mut vm);
     vm.finalize_at_exit();
     vm.flush();
     let text = render(&vm, &findings.borrow());

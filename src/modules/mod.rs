@@ -4,6 +4,7 @@
 
 mod array;
 mod asyncio;
+pub mod atexit;
 pub mod builtins;
 mod cmath;
 mod codecs;
@@ -62,6 +63,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("_weakref", weakref::make),
     python("weakref", include_str!("lib/weakref.py")),
     native("gc", gc::make),
+    native("atexit", atexit::make),
     native("_warnings", warnings_native::make),
     python("warnings", include_str!("lib/warnings.py")),
     python("contextvars", include_str!("lib/contextvars.py")),

@@ -106,8 +106,9 @@ pub fn l_acquire(vm: &mut Vm, r: Option<Value>, args: Args) -> PyResult<Value> {
         }
         Some(_) if !blocking || timed_out || timeout == Some(0.0) => Ok(Value::Bool(false)),
         Some(_) => {
-            if !vm.preemptible() && vm.threads.live() <= 1 {
-                // The only thread waits for a lock it can never get.
+            if !vm.preemptible() && vm.threads.others_live() == 0 {
+                // The only thread waits for a lock it can never get. (The main thread
+                // that runs the exit functions has ended, and daemon threads live on.)
                 let deadline = timeout.map(|t| vm.now_ns() + (t * 1e9) as u64);
                 if let Some(d) = deadline {
                     vm.pass_time(d.saturating_sub(vm.now_ns()));

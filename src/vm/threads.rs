@@ -166,6 +166,13 @@ impl Threads {
             .filter(|t| t.state != ThreadState::Finished)
             .count()
     }
+
+    /// Threads other than the running one that have not finished.
+    pub fn others_live(&self) -> usize {
+        (self.threads.iter().enumerate())
+            .filter(|&(i, t)| i != self.current && t.state != ThreadState::Finished)
+            .count()
+    }
 }
 
 /// What a tool that records a run (src/trace/) sees, installed in `Vm::observer`. With

@@ -11,25 +11,12 @@ use std::time::{Duration, Instant};
 /// What minipy does not match yet, in either mode.
 const KNOWN_FAILURES: &[(&str, &str)] = &[];
 
-/// What the deterministic scheduler's seed 2 prints differently, and why.
-const KNOWN_FAILURES_SEED_2: &[(&str, &str)] = &[(
-    "queue_put_get",
-    "the seed switches to the Queue's feeder thread between put(x) and x.append(2), so \
-     the list is pickled unchanged; CPython's 5 ms switch interval lets the main thread \
-     run on, a race it practically always wins",
-)];
-
 #[test]
 fn multiprocessing_programs_print_what_cpython_37_prints_under_det() {
     common::check_corpus(
         "tests/multiprocessing",
-        &[&[], &["--seed", "1"], &["--seed", "3"]],
+        &[&[], &["--seed", "1"], &["--seed", "2"], &["--seed", "3"]],
         KNOWN_FAILURES,
-    );
-    common::check_corpus(
-        "tests/multiprocessing",
-        &[&["--seed", "2"]],
-        KNOWN_FAILURES_SEED_2,
     );
 }
 

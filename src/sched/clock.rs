@@ -29,6 +29,19 @@ impl Vm {
         }
     }
 
+    /// Time passes while no thread can run: as `pass_time`, but under os it ends early
+    /// when work is posted from outside the VM (another process's wake-up).
+    pub fn idle(&mut self, ns: u64) {
+        if self.observer.is_some() {
+            self.observe(|o, vm| o.idle(vm, ns));
+        }
+        let s = state_mut(self);
+        match &s.os {
+            Some(os) => os.idle_for(ns),
+            None => s.clock_ns += ns,
+        }
+    }
+
     /// Whether time is real (`--sched os`).
     pub fn real_time(&self) -> bool {
         state(self).os.is_some()

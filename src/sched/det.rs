@@ -277,7 +277,7 @@ pub fn pass_time_to_next_deadline(vm: &mut Vm) -> bool {
         u64::MAX => false,
         at => {
             let now = vm.now_ns();
-            vm.pass_time(at.saturating_sub(now));
+            vm.idle(at.saturating_sub(now));
             true
         }
     }

@@ -83,6 +83,9 @@ pub struct Signals {
     /// The program is over: threads still running (daemons) stop at their next GIL take.
     shutdown: AtomicBool,
     started: Instant,
+    /// Work left by OS threads outside the VM (`OsLink::post`), and whether there is any.
+    posted: Mutex<Vec<Posted>>,
+    any_posted: AtomicBool,
 }
 
 /// The GIL: whoever holds the mutex runs Python code.
@@ -146,6 +149,48 @@ impl Signals {
     pub fn notify_change(&self) {
         *self.changes.lock() += 1;
         self.changed.notify_all();
+    }
+}
+
+/// Work an OS thread outside the VM (a process's wake-up listener) leaves for whichever
+/// VM thread next looks (`Vm::wake_ready`): it needs the VM but must not wait for the GIL,
+/// which a thread waiting inside a call from native code keeps.
+pub type Posted = Box<dyn FnOnce(&mut Vm) + Send>;
+
+impl OsLink {
+    /// Leaves `job` for the VM and wakes the blocked threads to look.
+    pub fn post(&self, job: Posted) {
+        self.signals.posted.lock().push(job);
+        self.signals.any_posted.store(true, Ordering::Release);
+        self.signals.notify_change();
+    }
+
+    /// Whether work was posted since the VM last looked.
+    #[inline]
+    pub fn has_posted(&self) -> bool {
+        self.signals.any_posted.load(Ordering::Acquire)
+    }
+
+    /// Runs the posted work (the caller holds the GIL).
+    pub fn run_posted(&self, vm: &mut Vm) {
+        let jobs = {
+            let mut posted = self.signals.posted.lock();
+            self.signals.any_posted.store(false, Ordering::Release);
+            std::mem::take(&mut *posted)
+        };
+        for job in jobs {
+            job(vm);
+        }
+    }
+
+    /// No thread can run and this one keeps the GIL: waits `ns`, or less if work is
+    /// posted meanwhile.
+    pub fn idle_for(&self, ns: u64) {
+        let s = &self.signals;
+        let mut changes = s.changes.lock();
+        if !self.has_posted() {
+            let _ = s.changed.wait_for(&mut changes, Duration::from_nanos(ns));
+        }
     }
 }
 
@@ -281,6 +326,8 @@ impl Signals {
             changed: Condvar::new(),
             shutdown: AtomicBool::new(false),
             started: Instant::now(),
+            posted: Mutex::new(Vec::new()),
+            any_posted: AtomicBool::new(false),
         })
     }
 }

@@ -11,6 +11,11 @@ impl Vm {
     /// Makes runnable every thread whose wait is over (`queues.rs`).
     #[inline]
     pub fn wake_ready(&mut self) {
+        if let Some(os) = &state(self).os
+            && os.has_posted()
+        {
+            os.clone().run_posted(self);
+        }
         // Checked at every spent check interval: most of the time nothing has changed.
         let q = &state(self).queues;
         if self.threads.changes != q.synced_changes || self.now_ns() >= q.next_deadline {

@@ -4,8 +4,10 @@
 //! are made by fork(2): the child is a copy of its parent at start(), as CPython's default
 //! start method on Linux; with the spawn method a child is a new minipy (`spawned_child`)
 //! that runs the main module again as `__mp_main__`. The parent reaps each child on a thread of its own and records
-//! its exit code in the kernel. A thread that waits for a kernel object looks again after
-//! a short sleep, growing to a few milliseconds (`process::wait`).
+//! its exit code in the kernel. A thread that waits for a kernel object files a wait with
+//! the broker and sleeps; the broker sends the wait's token down the process's watch
+//! connection when the object changes, and the process's listener thread wakes it
+//! (`Client::watch`), so a waiting process costs nothing while it waits.
 //!
 //! No child outlives the run: each holds a second connection to the broker (its
 //! lifeline) and exits when that closes, that is when the first process has ended however
@@ -26,6 +28,10 @@ use std::sync::{Arc, Mutex};
 /// The key a lifeline connection gives instead of a process's.
 const LIFELINE: u64 = u64::MAX;
 
+/// Added to its process's key by a watch connection: the broker writes the tokens of that
+/// process's waits that have ended to it.
+const WATCH: u64 = 1 << 62;
+
 /// The broker's listening socket, in the process that runs the broker (-1 elsewhere).
 static LISTENER: std::sync::atomic::AtomicI32 = std::sync::atomic::AtomicI32::new(-1);
 
@@ -45,6 +51,8 @@ pub struct Client {
     stream: Mutex<UnixStream>,
     /// The broker's socket name, for children to connect to.
     name: Arc<str>,
+    /// This process's key.
+    key: u64,
 }
 
 fn address(name: &str) -> std::io::Result<SocketAddr> {
@@ -65,6 +73,29 @@ impl Client {
         Ok(Client {
             stream: Mutex::new(stream),
             name: name.clone(),
+            key,
+        })
+    }
+
+    /// Starts this process's listener for ended waits: a thread, outside the VM, that
+    /// reads the tokens the broker sends and posts their wake-ups (`process::apply_wakes`)
+    /// to the VM. Needs the OS scheduler.
+    pub fn watch(&self, vm: &mut Vm) -> std::io::Result<()> {
+        let Some(link) = crate::sched::state(vm).os.clone() else {
+            return Err(std::io::Error::other("not under the OS scheduler"));
+        };
+        let mut stream = UnixStream::connect_addr(&address(&self.name)?)?;
+        wire::send(&mut stream, &(WATCH + self.key).to_le_bytes())?;
+        // The broker's answer says it has filed the connection: no wake-up is sent before.
+        wire::receive(&mut stream)?.ok_or(std::io::ErrorKind::UnexpectedEof)?;
+        started_thread("minipy-wakes", move || {
+            while let Ok(Some(frame)) = wire::receive(&mut stream) {
+                let Ok(token) = <[u8; 8]>::try_from(frame.as_slice()) else {
+                    return;
+                };
+                let token = u64::from_le_bytes(token);
+                link.post(Box::new(move |vm| super::apply_wakes(vm, &[token])));
+            }
         })
     }
 
@@ -205,7 +236,8 @@ fn started_thread(name: &str, body: impl FnOnce() + Send + 'static) -> std::io::
         .map_err(|_| std::io::Error::other("the thread did not start"))
 }
 
-/// A connection to the broker: its process's key (None until it has said), or a lifeline.
+/// A connection to the broker: its process's key (None until it has said), a lifeline,
+/// or a process's watch connection (`WATCH` + its key).
 struct Conn {
     stream: UnixStream,
     key: Option<u64>,
@@ -233,6 +265,7 @@ fn serve(listener: UnixListener) {
             if !answer(&mut conns[i - 1], &mut kernel) {
                 closed.push(i - 1);
             }
+            deliver_wakes(&mut conns, &mut kernel);
         }
         for i in closed.into_iter().rev() {
             conns.swap_remove(i);
@@ -248,22 +281,32 @@ fn answer(conn: &mut Conn, kernel: &mut Kernel) -> bool {
     let Some(key) = conn.key else {
         return match <[u8; 8]>::try_from(frame.as_slice()) {
             Ok(bytes) => {
-                conn.key = Some(u64::from_le_bytes(bytes));
-                true
+                let key = u64::from_le_bytes(bytes);
+                conn.key = Some(key);
+                key == LIFELINE || key < WATCH || wire::send(&mut conn.stream, &[]).is_ok()
             }
             Err(_) => false,
         };
     };
-    if key == LIFELINE {
+    if key == LIFELINE || key >= WATCH {
         return false;
     }
     let Ok(request) = wire::decode_request(&frame) else {
         return false;
     };
     let reply = kernel.handle(key, request);
-    // Real processes look again rather than being woken.
-    kernel.take_woken();
     wire::send(&mut conn.stream, &wire::encode_reply(&reply)).is_ok()
+}
+
+/// Sends the tokens of the waits the last request ended to their processes' watch
+/// connections (a process that has none has no waits filed).
+fn deliver_wakes(conns: &mut [Conn], kernel: &mut Kernel) {
+    for waiter in kernel.take_woken() {
+        let watch = Some(WATCH + waiter.process);
+        if let Some(conn) = conns.iter_mut().find(|c| c.key == watch) {
+            let _ = wire::send(&mut conn.stream, &waiter.token.to_le_bytes());
+        }
+    }
 }
 
 /// The children this process has started and not yet reaped (pid -> kernel key), and
@@ -350,7 +393,7 @@ fn forked_child(parent: &mut Vm, name: &Arc<str>, key: u64, bootstrap: Value) ->
         s.link = Some(Link::Os(Arc::new(client)));
         s.bootstrapping = false;
         s.spawning = None;
-        s.polls.clear();
+        s.watching = false;
     }
     let frame = match vm.prepare_call(bootstrap, Args::default()) {
         Ok(crate::vm::Call::Frame(mut frame)) => {

@@ -51,10 +51,6 @@ pub enum Link {
     Os(Arc<broker::Client>),
 }
 
-/// A thread's ident, the (object, version) pairs it waits on, and how many times in a
-/// row it has looked at them.
-type Poll = (u64, Vec<(u64, u64)>, u32);
-
 /// What each VM keeps about its process (a module state, so it travels with the VM).
 #[derive(Clone)]
 pub struct ProcessState {
@@ -73,9 +69,8 @@ pub struct ProcessState {
     pub bootstrapping: bool,
     /// While the process object of a child to spawn is pickled: the child's key.
     pub spawning: Option<u64>,
-    /// Under os, each thread's last wait and how many times in a row it has looked again
-    /// for the same versions: the longer it waits, the less often it looks.
-    polls: Vec<Poll>,
+    /// Under os: this process's listener for ended waits runs (`broker::Client::watch`).
+    pub watching: bool,
 }
 
 impl Default for ProcessState {
@@ -90,7 +85,7 @@ impl Default for ProcessState {
             cpus: 2,
             bootstrapping: false,
             spawning: None,
-            polls: Vec::new(),
+            watching: false,
         }
     }
 }
@@ -201,14 +196,13 @@ pub fn wait(
     if let Some(i) = state(vm).waits.iter().position(|w| w.0 == ident) {
         let (_, token, lock) = state(vm).waits.remove(i);
         let timed_out = std::mem::take(&mut vm.threads.just_woke);
-        if vm.lock_owner(lock).is_some() && !vm.real_time() {
+        if vm.lock_owner(lock).is_some() {
             request(vm, Request::Cancel { token })?;
         }
         return Ok(Value::Bool(!timed_out));
     }
-    if vm.real_time() {
-        return poll_wait(vm, objects, timeout, lock);
-    }
+    // Under os the listener must exist before the wait is filed, or its wake-up is lost.
+    let woken_by_broker = !vm.real_time() || watching(vm);
     let token = {
         let s = state(vm);
         s.next_token += 1;
@@ -219,10 +213,15 @@ pub fn wait(
     }
     let deadline = match timeout {
         Some(t) => Some(vm.now_ns() + (t.max(0.0) * 1e9) as u64),
-        // The OS scheduler takes a wait with no deadline that no thread of this process
-        // can end for a deadlock: give it one, far off (the caller looks again).
-        None if vm.real_time() => Some(vm.now_ns() + 3_600_000_000_000),
+        // Under os the broker's wake-up comes from outside the VM, which would take a
+        // wait no thread of this process can end for a deadlock: the thread looks again
+        // now and then (the caller loops), as it also must if it has no listener.
+        None if vm.real_time() => Some(vm.now_ns() + OS_LOOK_AGAIN_NS),
         None => None,
+    };
+    let deadline = match deadline {
+        Some(at) if !woken_by_broker => Some(at.min(vm.now_ns() + 1_000_000)),
+        d => d,
     };
     if let Object::Lock { owner, count, .. } = vm.heap.get_mut(lock) {
         *owner = Some(NO_THREAD);
@@ -232,53 +231,20 @@ pub fn wait(
     Err(vm.block_on(ThreadState::WaitLock(lock, deadline)))
 }
 
-/// Under os: the thread sleeps a little (longer each time it finds nothing new, up to
-/// `MAX_POLL_NS`) and returns; its caller looks at the object again.
-fn poll_wait(
-    vm: &mut Vm,
-    objects: Vec<(u64, u64)>,
-    timeout: Option<f64>,
-    lock: ObjRef,
-) -> PyResult<Value> {
-    const FIRST_POLL_NS: u64 = 20_000;
-    const MAX_POLL_NS: u64 = 2_000_000;
-    let ident = vm.current_ident();
-    if let Reply::Flag(true, _) = request(
-        vm,
-        Request::Changed {
-            objects: objects.clone(),
-        },
-    )? {
-        state(vm).polls.retain(|p| p.0 != ident);
-        return Ok(Value::Bool(true));
+/// Under os, how long a wait with no timeout sleeps before its thread looks again.
+const OS_LOOK_AGAIN_NS: u64 = 1_000_000_000;
+
+/// Under os: whether this process's listener for ended waits runs, starting it if not.
+fn watching(vm: &mut Vm) -> bool {
+    if state(vm).watching {
+        return true;
     }
-    let polls = &mut state(vm).polls;
-    let count = match polls.iter_mut().find(|p| p.0 == ident) {
-        Some(p) if p.1 == objects => {
-            p.2 = p.2.saturating_add(1);
-            p.2
-        }
-        Some(p) => {
-            p.1 = objects;
-            p.2 = 0;
-            0
-        }
-        None => {
-            polls.push((ident, objects, 0));
-            0
-        }
+    let Some(Link::Os(client)) = state(vm).link.clone() else {
+        return false;
     };
-    let mut delay = (FIRST_POLL_NS << count.min(10)).min(MAX_POLL_NS);
-    if let Some(t) = timeout {
-        delay = delay.min((t.max(0.0) * 1e9) as u64);
-    }
-    let deadline = vm.now_ns() + delay;
-    if let Object::Lock { owner, count, .. } = vm.heap.get_mut(lock) {
-        *owner = Some(NO_THREAD);
-        *count = 1;
-    }
-    state(vm).waits.push((ident, 0, lock));
-    Err(vm.block_on(ThreadState::WaitLock(lock, Some(deadline))))
+    let started = client.watch(vm).is_ok();
+    state(vm).watching = started;
+    started
 }
 
 /// Ends the waits whose tokens are given: their threads' locks are released.

@@ -97,6 +97,32 @@ pub static TABLE: &[ModuleDef] = &[
     native("struct", struct_module::make),
     native("array", array::make),
     native("multiprocessing", multiprocessing::make),
+    // Made at their first import (`import multiprocessing` makes util, process,
+    // reduction and context).
+    python(
+        "multiprocessing.synchronize",
+        include_str!("multiprocessing/synchronize.py"),
+    ),
+    python(
+        "multiprocessing.queues",
+        include_str!("multiprocessing/queues.py"),
+    ),
+    python(
+        "multiprocessing.connection",
+        include_str!("multiprocessing/connection.py"),
+    ),
+    python(
+        "multiprocessing.sharedctypes",
+        include_str!("multiprocessing/sharedctypes.py"),
+    ),
+    python(
+        "multiprocessing.pool",
+        include_str!("multiprocessing/pool.py"),
+    ),
+    python(
+        "multiprocessing.spawn",
+        include_str!("multiprocessing/spawn.py"),
+    ),
     native("_multiprocessing", multiprocessing::native::make),
     python("ctypes", include_str!("lib/ctypes.py")),
     native("signal", signal::make),

@@ -320,7 +320,8 @@ impl Vm {
         Ok(out)
     }
 
-    /// IMPORT_FROM: `from m import n`, with 3.7's ImportError.
+    /// IMPORT_FROM: `from m import n`, with 3.7's ImportError; `n` may be a module of
+    /// package `m` not imported yet.
     pub(super) fn import_from(&mut self, m: Value, n: &str) -> PyResult<Value> {
         match self.getattr(m, n) {
             Ok(v) => Ok(v),
@@ -329,6 +330,11 @@ impl Vm {
                     Some(Object::Module { name, .. }) => name.clone(),
                     _ => "?".into(),
                 };
+                if let Some(package) = m.as_obj()
+                    && let Some(sub) = self.submodule(package, &format!("{mname}.{n}"), n)?
+                {
+                    return Ok(Value::Obj(sub));
+                }
                 Err(self.new_exception(
                     "ImportError",
                     &format!("cannot import name '{n}' from '{mname}' (unknown location)"),

@@ -94,18 +94,51 @@ impl Vm {
                 Object::Module { dict, .. } => self.dict_get_str(*dict, part),
                 _ => None,
             };
+            let prefix = || name.split('.').take(i + 1).collect::<Vec<_>>().join(".");
             match found.and_then(|v| v.as_obj()) {
                 Some(m) if matches!(self.heap.get(m), Object::Module { .. }) => module = m,
-                _ => {
-                    let missing = name.split('.').take(i + 1).collect::<Vec<_>>().join(".");
-                    return Err(self.new_exception(
-                        "ModuleNotFoundError",
-                        &format!("No module named '{missing}'"),
-                    ));
-                }
+                _ => match self.submodule(module, &prefix(), part)? {
+                    Some(m) => module = m,
+                    None => {
+                        let missing = prefix();
+                        return Err(self.new_exception(
+                            "ModuleNotFoundError",
+                            &format!("No module named '{missing}'"),
+                        ));
+                    }
+                },
             }
         }
         Ok(Value::Obj(if leaf { module } else { package }))
+    }
+
+    /// A package's module that is made on first import (a row of the table under its
+    /// dotted name), then kept as the package's attribute, as CPython's import does.
+    pub(crate) fn submodule(
+        &mut self,
+        package: ObjRef,
+        full: &str,
+        part: &str,
+    ) -> PyResult<Option<ObjRef>> {
+        if let Some(&m) = self.modules.get(full) {
+            return Ok(Some(m));
+        }
+        let Some(def) = self.module_table.iter().find(|d| d.name == full) else {
+            return Ok(None);
+        };
+        let m = match def.source {
+            ModuleSource::Native(make) => {
+                let m = make(self)?;
+                self.register_module(full, m);
+                m
+            }
+            ModuleSource::Python(source) => self.embedded_module(def.name, source)?,
+        };
+        if let Object::Module { dict, .. } = self.heap.get(package) {
+            let dict = *dict;
+            self.dict_set_str(dict, part, Value::Obj(m));
+        }
+        Ok(Some(m))
     }
 
     /// A top-level module, built on first import.

@@ -1,7 +1,10 @@
 //! multiprocessing, written in minipy's Python over the natives of `_multiprocessing`
-//! (`native.rs`): the package's modules, loaded in dependency order when `multiprocessing`
-//! is first imported. Processes, the kernel of shared objects and the two ways of running
-//! them (simulated under det, real under os) are the schedulers' (src/sched/process/).
+//! (`native.rs`). `import multiprocessing` makes what CPython's does (util, process,
+//! reduction, context), in dependency order; the other modules are rows of the module
+//! table, made at their first import, so a program that starts a Pool does not compile
+//! Pipe's or sharedctypes' code. Processes, the kernel of shared objects and the two ways
+//! of running them (simulated under det, real under os) are the schedulers'
+//! (src/sched/process/).
 
 pub mod native;
 
@@ -17,12 +20,6 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("process", include_str!("process.py")),
             ("reduction", include_str!("reduction.py")),
             ("context", include_str!("context.py")),
-            ("synchronize", include_str!("synchronize.py")),
-            ("queues", include_str!("queues.py")),
-            ("connection", include_str!("connection.py")),
-            ("sharedctypes", include_str!("sharedctypes.py")),
-            ("pool", include_str!("pool.py")),
-            ("spawn", include_str!("spawn.py")),
         ],
         include_str!("__init__.py"),
     )

@@ -42,6 +42,14 @@ const INT_BITS: &[&str] = &[
 ];
 const NUMBER_UNARY: &[&str] = &["__neg__", "__pos__", "__abs__", "__bool__"];
 const INT_UNARY: &[&str] = &["__invert__", "__index__", "__int__", "__float__"];
+/// divmod(), round() and math.trunc/floor/ceil by name, and what pickle asks a value for.
+const REAL_NUMBER: &[&str] = &[
+    "__divmod__",
+    "__rdivmod__",
+    "__round__",
+    "__trunc__",
+    "__getnewargs__",
+];
 const SEQUENCE: &[&str] = &["__add__", "__mul__", "__rmul__"];
 const MUTABLE_SEQUENCE: &[&str] = &["__setitem__", "__delitem__", "__iadd__", "__imul__"];
 const SET_BINARY: &[&str] = &[
@@ -60,24 +68,32 @@ pub fn names(tag: &str) -> Vec<&'static str> {
             add(INT_BITS);
             add(NUMBER_UNARY);
             add(INT_UNARY);
+            add(REAL_NUMBER);
+            add(&["__floor__", "__ceil__"]);
         }
         "float" => {
             add(NUMBER_BINARY);
             add(NUMBER_UNARY);
             add(&["__int__", "__float__"]);
+            add(REAL_NUMBER);
         }
         "complex" => {
             add(NUMBER_BINARY);
             add(NUMBER_UNARY);
         }
-        "str" | "tuple" => add(SEQUENCE),
+        "str" | "tuple" => {
+            add(SEQUENCE);
+            add(&["__getnewargs__"]);
+        }
         "bytes" => {
             add(SEQUENCE);
             add(BYTES_ITEMS);
+            add(&["__getnewargs__"]);
         }
         "list" => {
             add(SEQUENCE);
             add(MUTABLE_SEQUENCE);
+            add(&["__reversed__"]);
         }
         "bytearray" => {
             add(SEQUENCE);
@@ -141,6 +157,12 @@ pub fn lookup(tag: &str, name: &str) -> Option<(&'static str, NativeFn)> {
         "__index__" | "__int__" => d_int,
         "__float__" => d_float,
         "__call__" => d_call,
+        "__divmod__" => d_divmod,
+        "__rdivmod__" => d_rdivmod,
+        "__round__" => d_round,
+        "__trunc__" | "__floor__" | "__ceil__" => d_trunc,
+        "__getnewargs__" => d_getnewargs,
+        "__reversed__" => d_reversed,
         "__setitem__" => d_setitem,
         "__delitem__" => d_delitem,
         "__len__" => super::object::len_method,
@@ -340,4 +362,69 @@ fn d_delitem(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 fn d_call(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     vm.call(recv(r), args)
+}
+
+/// divmod(me, other), or divmod(other, me) when reflected; NotImplemented for an operand
+/// wider than the receiver's type (a float's divmod takes ints and floats).
+fn divmod(vm: &mut Vm, r: Option<Value>, args: &Args, reflected: bool) -> R {
+    let me = plain(vm, recv(r));
+    let other = one_arg(vm, args)?;
+    let other = plain(vm, other);
+    let (Some(rank), Some(o)) = (number_rank(vm, me), number_rank(vm, other)) else {
+        return Ok(not_implemented(vm));
+    };
+    if o > rank {
+        return Ok(not_implemented(vm));
+    }
+    let operands = if reflected {
+        vec![other, me]
+    } else {
+        vec![me, other]
+    };
+    call_builtin(vm, "divmod", operands)
+}
+
+fn d_divmod(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    divmod(vm, r, &args, false)
+}
+
+fn d_rdivmod(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    divmod(vm, r, &args, true)
+}
+
+/// `round(me[, ndigits])`.
+fn d_round(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let me = plain(vm, recv(r));
+    let mut operands = vec![me];
+    operands.extend(args.pos);
+    call_builtin(vm, "round", operands)
+}
+
+/// An int's __trunc__, __floor__ and __ceil__ are the int itself (bool's, the int);
+/// a float's __trunc__ rounds towards zero.
+fn d_trunc(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    no_args(vm, &args)?;
+    let me = plain(vm, recv(r));
+    call_builtin(vm, "int", vec![me])
+}
+
+/// `(value,)`: the built-in value a copy or pickle is made from.
+fn d_getnewargs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    no_args(vm, &args)?;
+    let me = match plain(vm, recv(r)) {
+        Value::Bool(b) => Value::Int(i64::from(b)),
+        v => v,
+    };
+    Ok(vm.new_tuple(vec![me]))
+}
+
+fn d_reversed(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    no_args(vm, &args)?;
+    let me = plain(vm, recv(r));
+    call_builtin(vm, "reversed", vec![me])
+}
+
+/// `conjugate()` of an int or a float: the number itself (an int for a bool).
+pub fn conjugate(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    d_getnewargs(vm, r, args).map(|t| vm.tuple_items(t)[0])
 }

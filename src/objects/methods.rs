@@ -164,6 +164,10 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("int" | "bool", "to_bytes") => Some(("to_bytes", i_to_bytes)),
         ("int", "from_bytes") => Some(("from_bytes", i_from_bytes)),
         ("float", "is_integer") => Some(("is_integer", f_is_integer)),
+        ("float", "as_integer_ratio") => Some(("as_integer_ratio", f_as_integer_ratio)),
+        ("float", "hex") => Some(("hex", f_hex)),
+        ("float", "fromhex") => Some(("fromhex", f_fromhex)),
+        ("int" | "bool" | "float", "conjugate") => Some(("conjugate", super::dunders::conjugate)),
         ("complex", "conjugate") => Some(("conjugate", super::complex::c_conjugate)),
         ("generator" | "coroutine", "send") => Some(("send", g_send)),
         ("coroutine", "__await__") => Some(("__await__", co_await)),
@@ -321,6 +325,12 @@ const NAMES: &[&str] = &[
     "asend",
     "athrow",
     "bit_length",
+    "to_bytes",
+    "from_bytes",
+    "conjugate",
+    "as_integer_ratio",
+    "hex",
+    "fromhex",
     "capitalize",
     "casefold",
     "center",
@@ -394,6 +404,7 @@ const NAMES: &[&str] = &[
     "strip",
     "swapcase",
     "symmetric_difference",
+    "symmetric_difference_update",
     "throw",
     "title",
     "translate",
@@ -416,6 +427,11 @@ pub fn method_names(tag: &'static str) -> Vec<&'static str> {
         if !names.contains(&name) {
             names.push(name);
         }
+    }
+    match tag {
+        "int" | "bool" => names.extend(["real", "imag", "numerator", "denominator"]),
+        "float" => names.extend(["real", "imag"]),
+        _ => {}
     }
     if tag == "bytes" {
         names.extend(super::bytes::method_names());

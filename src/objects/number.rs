@@ -130,3 +130,164 @@ pub(crate) fn i_from_bytes(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     };
     Ok(vm.new_int(n))
 }
+
+/// The float a float method's receiver is (a float subclass instance holds one).
+fn float_recv(vm: &Vm, r: Option<Value>) -> f64 {
+    let me = recv(r);
+    vm.to_f64(vm.payload_of(me).unwrap_or(me)).unwrap_or(0.0)
+}
+
+/// float.as_integer_ratio(): the exact fraction, in lowest terms, positive denominator.
+pub(crate) fn f_as_integer_ratio(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let f = float_recv(vm, r);
+    if f.is_infinite() {
+        let message = "cannot convert Infinity to integer ratio";
+        return Err(vm.new_exception("OverflowError", message));
+    }
+    if f.is_nan() {
+        return Err(vm.new_exception("ValueError", "cannot convert NaN to integer ratio"));
+    }
+    let (mut mantissa, mut exponent) = decompose(f);
+    // In lowest terms: the mantissa's trailing zero bits cancel powers of the denominator.
+    if mantissa == 0 {
+        exponent = 0;
+    } else if exponent < 0 {
+        let cut = (mantissa.trailing_zeros() as i32).min(-exponent);
+        mantissa >>= cut;
+        exponent += cut;
+    }
+    let mut numerator = BigInt::from(mantissa);
+    let mut denominator = BigInt::from(1);
+    if exponent >= 0 {
+        numerator <<= exponent as usize;
+    } else {
+        denominator <<= (-exponent) as usize;
+    }
+    if f < 0.0 {
+        numerator = -numerator;
+    }
+    let (n, d) = (vm.new_int(numerator), vm.new_int(denominator));
+    Ok(vm.new_tuple(vec![n, d]))
+}
+
+/// A finite float's magnitude as mantissa * 2**exponent (the mantissa an integer).
+fn decompose(f: f64) -> (u64, i32) {
+    let bits = f.abs().to_bits();
+    let biased = ((bits >> 52) & 0x7ff) as i32;
+    let fraction = bits & ((1 << 52) - 1);
+    if biased == 0 {
+        (fraction, -1074)
+    } else {
+        (fraction | (1 << 52), biased - 1075)
+    }
+}
+
+/// float.hex(): '0x1.8000000000000p+1', as CPython writes it.
+pub(crate) fn f_hex(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let f = float_recv(vm, r);
+    let text = if f.is_nan() {
+        "nan".to_string()
+    } else if f.is_infinite() {
+        if f < 0.0 { "-inf" } else { "inf" }.to_string()
+    } else {
+        let sign = if f.is_sign_negative() { "-" } else { "" };
+        let bits = f.to_bits();
+        let biased = ((bits >> 52) & 0x7ff) as i64;
+        let fraction = bits & ((1 << 52) - 1);
+        if biased == 0 && fraction == 0 {
+            format!("{sign}0x0.0p+0")
+        } else if biased == 0 {
+            format!("{sign}0x0.{fraction:013x}p-1022")
+        } else {
+            format!("{sign}0x1.{fraction:013x}p{:+}", biased - 1023)
+        }
+    };
+    Ok(vm.new_str(text))
+}
+
+/// float.fromhex(s): the float a hexadecimal string (float.hex's form, or a shorter one)
+/// denotes, rounded to nearest.
+pub(crate) fn f_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let [text] = args.pos[..] else {
+        let given = args.pos.len();
+        return Err(vm.type_error(&format!(
+            "fromhex() takes exactly one argument ({given} given)"
+        )));
+    };
+    let Some(s) = vm.str_of(text).map(str::to_string) else {
+        let t = vm.type_name(text);
+        return Err(vm.type_error(&format!("must be str, not {t}")));
+    };
+    match parse_hex_float(s.trim()) {
+        Some(f) if f.is_finite() || s.to_ascii_lowercase().contains("inf") => Ok(Value::Float(f)),
+        Some(_) => Err(vm.new_exception(
+            "OverflowError",
+            "hexadecimal value too large to represent as a float",
+        )),
+        None => Err(vm.new_exception("ValueError", "invalid hexadecimal floating-point string")),
+    }
+}
+
+fn parse_hex_float(s: &str) -> Option<f64> {
+    let (negative, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let magnitude = match lower.as_str() {
+        "inf" | "infinity" => f64::INFINITY,
+        "nan" => f64::NAN,
+        _ => {
+            let digits = lower.strip_prefix("0x").unwrap_or(&lower);
+            let (number, power) = match digits.split_once('p') {
+                Some((n, p)) => (n, p.parse::<i64>().ok()?),
+                None => (digits, 0),
+            };
+            let (whole, fraction) = number.split_once('.').unwrap_or((number, ""));
+            if whole.is_empty() && fraction.is_empty() {
+                return None;
+            }
+            // The first 60 significant bits exactly, the rest as a sticky bit for rounding.
+            let mut mantissa: u64 = 0;
+            let mut exponent = power;
+            let mut sticky = false;
+            for (i, c) in whole.chars().chain(fraction.chars()).enumerate() {
+                let d = u64::from(c.to_digit(16)?);
+                if mantissa >> 56 == 0 {
+                    mantissa = mantissa * 16 + d;
+                    if i >= whole.len() {
+                        exponent -= 4;
+                    }
+                } else {
+                    sticky |= d != 0;
+                    if i < whole.len() {
+                        exponent += 4;
+                    }
+                }
+            }
+            let mantissa = mantissa | u64::from(sticky);
+            scale(mantissa as f64, exponent)
+        }
+    };
+    Some(if negative { -magnitude } else { magnitude })
+}
+
+/// `m * 2**e` in steps that stay exact until the last one.
+fn scale(mut m: f64, mut e: i64) -> f64 {
+    while e > 1000 {
+        m *= 2f64.powi(1000);
+        e -= 1000;
+        if m.is_infinite() {
+            return m;
+        }
+    }
+    while e < -1000 {
+        m *= 2f64.powi(-1000);
+        e += 1000;
+        if m == 0.0 {
+            return m;
+        }
+    }
+    m * 2f64.powi(e as i32)
+}

@@ -41,7 +41,8 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
     }
     let Value::Obj(r) = obj else {
         return Ok(match (obj, name) {
-            (Value::Int(_) | Value::Bool(_), "real" | "numerator") => Some(obj),
+            (Value::Int(_), "real" | "numerator") => Some(obj),
+            (Value::Bool(b), "real" | "numerator") => Some(Value::Int(i64::from(b))),
             (Value::Int(_) | Value::Bool(_), "imag") => Some(Value::Int(0)),
             (Value::Int(_) | Value::Bool(_), "denominator") => Some(Value::Int(1)),
             (Value::Float(_), "real") => Some(obj),

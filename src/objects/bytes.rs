@@ -158,6 +158,9 @@ macro_rules! str_methods {
             ("count", b_count),
             ("hex", b_hex),
             ("fromhex", b_fromhex),
+            ("isascii", b_isascii),
+            ("maketrans", b_maketrans),
+            ("translate", b_translate),
         ];
     };
 }
@@ -268,4 +271,71 @@ fn b_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn b_decode(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let b = bytes_of(vm, recv(r)).unwrap_or_default();
     super::codecs::decode(vm, &b, &args)
+}
+
+fn b_isascii(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let b = bytes_of(vm, recv(r)).unwrap_or_default();
+    Ok(Value::Bool(b.is_ascii()))
+}
+
+/// A bytes-like argument of maketrans/translate, with CPython's TypeError otherwise.
+fn bytes_arg(vm: &mut Vm, v: Value) -> PyResult<Vec<u8>> {
+    bytes_of(vm, v).ok_or_else(|| {
+        let t = vm.type_name(v);
+        vm.type_error(&format!("a bytes-like object is required, not '{t}'"))
+    })
+}
+
+/// bytes.maketrans(from, to): the 256-byte table mapping each byte of `from` to the byte
+/// of `to` at the same place.
+fn b_maketrans(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let [from, to] = args.pos[..] else {
+        let given = args.pos.len();
+        let message = format!("maketrans expected 2 arguments, got {given}");
+        return Err(vm.type_error(&message));
+    };
+    let (from, to) = (bytes_arg(vm, from)?, bytes_arg(vm, to)?);
+    if from.len() != to.len() {
+        let message = "maketrans arguments must have same length";
+        return Err(vm.new_exception("ValueError", message));
+    }
+    let mut table: Vec<u8> = (0..=255).collect();
+    for (f, t) in from.into_iter().zip(to) {
+        table[usize::from(f)] = t;
+    }
+    Ok(vm.alloc(Object::Bytes(table)))
+}
+
+/// b.translate(table, delete=b''): each byte mapped through the 256-byte table (None
+/// keeps it), the bytes in `delete` left out.
+fn b_translate(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let me = bytes_of(vm, recv(r)).unwrap_or_default();
+    let table = match args.pos.first().copied() {
+        None => return Err(vm.type_error("translate() missing required argument 'table' (pos 1)")),
+        Some(Value::None) => None,
+        Some(t) => {
+            let t = bytes_arg(vm, t)?;
+            if t.len() != 256 {
+                let message = "translation table must be 256 characters long";
+                return Err(vm.new_exception("ValueError", message));
+            }
+            Some(t)
+        }
+    };
+    let delete = match args
+        .pos
+        .get(1)
+        .copied()
+        .or_else(|| super::args::kwarg(&args, "delete"))
+    {
+        Some(d) => bytes_arg(vm, d)?,
+        None => Vec::new(),
+    };
+    let out: Vec<u8> = me
+        .into_iter()
+        .filter(|b| !delete.contains(b))
+        .map(|b| table.as_ref().map_or(b, |t| t[usize::from(b)]))
+        .collect();
+    let result = vm.alloc(Object::Bytes(out));
+    Ok(result)
 }

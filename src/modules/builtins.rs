@@ -352,8 +352,21 @@ fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     check_keywords(vm, &args, "enumerate", &["iterable", "start"])?;
-    arity(vm, "enumerate", &args, 1, 2)?;
-    let inner = vm.get_iter(args.pos[0])?;
+    let Some(iterable) = args
+        .pos
+        .first()
+        .copied()
+        .or_else(|| kwarg(&args, "iterable"))
+    else {
+        let message = "enumerate() missing required argument 'iterable' (pos 1)";
+        return Err(vm.type_error(message));
+    };
+    if args.pos.len() > 2 {
+        let given = args.pos.len();
+        let message = format!("enumerate() takes at most 2 arguments ({given} given)");
+        return Err(vm.type_error(&message));
+    }
+    let inner = vm.get_iter(iterable)?;
     let start = args
         .pos
         .get(1)

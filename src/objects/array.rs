@@ -4,24 +4,14 @@
 //! frombytes, fromlist, tounicode, fromunicode, byteswap, buffer_info) and repr.
 
 use super::args::recv;
+use super::buffer::{array_bytes, itemsize};
 use crate::vm::object::{Args, NativeFn, Object, TypedArray};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 use num_bigint::BigInt;
-use num_traits::ToPrimitive;
 
 type R = PyResult<Value>;
 
 pub const TYPECODES: &str = "bBuhHiIlLqQfd";
-
-/// The size in bytes of one item of a typecode.
-pub fn itemsize(code: u8) -> usize {
-    match code {
-        b'b' | b'B' => 1,
-        b'h' | b'H' => 2,
-        b'i' | b'I' | b'f' | b'u' => 4,
-        _ => 8,
-    }
-}
 
 /// An item checked and converted for an array of `code`, with 3.7's errors.
 fn item(vm: &mut Vm, code: u8, v: Value) -> PyResult<Value> {
@@ -173,27 +163,6 @@ fn with_items<T>(vm: &mut Vm, r: Option<Value>, f: impl FnOnce(&mut Vec<Value>) 
 
 fn code_of(vm: &Vm, r: Option<Value>) -> u8 {
     parts(vm, recv(r)).map_or(b'b', |p| p.0)
-}
-
-/// The array's items as bytes, in the machine's (little-endian) order.
-fn to_bytes(vm: &Vm, code: u8, items: &[Value]) -> Vec<u8> {
-    let size = itemsize(code);
-    let mut out = Vec::with_capacity(items.len() * size);
-    for v in items {
-        match code {
-            b'f' => out.extend((vm.to_f64(*v).unwrap_or(0.0) as f32).to_le_bytes()),
-            b'd' => out.extend(vm.to_f64(*v).unwrap_or(0.0).to_le_bytes()),
-            b'u' => {
-                let c = vm.str_of(*v).and_then(|s| s.chars().next()).unwrap_or('\0');
-                out.extend((c as u32).to_le_bytes());
-            }
-            _ => {
-                let n = vm.as_bigint(*v).unwrap_or_default().to_i128().unwrap_or(0);
-                out.extend(&n.to_le_bytes()[..size]);
-            }
-        }
-    }
-    out
 }
 
 fn frombytes_into(vm: &mut Vm, array: Value, data: &[u8]) -> PyResult<()> {
@@ -477,7 +446,7 @@ fn a_tolist(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 fn a_tobytes(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let (code, items) = parts(vm, recv(r)).unwrap_or((b'b', vec![]));
-    let bytes = to_bytes(vm, code, &items);
+    let bytes = array_bytes(vm, code, &items);
     Ok(vm.alloc(Object::Bytes(bytes)))
 }
 
@@ -539,7 +508,7 @@ fn a_fromunicode(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 fn a_byteswap(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let (code, items) = parts(vm, recv(r)).unwrap_or((b'b', vec![]));
     let size = itemsize(code);
-    let mut bytes = to_bytes(vm, code, &items);
+    let mut bytes = array_bytes(vm, code, &items);
     for chunk in bytes.chunks_mut(size) {
         chunk.reverse();
     }

@@ -115,6 +115,10 @@ impl Vm {
                 | "__suppress_context__"
                 | "value"
                 | "code"
+                | "errno"
+                | "strerror"
+                | "filename"
+                | "filename2"
                 | "__cause__"
                 | "__context__"
         ) {
@@ -440,6 +444,11 @@ impl Vm {
                             }
                             "code" if self.exception_is(obj, "SystemExit") => {
                                 return Ok(Some(first_arg()));
+                            }
+                            "errno" | "strerror" | "filename" | "filename2"
+                                if self.exception_is(obj, "OSError") =>
+                            {
+                                return Ok(Some(self.os_error_field(obj, name)));
                             }
                             _ => {}
                         }

@@ -116,6 +116,16 @@ impl Vm {
             None => name.to_string(),
         };
         dict.entry("__doc__".into()).or_insert(Value::None);
+        // __new__ is a static method even undecorated, as type_new makes it.
+        if let Some(&new) = dict.get("__new__")
+            && matches!(
+                new.as_obj().map(|f| self.heap.get(f)),
+                Some(Object::Function(_))
+            )
+        {
+            let wrapped = self.alloc(Object::StaticMethod(new));
+            dict.insert("__new__".into(), wrapped);
+        }
         let class = self.new_class(name, bases, dict)?;
         let meta = meta.filter(|m| Some(m) != self.types.get("type"));
         if let Object::Class(c) = self.heap.get_mut(class) {

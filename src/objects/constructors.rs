@@ -11,11 +11,16 @@ use num_bigint::BigInt;
 type R = PyResult<Value>;
 
 fn parse_int(vm: &mut Vm, text: &str, base: i64) -> R {
+    parse_int_shown(vm, text, base, &pyfmt::str_repr(text))
+}
+
+/// int(text, base); `shown` is how the argument appears in the ValueError (a str's repr,
+/// or a bytes object's).
+fn parse_int_shown(vm: &mut Vm, text: &str, base: i64, shown: &str) -> R {
     if base != 0 && !(2..=36).contains(&base) {
         return Err(vm.new_exception("ValueError", "int() base must be >= 2 and <= 36, or 0"));
     }
     let invalid = |vm: &mut Vm| {
-        let shown = pyfmt::str_repr(text);
         Err(vm.new_exception(
             "ValueError",
             &format!("invalid literal for int() with base {base}: {shown}"),
@@ -105,6 +110,15 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             None => Ok(Value::Int(0)),
             Some(v) => {
                 let base = args.pos.get(1).copied().or_else(|| kwarg(&args, "base"));
+                // bytes and bytearray are parsed as their ASCII text, as CPython's int().
+                if let Some(Object::Bytes(b) | Object::ByteArray(b)) =
+                    v.as_obj().map(|r| vm.heap.get(r))
+                {
+                    let text: String = b.iter().map(|&c| char::from(c)).collect();
+                    let shown = vm.repr(v)?;
+                    let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10);
+                    return parse_int_shown(vm, &text, base, &shown);
+                }
                 if base.is_some() && vm.str_of(v).is_none() {
                     return Err(vm.type_error("int() can't convert non-string with explicit base"));
                 }
@@ -193,6 +207,10 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Some(v) => vm.truthy(v)?,
             None => false,
         })),
+        "str" if args.pos.len() + args.kw.len() > 3 => {
+            let given = args.pos.len() + args.kw.len();
+            Err(vm.type_error(&format!("str() takes at most 3 arguments ({given} given)")))
+        }
         "str" => match first {
             None => Ok(vm.new_str("")),
             Some(v) => {
@@ -275,6 +293,9 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Ok(d)
         }
         "range" => {
+            if !args.kw.is_empty() {
+                return Err(vm.type_error("range() takes no keyword arguments"));
+            }
             let mut ints = Vec::with_capacity(args.pos.len());
             for v in &args.pos {
                 let v = vm.index_via_dunder(*v)?;

@@ -279,6 +279,18 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
                 &format!("Unknown format code '{k}' for object of type 'str'"),
             ));
         }
+        let refusal = if spec.sign.is_some() {
+            Some("Sign not allowed in string format specifier")
+        } else if spec.alternate {
+            Some("Alternate form (#) not allowed in string format specifier")
+        } else if spec.align == Some('=') {
+            Some("'=' alignment not allowed in string format specifier")
+        } else {
+            None
+        };
+        if let Some(message) = refusal {
+            return Err(vm.new_exception("ValueError", message));
+        }
         let mut s = vm.str_of(v).unwrap_or_default().to_string();
         if let Some(p) = spec.precision {
             s = s.chars().take(p).collect();
@@ -295,6 +307,14 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
     {
         if spec.precision.is_some() {
             let message = "Precision not allowed in integer format specifier";
+            return Err(vm.new_exception("ValueError", message));
+        }
+        if spec.kind == Some('c') && (spec.sign.is_some() || spec.alternate) {
+            let message = if spec.sign.is_some() {
+                "Sign not allowed with integer format specifier 'c'"
+            } else {
+                "Alternate form (#) not allowed with integer format specifier 'c'"
+            };
             return Err(vm.new_exception("ValueError", message));
         }
         let (neg, mag) = (i.is_negative(), i.abs());

@@ -2,7 +2,7 @@
 //! filed under in a dict or set (`DictKey`), with CPython's rules (1 == 1.0 == True,
 //! unhashable containers, `__hash__` and `__eq__` of classes).
 
-use crate::vm::object::{Args, DictKey, Object};
+use crate::vm::object::{Args, DictKey, DictPart, Object};
 use crate::vm::{PyResult, Value, Vm};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
@@ -38,11 +38,17 @@ impl Vm {
                     keys.sort_by_key(|k| format!("{k:?}"));
                     DictKey::Tuple(keys)
                 }
+                // (Keys and items views compare as sets, so they have no hash; a values
+                // view hashes by identity.)
                 Object::List(_)
                 | Object::Dict(_)
                 | Object::Set(_)
                 | Object::ByteArray(_)
-                | Object::MemoryView(_) => {
+                | Object::MemoryView(_)
+                | Object::DictView {
+                    part: DictPart::Keys | DictPart::Items,
+                    ..
+                } => {
                     let t = self.type_name(v);
                     return Err(self.type_error(&format!("unhashable type: '{t}'")));
                 }

@@ -143,6 +143,9 @@ pub(crate) fn seq_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(crate) fn l_sort(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     crate::objects::args::check_keywords(vm, &args, "sort", &["key", "reverse"])?;
+    if !args.pos.is_empty() {
+        return Err(vm.type_error("sort() takes no positional arguments"));
+    }
     let key = args
         .kw
         .iter()

@@ -377,6 +377,22 @@ impl Vm {
             if self.exception_is(v, "KeyError") && args.len() == 1 {
                 return self.repr(args[0]);
             }
+            if self.exception_is(v, "OSError") && (2..=5).contains(&args.len()) {
+                // `[Errno 2] No such file or directory: 'x'`, as OSError's __str__.
+                let mut text = format!("[Errno {}] {}", self.str(args[0])?, self.str(args[1])?);
+                for (i, joint) in [(2, ": "), (4, " -> ")] {
+                    let field = if i == 2 { "filename" } else { "filename2" };
+                    let value = self.os_error_field(v, field);
+                    if value != Value::None {
+                        text.push_str(joint);
+                        text.push_str(&self.repr(value)?);
+                    }
+                    if args.len() <= i {
+                        break;
+                    }
+                }
+                return Ok(text);
+            }
             return match args.len() {
                 0 => Ok(String::new()),
                 1 => self.str(args[0]),
@@ -427,5 +443,30 @@ impl Vm {
     /// `str % args`.
     pub fn percent_format(&mut self, fmt: Value, args: Value) -> PyResult<String> {
         crate::objects::percent::percent_format(self, fmt, args)
+    }
+}
+
+impl Vm {
+    /// OSError's errno, strerror, filename and filename2: from its arguments when it was
+    /// made with 2 to 5 of them (errno, strerror, filename, winerror, filename2), else None;
+    /// an attribute the program set wins.
+    pub fn os_error_field(&mut self, exc: Value, name: &str) -> Value {
+        if let Some(set) = self.attr_of_instance(exc, name) {
+            return set;
+        }
+        let args = self
+            .attr_of_instance(exc, "args")
+            .map(|a| self.tuple_items(a))
+            .unwrap_or_default();
+        if !(2..=5).contains(&args.len()) {
+            return Value::None;
+        }
+        let index = match name {
+            "errno" => 0,
+            "strerror" => 1,
+            "filename" => 2,
+            _ => 4,
+        };
+        args.get(index).copied().unwrap_or(Value::None)
     }
 }

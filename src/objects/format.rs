@@ -283,7 +283,8 @@ pub fn format_spec(vm: &mut Vm, v: Value, spec_text: &str) -> PyResult<String> {
             Some("Sign not allowed in string format specifier")
         } else if spec.alternate {
             Some("Alternate form (#) not allowed in string format specifier")
-        } else if spec.align == Some('=') {
+        } else if spec.align == Some('=') || (spec.zero && spec.align.is_none()) {
+            // (In 3.7 a leading 0 asks for '=' alignment, for a str too.)
             Some("'=' alignment not allowed in string format specifier")
         } else {
             None

@@ -89,6 +89,9 @@ impl Vm {
             }
             Object::Property { fget, .. } => {
                 let fget = *fget;
+                if fget == Value::None {
+                    return Err(self.new_exception("AttributeError", "unreadable attribute"));
+                }
                 return self.call(fget, Args::new(vec![obj]));
             }
             _ => found,

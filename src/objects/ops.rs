@@ -217,7 +217,21 @@ impl Vm {
         receiver: Value,
         mut args: Vec<Value>,
     ) -> PyResult<Value> {
-        args.insert(0, receiver);
+        // A special method may be a staticmethod (called without the receiver) or a
+        // classmethod (called with its class), as the descriptor protocol makes them.
+        let first = match func.as_obj().map(|f| self.heap.get(f)) {
+            Some(Object::StaticMethod(inner)) => {
+                let inner = *inner;
+                return self.call(inner, Args::new(args));
+            }
+            Some(Object::ClassMethod(inner)) => {
+                let inner = *inner;
+                args.insert(0, Value::Obj(self.type_of(receiver)));
+                return self.call(inner, Args::new(args));
+            }
+            _ => receiver,
+        };
+        args.insert(0, first);
         self.call(func, Args::new(args))
     }
 

@@ -150,16 +150,11 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         (Object::Property { fget, .. }, "fget") => *fget,
         (Object::Property { fset, .. }, "fset") => *fset,
         (Object::Property { fdel, .. }, "fdel") => *fdel,
-        (Object::Property { .. }, which @ ("setter" | "deleter")) => {
-            let func: NativeFn = if which == "setter" {
-                property_setter
-            } else {
-                property_deleter
-            };
-            let name: &'static str = if which == "setter" {
-                "setter"
-            } else {
-                "deleter"
+        (Object::Property { .. }, which @ ("getter" | "setter" | "deleter")) => {
+            let (name, func): (&'static str, NativeFn) = match which {
+                "getter" => ("getter", property_getter),
+                "setter" => ("setter", property_setter),
+                _ => ("deleter", property_deleter),
             };
             let native = vm.native(name, func);
             if let Value::Obj(n) = native
@@ -169,7 +164,6 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             }
             return Ok(Some(native));
         }
-        (Object::Property { .. }, "getter") => obj,
         (Object::Property { doc, .. }, "__doc__") if *doc != Value::None => *doc,
         (Object::Property { fget, .. }, "__doc__") => {
             let fget = *fget;
@@ -180,10 +174,20 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
     Ok(Some(v))
 }
 
-/// `prop.setter(f)` / `prop.deleter(f)`: a copy of the property with that accessor replaced.
-fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, setter: bool) -> R {
+/// Which accessor `prop.getter(f)`, `prop.setter(f)` or `prop.deleter(f)` replaces.
+#[derive(Clone, Copy, PartialEq)]
+enum Accessor {
+    Get,
+    Set,
+    Delete,
+}
+
+/// `prop.getter(f)` / `prop.setter(f)` / `prop.deleter(f)`: a copy of the property with
+/// that accessor replaced.
+fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, which: Accessor) -> R {
     let f = args.pos.first().copied().unwrap_or(Value::None);
-    let (fget, fset, fdel, doc) = match vm.heap.get(recv(r).as_obj().expect("property")) {
+    let (mut fget, mut fset, mut fdel, doc) = match vm.heap.get(recv(r).as_obj().expect("property"))
+    {
         Object::Property {
             fget,
             fset,
@@ -192,7 +196,11 @@ fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, setter: bool) -> R {
         } => (*fget, *fset, *fdel, *doc),
         _ => (Value::None, Value::None, Value::None, Value::None),
     };
-    let (fset, fdel) = if setter { (f, fdel) } else { (fset, f) };
+    match which {
+        Accessor::Get => fget = f,
+        Accessor::Set => fset = f,
+        Accessor::Delete => fdel = f,
+    }
     Ok(vm.alloc(Object::Property {
         fget,
         fset,
@@ -201,12 +209,16 @@ fn property_with(vm: &mut Vm, r: Option<Value>, args: Args, setter: bool) -> R {
     }))
 }
 
+fn property_getter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    property_with(vm, r, args, Accessor::Get)
+}
+
 fn property_setter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    property_with(vm, r, args, true)
+    property_with(vm, r, args, Accessor::Set)
 }
 
 fn property_deleter(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    property_with(vm, r, args, false)
+    property_with(vm, r, args, Accessor::Delete)
 }
 
 fn code_attr(vm: &mut Vm, c: &crate::bytecode::CodeObject, name: &str) -> Option<Value> {

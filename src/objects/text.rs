@@ -92,6 +92,26 @@ impl Vm {
                             (true, false) => format!("frozenset({{{inner}}})"),
                         }
                     }
+                    Object::Super { class, receiver } => {
+                        // `<super: <class 'A'>, <A object>>`: the receiver's type (the
+                        // receiver itself when it is a class), or NULL.
+                        let (class, receiver) = (*class, *receiver);
+                        let shown = match receiver {
+                            Value::None => "NULL".to_string(),
+                            v => {
+                                let is_class = v
+                                    .as_obj()
+                                    .is_some_and(|o| matches!(self.heap.get(o), Object::Class(_)));
+                                let t = if is_class {
+                                    v.as_obj().expect("a class")
+                                } else {
+                                    self.type_of(v)
+                                };
+                                format!("<{} object>", self.class_name(t))
+                            }
+                        };
+                        format!("<super: <class '{}'>, {shown}>", self.class_name(class))
+                    }
                     Object::Range { start, stop, step } => {
                         if *step == 1 {
                             format!("range({start}, {stop})")

@@ -332,6 +332,12 @@ impl Vm {
 
     /// Equality that honours `__eq__` on instances (used inside containers).
     pub fn eq_full(&mut self, a: Value, b: Value) -> PyResult<bool> {
+        // As PyObject_RichCompareBool, what containers compare with: an object is equal
+        // to itself whatever its __eq__ says (`x in [x]` for a NaN; floats are values
+        // here, so the same NaN bits count as the same object).
+        if a.is(b) {
+            return Ok(true);
+        }
         let r = self.rich_compare(2, a, b)?;
         self.truthy(r)
     }

@@ -66,6 +66,11 @@ fn parse_int_shown(vm: &mut Vm, text: &str, base: i64, shown: &str) -> R {
 }
 
 fn parse_float(vm: &mut Vm, text: &str) -> R {
+    parse_float_shown(vm, text, &pyfmt::str_repr(text))
+}
+
+/// float(text); `shown` is how the argument appears in the ValueError.
+fn parse_float_shown(vm: &mut Vm, text: &str, shown: &str) -> R {
     let t = text.trim().to_ascii_lowercase();
     // Underscores only between two digits.
     let bytes = t.as_bytes();
@@ -85,13 +90,10 @@ fn parse_float(vm: &mut Vm, text: &str) -> R {
     };
     match v {
         Some(f) => Ok(Value::Float(f)),
-        None => {
-            let shown = pyfmt::str_repr(text);
-            Err(vm.new_exception(
-                "ValueError",
-                &format!("could not convert string to float: {shown}"),
-            ))
-        }
+        None => Err(vm.new_exception(
+            "ValueError",
+            &format!("could not convert string to float: {shown}"),
+        )),
     }
 }
 
@@ -167,6 +169,14 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Some(v) => {
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     return parse_float(vm, &s);
+                }
+                // bytes and bytearray are parsed as their ASCII text, as CPython's float().
+                if let Some(Object::Bytes(b) | Object::ByteArray(b)) =
+                    v.as_obj().map(|r| vm.heap.get(r))
+                {
+                    let text: String = b.iter().map(|&c| char::from(c)).collect();
+                    let shown = vm.repr(v)?;
+                    return parse_float_shown(vm, &text, &shown);
                 }
                 if vm.as_complex(v).is_some()
                     && vm.class_lookup(vm.type_of(v), "__float__").is_none()

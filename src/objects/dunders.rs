@@ -57,6 +57,7 @@ const SET_BINARY: &[&str] = &[
 ];
 const SET_INPLACE: &[&str] = &["__iand__", "__ior__", "__ixor__", "__isub__"];
 const BYTES_ITEMS: &[&str] = &["__len__", "__contains__", "__getitem__", "__iter__"];
+const COMPARISONS: &[&str] = &["__eq__", "__ne__", "__lt__", "__le__", "__gt__", "__ge__"];
 
 /// The operator methods type `tag` has here, for dir().
 pub fn names(tag: &str) -> Vec<&'static str> {
@@ -112,6 +113,29 @@ pub fn names(tag: &str) -> Vec<&'static str> {
     if matches!(tag, "str" | "bytes" | "bytearray") {
         names.extend_from_slice(&["__mod__", "__rmod__"]);
     }
+    if matches!(
+        tag,
+        "int"
+            | "bool"
+            | "float"
+            | "str"
+            | "bytes"
+            | "bytearray"
+            | "list"
+            | "tuple"
+            | "set"
+            | "frozenset"
+            | "dict"
+            | "object"
+    ) {
+        // (object's own __eq__ is identity, found elsewhere.)
+        let own = if tag == "object" {
+            &COMPARISONS[1..]
+        } else {
+            COMPARISONS
+        };
+        names.extend_from_slice(own);
+    }
     names
 }
 
@@ -163,6 +187,12 @@ pub fn lookup(tag: &str, name: &str) -> Option<(&'static str, NativeFn)> {
         "__trunc__" | "__floor__" | "__ceil__" => d_trunc,
         "__getnewargs__" => d_getnewargs,
         "__reversed__" => d_reversed,
+        "__eq__" => d_eq,
+        "__ne__" => d_ne,
+        "__lt__" => d_lt,
+        "__le__" => d_le,
+        "__gt__" => d_gt,
+        "__ge__" => d_ge,
         "__setitem__" => d_setitem,
         "__delitem__" => d_delitem,
         "__len__" => super::object::len_method,
@@ -427,4 +457,72 @@ fn d_reversed(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 /// `conjugate()` of an int or a float: the number itself (an int for a bool).
 pub fn conjugate(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     d_getnewargs(vm, r, args).map(|t| vm.tuple_items(t)[0])
+}
+
+/// What a comparison method of the receiver's built-in type takes: numbers no wider than
+/// its own, the same kind of sequence, set or mapping; anything else is NotImplemented.
+fn comparable(vm: &Vm, me: Value, other: Value) -> bool {
+    if let Some(rank) = number_rank(vm, me) {
+        return number_rank(vm, other).is_some_and(|o| o <= rank && rank < 2);
+    }
+    let kind = |v: Value| match v.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Str(_)) => 1,
+        Some(Object::Bytes(_) | Object::ByteArray(_)) => 2,
+        Some(Object::List(_)) => 3,
+        Some(Object::Tuple(_)) => 4,
+        Some(Object::Set(_) | Object::FrozenSet(_)) => 5,
+        Some(Object::Dict(_)) => 6,
+        _ => 0,
+    };
+    kind(me) != 0 && kind(me) == kind(other)
+}
+
+/// `me <op> other` as the built-in type compares (COMPARE_OP's `arg`).
+fn compare(vm: &mut Vm, r: Option<Value>, args: &Args, arg: u32) -> R {
+    let me = plain(vm, recv(r));
+    let other = one_arg(vm, args)?;
+    let other = plain(vm, other);
+    let is_dict = matches!(me.as_obj().map(|o| vm.heap.get(o)), Some(Object::Dict(_)));
+    // object's orderings, and a dict's, are NotImplemented; object's != inverts ==.
+    let object_only = number_rank(vm, me).is_none()
+        && !matches!(
+            me.as_obj().map(|o| vm.heap.get(o)),
+            Some(
+                Object::Str(_)
+                    | Object::Bytes(_)
+                    | Object::ByteArray(_)
+                    | Object::List(_)
+                    | Object::Tuple(_)
+                    | Object::Set(_)
+                    | Object::FrozenSet(_)
+                    | Object::Dict(_)
+            )
+        );
+    if object_only {
+        return Ok(match arg {
+            3 if me.is(other) => Value::Bool(false),
+            _ => not_implemented(vm),
+        });
+    }
+    if !comparable(vm, me, other) || (is_dict && !matches!(arg, 2 | 3)) {
+        return Ok(not_implemented(vm));
+    }
+    vm.rich_compare(arg, me, other)
+}
+
+macro_rules! compare_methods {
+    ($($name:ident => $arg:expr;)*) => {
+        $(fn $name(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+            compare(vm, r, &args, $arg)
+        })*
+    };
+}
+
+compare_methods! {
+    d_lt => 0;
+    d_le => 1;
+    d_eq => 2;
+    d_ne => 3;
+    d_gt => 4;
+    d_ge => 5;
 }

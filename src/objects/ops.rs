@@ -877,6 +877,13 @@ impl Vm {
             (Object::List(x), "*") => {
                 if let Some(n) = repeat(self) {
                     let r: Vec<Value> = (0..n).flat_map(|_| x.iter().copied()).collect();
+                    // `x *= n` repeats the list itself: every name for it sees the change.
+                    if is_inplace(op) {
+                        if let Object::List(x) = self.heap.get_mut(ra) {
+                            *x = r;
+                        }
+                        return Ok(Some(a));
+                    }
                     return Ok(Some(self.new_list(r)));
                 }
             }

@@ -851,7 +851,14 @@ fn b_bin(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 fn b_format(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "format", &args, 1, 2)?;
     let spec = match args.pos.get(1) {
-        Some(s) => vm.str_of(*s).unwrap_or_default().to_string(),
+        Some(s) => match vm.str_of(*s) {
+            Some(text) => text.to_string(),
+            None => {
+                let t = vm.type_name(*s);
+                let message = format!("format() argument 2 must be str, not {t}");
+                return Err(vm.type_error(&message));
+            }
+        },
         None => String::new(),
     };
     let s = vm.format(args.pos[0], &spec)?;

@@ -467,7 +467,18 @@ impl Vm {
                     };
                     return match found {
                         Some(f) => self.bind(f, obj, class).map(Some),
-                        None => Ok(None),
+                        // A subclass of int or float: the number's parts of its value.
+                        None => match self.payload_of(obj) {
+                            Some(p)
+                                if matches!(
+                                    name,
+                                    "real" | "imag" | "numerator" | "denominator"
+                                ) =>
+                            {
+                                crate::objects::special::special_attr(self, p, name)
+                            }
+                            _ => Ok(None),
+                        },
                     };
                 }
                 Object::Class(c) => {

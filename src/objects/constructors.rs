@@ -109,6 +109,9 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
     }
     match name {
         "int" => match first {
+            None if kwarg(&args, "base").is_some() => {
+                Err(vm.type_error("int() missing string argument"))
+            }
             None => Ok(Value::Int(0)),
             Some(v) => {
                 let base = args.pos.get(1).copied().or_else(|| kwarg(&args, "base"));
@@ -217,6 +220,12 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Some(v) => vm.truthy(v)?,
             None => false,
         })),
+        "str"
+            if args.pos.len() + args.kw.len() > 1
+                && first.is_some_and(|v| vm.str_of(v).is_some()) =>
+        {
+            Err(vm.type_error("decoding str is not supported"))
+        }
         "str" if args.pos.len() + args.kw.len() > 3 => {
             let given = args.pos.len() + args.kw.len();
             Err(vm.type_error(&format!("str() takes at most 3 arguments ({given} given)")))

@@ -50,6 +50,7 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
             _ => None,
         });
     };
+
     if let Object::Function(_) = vm.heap.get(r) {
         return super::function::function_attr(vm, r, name);
     }

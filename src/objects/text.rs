@@ -450,7 +450,13 @@ impl Vm {
             let r = self
                 .call_special(v, "__format__", vec![spec_v])?
                 .unwrap_or(Value::None);
-            return Ok(self.str_of(r).unwrap_or_default().to_string());
+            return match self.str_of(r) {
+                Some(s) => Ok(s.to_string()),
+                None => {
+                    let t = self.type_name(r);
+                    Err(self.type_error(&format!("__format__ must return a str, not {t}")))
+                }
+            };
         }
         if spec.is_empty() {
             return self.str(v);

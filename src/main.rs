@@ -62,27 +62,8 @@ enum Command {
     /// and time is virtual: the same program and options print the same bytes on every run
     /// and machine. Under --sched os every thread is an OS thread and time is real.
     Run {
-        /// Scheduler: `det` steps every VM thread from one OS thread, deterministically, on a
-        /// virtual clock; `os` runs one OS thread per VM thread, contending for a real GIL
-        /// (CPython's drop-request protocol), in real time
-        #[arg(long, default_value = "det", value_parser = ["det", "os"])]
-        sched: String,
-        /// Seed of the scheduler's choice of the next thread (and of the random module)
-        #[arg(long, default_value_t = 0)]
-        seed: u64,
-        /// Instructions a thread runs before it offers the GIL (Python 2's default: 100;
-        /// the fast ones such as LOAD_FAST and LOAD_CONST do not count, as in CPython, and a
-        /// thread that has just taken the GIL first offers it after a seeded 1 to N); under
-        /// --sched os, how often the holder checks for a drop request
-        #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
-        check_interval: u32,
-        /// Seconds between GIL drop requests under --sched os (CPython's default 0.005);
-        /// also what sys.getswitchinterval() returns
-        #[arg(long, default_value_t = 0.005)]
-        switch_interval: f64,
-        /// Most threads alive at once; starting one more raises RuntimeError
-        #[arg(long, default_value_t = 1024)]
-        max_threads: usize,
+        #[command(flatten)]
+        scheduling: Scheduling,
         /// Under --sched det: how many simulated processes (multiprocessing) run at the
         /// same virtual time, and what os.cpu_count() returns
         #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
@@ -116,12 +97,6 @@ enum Command {
         /// exit status 124
         #[arg(long, value_name = "N")]
         max_steps: Option<u64>,
-        /// The GIL's policy: py2 offers it every --check-interval counted instructions; py37
-        /// drops it on a drop request after --switch-interval seconds, at the next counted
-        /// instruction; py311 only at a call or a backward jump, as CPython 3.10+ (default:
-        /// py2 under det, py37 under os)
-        #[arg(long, value_parser = ["py2", "py37", "py311"])]
-        gil: Option<String>,
         /// Record the run's timeline to FILE: .json (Chrome trace events, for
         /// ui.perfetto.dev), .svg, or .html (a self-contained page with zoom and details)
         #[arg(long, value_name = "FILE", conflicts_with_all = ["replay", "race_report"])]
@@ -233,6 +208,65 @@ enum Command {
     },
 }
 
+/// How a run is scheduled: the options run and trace share.
+#[derive(clap::Args)]
+struct Scheduling {
+    /// Scheduler: `det` steps every VM thread from one OS thread, deterministically, on a
+    /// virtual clock; `os` runs one OS thread per VM thread, contending for a real GIL
+    /// (CPython's drop-request protocol), in real time
+    #[arg(long, default_value = "det", value_parser = ["det", "os"])]
+    sched: String,
+    /// Seed of the scheduler's choice of the next thread (and of the random module)
+    #[arg(long, default_value_t = 0)]
+    seed: u64,
+    /// Instructions a thread runs before it offers the GIL (Python 2's default: 100;
+    /// the fast ones such as LOAD_FAST and LOAD_CONST do not count, as in CPython, and a
+    /// thread that has just taken the GIL first offers it after a seeded 1 to N); under
+    /// --sched os, how often the holder checks for a drop request
+    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
+    check_interval: u32,
+    /// Seconds between GIL drop requests under --sched os (CPython's default 0.005);
+    /// also what sys.getswitchinterval() returns
+    #[arg(long, default_value_t = 0.005)]
+    switch_interval: f64,
+    /// Most threads alive at once; starting one more raises RuntimeError
+    #[arg(long, default_value_t = 1024)]
+    max_threads: usize,
+    /// The GIL's policy: py2 offers it every --check-interval counted instructions; py37
+    /// drops it on a drop request after --switch-interval seconds, at the next counted
+    /// instruction; py311 only at a call or a backward jump, as CPython 3.10+ (default:
+    /// py2 under det, py37 under os)
+    #[arg(long, value_parser = ["py2", "py37", "py311"])]
+    gil: Option<String>,
+}
+
+impl Scheduling {
+    /// The options a VM gets from these (the rest at their defaults), or the message for
+    /// a switch interval that is not a positive number of seconds.
+    fn vm_options(&self, argv: Vec<String>) -> Result<minipy::vm::Options, &'static str> {
+        if self.switch_interval.is_nan() || self.switch_interval <= 0.0 {
+            return Err("minipy: --switch-interval must be a positive number of seconds");
+        }
+        Ok(minipy::vm::Options {
+            argv,
+            seed: self.seed,
+            check_interval: self.check_interval,
+            max_threads: self.max_threads,
+            switch_interval: self.switch_interval,
+            ..Default::default()
+        })
+    }
+
+    fn plan(&self) -> (minipy::RunPlan, String) {
+        plan_of(
+            &self.sched,
+            self.gil.as_deref(),
+            self.seed,
+            self.check_interval,
+        )
+    }
+}
+
 #[derive(clap::Args)]
 struct TraceArgs {
     /// A row per instruction, or per source line
@@ -252,24 +286,8 @@ struct TraceArgs {
     /// Write the table to FILE instead of stderr
     #[arg(long, short, value_name = "FILE")]
     output: Option<PathBuf>,
-    /// As for run
-    #[arg(long, default_value = "det", value_parser = ["det", "os"])]
-    sched: String,
-    /// As for run
-    #[arg(long, default_value_t = 0)]
-    seed: u64,
-    /// As for run
-    #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(u32).range(1..))]
-    check_interval: u32,
-    /// As for run
-    #[arg(long, default_value_t = 0.005)]
-    switch_interval: f64,
-    /// As for run
-    #[arg(long, value_parser = ["py2", "py37", "py311"])]
-    gil: Option<String>,
-    /// As for run
-    #[arg(long, default_value_t = 1024)]
-    max_threads: usize,
+    #[command(flatten)]
+    scheduling: Scheduling,
     /// Trace the schedule of a replay token from `minipy explore`
     #[arg(long, value_name = "TOKEN")]
     replay: Option<String>,
@@ -392,11 +410,7 @@ fn run(cli: Cli) -> ExitCode {
     let result = match command {
         Command::Run {
             args,
-            sched,
-            seed,
-            check_interval,
-            max_threads,
-            switch_interval,
+            scheduling,
             cpus,
             replay,
             explain,
@@ -404,7 +418,6 @@ fn run(cli: Cli) -> ExitCode {
             max_memory,
             timeout,
             max_steps,
-            gil,
             timeline,
             timeline_limit,
             ..
@@ -416,28 +429,25 @@ fn run(cli: Cli) -> ExitCode {
                 }
                 start_watchdog(seconds);
             }
-            if switch_interval.is_nan() || switch_interval <= 0.0 {
-                eprintln!("minipy: --switch-interval must be a positive number of seconds");
-                return ExitCode::from(2);
-            }
             let mut argv = vec![if from_stdin {
                 "-".to_string()
             } else {
                 filename.clone()
             }];
             argv.extend(args);
-            let options = minipy::vm::Options {
-                argv,
-                seed,
-                check_interval,
-                max_threads,
-                switch_interval,
-                cpus: cpus as usize,
-                max_memory: max_memory.unwrap_or_else(minipy::vm::memory::default_max_memory),
-                max_steps: max_steps.unwrap_or(u64::MAX),
+            let options = match scheduling.vm_options(argv) {
+                Ok(options) => minipy::vm::Options {
+                    cpus: cpus as usize,
+                    max_memory: max_memory.unwrap_or_else(minipy::vm::memory::default_max_memory),
+                    max_steps: max_steps.unwrap_or(u64::MAX),
+                    ..options
+                },
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::from(2);
+                }
             };
-            let sched_name = sched;
-            let sched = if sched_name == "os" {
+            let sched = if scheduling.sched == "os" {
                 minipy::Sched::Os
             } else {
                 minipy::Sched::Det
@@ -456,8 +466,7 @@ fn run(cli: Cli) -> ExitCode {
                     minipy::explore::race_report(&source, &filename, options, mode == "warn")
                 }),
                 (None, None) => {
-                    let (mut plan, words) =
-                        plan_of(&sched_name, gil.as_deref(), seed, check_interval);
+                    let (mut plan, words) = scheduling.plan();
                     if let Some(path) = timeline {
                         match minipy::trace::TimelineRequest::new(path, timeline_limit, words) {
                             Ok(request) => plan.timeline = Some(request),
@@ -474,21 +483,16 @@ fn run(cli: Cli) -> ExitCode {
             return ExitCode::from(status as u8);
         }
         Command::Trace(t) => {
-            if t.switch_interval.is_nan() || t.switch_interval <= 0.0 {
-                eprintln!("minipy: --switch-interval must be a positive number of seconds");
-                return ExitCode::from(2);
-            }
             let mut argv = vec![filename.clone()];
             argv.extend(t.args);
-            let options = minipy::vm::Options {
-                argv,
-                seed: t.seed,
-                check_interval: t.check_interval,
-                max_threads: t.max_threads,
-                switch_interval: t.switch_interval,
-                ..Default::default()
+            let options = match t.scheduling.vm_options(argv) {
+                Ok(options) => options,
+                Err(message) => {
+                    eprintln!("{message}");
+                    return ExitCode::from(2);
+                }
             };
-            let (plan, words) = plan_of(&t.sched, t.gil.as_deref(), t.seed, t.check_interval);
+            let (plan, words) = t.scheduling.plan();
             let trace = minipy::trace::TraceOptions {
                 by_line: t.granularity == "line",
                 from: t.from,

@@ -26,18 +26,33 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
     Ok(m)
 }
 
-/// The list of (function, args, kwargs) tuples, if atexit was imported.
-fn handlers(vm: &Vm) -> Option<ObjRef> {
+/// The list of (function, args, kwargs) tuples, if atexit was imported. A program that
+/// put something else under `_exithandlers` gets a fresh, empty list there.
+fn handlers(vm: &mut Vm) -> Option<ObjRef> {
     let m = *vm.modules.get("atexit")?;
-    let list = vm.dict_get_str(vm.module_dict(m), HANDLERS)?.as_obj()?;
-    matches!(vm.heap.get(list), Object::List(_)).then_some(list)
+    let dict = vm.module_dict(m);
+    if let Some(list) = vm.dict_get_str(dict, HANDLERS).and_then(|v| v.as_obj())
+        && matches!(vm.heap.get(list), Object::List(_))
+    {
+        return Some(list);
+    }
+    let fresh = vm.new_list(vec![]);
+    vm.dict_set_str(dict, HANDLERS, fresh);
+    fresh.as_obj()
 }
 
 fn entries(vm: &mut Vm) -> &mut Vec<Value> {
-    let list = handlers(vm).expect("atexit is imported while its functions run");
+    // (atexit's own functions run only once it is imported: the fallback is never kept.)
+    let list = match handlers(vm) {
+        Some(list) => list,
+        None => vm
+            .new_list(vec![])
+            .as_obj()
+            .expect("a list is a heap object"),
+    };
     match vm.heap.get_mut(list) {
         Object::List(items) => items,
-        _ => unreachable!("checked to be a list"),
+        _ => unreachable!("handlers() gives a list"),
     }
 }
 
@@ -77,11 +92,16 @@ fn unregister(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         if entry == Value::None {
             continue;
         }
-        let registered = vm.tuple_items(entry)[0];
+        let Some(&registered) = vm.tuple_items(entry).first() else {
+            continue;
+        };
         // Compared with ==; the slot stays, empty, so `_ncallbacks()` still counts it,
         // as in CPython 3.7.
-        if vm.eq(registered, func)? {
-            entries(vm)[i] = Value::None;
+        // (An __eq__ may have changed the list meanwhile.)
+        if vm.eq(registered, func)?
+            && let Some(slot) = entries(vm).get_mut(i)
+        {
+            *slot = Value::None;
         }
     }
     Ok(Value::None)
@@ -109,12 +129,14 @@ fn run_exitfuncs(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
 /// exception, if any.
 fn run_all(vm: &mut Vm) -> Option<Value> {
     let mut last = None;
-    while let Some(entry) = handlers(vm).and_then(|_| entries(vm).pop()) {
+    while let Some(entry) = entries(vm).pop() {
         if entry == Value::None {
             continue; // unregistered
         }
-        let parts = vm.tuple_items(entry);
-        let (func, rest, kwargs) = (parts[0], parts[1], parts[2]);
+        // (What register() filed; anything else a program put in the list is skipped.)
+        let [func, rest, kwargs] = vm.tuple_items(entry)[..] else {
+            continue;
+        };
         let mut call_args = Args::new(vm.tuple_items(rest));
         if kwargs != Value::None {
             let Ok(items) = vm.mapping_items(kwargs) else {

@@ -10,6 +10,16 @@ use num_bigint::BigInt;
 
 type R = PyResult<Value>;
 
+/// bytes and bytearray as int() and float() parse them: their text (a byte a character)
+/// and how the ValueError shows them (`b'x'`).
+fn bytes_as_text(vm: &mut Vm, v: Value) -> PyResult<Option<(String, String)>> {
+    let Some(Object::Bytes(b) | Object::ByteArray(b)) = v.as_obj().map(|r| vm.heap.get(r)) else {
+        return Ok(None);
+    };
+    let text: String = b.iter().map(|&c| char::from(c)).collect();
+    Ok(Some((text, vm.repr(v)?)))
+}
+
 fn parse_int(vm: &mut Vm, text: &str, base: i64) -> R {
     parse_int_shown(vm, text, base, &pyfmt::str_repr(text))
 }
@@ -115,12 +125,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             None => Ok(Value::Int(0)),
             Some(v) => {
                 let base = args.pos.get(1).copied().or_else(|| kwarg(&args, "base"));
-                // bytes and bytearray are parsed as their ASCII text, as CPython's int().
-                if let Some(Object::Bytes(b) | Object::ByteArray(b)) =
-                    v.as_obj().map(|r| vm.heap.get(r))
-                {
-                    let text: String = b.iter().map(|&c| char::from(c)).collect();
-                    let shown = vm.repr(v)?;
+                if let Some((text, shown)) = bytes_as_text(vm, v)? {
                     let base = base.and_then(|b| vm.as_index(b)).unwrap_or(10);
                     return parse_int_shown(vm, &text, base, &shown);
                 }
@@ -173,12 +178,7 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                 if let Some(s) = vm.str_of(v).map(str::to_string) {
                     return parse_float(vm, &s);
                 }
-                // bytes and bytearray are parsed as their ASCII text, as CPython's float().
-                if let Some(Object::Bytes(b) | Object::ByteArray(b)) =
-                    v.as_obj().map(|r| vm.heap.get(r))
-                {
-                    let text: String = b.iter().map(|&c| char::from(c)).collect();
-                    let shown = vm.repr(v)?;
+                if let Some((text, shown)) = bytes_as_text(vm, v)? {
                     return parse_float_shown(vm, &text, &shown);
                 }
                 if vm.as_complex(v).is_some()

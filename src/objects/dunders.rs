@@ -459,13 +459,10 @@ pub fn conjugate(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     d_getnewargs(vm, r, args).map(|t| vm.tuple_items(t)[0])
 }
 
-/// What a comparison method of the receiver's built-in type takes: numbers no wider than
-/// its own, the same kind of sequence, set or mapping; anything else is NotImplemented.
-fn comparable(vm: &Vm, me: Value, other: Value) -> bool {
-    if let Some(rank) = number_rank(vm, me) {
-        return number_rank(vm, other).is_some_and(|o| o <= rank && rank < 2);
-    }
-    let kind = |v: Value| match v.as_obj().map(|r| vm.heap.get(r)) {
+/// Which kind of built-in container or text a value is, for comparisons: values of one
+/// kind compare with each other (0: none of these).
+fn comparison_kind(vm: &Vm, v: Value) -> u8 {
+    match v.as_obj().map(|r| vm.heap.get(r)) {
         Some(Object::Str(_)) => 1,
         Some(Object::Bytes(_) | Object::ByteArray(_)) => 2,
         Some(Object::List(_)) => 3,
@@ -473,38 +470,31 @@ fn comparable(vm: &Vm, me: Value, other: Value) -> bool {
         Some(Object::Set(_) | Object::FrozenSet(_)) => 5,
         Some(Object::Dict(_)) => 6,
         _ => 0,
-    };
-    kind(me) != 0 && kind(me) == kind(other)
+    }
 }
 
-/// `me <op> other` as the built-in type compares (COMPARE_OP's `arg`).
+const DICT_KIND: u8 = 6;
+
+/// `me <op> other` as the built-in type compares (COMPARE_OP's `arg`): numbers no wider
+/// than the receiver's type, or the same kind of text, sequence, set or mapping; anything
+/// else is NotImplemented. object's orderings and a dict's are NotImplemented too, and
+/// object's != is False for the object itself.
 fn compare(vm: &mut Vm, r: Option<Value>, args: &Args, arg: u32) -> R {
     let me = plain(vm, recv(r));
     let other = one_arg(vm, args)?;
     let other = plain(vm, other);
-    let is_dict = matches!(me.as_obj().map(|o| vm.heap.get(o)), Some(Object::Dict(_)));
-    // object's orderings, and a dict's, are NotImplemented; object's != inverts ==.
-    let object_only = number_rank(vm, me).is_none()
-        && !matches!(
-            me.as_obj().map(|o| vm.heap.get(o)),
-            Some(
-                Object::Str(_)
-                    | Object::Bytes(_)
-                    | Object::ByteArray(_)
-                    | Object::List(_)
-                    | Object::Tuple(_)
-                    | Object::Set(_)
-                    | Object::FrozenSet(_)
-                    | Object::Dict(_)
-            )
-        );
-    if object_only {
-        return Ok(match arg {
-            3 if me.is(other) => Value::Bool(false),
-            _ => not_implemented(vm),
-        });
-    }
-    if !comparable(vm, me, other) || (is_dict && !matches!(arg, 2 | 3)) {
+    let comparable = match (number_rank(vm, me), comparison_kind(vm, me)) {
+        (Some(rank), _) => rank < 2 && number_rank(vm, other).is_some_and(|o| o <= rank),
+        (None, 0) => {
+            return Ok(match arg {
+                3 if me.is(other) => Value::Bool(false),
+                _ => not_implemented(vm),
+            });
+        }
+        (None, DICT_KIND) => matches!(arg, 2 | 3) && comparison_kind(vm, other) == DICT_KIND,
+        (None, kind) => comparison_kind(vm, other) == kind,
+    };
+    if !comparable {
         return Ok(not_implemented(vm));
     }
     vm.rich_compare(arg, me, other)

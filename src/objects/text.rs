@@ -400,15 +400,12 @@ impl Vm {
             if self.exception_is(v, "OSError") && (2..=5).contains(&args.len()) {
                 // `[Errno 2] No such file or directory: 'x'`, as OSError's __str__.
                 let mut text = format!("[Errno {}] {}", self.str(args[0])?, self.str(args[1])?);
-                for (i, joint) in [(2, ": "), (4, " -> ")] {
-                    let field = if i == 2 { "filename" } else { "filename2" };
-                    let value = self.os_error_field(v, field);
-                    if value != Value::None {
-                        text.push_str(joint);
-                        text.push_str(&self.repr(value)?);
-                    }
-                    if args.len() <= i {
-                        break;
+                let filename = self.os_error_field(v, "filename");
+                if filename != Value::None {
+                    text = format!("{text}: {}", self.repr(filename)?);
+                    let filename2 = self.os_error_field(v, "filename2");
+                    if filename2 != Value::None {
+                        text = format!("{text} -> {}", self.repr(filename2)?);
                     }
                 }
                 return Ok(text);

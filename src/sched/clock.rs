@@ -19,25 +19,23 @@ impl Vm {
 
     /// Lets `ns` nanoseconds pass for a thread that waits with nobody to switch to.
     pub fn pass_time(&mut self, ns: u64) {
-        if self.observer.is_some() {
-            self.observe(|o, vm| o.idle(vm, ns));
-        }
-        let s = state_mut(self);
-        match &s.os {
-            Some(_) => std::thread::sleep(std::time::Duration::from_nanos(ns)),
-            None => s.clock_ns += ns,
-        }
+        self.let_time_pass(ns, false);
     }
 
     /// Time passes while no thread can run: as `pass_time`, but under os it ends early
     /// when work is posted from outside the VM (another process's wake-up).
     pub fn idle(&mut self, ns: u64) {
+        self.let_time_pass(ns, true);
+    }
+
+    fn let_time_pass(&mut self, ns: u64, until_posted: bool) {
         if self.observer.is_some() {
             self.observe(|o, vm| o.idle(vm, ns));
         }
         let s = state_mut(self);
         match &s.os {
-            Some(os) => os.idle_for(ns),
+            Some(os) if until_posted => os.idle_for(ns),
+            Some(_) => std::thread::sleep(std::time::Duration::from_nanos(ns)),
             None => s.clock_ns += ns,
         }
     }

@@ -123,16 +123,8 @@ impl Vm {
         if let Some(&m) = self.modules.get(full) {
             return Ok(Some(m));
         }
-        let Some(def) = self.module_table.iter().find(|d| d.name == full) else {
+        let Some(m) = self.build_from_table(full)? else {
             return Ok(None);
-        };
-        let m = match def.source {
-            ModuleSource::Native(make) => {
-                let m = make(self)?;
-                self.register_module(full, m);
-                m
-            }
-            ModuleSource::Python(source) => self.embedded_module(def.name, source)?,
         };
         if let Object::Module { dict, .. } = self.heap.get(package) {
             let dict = *dict;
@@ -152,17 +144,25 @@ impl Vm {
         if let Some(m) = self.modules.get(top) {
             return Ok(*m);
         }
-        let Some(def) = self.module_table.iter().find(|d| d.name == top) else {
-            return Err(
-                self.new_exception("ModuleNotFoundError", &format!("No module named '{top}'"))
-            );
+        match self.build_from_table(top)? {
+            Some(m) => Ok(m),
+            None => {
+                Err(self.new_exception("ModuleNotFoundError", &format!("No module named '{top}'")))
+            }
+        }
+    }
+
+    /// Builds and registers the module the table has under `name`; None if it has none.
+    fn build_from_table(&mut self, name: &str) -> PyResult<Option<ObjRef>> {
+        let Some(def) = self.module_table.iter().find(|d| d.name == name) else {
+            return Ok(None);
         };
         let m = match def.source {
             ModuleSource::Native(make) => make(self)?,
             ModuleSource::Python(source) => self.embedded_module(def.name, source)?,
         };
-        self.register_module(top, m);
-        Ok(m)
+        self.register_module(name, m);
+        Ok(Some(m))
     }
 
     /// A module written in minipy's Python, compiled and run on first import.

@@ -6,6 +6,7 @@ mod array;
 mod asyncio;
 pub mod atexit;
 pub mod builtins;
+mod builtins_numbers;
 mod cmath;
 mod codecs;
 mod dis;

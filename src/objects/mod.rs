@@ -28,6 +28,7 @@ pub mod object;
 pub mod ops;
 pub mod percent;
 pub mod reduce;
+pub mod sequence_ops;
 pub mod set;
 pub mod sort;
 pub mod special;

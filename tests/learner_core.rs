@@ -20,10 +20,11 @@ const NAMESPACES: &[&str] = &[
     "byterun_exec_dict",
 ];
 
-/// The object model: reprs, comparisons, function attributes, bound methods, reversed(),
-/// weak proxies and methods.
+/// The object model: reprs, comparisons, keys decided by __eq__, function attributes, bound
+/// methods, reversed(), weak proxies and methods.
 const OBJECT_MODEL: &[&str] = &[
     "builtin_reversed_sequence",
+    "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",
     "func_qualname_nested",

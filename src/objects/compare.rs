@@ -101,7 +101,7 @@ impl Vm {
                 None => arg == 3,
             }));
         }
-        if let Some(holds) = self.set_compare(arg, a, b) {
+        if let Some(holds) = self.set_compare(arg, a, b)? {
             return Ok(Value::Bool(holds));
         }
         match arg {
@@ -163,21 +163,23 @@ impl Vm {
     }
 
     /// `<`, `<=`, `>`, `>=` between sets: subset and superset tests.
-    fn set_compare(&self, arg: u32, a: Value, b: Value) -> Option<bool> {
-        let (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) =
-            (self.heap.get(a.as_obj()?), self.heap.get(b.as_obj()?))
-        else {
-            return None;
+    fn set_compare(&mut self, arg: u32, a: Value, b: Value) -> PyResult<Option<bool>> {
+        let (Some(ra), Some(rb)) = (a.as_obj(), b.as_obj()) else {
+            return Ok(None);
         };
-        let sub = x.len() <= y.len() && x.keys().all(|k| y.contains_key(k));
-        let sup = y.len() <= x.len() && y.keys().all(|k| x.contains_key(k));
-        match arg {
-            0 => Some(sub && x.len() < y.len()),
-            1 => Some(sub),
-            4 => Some(sup && x.len() > y.len()),
-            5 => Some(sup),
+        let (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) =
+            (self.heap.get(ra), self.heap.get(rb))
+        else {
+            return Ok(None);
+        };
+        let (x_len, y_len) = (x.len(), y.len());
+        Ok(match arg {
+            0 => Some(x_len < y_len && self.is_subset(a, b)?),
+            1 => Some(self.is_subset(a, b)?),
+            4 => Some(x_len > y_len && self.is_subset(b, a)?),
+            5 => Some(self.is_subset(b, a)?),
             _ => None,
-        }
+        })
     }
 
     /// Value equality of built-in values; instances compare by `__eq__` or identity.
@@ -235,11 +237,12 @@ impl Vm {
                 if x.len() != y.len() {
                     return Ok(false);
                 }
-                let pairs: Vec<(DictKey, Value)> =
-                    x.iter().map(|(k, (_, v))| (k.clone(), *v)).collect();
+                let pairs: Vec<(DictKey, Value, Value)> =
+                    x.iter().map(|(k, (kv, v))| (k.clone(), *kv, *v)).collect();
                 let y = y.clone();
-                for (k, v) in pairs {
-                    match y.get(&k) {
+                for (k, kv, v) in pairs {
+                    let found = self.find_key(&y, &k, kv)?;
+                    match found.and_then(|k| y.get(&k)) {
                         Some((_, w)) => {
                             if !self.eq_full(v, *w)? {
                                 return Ok(false);
@@ -251,7 +254,7 @@ impl Vm {
                 Ok(true)
             }
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
-                Ok(x.len() == y.len() && x.keys().all(|k| y.contains_key(k)))
+                Ok(x.len() == y.len() && self.is_subset(a, b)?)
             }
             // Weak references to live objects are equal when their referents are.
             (
@@ -382,8 +385,9 @@ impl Vm {
                 Ok(Some(x.len().cmp(&y.len())))
             }
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
-                let sub = x.keys().all(|k| y.contains_key(k));
-                let sup = y.keys().all(|k| x.contains_key(k));
+                let (x_len, y_len) = (x.len(), y.len());
+                let sub = x_len <= y_len && self.is_subset(a, b)?;
+                let sup = y_len <= x_len && self.is_subset(b, a)?;
                 Ok(Some(match (sub, sup) {
                     (true, true) => std::cmp::Ordering::Equal,
                     (true, false) => std::cmp::Ordering::Less,
@@ -434,7 +438,7 @@ impl Vm {
                 self.contains(Value::Obj(dict), item)
             }
             Object::Dict(_) | Object::Set(_) | Object::FrozenSet(_) => {
-                let k = self.dict_key(item)?;
+                let k = self.key_in(Value::Obj(rc), item)?;
                 Ok(match self.heap.get(rc) {
                     Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => d.contains_key(&k),
                     _ => false,

@@ -15,7 +15,7 @@ fn dict_ref(vm: &Vm, r: Option<Value>) -> &Dict {
 }
 
 pub(crate) fn d_get(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let k = vm.dict_key(args.pos.first().copied().unwrap_or(Value::None))?;
+    let k = vm.key_in(recv(r), args.pos.first().copied().unwrap_or(Value::None))?;
     let default = args.pos.get(1).copied().unwrap_or(Value::None);
     Ok(dict_ref(vm, r).get(&k).map_or(default, |(_, v)| *v))
 }
@@ -41,7 +41,7 @@ pub(crate) fn d_items(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 pub(crate) fn d_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     vm.dict_removals += 1;
     let key = args.pos.first().copied().unwrap_or(Value::None);
-    let k = vm.dict_key(key)?;
+    let k = vm.key_in(recv(r), key)?;
     let removed = match vm.heap.get_mut(recv(r).as_obj().expect("dict")) {
         Object::Dict(d) => d.shift_remove(&k).map(|(_, v)| v),
         _ => None,
@@ -68,7 +68,7 @@ pub(crate) fn d_popitem(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 pub(crate) fn d_setdefault(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let key = args.pos.first().copied().unwrap_or(Value::None);
     let default = args.pos.get(1).copied().unwrap_or(Value::None);
-    let k = vm.dict_key(key)?;
+    let k = vm.key_in(recv(r), key)?;
     if let Some((_, v)) = dict_ref(vm, r).get(&k) {
         return Ok(*v);
     }
@@ -78,10 +78,8 @@ pub(crate) fn d_setdefault(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(crate) fn d_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     if let Some(v) = args.pos.first() {
-        let d = vm.new_dict();
         let t = Value::Obj(vm.types["dict"]);
         let built = vm.call(t, Args::new(vec![*v]))?;
-        let _ = d;
         for (k, val) in vm.mapping_items(built)? {
             vm.setitem(recv(r), k, val)?;
         }

@@ -2,7 +2,7 @@
 //! filed under in a dict or set (`DictKey`), with CPython's rules (1 == 1.0 == True,
 //! unhashable containers, `__hash__` and `__eq__` of classes).
 
-use crate::vm::object::{Args, DictKey, DictPart, Object};
+use crate::vm::object::{Args, Dict, DictKey, DictPart, Object};
 use crate::vm::{PyResult, Value, Vm};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
@@ -75,10 +75,15 @@ impl Vm {
                         }
                         if self.class_lookup(self.type_of(v), "__eq__").is_some() {
                             let hv = self.call(h, Args::new(vec![v]))?;
-                            return Ok(DictKey::Tuple(vec![
-                                DictKey::Str("__hash__".into()),
-                                self.dict_key(hv)?,
-                            ]));
+                            let Some(big) = self.as_bigint(hv) else {
+                                return Err(
+                                    self.type_error("__hash__ method should return an integer")
+                                );
+                            };
+                            return Ok(DictKey::Custom {
+                                hash: hash_int(&big),
+                                id: r.0,
+                            });
                         }
                     }
                     // A subclass of a built-in type that keeps the type's __eq__ (an
@@ -143,6 +148,132 @@ impl Vm {
         let mut h = std::collections::hash_map::DefaultHasher::new();
         k.hash(&mut h);
         Ok(Value::Int((h.finish() >> 2) as i64))
+    }
+}
+
+/// Probes a container for the keys a custom key may equal. hashbrown shows `equivalent`
+/// every entry that shares the probe's hash before it gives up, so a probe that records
+/// the entries of the same form and matches none collects them all.
+struct SameForm<'a> {
+    key: &'a DictKey,
+    found: std::cell::RefCell<Vec<DictKey>>,
+}
+
+impl std::hash::Hash for SameForm<'_> {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.key.hash(state);
+    }
+}
+
+impl indexmap::Equivalent<DictKey> for SameForm<'_> {
+    fn equivalent(&self, stored: &DictKey) -> bool {
+        if self.key.same_form(stored) {
+            self.found.borrow_mut().push(stored.clone());
+        }
+        false
+    }
+}
+
+/// The entries of `d` that the custom key `k` may equal, with the key values they hold.
+fn same_form_entries(d: &Dict, k: &DictKey) -> Vec<(DictKey, Value)> {
+    let probe = SameForm {
+        key: k,
+        found: Default::default(),
+    };
+    d.get_index_of(&probe);
+    let found = probe.found.into_inner();
+    found
+        .into_iter()
+        .filter_map(|stored| d.get(&stored).map(|(kv, _)| (stored, *kv)))
+        .collect()
+}
+
+impl Vm {
+    /// The key `v` is filed under in the dict or set `container`. For an instance with its
+    /// own `__hash__` and `__eq__`, that is the key of an equal entry already there, asked
+    /// of the stored key's `__eq__` as CPython's lookdict does.
+    pub fn key_in(&mut self, container: Value, v: Value) -> PyResult<DictKey> {
+        let k = self.dict_key(v)?;
+        if !k.contains_custom() {
+            return Ok(k);
+        }
+        let entries = match self.dict_of_container(container) {
+            Some(d) if !d.contains_key(&k) => same_form_entries(d, &k),
+            _ => return Ok(k),
+        };
+        Ok(self.first_equal(entries, v)?.unwrap_or(k))
+    }
+
+    /// `key_in` for a dict or set being built, not yet on the heap.
+    pub fn key_in_dict(&mut self, d: &Dict, v: Value) -> PyResult<DictKey> {
+        let k = self.dict_key(v)?;
+        Ok(self.find_key(d, &k, v)?.unwrap_or(k))
+    }
+
+    /// The key of `d` equal to `k`, the key of `v`: `k` itself, or for a custom key an
+    /// entry whose key `__eq__` says is equal.
+    pub fn find_key(&mut self, d: &Dict, k: &DictKey, v: Value) -> PyResult<Option<DictKey>> {
+        if d.contains_key(k) {
+            return Ok(Some(k.clone()));
+        }
+        if !k.contains_custom() {
+            return Ok(None);
+        }
+        let entries = same_form_entries(d, k);
+        self.first_equal(entries, v)
+    }
+
+    fn first_equal(
+        &mut self,
+        entries: Vec<(DictKey, Value)>,
+        v: Value,
+    ) -> PyResult<Option<DictKey>> {
+        for (stored, stored_value) in entries {
+            if self.eq_full(stored_value, v)? {
+                return Ok(Some(stored));
+            }
+        }
+        Ok(None)
+    }
+
+    /// Whether every element of the set `a` is in the set `b`. Keys equal in form decide
+    /// without `__eq__`; only a custom key missing by form costs the calls.
+    pub fn is_subset(&mut self, a: Value, b: Value) -> PyResult<bool> {
+        let (Some(x), Some(y)) = (self.dict_of_container(a), self.dict_of_container(b)) else {
+            return Ok(false);
+        };
+        if x.len() > y.len() {
+            return Ok(false);
+        }
+        let mut needs_eq = false;
+        for k in x.keys() {
+            if !y.contains_key(k) {
+                if !k.contains_custom() {
+                    return Ok(false);
+                }
+                needs_eq = true;
+            }
+        }
+        if !needs_eq {
+            return Ok(true);
+        }
+        let (x, y) = (x.clone(), y.clone());
+        for (k, (kv, _)) in &x {
+            if self.find_key(&y, k, *kv)?.is_none() {
+                return Ok(false);
+            }
+        }
+        Ok(true)
+    }
+
+    /// The entries of a dict, set or frozenset (or of the built-in value a subclass
+    /// instance extends).
+    pub fn dict_of_container(&self, container: Value) -> Option<&Dict> {
+        match self.heap.get(container.as_obj()?) {
+            Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => Some(d),
+            Object::Instance(inst) => self.dict_of_container(inst.payload?),
+            _ => None,
+        }
     }
 }
 

@@ -213,7 +213,7 @@ impl Vm {
                 Ok(Value::Int(start + i as i64 * step))
             }
             Object::Dict(_) => {
-                let k = self.dict_key(index)?;
+                let k = self.key_in(Value::Obj(rc), index)?;
                 let found = match self.heap.get(rc) {
                     Object::Dict(d) => d.get(&k).map(|(_, v)| *v),
                     _ => None,
@@ -294,7 +294,7 @@ impl Vm {
                 Ok(())
             }
             Object::Dict(_) => {
-                let k = self.dict_key(index)?;
+                let k = self.key_in(Value::Obj(rc), index)?;
                 if let Object::Dict(d) = self.heap.get(rc)
                     && !d.contains_key(&k)
                 {
@@ -368,7 +368,7 @@ impl Vm {
                 Ok(())
             }
             Object::Dict(_) => {
-                let k = self.dict_key(index)?;
+                let k = self.key_in(Value::Obj(rc), index)?;
                 self.dict_removals += 1;
                 let removed = match self.heap.get_mut(rc) {
                     Object::Dict(d) => d.shift_remove(&k).is_some(),

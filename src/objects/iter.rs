@@ -398,14 +398,14 @@ impl Vm {
     pub fn new_set(&mut self, items: Vec<Value>) -> PyResult<Value> {
         let mut d = Dict::default();
         for v in items {
-            let k = self.dict_key(v)?;
+            let k = self.key_in_dict(&d, v)?;
             d.entry(k).or_insert((v, Value::None));
         }
         Ok(self.alloc(Object::Set(d)))
     }
 
     pub fn set_add(&mut self, set: Value, v: Value) -> PyResult<()> {
-        let k = self.dict_key(v)?;
+        let k = self.key_in(set, v)?;
         if let Some(Object::Set(d)) = set.as_obj().map(|r| self.heap.get_mut(r)) {
             d.entry(k).or_insert((v, Value::None));
         }

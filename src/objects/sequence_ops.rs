@@ -227,35 +227,10 @@ impl Vm {
                     return Ok(Some(self.new_tuple(r)));
                 }
             }
-            (Object::Set(x) | Object::FrozenSet(x), "|" | "&" | "-" | "^") => {
+            (Object::Set(_) | Object::FrozenSet(_), "|" | "&" | "-" | "^") => {
                 let frozen = matches!(self.heap.get(ra), Object::FrozenSet(_));
-                if let Some(Object::Set(y) | Object::FrozenSet(y)) = rb.map(|r| self.heap.get(r)) {
-                    let only_in = |a: &Dict, b: &Dict| -> Dict {
-                        a.iter()
-                            .filter(|(k, _)| !b.contains_key(*k))
-                            .map(|(k, v)| (k.clone(), *v))
-                            .collect()
-                    };
-                    let r: Dict = match symbol {
-                        "|" => {
-                            let mut r = x.clone();
-                            for (k, v) in y {
-                                r.entry(k.clone()).or_insert(*v);
-                            }
-                            r
-                        }
-                        "&" => x
-                            .iter()
-                            .filter(|(k, _)| y.contains_key(*k))
-                            .map(|(k, v)| (k.clone(), *v))
-                            .collect(),
-                        "-" => only_in(x, y),
-                        _ => {
-                            let mut r = only_in(x, y);
-                            r.extend(only_in(y, x));
-                            r
-                        }
-                    };
+                if let Some(Object::Set(_) | Object::FrozenSet(_)) = rb.map(|r| self.heap.get(r)) {
+                    let r = self.set_algebra(symbol, a, b)?;
                     if is_inplace(op) && !frozen {
                         *self.heap.get_mut(ra) = Object::Set(r);
                         return Ok(Some(a));
@@ -271,5 +246,44 @@ impl Vm {
             _ => {}
         }
         Ok(None)
+    }
+}
+
+impl Vm {
+    /// `a | b`, `a & b`, `a - b`, `a ^ b` of two sets, as a new set's entries.
+    fn set_algebra(&mut self, symbol: &str, a: Value, b: Value) -> PyResult<Dict> {
+        let (Some(x), Some(y)) = (self.dict_of_container(a), self.dict_of_container(b)) else {
+            return Ok(Dict::default());
+        };
+        let (x, y) = (x.clone(), y.clone());
+        // The entries of `from` that are (or are not) in `other`.
+        let select = |vm: &mut Vm, from: &Dict, other: &Dict, wanted: bool| {
+            let mut r = Dict::default();
+            for (k, entry) in from {
+                if vm.find_key(other, k, entry.0)?.is_some() == wanted {
+                    r.insert(k.clone(), *entry);
+                }
+            }
+            Ok::<Dict, Value>(r)
+        };
+        let r = match symbol {
+            "|" => {
+                let mut r = x;
+                for (k, entry) in y {
+                    if self.find_key(&r, &k, entry.0)?.is_none() {
+                        r.insert(k, entry);
+                    }
+                }
+                r
+            }
+            "&" => select(self, &x, &y, true)?,
+            "-" => select(self, &x, &y, false)?,
+            _ => {
+                let mut r = select(self, &x, &y, false)?;
+                r.extend(select(self, &y, &x, false)?);
+                r
+            }
+        };
+        Ok(r)
     }
 }

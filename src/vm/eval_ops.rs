@@ -196,7 +196,7 @@ impl Vm {
                 let items = f.stack.split_off(f.stack.len() - 2 * n);
                 let mut d = Dict::default();
                 for pair in items.chunks(2) {
-                    let k = self.dict_key(pair[0])?;
+                    let k = self.key_in_dict(&d, pair[0])?;
                     d.entry(k)
                         .and_modify(|slot| slot.1 = pair[1])
                         .or_insert((pair[0], pair[1]));
@@ -209,7 +209,7 @@ impl Vm {
                 let values = f.stack.split_off(f.stack.len() - n);
                 let mut d = Dict::default();
                 for (k, v) in keys.into_iter().zip(values) {
-                    let hk = self.dict_key(k)?;
+                    let hk = self.key_in_dict(&d, k)?;
                     d.entry(hk).and_modify(|slot| slot.1 = v).or_insert((k, v));
                 }
                 Ok(self.alloc(Object::Dict(d)))
@@ -219,7 +219,7 @@ impl Vm {
                 let mut d = Dict::default();
                 for p in parts {
                     for (k, v) in self.mapping_items(p)? {
-                        let hk = self.dict_key(k)?;
+                        let hk = self.key_in_dict(&d, k)?;
                         if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
                             let ks = self.str_of(k).unwrap_or_default().to_string();
                             return Err(self.type_error(&format!(

@@ -21,6 +21,35 @@ pub enum DictKey {
     Bytes(Vec<u8>),
     Tuple(Vec<DictKey>),
     Id(u32),
+    /// An instance whose class defines `__hash__` and `__eq__`: filed under its own identity
+    /// and hashed by its `__hash__`, so a container finds the keys it may equal and asks
+    /// `__eq__` (`Vm::key_in`).
+    Custom {
+        hash: i64,
+        id: u32,
+    },
+}
+
+impl DictKey {
+    /// Whether finding this key in a container needs `__eq__` calls, not only its form.
+    pub fn contains_custom(&self) -> bool {
+        match self {
+            DictKey::Custom { .. } => true,
+            DictKey::Tuple(items) => items.iter().any(DictKey::contains_custom),
+            _ => false,
+        }
+    }
+
+    /// Equal but for the identities of custom keys: the keys a custom key may equal.
+    pub fn same_form(&self, other: &DictKey) -> bool {
+        match (self, other) {
+            (DictKey::Custom { hash: a, .. }, DictKey::Custom { hash: b, .. }) => a == b,
+            (DictKey::Tuple(a), DictKey::Tuple(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_form(y))
+            }
+            _ => self == other,
+        }
+    }
 }
 
 impl std::hash::Hash for DictKey {
@@ -51,6 +80,11 @@ impl std::hash::Hash for DictKey {
             DictKey::Id(i) => {
                 state.write_u8(7);
                 i.hash(state);
+            }
+            // The identity stays out of the hash: keys that may be equal land together.
+            DictKey::Custom { hash, .. } => {
+                state.write_u8(8);
+                hash.hash(state);
             }
         }
     }

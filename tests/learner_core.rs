@@ -24,6 +24,7 @@ const NAMESPACES: &[&str] = &[
 /// methods, reversed(), weak proxies and methods.
 const OBJECT_MODEL: &[&str] = &[
     "builtin_reversed_sequence",
+    "builtin_container_corners",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -631,6 +631,14 @@ impl Vm {
             self.call(fset, Args::new(vec![obj, v]))?;
             return Ok(());
         }
+        if let Some(r) = obj.as_obj()
+            && self.is_builtin_type(r)
+        {
+            let t = self.class_name(r);
+            return Err(self.type_error(&format!(
+                "can't set attributes of built-in/extension type '{t}'"
+            )));
+        }
         if let Value::Obj(r) = obj {
             match self.heap.get_mut(r) {
                 Object::Instance(inst) => {
@@ -677,6 +685,14 @@ impl Vm {
             "AttributeError",
             &format!("'{t}' object has no attribute '{name}'"),
         ))
+    }
+
+    /// One of the built-in types (`int`, `list`, `type(len)`), whose attributes are fixed.
+    fn is_builtin_type(&self, r: ObjRef) -> bool {
+        match self.heap.get(r) {
+            Object::Class(c) => self.types.get(c.name.as_str()) == Some(&r),
+            _ => false,
+        }
     }
 
     pub fn delattr(&mut self, obj: Value, name: &str) -> PyResult<()> {

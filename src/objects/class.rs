@@ -8,6 +8,31 @@ use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
 
+/// Built-in types no class may extend (CPython's types without Py_TPFLAGS_BASETYPE).
+const FINAL_TYPES: &[&str] = &[
+    "bool",
+    "NoneType",
+    "range",
+    "slice",
+    "memoryview",
+    "function",
+    "builtin_function_or_method",
+    "method",
+    "code",
+    "cell",
+    "generator",
+    "coroutine",
+    "async_generator",
+    "list_iterator",
+    "set_iterator",
+    "range_iterator",
+    "str_iterator",
+    "dict_keys",
+    "dict_values",
+    "dict_items",
+    "dict_keyiterator",
+];
+
 pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "__build_class__", &args, 2, usize::MAX)?;
     let func = args.pos[0];
@@ -125,6 +150,15 @@ impl Vm {
         {
             let wrapped = self.alloc(Object::StaticMethod(new));
             dict.insert("__new__".into(), wrapped);
+        }
+        for &base in &bases {
+            let base_name = self.class_name(base);
+            if FINAL_TYPES.contains(&base_name.as_str())
+                && self.types.get(base_name.as_str()) == Some(&base)
+            {
+                let message = format!("type '{base_name}' is not an acceptable base type");
+                return Err(self.type_error(&message));
+            }
         }
         let class = self.new_class(name, bases, dict)?;
         let meta = meta.filter(|m| Some(m) != self.types.get("type"));

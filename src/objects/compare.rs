@@ -437,8 +437,15 @@ impl Vm {
                 let dict = *dict;
                 self.contains(Value::Obj(dict), item)
             }
-            Object::Dict(_) | Object::Set(_) | Object::FrozenSet(_) => {
+            Object::Dict(_) => {
                 let k = self.key_in(Value::Obj(rc), item)?;
+                Ok(match self.heap.get(rc) {
+                    Object::Dict(d) => d.contains_key(&k),
+                    _ => false,
+                })
+            }
+            Object::Set(_) | Object::FrozenSet(_) => {
+                let k = self.key_in_set(Value::Obj(rc), item)?;
                 Ok(match self.heap.get(rc) {
                     Object::Dict(d) | Object::Set(d) | Object::FrozenSet(d) => d.contains_key(&k),
                     _ => false,

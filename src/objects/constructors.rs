@@ -287,6 +287,17 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             Ok(vm.new_tuple(items))
         }
         "set" | "frozenset" => {
+            // frozenset(fs) is fs itself: it cannot change.
+            if name == "frozenset"
+                && vm.types.get("frozenset") == Some(&class)
+                && let Some(v) = first
+                && matches!(
+                    v.as_obj().map(|r| vm.heap.get(r)),
+                    Some(Object::FrozenSet(_))
+                )
+            {
+                return Ok(v);
+            }
             let items = match first {
                 Some(v) => vm.collect_iterable(v)?,
                 None => vec![],

@@ -92,6 +92,10 @@ pub(crate) fn d_update(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(crate) fn d_copy(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    // A frozenset's copy is itself, as CPython's frozenset_copy.
+    if let Object::FrozenSet(_) = vm.heap.get(recv(r).as_obj().expect("container")) {
+        return Ok(recv(r));
+    }
     let d = dict_ref(vm, r).clone();
     let obj = match vm.heap.get(recv(r).as_obj().expect("container")) {
         Object::Set(_) => Object::Set(d),

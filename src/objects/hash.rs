@@ -3,7 +3,7 @@
 //! unhashable containers, `__hash__` and `__eq__` of classes).
 
 use crate::vm::object::{Args, Dict, DictKey, DictPart, Object};
-use crate::vm::{PyResult, Value, Vm};
+use crate::vm::{ObjRef, PyResult, Value, Vm};
 use num_bigint::BigInt;
 use num_traits::{Signed, ToPrimitive};
 
@@ -33,11 +33,7 @@ impl Vm {
                     }
                     DictKey::Tuple(keys)
                 }
-                Object::FrozenSet(d) => {
-                    let mut keys: Vec<DictKey> = d.keys().cloned().collect();
-                    keys.sort_by_key(|k| format!("{k:?}"));
-                    DictKey::Tuple(keys)
-                }
+                Object::FrozenSet(d) => frozen_key(d),
                 // (Keys and items views compare as sets, so they have no hash; a values
                 // view hashes by identity.)
                 Object::List(_)
@@ -54,46 +50,33 @@ impl Vm {
                 }
                 Object::Instance(inst) => {
                     let payload = inst.payload;
-                    let hash = self.class_lookup(self.type_of(v), "__hash__");
-                    let native_hash = hash.is_none_or(|h| {
-                        matches!(
-                            h.as_obj().map(|f| self.heap.get(f)),
-                            Some(Object::Native(_))
-                        )
-                    });
-                    // A subclass of a built-in type hashing as the type does (its own
-                    // __eq__ or not: `__hash__ = int.__hash__`) is the key its value is.
-                    if let Some(p) = payload
-                        && native_hash
-                    {
-                        return self.dict_key(p);
-                    }
-                    if let Some(h) = hash {
-                        if h == Value::None {
+                    match self.own_hash(self.type_of(v)) {
+                        Some(Value::None) => {
                             let t = self.type_name(v);
                             return Err(self.type_error(&format!("unhashable type: '{t}'")));
                         }
-                        if self.class_lookup(self.type_of(v), "__eq__").is_some() {
+                        // Its own __hash__ is asked (even without an __eq__, which may
+                        // raise or count its calls), as CPython asks it.
+                        Some(h) if !self.is_native(h) => {
                             let hv = self.call(h, Args::new(vec![v]))?;
                             let Some(big) = self.as_bigint(hv) else {
                                 return Err(
                                     self.type_error("__hash__ method should return an integer")
                                 );
                             };
-                            return Ok(DictKey::Custom {
+                            DictKey::Custom {
                                 hash: hash_int(&big),
                                 id: r.0,
-                            });
+                            }
                         }
+                        // A built-in type's hash: a subclass instance (an IntEnum member,
+                        // `__hash__ = int.__hash__`) is the key its value is; a plain
+                        // object is its identity.
+                        _ => match payload {
+                            Some(p) => return self.dict_key(p),
+                            None => DictKey::Id(r.0),
+                        },
                     }
-                    // A subclass of a built-in type that keeps the type's __eq__ (an
-                    // IntEnum member, say) is the key its value is.
-                    if let Some(p) = payload
-                        && self.class_lookup(self.type_of(v), "__eq__").is_none()
-                    {
-                        return self.dict_key(p);
-                    }
-                    DictKey::Id(r.0)
                 }
                 // As 3.7's method_hash: the object's hash with the function's.
                 Object::Complex(re, im) => {
@@ -116,6 +99,34 @@ impl Vm {
                 _ => DictKey::Id(r.0),
             },
         })
+    }
+
+    /// The `__hash__` a class defines first along its MRO, when that is a class written in
+    /// Python (a function, or None for an unhashable class); None when a built-in type
+    /// (int, str, object...) comes first and supplies it.
+    fn own_hash(&self, class: ObjRef) -> Option<Value> {
+        let Object::Class(c) = self.heap.get(class) else {
+            return None;
+        };
+        for &k in &c.mro {
+            let Object::Class(kc) = self.heap.get(k) else {
+                continue;
+            };
+            if self.types.get(kc.name.as_str()) == Some(&k) {
+                return None;
+            }
+            if let Some(&h) = kc.dict.get("__hash__") {
+                return Some(h);
+            }
+        }
+        None
+    }
+
+    fn is_native(&self, f: Value) -> bool {
+        matches!(
+            f.as_obj().map(|f| self.heap.get(f)),
+            Some(Object::Native(_))
+        )
     }
 
     /// `hash(v)`.
@@ -149,6 +160,13 @@ impl Vm {
         k.hash(&mut h);
         Ok(Value::Int((h.finish() >> 2) as i64))
     }
+}
+
+/// A frozenset's key: its elements' keys in a fixed order.
+fn frozen_key(d: &Dict) -> DictKey {
+    let mut keys: Vec<DictKey> = d.keys().cloned().collect();
+    keys.sort_by_key(|k| format!("{k:?}"));
+    DictKey::Tuple(keys)
 }
 
 /// Probes a container for the keys a custom key may equal. hashbrown shows `equivalent`
@@ -202,6 +220,16 @@ impl Vm {
             _ => return Ok(k),
         };
         Ok(self.first_equal(entries, v)?.unwrap_or(k))
+    }
+
+    /// `key_in` for a set's `in`, `remove` and `discard`: a set (unhashable) stands for
+    /// the frozenset of its elements, as CPython's set_contains_key retries it.
+    pub fn key_in_set(&mut self, set: Value, v: Value) -> PyResult<DictKey> {
+        let elements = self.payload_of(v).unwrap_or(v);
+        if let Some(Object::Set(d)) = elements.as_obj().map(|r| self.heap.get(r)) {
+            return Ok(frozen_key(d));
+        }
+        self.key_in(set, v)
     }
 
     /// `key_in` for a dict or set being built, not yet on the heap.

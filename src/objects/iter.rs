@@ -63,7 +63,8 @@ impl Vm {
                     part,
                 }
             }
-            Object::Set(_) | Object::FrozenSet(_) => Iter::Values {
+            Object::Set(_) | Object::FrozenSet(_) => Iter::Set {
+                set: r,
                 items: self.set_items(r),
                 index: 0,
             },
@@ -226,6 +227,20 @@ impl Vm {
                     } else {
                         Step::Done(None)
                     }
+                }
+                Iter::Set { set, items, index } => {
+                    let (set, size) = (*set, items.len());
+                    let v = items.get(*index).copied();
+                    *index += 1;
+                    let (Object::Set(d) | Object::FrozenSet(d)) = self.heap.get(set) else {
+                        unreachable!("set iterators walk sets")
+                    };
+                    if d.len() != size {
+                        return Err(
+                            self.new_exception("RuntimeError", "Set changed size during iteration")
+                        );
+                    }
+                    Step::Done(v)
                 }
                 Iter::Values { items, index } => {
                     let v = items.get(*index).copied();

@@ -46,7 +46,7 @@ pub(crate) fn l_extend(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(crate) fn l_insert(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let i = args.pos.first().and_then(|i| vm.as_index(*i)).unwrap_or(0);
+    let i = vm.ssize_arg(args.pos.first().copied().unwrap_or(Value::Int(0)))?;
     let v = args.pos.get(1).copied().unwrap_or(Value::None);
     let l = list_mut(vm, recv(r));
     let n = l.len() as i64;
@@ -56,7 +56,10 @@ pub(crate) fn l_insert(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(crate) fn l_pop(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let i = args.pos.first().and_then(|i| vm.as_index(*i)).unwrap_or(-1);
+    let i = match args.pos.first() {
+        Some(&i) => vm.ssize_arg(i)?,
+        None => -1,
+    };
     let l = list_mut(vm, recv(r));
     if l.is_empty() {
         return Err(vm.new_exception("IndexError", "pop from empty list"));
@@ -156,9 +159,16 @@ pub(crate) fn l_sort(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         Some((_, v)) => vm.truthy(*v)?,
         None => false,
     };
-    let mut items = items_of(vm, recv(r));
-    sort_values(vm, &mut items, key, reverse)?;
+    // As CPython, the list is empty while it sorts: a key or comparison that changes it
+    // is caught afterwards ("list modified during sort"), and the sorted items stay.
+    let mut items = std::mem::take(list_mut(vm, recv(r)));
+    let sorted = sort_values(vm, &mut items, key, reverse);
+    let modified = !list_mut(vm, recv(r)).is_empty();
     *list_mut(vm, recv(r)) = items;
+    sorted?;
+    if modified {
+        return Err(vm.new_exception("ValueError", "list modified during sort"));
+    }
     Ok(Value::None)
 }
 

@@ -46,8 +46,11 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
                 native.is_method =
                     !matches!(n, "fromkeys" | "fromhex" | "maketrans" | "from_bytes");
                 native.arity = method_arity(tag, n);
-                // __new__ takes the class, not a value of the type, first.
-                native.owner = Owner::of(tag).filter(|_| n != "__new__");
+                // __new__ takes the class, not a value of the type, first; a set's repr
+                // names a subclass (`S({1})`), so it is given the instance itself.
+                let sees_instance = n == "__new__"
+                    || matches!((tag, n), ("set" | "frozenset", "__repr__" | "__str__"));
+                native.owner = Owner::of(tag).filter(|_| !sees_instance);
             }
             return Some(method);
         }
@@ -159,7 +162,9 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         }
         ("set" | "frozenset", "issubset") => Some(("issubset", st_issubset)),
         ("set" | "frozenset", "issuperset") => Some(("issuperset", st_issuperset)),
-        ("set" | "frozenset", "isdisjoint") => Some(("isdisjoint", st_isdisjoint)),
+        ("set" | "frozenset" | "dict_keys" | "dict_items", "isdisjoint") => {
+            Some(("isdisjoint", st_isdisjoint))
+        }
         ("int" | "bool", "bit_length") => Some(("bit_length", i_bit_length)),
         ("int" | "bool", "to_bytes") => Some(("to_bytes", i_to_bytes)),
         ("int", "from_bytes") => Some(("from_bytes", i_from_bytes)),

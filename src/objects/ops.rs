@@ -152,6 +152,25 @@ impl Vm {
         }
     }
 
+    /// An index argument as CPython's `n` format: `__index__` honoured, OverflowError past
+    /// 64 bits, TypeError for a non-integer.
+    pub fn ssize_arg(&mut self, v: Value) -> PyResult<i64> {
+        let v = self.index_via_dunder(v)?;
+        match self.int_arg(v) {
+            Some(IntArg::Small(i)) => Ok(i),
+            Some(IntArg::Big(b)) => b.to_i64().ok_or_else(|| {
+                self.new_exception(
+                    "OverflowError",
+                    "Python int too large to convert to C ssize_t",
+                )
+            }),
+            None => {
+                let t = self.type_name(v);
+                Err(self.type_error(&format!("'{t}' object cannot be interpreted as an integer")))
+            }
+        }
+    }
+
     /// operator.index(v) for the places that take an integer: an instance's `__index__`
     /// result (which must be an int); anything else unchanged, for the caller to judge.
     pub fn index_via_dunder(&mut self, v: Value) -> PyResult<Value> {
@@ -261,6 +280,13 @@ impl Vm {
         }
     }
 
+    fn is_set(&self, v: Value) -> bool {
+        matches!(
+            v.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Set(_) | Object::FrozenSet(_))
+        )
+    }
+
     /// A special method the built-in type of a subclass instance's value supplies, run on
     /// that value (`len(stack)`, `stack[0]`, `repr(counter)`...). `None` for the others.
     fn payload_special(
@@ -298,6 +324,11 @@ impl Vm {
             }
             "__contains__" => Value::Bool(self.contains(payload, arg(0))?),
             "__iter__" => self.get_iter(payload)?,
+            // A set's repr names a subclass: `S({1})` (instance_repr).
+            "__repr__" if self.is_set(payload) => {
+                let s = self.instance_repr(receiver)?;
+                self.new_str(s)
+            }
             "__repr__" => {
                 let s = self.repr(payload)?;
                 self.new_str(s)
@@ -309,6 +340,10 @@ impl Vm {
                     .is_some() =>
             {
                 return Ok(None);
+            }
+            "__str__" if self.is_set(payload) => {
+                let s = self.instance_repr(receiver)?;
+                self.new_str(s)
             }
             "__str__" => {
                 let s = self.str(payload)?;

@@ -22,7 +22,7 @@ pub(crate) fn st_add(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(crate) fn st_remove(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let v = args.pos.first().copied().unwrap_or(Value::None);
-    let k = vm.key_in(recv(r), v)?;
+    let k = vm.key_in_set(recv(r), v)?;
     if set_mut(vm, r).shift_remove(&k).is_none() {
         return Err(vm.new_exception_args("KeyError", vec![v]));
     }
@@ -30,7 +30,7 @@ pub(crate) fn st_remove(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(crate) fn st_discard(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let k = vm.key_in(recv(r), args.pos.first().copied().unwrap_or(Value::None))?;
+    let k = vm.key_in_set(recv(r), args.pos.first().copied().unwrap_or(Value::None))?;
     set_mut(vm, r).shift_remove(&k);
     Ok(Value::None)
 }

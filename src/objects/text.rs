@@ -17,12 +17,18 @@ impl Vm {
             let placeholder = payload.and_then(|p| match self.heap.get(p) {
                 Object::List(_) | Object::Deque(_) => Some("[...]"),
                 Object::Dict(_) => Some("{...}"),
-                Object::Tuple(_) | Object::Set(_) | Object::FrozenSet(_) => Some("..."),
+                Object::Tuple(_) => Some("(...)"),
+                Object::Set(_) | Object::FrozenSet(_) => Some("(...)"),
                 _ => None,
             });
             if let Some(placeholder) = placeholder {
                 if self.repr_stack.contains(&r) {
-                    return Ok(placeholder.to_string());
+                    // A set's placeholder names its type: `set(...)`, `S(...)`.
+                    let is_set = payload.is_some_and(|p| {
+                        matches!(self.heap.get(p), Object::Set(_) | Object::FrozenSet(_))
+                    });
+                    let type_name = if is_set { self.type_name(v) } else { "".into() };
+                    return Ok(format!("{type_name}{placeholder}"));
                 }
                 self.repr_stack.push(r);
                 let result = self.repr_inner(v);
@@ -317,6 +323,23 @@ impl Vm {
             return Ok(format!("<{t} object at {}>", self.value_address(v)));
         };
         if let Some(p) = self.payload_of(v) {
+            // A set subclass names itself, as set_repr: `S({1})`, `S()`.
+            if let Some(Object::Set(d) | Object::FrozenSet(d)) =
+                p.as_obj().map(|o| self.heap.get(o))
+            {
+                let empty = d.is_empty();
+                let name = self.type_name(v);
+                if empty {
+                    return Ok(format!("{name}()"));
+                }
+                let inner = self.repr(p)?;
+                let inner = inner
+                    .strip_prefix("frozenset(")
+                    .map_or(inner.as_str(), |rest| {
+                        rest.strip_suffix(')').unwrap_or(rest)
+                    });
+                return Ok(format!("{name}({inner})"));
+            }
             // The built-in type's repr of the value a subclass instance extends.
             return self.repr(p);
         }
@@ -368,6 +391,12 @@ impl Vm {
         if let Some(p) = self.payload_of(v)
             && self.class_lookup(self.type_of(v), "__repr__").is_none()
         {
+            // A set subclass's str is its repr, which names the class.
+            if let Some(Object::Set(_) | Object::FrozenSet(_)) =
+                p.as_obj().map(|o| self.heap.get(o))
+            {
+                return self.repr(v);
+            }
             return self.str(p);
         }
         if self.exception_is(v, "SyntaxError")

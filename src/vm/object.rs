@@ -370,6 +370,13 @@ pub enum Iter {
         items: Vec<Value>,
         index: usize,
     },
+    /// Over a set's elements in CPython's order (a snapshot), failing as CPython's if the
+    /// set changes size meanwhile.
+    Set {
+        set: ObjRef,
+        items: Vec<Value>,
+        index: usize,
+    },
     Enumerate {
         inner: Value,
         count: i64,
@@ -664,6 +671,10 @@ impl Object {
                 Iter::Seq { seq, .. } => visit(Value::Obj(*seq)),
                 Iter::Str { .. } | Iter::Range { .. } => {}
                 Iter::Values { items, .. } => items.iter().for_each(|x| visit(*x)),
+                Iter::Set { set, items, .. } => {
+                    visit(Value::Obj(*set));
+                    items.iter().for_each(|x| visit(*x));
+                }
                 Iter::Enumerate { inner, .. } => visit(*inner),
                 Iter::Zip { inners } => inners.iter().for_each(|x| visit(*x)),
                 Iter::Map { func, inners } => {

@@ -129,6 +129,7 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("super", true),
     ("iterator", false),
     ("list_iterator", false),
+    ("set_iterator", false),
     ("range_iterator", false),
     ("str_iterator", false),
     ("enumerate", false),
@@ -319,6 +320,7 @@ impl Vm {
                 Object::Iter(it) => match it {
                     super::object::Iter::Dict { .. } => "dict_keyiterator",
                     super::object::Iter::Seq { .. } => "list_iterator",
+                    super::object::Iter::Set { .. } => "set_iterator",
                     super::object::Iter::Range { .. } => "range_iterator",
                     super::object::Iter::Str { .. } => "str_iterator",
                     super::object::Iter::Enumerate { .. } => "enumerate",

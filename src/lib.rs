@@ -127,6 +127,7 @@ pub fn new_vm(options: vm::Options) -> vm::Vm {
     let plugins = vm::Plugins {
         builtins: modules::builtins::install,
         modules: modules::TABLE,
+        find_module: modules::source_files::find,
         scheduler,
         scheduler_state,
     };

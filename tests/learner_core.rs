@@ -7,7 +7,7 @@
 mod common;
 use common::check_programs;
 
-/// exec, eval, compile, dir, vars, globals and locals.
+/// exec, eval, compile, dir, vars, globals and locals; imports from source files.
 const NAMESPACES: &[&str] = &[
     "builtin_compile",
     "builtin_compile_errors",
@@ -18,6 +18,7 @@ const NAMESPACES: &[&str] = &[
     "builtin_exec_globals",
     "builtin_vars_locals",
     "byterun_exec_dict",
+    "import_files",
 ];
 
 /// The object model: reprs, comparisons, keys decided by __eq__, function attributes, bound

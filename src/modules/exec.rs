@@ -66,6 +66,7 @@ const CLASS_ATTRS: &[&str] = &["__dict__", "__module__", "__weakref__"];
 pub const READS_FRAME: &[&str] = &["exec", "eval", "globals", "locals", "vars", "dir"];
 
 pub const FUNCTIONS: &[(&str, crate::vm::object::NativeFn)] = &[
+    ("__import__", b_import),
     ("compile", b_compile),
     ("exec", b_exec),
     ("eval", b_eval),
@@ -341,6 +342,47 @@ fn b_exec(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn b_eval(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     exec_or_eval(vm, args, "eval", Mode::Eval)
+}
+
+/// `__import__(name, globals=None, locals=None, fromlist=(), level=0)`: what the import
+/// statement does: the top package, or with a fromlist the named module itself.
+fn b_import(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    check_keywords(
+        vm,
+        &args,
+        "__import__",
+        &["name", "globals", "locals", "fromlist", "level"],
+    )?;
+    let param = |i: usize, key: &str| args.pos.get(i).copied().or_else(|| kwarg(&args, key));
+    let Some(name_v) = param(0, "name") else {
+        return Err(vm.type_error("__import__() missing required argument 'name' (pos 1)"));
+    };
+    let Some(name) = vm.str_of(name_v).map(str::to_string) else {
+        let t = vm.type_name(name_v);
+        return Err(vm.type_error(&format!("module name must be str, not {t}")));
+    };
+    let level = param(4, "level").unwrap_or(Value::Int(0));
+    if let Some(n) = vm.as_index(level)
+        && n < 0
+    {
+        return Err(vm.new_exception("ValueError", "level must be >= 0"));
+    }
+    let fromlist = param(3, "fromlist").unwrap_or(Value::None);
+    let leaf = fromlist != Value::None && vm.truthy(fromlist)?;
+    let globals = param(1, "globals").and_then(Value::as_obj);
+    let full = match globals {
+        Some(g) if matches!(vm.heap.get(g), Object::Dict(_)) => {
+            vm.absolute_import_name(&name, level, g)?
+        }
+        _ if matches!(level, Value::Int(n) if n > 0) => {
+            return Err(vm.new_exception("KeyError", "'__name__' not in globals"));
+        }
+        _ => name,
+    };
+    if full.is_empty() {
+        return Err(vm.new_exception("ValueError", "Empty module name"));
+    }
+    vm.import(&full, leaf)
 }
 
 fn b_globals(vm: &mut Vm, _: Option<Value>, _: Args) -> R {

@@ -22,6 +22,7 @@ mod pickle;
 mod random;
 mod re;
 mod signal;
+pub mod source_files;
 mod struct_module;
 mod sys;
 mod thread;
@@ -89,6 +90,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("re", include_str!("lib/re.py")),
     native("_re", re::make),
     python("json", include_str!("lib/json.py")),
+    python("importlib", include_str!("lib/importlib.py")),
     native("_json", json::make),
     python("pickle", include_str!("lib/pickle.py")),
     native("_pickle", pickle::make),

@@ -72,10 +72,13 @@ fn make_bare(vm: &mut Vm) -> ObjRef {
         .map(|script| {
             let path = std::path::Path::new(script);
             let dir = path.parent().map(|p| p.to_path_buf()).unwrap_or_default();
-            std::path::absolute(&dir)
-                .unwrap_or(dir)
-                .to_string_lossy()
-                .into_owned()
+            // A script in the current folder: that folder, absolute, as CPython shows it.
+            let absolute = if dir.as_os_str().is_empty() {
+                std::env::current_dir()
+            } else {
+                std::path::absolute(&dir)
+            };
+            absolute.unwrap_or(dir).to_string_lossy().into_owned()
         })
         .unwrap_or_default();
     let path: Vec<Value> = [

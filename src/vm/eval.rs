@@ -821,10 +821,11 @@ impl Vm {
                     }
                     Op::IMPORT_NAME => {
                         let fromlist = pop!();
-                        let _level = pop!();
+                        let level = pop!();
                         // `from a.b import x` wants a.b itself; `import a.b`, the package a.
                         let leaf = fromlist != Value::None;
-                        let m = tryv!('dispatch, self.import(name(arg), leaf));
+                        let full = tryv!('dispatch, self.absolute_import_name(name(arg), level, f.globals));
+                        let m = tryv!('dispatch, self.import(&full, leaf));
                         f.stack.push(m);
                     }
                     Op::IMPORT_FROM => {

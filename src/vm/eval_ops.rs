@@ -322,6 +322,54 @@ impl Vm {
 
     /// IMPORT_FROM: `from m import n`, with 3.7's ImportError; `n` may be a module of
     /// package `m` not imported yet.
+    /// The absolute name a relative import (`from .a import b`, `level` dots) means in the
+    /// module whose globals are `globals`, as importlib's _resolve_name.
+    pub fn absolute_import_name(
+        &mut self,
+        name: &str,
+        level: Value,
+        globals: ObjRef,
+    ) -> PyResult<String> {
+        let level = match level {
+            Value::Int(n) if n > 0 => n as usize,
+            _ => return Ok(name.to_string()),
+        };
+        let package = match self.dict_get_str(globals, "__package__") {
+            Some(p) if self.str_of(p).is_some() => self.str_of(p).unwrap_or("").to_string(),
+            _ => {
+                let module = self.dict_get_str(globals, "__name__");
+                let module = module
+                    .and_then(|m| self.str_of(m))
+                    .unwrap_or("")
+                    .to_string();
+                if self.dict_get_str(globals, "__path__").is_some() {
+                    module
+                } else {
+                    module.rsplit_once('.').map_or("", |(p, _)| p).to_string()
+                }
+            }
+        };
+        if package.is_empty() {
+            return Err(self.new_exception(
+                "ImportError",
+                "attempted relative import with no known parent package",
+            ));
+        }
+        let bits: Vec<&str> = package.rsplitn(level, '.').collect();
+        if bits.len() < level {
+            return Err(self.new_exception(
+                "ValueError",
+                "attempted relative import beyond top-level package",
+            ));
+        }
+        let base = bits[bits.len() - 1];
+        Ok(if name.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}.{name}")
+        })
+    }
+
     pub(super) fn import_from(&mut self, m: Value, n: &str) -> PyResult<Value> {
         match self.getattr(m, n) {
             Ok(v) => Ok(v),
@@ -335,9 +383,18 @@ impl Vm {
                 {
                     return Ok(Value::Obj(sub));
                 }
+                // Where the module came from: its file, if it has one.
+                let file = match m.as_obj().map(|r| self.heap.get(r)) {
+                    Some(Object::Module { dict, .. }) => self.dict_get_str(*dict, "__file__"),
+                    _ => None,
+                };
+                let location = file
+                    .and_then(|f| self.str_of(f))
+                    .unwrap_or("unknown location")
+                    .to_string();
                 Err(self.new_exception(
                     "ImportError",
-                    &format!("cannot import name '{n}' from '{mname}' (unknown location)"),
+                    &format!("cannot import name '{n}' from '{mname}' ({location})"),
                 ))
             }
         }

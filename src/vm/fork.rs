@@ -35,6 +35,7 @@ impl Vm {
             scheduler: self.scheduler,
             scheduler_state: (self.scheduler.clone_state)(&*self.scheduler_state),
             module_table: self.module_table,
+            module_finder: self.module_finder,
             module_state: self.module_state.clone(),
             ticks: self.ticks,
             block_signal: self.block_signal,

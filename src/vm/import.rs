@@ -24,6 +24,10 @@ pub struct ModuleDef {
     pub source: ModuleSource,
 }
 
+/// Makes the module with a dotted name that the table has no row for (a source file on
+/// `sys.path`, say), given its package for a dotted name; None when there is none.
+pub type ModuleFinder = fn(&mut Vm, &str, Option<ObjRef>) -> PyResult<Option<ObjRef>>;
+
 /// A library module's code, compiled once per process: its source is part of the binary,
 /// so the code object never changes, and VMs made after the first (the explorer makes
 /// thousands) skip the compiler.
@@ -123,8 +127,12 @@ impl Vm {
         if let Some(&m) = self.modules.get(full) {
             return Ok(Some(m));
         }
-        let Some(m) = self.build_from_table(full)? else {
-            return Ok(None);
+        let m = match self.build_from_table(full)? {
+            Some(m) => m,
+            None => match (self.module_finder)(self, full, Some(package))? {
+                Some(m) => m,
+                None => return Ok(None),
+            },
         };
         if let Object::Module { dict, .. } = self.heap.get(package) {
             let dict = *dict;
@@ -144,7 +152,10 @@ impl Vm {
         if let Some(m) = self.modules.get(top) {
             return Ok(*m);
         }
-        match self.build_from_table(top)? {
+        if let Some(m) = self.build_from_table(top)? {
+            return Ok(m);
+        }
+        match (self.module_finder)(self, top, None)? {
             Some(m) => Ok(m),
             None => {
                 Err(self.new_exception("ModuleNotFoundError", &format!("No module named '{top}'")))

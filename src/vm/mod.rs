@@ -110,6 +110,8 @@ pub struct Vm {
     pub scheduler_state: Box<dyn Any>,
     /// The modules `import` can make (`import::ModuleDef`).
     pub module_table: &'static [import::ModuleDef],
+    /// Finds a module the table has no row for (`import::ModuleFinder`).
+    pub module_finder: import::ModuleFinder,
     /// What native modules keep between calls, one value per type (`module_state`).
     pub module_state: rustc_hash::FxHashMap<TypeId, ModuleState>,
     /// Instructions executed: the virtual clock's tick.
@@ -222,6 +224,7 @@ pub struct Plugins {
     /// Fills the builtins namespace (`Vm::builtins`) once the built-in types exist.
     pub builtins: fn(&mut Vm),
     pub modules: &'static [import::ModuleDef],
+    pub find_module: import::ModuleFinder,
     pub scheduler: &'static threads::SchedulerHooks,
     pub scheduler_state: Box<dyn Any>,
 }
@@ -288,6 +291,7 @@ impl Vm {
             scheduler: plugins.scheduler,
             scheduler_state: plugins.scheduler_state,
             module_table: plugins.modules,
+            module_finder: plugins.find_module,
             module_state: Default::default(),
             ticks: 0,
             observer: None,

@@ -1,0 +1,2 @@
+import import_circ_a
+NAME = 'b'

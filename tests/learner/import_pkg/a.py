@@ -1,0 +1,3 @@
+A = 'a-value'
+from . import b
+def get(): return b.B

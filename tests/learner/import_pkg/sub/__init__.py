@@ -1,0 +1,2 @@
+from ..a import A as AA
+from .. import VERSION

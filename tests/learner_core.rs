@@ -26,6 +26,7 @@ const NAMESPACES: &[&str] = &[
 const OBJECT_MODEL: &[&str] = &[
     "builtin_reversed_sequence",
     "builtin_container_corners",
+    "builtin_more_corners",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

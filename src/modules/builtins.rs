@@ -178,6 +178,9 @@ fn b_input(vm: &mut Vm, _: Option<Value>, _args: Args) -> R {
 }
 
 fn b_len(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("len() takes no keyword arguments"));
+    }
     arity(vm, "len", &args, 1, 1)?;
     length(vm, args.pos[0]).map(|n| Value::Int(n as i64))
 }

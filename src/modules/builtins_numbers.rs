@@ -37,9 +37,13 @@ fn round_float(x: f64, digits: i64) -> f64 {
     if !x.is_finite() {
         return x;
     }
-    // Past 325 decimals every double is already exact (CPython's NDIGITS_MAX).
+    // Past 325 decimals every double is already exact (CPython's NDIGITS_MAX); before
+    // -308 every double rounds to a signed zero (NDIGITS_MIN).
     if digits > 325 {
         return x;
+    }
+    if digits < -308 {
+        return 0.0 * x;
     }
     if digits == 0 {
         let r = x.round();
@@ -72,6 +76,28 @@ pub(super) fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         .copied()
         .or_else(|| kwarg(&args, "ndigits"))
         .filter(|d| *d != Value::None);
+    // ndigits is an index, clipped (as PyNumber_AsSsize_t with no error class).
+    let digits = match digits {
+        None => None,
+        Some(d) => {
+            let d = vm.index_via_dunder(d)?;
+            match vm.as_bigint(d) {
+                Some(big) => Some(Value::Int(num_traits::ToPrimitive::to_i64(&big).unwrap_or(
+                    if big.sign() == num_bigint::Sign::Minus {
+                        i64::MIN
+                    } else {
+                        i64::MAX
+                    },
+                ))),
+                None => {
+                    let t = vm.type_name(d);
+                    return Err(
+                        vm.type_error(&format!("'{t}' object cannot be interpreted as an integer"))
+                    );
+                }
+            }
+        }
+    };
     match v {
         Value::Float(f) => match digits {
             None => {
@@ -100,6 +126,14 @@ pub(super) fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         },
         _ => match vm.as_bigint(v) {
             Some(i) => match digits {
+                // Rounding at a place past every digit the int has gives 0.
+                Some(d)
+                    if vm.as_index(d).unwrap_or(0) < 0
+                        && vm.as_index(d).unwrap_or(0).unsigned_abs()
+                            > i.to_string().len() as u64 + 1 =>
+                {
+                    Ok(Value::Int(0))
+                }
                 Some(d) if vm.as_index(d).unwrap_or(0) < 0 => {
                     let p =
                         num_traits::pow(BigInt::from(10), (-vm.as_index(d).unwrap_or(0)) as usize);

@@ -51,6 +51,9 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("sinh", m_sinh),
             ("cosh", m_cosh),
             ("tanh", m_tanh),
+            ("asinh", m_asinh),
+            ("acosh", m_acosh),
+            ("atanh", m_atanh),
         ],
     );
     let dict = vm.module_dict(m);
@@ -97,6 +100,15 @@ unary_math!(m_acos, f64::acos);
 unary_math!(m_sinh, f64::sinh, true);
 unary_math!(m_cosh, f64::cosh, true);
 unary_math!(m_tanh, f64::tanh);
+// The inverse hyperbolic functions are musl's (the libm crate), whose results match the C
+// library CPython calls; atanh(±1) is a domain error in CPython, not an infinity.
+unary_math!(m_asinh, libm::asinh);
+unary_math!(m_acosh, libm::acosh);
+unary_math!(m_atanh, |x| if x.abs() >= 1.0 {
+    f64::NAN
+} else {
+    libm::atanh(x)
+});
 
 fn m_copysign(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let x = float_arg(vm, &args, 0)?;

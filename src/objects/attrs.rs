@@ -539,7 +539,17 @@ impl Vm {
                             };
                             match meta.and_then(|m| self.class_lookup(m, name).map(|f| (m, f))) {
                                 Some((m, f)) => return self.bind(f, obj, m).map(Some),
-                                None => crate::objects::methods::type_attr(self, r, name),
+                                None => match crate::objects::methods::type_attr(self, r, name) {
+                                    // type's own methods (`A.mro()`) bind to the class.
+                                    None if name == "mro" => {
+                                        let t = self.types["type"];
+                                        match crate::objects::methods::type_attr(self, t, name) {
+                                            Some(f) => return self.bind(f, obj, t).map(Some),
+                                            None => None,
+                                        }
+                                    }
+                                    found => found,
+                                },
                             }
                         }
                     });

@@ -94,6 +94,18 @@ pub fn byte_value(vm: &mut Vm, v: Value) -> PyResult<u8> {
     }
 }
 
+/// `bytearray.__init__(source, ...)`: the contents made anew, as a subclass's `__init__`
+/// calling `super().__init__(...)` expects.
+pub(crate) fn ba_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let data = bytes_data(vm, &args, "bytearray")?;
+    let target = super::args::recv(r);
+    let target = vm.payload_of(target).unwrap_or(target);
+    if let Some(Object::ByteArray(b)) = target.as_obj().map(|o| vm.heap.get_mut(o)) {
+        *b = data;
+    }
+    Ok(Value::None)
+}
+
 pub fn construct_bytearray(vm: &mut Vm, args: &Args) -> R {
     let data = bytes_data(vm, args, "bytearray")?;
     Ok(vm.alloc(Object::ByteArray(data)))
@@ -103,6 +115,8 @@ pub fn construct_memoryview(vm: &mut Vm, args: &Args) -> R {
     let Some(&obj) = args.pos.first() else {
         return Err(vm.type_error("memoryview() missing required argument 'object' (pos 1)"));
     };
+    // A bytes or bytearray subclass's view is of the value it extends.
+    let obj = vm.payload_of(obj).unwrap_or(obj);
     let (len, readonly) = match obj.as_obj().map(|r| vm.heap.get(r)) {
         Some(Object::Bytes(b)) => (b.len(), true),
         Some(Object::ByteArray(b)) => (b.len(), false),

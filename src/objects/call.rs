@@ -156,7 +156,7 @@ impl Vm {
             // the arguments for an immutable type; empty for a mutable one whose
             // class has an __init__ (which fills it, often through super()).
             let has_init = self.class_lookup(r, "__init__").is_some();
-            let value_args = if has_init && matches!(kind, "list" | "dict" | "set") {
+            let value_args = if has_init && matches!(kind, "list" | "dict" | "set" | "bytearray") {
                 Args::new(Vec::new())
             } else {
                 args.clone()

@@ -182,9 +182,22 @@ impl Vm {
         })
     }
 
+    /// A slice's (start, stop, step), which is how slices compare.
+    fn slice_parts(&mut self, v: Value) -> Value {
+        let parts = match v.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Slice { start, stop, step }) => vec![*start, *stop, *step],
+            _ => vec![],
+        };
+        self.new_tuple(parts)
+    }
+
     /// Value equality of built-in values; instances compare by `__eq__` or identity.
     pub fn eq(&mut self, a: Value, b: Value) -> PyResult<bool> {
-        if a.is(b) && !matches!(a, Value::Float(f) if f.is_nan()) {
+        // (`==` itself never assumes a NaN, float or complex, equals itself.)
+        if a.is(b)
+            && !matches!(a, Value::Float(f) if f.is_nan())
+            && !matches!(a.as_obj().map(|r| self.heap.get(r)), Some(Object::Complex(re, im)) if re.is_nan() || im.is_nan())
+        {
             return Ok(true);
         }
         if let (Some(x), Some(y)) = (self.int_arg(a), self.int_arg(b)) {
@@ -252,6 +265,11 @@ impl Vm {
                     }
                 }
                 Ok(true)
+            }
+            // Slices compare as their (start, stop, step).
+            (Object::Slice { .. }, Object::Slice { .. }) => {
+                let (x, y) = (self.slice_parts(a), self.slice_parts(b));
+                self.eq(x, y)
             }
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 Ok(x.len() == y.len() && self.is_subset(a, b)?)
@@ -383,6 +401,10 @@ impl Vm {
                     }
                 }
                 Ok(Some(x.len().cmp(&y.len())))
+            }
+            (Object::Slice { .. }, Object::Slice { .. }) => {
+                let (x, y) = (self.slice_parts(a), self.slice_parts(b));
+                self.order(x, y)
             }
             (Object::Set(x) | Object::FrozenSet(x), Object::Set(y) | Object::FrozenSet(y)) => {
                 let (x_len, y_len) = (x.len(), y.len());

@@ -78,6 +78,19 @@ impl Vm {
                         },
                     }
                 }
+                // As range_hash: a range is the key of (len, start, step), with None for
+                // what its length makes irrelevant, so equal ranges are one key.
+                Object::Range { start, stop, step } => {
+                    let (start, stop, step) = (*start, *stop, *step);
+                    let len = crate::objects::items::range_len(start, stop, step);
+                    let parts = match len {
+                        0 => vec![Value::Int(0), Value::None, Value::None],
+                        1 => vec![Value::Int(1), Value::Int(start), Value::None],
+                        n => vec![Value::Int(n), Value::Int(start), Value::Int(step)],
+                    };
+                    let t = self.new_tuple(parts);
+                    return self.dict_key(t);
+                }
                 // As 3.7's method_hash: the object's hash with the function's.
                 Object::Complex(re, im) => {
                     let (re, im) = (*re, *im);
@@ -152,7 +165,15 @@ impl Vm {
             return Err(self.type_error(&format!("unhashable type: '{t}'")));
         }
         if let Some(r) = self.call_special(v, "__hash__", vec![])? {
-            return Ok(r);
+            // An int too wide for a hash is hashed again, as CPython's slot does; -1 is -2.
+            return match self.as_bigint(r) {
+                Some(big) => Ok(Value::Int(match big.to_i64() {
+                    Some(-1) => -2,
+                    Some(h) => h,
+                    None => hash_int(&big),
+                })),
+                None => Err(self.type_error("__hash__ method should return an integer")),
+            };
         }
         let k = self.dict_key(v)?;
         use std::hash::{Hash, Hasher};

@@ -49,7 +49,13 @@ pub fn builtin_method(vm: &mut Vm, class: ObjRef, name: &str) -> Option<Value> {
                 // __new__ takes the class, not a value of the type, first; a set's repr
                 // names a subclass (`S({1})`), so it is given the instance itself.
                 let sees_instance = n == "__new__"
-                    || matches!((tag, n), ("set" | "frozenset", "__repr__" | "__str__"));
+                    || matches!(
+                        (tag, n),
+                        (
+                            "set" | "frozenset" | "deque" | "bytearray",
+                            "__repr__" | "__str__"
+                        )
+                    );
                 native.owner = Owner::of(tag).filter(|_| !sees_instance);
             }
             return Some(method);
@@ -141,6 +147,7 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("list", "__init__") => Some(("__init__", l_init)),
         ("dict", "__init__") => Some(("__init__", d_init)),
         ("set", "__init__") => Some(("__init__", st_init)),
+        ("bytearray", "__init__") => Some(("__init__", super::bytearray::ba_init)),
         ("dict" | "set" | "frozenset", "copy") => Some(("copy", d_copy)),
         ("dict", "fromkeys") => Some(("fromkeys", d_fromkeys)),
         ("set", "add") => Some(("add", st_add)),
@@ -265,6 +272,9 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         {
             Some(("__next__", next_method))
         }
+        (_, "__length_hint__") if tag.ends_with("iterator") || tag == "reversed" => {
+            Some(("__length_hint__", super::object::length_hint))
+        }
         ("lock" | "RLock", "acquire") => Some(("acquire", crate::sched::locks::l_acquire)),
         ("lock" | "RLock", "release") => Some(("release", crate::sched::locks::l_release)),
         ("lock", "locked") => Some(("locked", crate::sched::locks::l_locked)),
@@ -289,6 +299,7 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         ("object", "__init_subclass__") => Some(("__init_subclass__", o_init)),
         (_, "__new__") => Some(("__new__", o_new)),
         ("type", "__call__") => Some(("__call__", type_call)),
+        ("type", "mro") => Some(("mro", super::object::type_mro)),
         ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
         ("object", "__reduce_ex__") => Some(("__reduce_ex__", super::reduce::o_reduce_ex)),
         ("object", "__reduce__") => Some(("__reduce__", super::reduce::o_reduce)),

@@ -46,9 +46,10 @@ pub(crate) fn i_to_bytes(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         .first()
         .copied()
         .or_else(|| super::args::kwarg(&args, "length"));
-    let Some(length) = length.and_then(|l| vm.as_index(l)) else {
+    let Some(length) = length else {
         return Err(vm.type_error("to_bytes() missing required argument 'length' (pos 1)"));
     };
+    let length = vm.ssize_arg(length)?;
     let order = args
         .pos
         .get(1)
@@ -219,7 +220,9 @@ pub(crate) fn f_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         return Err(vm.type_error(&format!("must be str, not {t}")));
     };
     match parse_hex_float(s.trim()) {
-        Some(f) if f.is_finite() || s.to_ascii_lowercase().contains("inf") => Ok(Value::Float(f)),
+        Some(f) if f.is_finite() || f.is_nan() || s.to_ascii_lowercase().contains("inf") => {
+            Ok(Value::Float(f))
+        }
         Some(_) => Err(vm.new_exception(
             "OverflowError",
             "hexadecimal value too large to represent as a float",

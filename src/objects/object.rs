@@ -214,6 +214,58 @@ pub(crate) fn next_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     }
 }
 
+/// `cls.mro()`: the class's method resolution order, as a list.
+pub(crate) fn type_mro(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let class = recv(r);
+    let mro = match class.as_obj().map(|c| vm.heap.get(c)) {
+        Some(Object::Class(c)) => c.mro.iter().map(|m| Value::Obj(*m)).collect(),
+        _ => return Err(vm.type_error("descriptor 'mro' of 'type' object needs an argument")),
+    };
+    Ok(vm.new_list(mro))
+}
+
+/// `it.__length_hint__()`: how many items an iterator over a sequence, dict, set or range
+/// has left (0 once exhausted); NotImplemented for the others, as operator.length_hint
+/// expects.
+pub(crate) fn length_hint(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    use crate::vm::object::Iter;
+    let not_implemented = vm
+        .dict_get_str(vm.builtins, "NotImplemented")
+        .unwrap_or(Value::None);
+    let Some(Object::Iter(it)) = recv(r).as_obj().map(|o| vm.heap.get(o)) else {
+        return Ok(not_implemented);
+    };
+    let left = match it {
+        Iter::Seq { seq, index } => match vm.heap.get(*seq) {
+            Object::List(v) | Object::Tuple(v) => v.len().saturating_sub(*index),
+            Object::Deque(d) => d.items.len().saturating_sub(*index),
+            _ => 0,
+        },
+        Iter::Dict {
+            dict, index, size, ..
+        } => match vm.heap.get(*dict) {
+            Object::Dict(d) if d.len() == *size => size.saturating_sub(*index),
+            _ => 0,
+        },
+        Iter::Set { items, index, .. } | Iter::Values { items, index } => {
+            items.len().saturating_sub(*index)
+        }
+        Iter::Str { chars, index } => chars.len().saturating_sub(*index),
+        Iter::Range { next, stop, step } => {
+            let (next, stop, step) = (*next, *stop, *step);
+            let span = if step > 0 { stop - next } else { next - stop };
+            if span <= 0 {
+                0
+            } else {
+                ((span - 1) / step.abs() + 1) as usize
+            }
+        }
+        Iter::Reversed { index, .. } => (*index + 1).max(0) as usize,
+        _ => return Ok(not_implemented),
+    };
+    Ok(Value::Int(left as i64))
+}
+
 pub(crate) fn r_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let v = args.pos.first().copied().unwrap_or(Value::None);
     if let Object::Range { start, stop, step } = vm.heap.get(recv(r).as_obj().expect("range")) {

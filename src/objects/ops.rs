@@ -213,11 +213,25 @@ impl Vm {
                     let class = self.type_of(v);
                     if let Some(m) = self.class_lookup(class, "__bool__") {
                         let r = self.call_method_value(m, v, vec![])?;
-                        return Ok(matches!(r, Value::Bool(true)));
+                        return match r {
+                            Value::Bool(b) => Ok(b),
+                            _ => {
+                                let t = self.type_name(r);
+                                Err(self.type_error(&format!(
+                                    "__bool__ should return bool, returned {t}"
+                                )))
+                            }
+                        };
                     }
                     if let Some(m) = self.class_lookup(class, "__len__") {
                         let r = self.call_method_value(m, v, vec![])?;
-                        return Ok(self.as_index(r).unwrap_or(0) != 0);
+                        let n = self.ssize_arg(r)?;
+                        if n < 0 {
+                            return Err(
+                                self.new_exception("ValueError", "__len__() should return >= 0")
+                            );
+                        }
+                        return Ok(n != 0);
                     }
                     match self.payload_of(v) {
                         Some(p) => return self.truthy(p),
@@ -280,10 +294,11 @@ impl Vm {
         }
     }
 
-    fn is_set(&self, v: Value) -> bool {
+    /// A set, deque or bytearray: its str is its repr, which names a subclass.
+    fn repr_names_class(&self, v: Value) -> bool {
         matches!(
             v.as_obj().map(|r| self.heap.get(r)),
-            Some(Object::Set(_) | Object::FrozenSet(_))
+            Some(Object::Set(_) | Object::FrozenSet(_) | Object::Deque(_) | Object::ByteArray(_))
         )
     }
 
@@ -324,13 +339,9 @@ impl Vm {
             }
             "__contains__" => Value::Bool(self.contains(payload, arg(0))?),
             "__iter__" => self.get_iter(payload)?,
-            // A set's repr names a subclass: `S({1})` (instance_repr).
-            "__repr__" if self.is_set(payload) => {
-                let s = self.instance_repr(receiver)?;
-                self.new_str(s)
-            }
+            // (instance_repr: a set's, deque's or bytearray's repr names a subclass.)
             "__repr__" => {
-                let s = self.repr(payload)?;
+                let s = self.instance_repr(receiver)?;
                 self.new_str(s)
             }
             // A __repr__ of the subclass's own is str()'s fallback, as object.__str__ does.
@@ -341,7 +352,7 @@ impl Vm {
             {
                 return Ok(None);
             }
-            "__str__" if self.is_set(payload) => {
+            "__str__" if self.repr_names_class(payload) => {
                 let s = self.instance_repr(receiver)?;
                 self.new_str(s)
             }
@@ -353,7 +364,7 @@ impl Vm {
                 let mutable = payload.as_obj().is_some_and(|r| {
                     matches!(
                         self.heap.get(r),
-                        Object::List(_) | Object::Dict(_) | Object::Set(_)
+                        Object::List(_) | Object::Dict(_) | Object::Set(_) | Object::ByteArray(_)
                     )
                 });
                 if mutable {
@@ -692,7 +703,8 @@ impl Vm {
                 crate::compile::float_divmod(x, y).1
             }
             "** or pow()" => {
-                if x == 0.0 && y < 0.0 {
+                // (0.0 ** -inf is inf, as C's pow.)
+                if x == 0.0 && y < 0.0 && y.is_finite() {
                     return Err(self.zero_division("0.0 cannot be raised to a negative power"));
                 }
                 // A negative base to a fractional power is complex (as 3's float_pow).

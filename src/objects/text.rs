@@ -340,8 +340,16 @@ impl Vm {
                     });
                 return Ok(format!("{name}({inner})"));
             }
-            // The built-in type's repr of the value a subclass instance extends.
-            return self.repr(p);
+            // The built-in type's repr of the value a subclass instance extends; a deque's
+            // and a bytearray's name the subclass (`D([1])`, `B(b'x')`).
+            let text = self.repr(p)?;
+            let name = self.type_name(v);
+            for base in ["deque(", "bytearray("] {
+                if let Some(rest) = text.strip_prefix(base) {
+                    return Ok(format!("{name}({rest}"));
+                }
+            }
+            return Ok(text);
         }
         for singleton in ["NotImplemented", "Ellipsis"] {
             if self

@@ -74,7 +74,8 @@ pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
 
 /// The built-in types a class may extend with its own methods and attributes: its
 /// instances carry a value of the type (`Instance::payload`).
-pub const EXTENSIBLE: [&str; 10] = [
+pub const EXTENSIBLE: [&str; 11] = [
+    "bytearray",
     "int",
     "float",
     "str",

@@ -160,6 +160,14 @@ class Counter(dict):
 class OrderedDict(dict):
     """A dict (dicts keep insertion order) with move_to_end and popitem(last)."""
 
+    def __eq__(self, other):
+        # Two OrderedDicts are equal only in the same order; with a plain dict, as dicts.
+        if isinstance(other, OrderedDict):
+            return dict.__eq__(self, other) and all(a == b for a, b in zip(self, other))
+        return dict.__eq__(self, other)
+
+    __hash__ = None
+
     def move_to_end(self, key, last=True):
         value = self.pop(key)
         if last:

@@ -651,6 +651,21 @@ impl Vm {
         }
         if let Value::Obj(r) = obj {
             match self.heap.get_mut(r) {
+                // `obj.__dict__ = d`: d becomes the instance's namespace.
+                Object::Instance(_) if name == "__dict__" => {
+                    let is_dict =
+                        matches!(v.as_obj().map(|d| self.heap.get(d)), Some(Object::Dict(_)));
+                    let (Value::Obj(d), true) = (v, is_dict) else {
+                        let t = self.type_name(v);
+                        return Err(self.type_error(&format!(
+                            "__dict__ must be set to a dictionary, not a '{t}'"
+                        )));
+                    };
+                    if let Object::Instance(inst) = self.heap.get_mut(r) {
+                        inst.dict = d;
+                    }
+                    return Ok(());
+                }
                 Object::Instance(inst) => {
                     let d = inst.dict;
                     self.dict_set_str(d, name, v);

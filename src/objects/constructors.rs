@@ -244,6 +244,12 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     };
                     return super::codecs::decode(vm, &b, &codec_args);
                 }
+                // str(s) of an exact str is s itself, as CPython's.
+                if vm.types.get("str") == Some(&class)
+                    && matches!(v.as_obj().map(|r| vm.heap.get(r)), Some(Object::Str(_)))
+                {
+                    return Ok(v);
+                }
                 if let Value::Int(i) = v {
                     // The everyday str(n): ASCII digits, formatted without a String.
                     let text = compact_str::ToCompactString::to_compact_string(&i);

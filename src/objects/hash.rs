@@ -256,6 +256,10 @@ impl Vm {
     /// `key_in` for a dict or set being built, not yet on the heap.
     pub fn key_in_dict(&mut self, d: &Dict, v: Value) -> PyResult<DictKey> {
         let k = self.dict_key(v)?;
+        // (Only a custom key needs the search: the caller's insert hashes the others.)
+        if !k.contains_custom() {
+            return Ok(k);
+        }
         Ok(self.find_key(d, &k, v)?.unwrap_or(k))
     }
 

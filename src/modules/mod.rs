@@ -59,7 +59,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("_random", random::make),
     native("concurrent", make_concurrent),
     native("asyncio", asyncio::make),
-    native("_asyncio", asyncio::native::make),
+    native("_asyncio", asyncio::make_native),
     native("_collections", make_collections),
     native("_types", types_native::make),
     native("_weakref", weakref::make),

@@ -173,10 +173,15 @@ impl Vm {
             self.new_instance(r)
         };
         match self.class_lookup(r, "__init__") {
+            // A Python __init__, or a module's native function a class took as its
+            // __init__ (asyncio's Future: it gets the instance first).
             Some(init)
                 if matches!(
                     init.as_obj().map(|x| self.heap.get(x)),
                     Some(Object::Function(_))
+                ) || matches!(
+                    init.as_obj().map(|x| self.heap.get(x)),
+                    Some(Object::Native(n)) if n.receiver.is_none() && n.owner.is_none() && !n.is_method
                 ) =>
             {
                 args.pos.insert(0, instance);

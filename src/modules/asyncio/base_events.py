@@ -232,20 +232,13 @@ class BaseEventLoop(events.AbstractEventLoop):
 
     # ------------------------------------------------------------ scheduling callbacks
 
-    def call_later(self, delay, callback, *args, context=None):
-        timer = self.call_at(self.time() + delay, callback, *args, context=context)
-        return timer
-
-    def call_at(self, when, callback, *args, context=None):
-        self._check_closed()
-        timer = events.TimerHandle(when, callback, args, self, context)
-        _asyncio.timer_push(self._scheduled, timer)
-        timer._scheduled = True
-        return timer
-
-    def call_soon(self, callback, *args, context=None):
-        self._check_closed()
-        return self._call_soon(callback, args, context)
+    # call_later(delay, callback, *args, context=None), call_at(when, ...) and
+    # call_soon(callback, *args, context=None) are _asyncio's (Rust): a TimerHandle on the
+    # timer heap (`_scheduled`), or a Handle at the end of `_ready`; RuntimeError once
+    # the loop is closed.
+    call_later = _asyncio.loop_call_later
+    call_at = _asyncio.loop_call_at
+    call_soon = _asyncio.loop_call_soon
 
     def _call_soon(self, callback, args, context):
         handle = events.Handle(callback, args, self, context)

@@ -2,6 +2,7 @@
 which loop is current or running in each thread (get_event_loop, set_event_loop,
 new_event_loop, get_running_loop)."""
 
+import _asyncio
 import contextvars
 import threading
 from asyncio import format_helpers
@@ -15,16 +16,12 @@ class Handle:
     """A callback scheduled on a loop (call_soon): cancelable, run once in its context."""
 
 
-    def __init__(self, callback, args, loop, context=None):
-        # A Context (a task's), or a context's mapping to run in a copy of: with none
-        # given, the running one's, shared (it is never changed in place).
-        if context is None:
-            context = contextvars._current._data
-        self._context = context
-        self._loop = loop
-        self._callback = callback
-        self._args = args
-        self._cancelled = False
+    # __init__(callback, args, loop, context=None) and _run() are _asyncio's (Rust). A
+    # handle runs in its context: a Context (a task's), or a context's mapping to run in
+    # a copy of; with none given, the running one's mapping, shared (it is never changed
+    # in place). _run calls the callback there; what it raises goes to
+    # _callback_failed.
+    __init__ = _asyncio.handle_init
 
     def _repr_info(self):
         info = [self.__class__.__name__]
@@ -46,30 +43,26 @@ class Handle:
     def cancelled(self):
         return self._cancelled
 
-    def _run(self):
-        try:
-            context = self._context
-            if type(context) is dict:
-                contextvars._run_in_snapshot(context, self._callback, *self._args)
-            else:
-                context.run(self._callback, *self._args)
-        except Exception as exc:
-            cb = format_helpers._format_callback_source(self._callback, self._args)
-            msg = 'Exception in callback {}'.format(cb)
-            context = {'message': msg, 'exception': exc, 'handle': self}
-            self._loop.call_exception_handler(context)
-        self = None
+    _run = _asyncio.handle_run
+
+
+def _callback_failed(handle, exc):
+    """A callback raised `exc`: the loop's exception handler hears of it."""
+    cb = format_helpers._format_callback_source(handle._callback, handle._args)
+    msg = 'Exception in callback {}'.format(cb)
+    context = {'message': msg, 'exception': exc, 'handle': handle}
+    handle._loop.call_exception_handler(context)
+
+
+_asyncio._callback_failed = _callback_failed
 
 
 class TimerHandle(Handle):
     """A callback scheduled for a loop time (call_later, call_at); ordered by that time."""
 
 
-    def __init__(self, when, callback, args, loop, context=None):
-        assert when is not None
-        super().__init__(callback, args, loop, context)
-        self._when = when
-        self._scheduled = False
+    # __init__(when, callback, args, loop, context=None), in Rust as Handle's.
+    __init__ = _asyncio.timer_handle_init
 
     def _repr_info(self):
         info = super()._repr_info()
@@ -115,6 +108,11 @@ class TimerHandle(Handle):
 
     def when(self):
         return self._when
+
+
+# The classes call_soon and call_at (Rust) make handles of.
+_asyncio.Handle = Handle
+_asyncio.TimerHandle = TimerHandle
 
 
 class AbstractEventLoop:

@@ -2,6 +2,7 @@
 with CPython 3.7's states, callbacks (scheduled on the loop in registration order),
 errors and repr; and wrap_future, which ties a concurrent.futures.Future to one."""
 
+import _asyncio
 import concurrent.futures
 import contextvars
 from asyncio import base_futures
@@ -15,6 +16,12 @@ CancelledError = base_futures.CancelledError
 InvalidStateError = base_futures.InvalidStateError
 TimeoutError = base_futures.TimeoutError
 isfuture = base_futures.isfuture
+
+# What the Rust methods raise and read.
+_asyncio.CancelledError = CancelledError
+_asyncio.InvalidStateError = InvalidStateError
+_asyncio.get_event_loop = events.get_event_loop
+_asyncio.contextvars = contextvars
 
 _PENDING = base_futures._PENDING
 _CANCELLED = base_futures._CANCELLED
@@ -35,12 +42,10 @@ class Future:
     _asyncio_future_blocking = False
     _log_traceback = False
 
-    def __init__(self, *, loop=None):
-        if loop is None:
-            self._loop = events.get_event_loop()
-        else:
-            self._loop = loop
-        self._callbacks = []
+    # The methods a task's every step calls are _asyncio's (Rust), as CPython's C Future;
+    # they keep the state in the attributes above. __init__(*, loop=None) takes the
+    # current loop when none is given.
+    __init__ = _asyncio.future_init
 
     def __repr__(self):
         return '<{} {}>'.format(self.__class__.__name__, ' '.join(self._repr_info()))
@@ -48,60 +53,20 @@ class Future:
     def _repr_info(self):
         return base_futures._future_repr_info(self)
 
-    def get_loop(self):
-        return self._loop
-
-    def cancel(self):
-        """Cancels the future and schedules its callbacks; False if it was already done."""
-        self._log_traceback = False
-        if self._state != _PENDING:
-            return False
-        self._state = _CANCELLED
-        self._schedule_callbacks()
-        return True
-
-    def _schedule_callbacks(self):
-        callbacks = self._callbacks[:]
-        if not callbacks:
-            return
-        self._callbacks[:] = []
-        for callback, ctx in callbacks:
-            self._loop.call_soon(callback, self, context=ctx)
-
-    def cancelled(self):
-        return self._state == _CANCELLED
-
-    def done(self):
-        return self._state != _PENDING
-
-    def result(self):
-        """The result; raises the exception that was set, CancelledError, or
-        InvalidStateError while pending."""
-        if self._state == _CANCELLED:
-            raise CancelledError
-        if self._state != _FINISHED:
-            raise InvalidStateError('Result is not set.')
-        self._log_traceback = False
-        if self._exception is not None:
-            raise self._exception
-        return self._result
-
-    def exception(self):
-        if self._state == _CANCELLED:
-            raise CancelledError
-        if self._state != _FINISHED:
-            raise InvalidStateError('Exception is not set.')
-        self._log_traceback = False
-        return self._exception
-
-    def add_done_callback(self, fn, *, context=None):
-        if self._state != _PENDING:
-            self._loop.call_soon(fn, self, context=context)
-        else:
-            if context is None:
-                # A snapshot of the running context (see events.Handle).
-                context = contextvars._current._data
-            self._callbacks.append((fn, context))
+    get_loop = _asyncio.future_get_loop
+    # Cancels the future and schedules its callbacks; False if it was already done.
+    cancel = _asyncio.future_cancel
+    # Hands every callback to the loop's call_soon, in the order they were added.
+    _schedule_callbacks = _asyncio.future_schedule_callbacks
+    cancelled = _asyncio.future_cancelled
+    done = _asyncio.future_done
+    # The result; raises the exception that was set, CancelledError, or InvalidStateError
+    # while pending.
+    result = _asyncio.future_result
+    exception = _asyncio.future_exception
+    # add_done_callback(fn, *, context=None): scheduled at once if the future is done,
+    # else when it is, in the running context (or the one given).
+    add_done_callback = _asyncio.future_add_done_callback
 
     def remove_done_callback(self, fn):
         """Removes every registration of `fn`; returns how many there were."""
@@ -111,25 +76,8 @@ class Future:
             self._callbacks[:] = filtered
         return removed_count
 
-    def set_result(self, result):
-        if self._state != _PENDING:
-            raise InvalidStateError('invalid state')
-        self._result = result
-        self._state = _FINISHED
-        self._schedule_callbacks()
-
-    def set_exception(self, exception):
-        if self._state != _PENDING:
-            raise InvalidStateError('invalid state')
-        if isinstance(exception, type):
-            exception = exception()
-        if type(exception) is StopIteration:
-            raise TypeError("StopIteration interacts badly with generators "
-                            "and cannot be raised into a Future")
-        self._exception = exception
-        self._state = _FINISHED
-        self._schedule_callbacks()
-        self._log_traceback = True
+    set_result = _asyncio.future_set_result
+    set_exception = _asyncio.future_set_exception
 
     def __await__(self):
         if not self.done():

@@ -7,23 +7,20 @@
 //! the floats here saves the Python `__lt__` call each step of a sift would make.
 
 use crate::modules::{R, arg};
-use crate::vm::object::{Args, Object};
+use crate::vm::object::{Args, NativeFn, Object};
 use crate::vm::threads::TaskStep;
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
-pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
-    Ok(vm.new_module(
-        "_asyncio",
-        &[
-            ("timer_push", timer_push),
-            ("timer_pop", timer_pop),
-            ("timer_heapify", timer_heapify),
-            ("explored", explored),
-            ("pick_ready", pick_ready),
-            ("task_step", task_step),
-        ],
-    ))
-}
+/// The functions of this file (accelerate.rs and handles.rs add Future's, Task's and the
+/// handles' methods; mod.rs makes the module of all).
+pub const FUNCTIONS: &[(&str, NativeFn)] = &[
+    ("timer_push", timer_push),
+    ("timer_pop", timer_pop),
+    ("timer_heapify", timer_heapify),
+    ("explored", explored),
+    ("pick_ready", pick_ready),
+    ("task_step", task_step),
+];
 
 /// A timer's due time: its `_when` attribute.
 fn when(vm: &Vm, timer: Value) -> f64 {
@@ -101,12 +98,18 @@ fn sift_up(vm: &mut Vm, r: ObjRef, mut pos: usize) {
 }
 
 fn timer_push(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let r = heap_list(vm, arg(&args, 0))?;
+    push_timer(vm, arg(&args, 0), arg(&args, 1))?;
+    Ok(Value::None)
+}
+
+/// Adds a timer to a heap (a list), keeping heapq's order.
+pub fn push_timer(vm: &mut Vm, heap: Value, timer: Value) -> PyResult<()> {
+    let r = heap_list(vm, heap)?;
     let list = items_mut(vm, r);
-    list.push(arg(&args, 1));
+    list.push(timer);
     let last = list.len() - 1;
     sift_down(vm, r, 0, last);
-    Ok(Value::None)
+    Ok(())
 }
 
 fn timer_pop(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
@@ -154,12 +157,21 @@ fn pick_ready(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 /// it: the task (by identity), its coroutine's name (not qualified: it labels a row), the line the coroutine is suspended
 /// at (0 when it has finished) and whether the task is done.
 fn task_step(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    tell_task_step(
+        vm,
+        arg(&args, 0),
+        matches!(arg(&args, 1), Value::Bool(true)),
+    );
+    Ok(Value::None)
+}
+
+/// What task_step tells a recording tool (nothing when none listens).
+pub fn tell_task_step(vm: &mut Vm, task: Value, begins: bool) {
     if vm.observer.is_none() {
-        return Ok(Value::None);
+        return;
     }
-    let (task, begins) = (arg(&args, 0), matches!(arg(&args, 1), Value::Bool(true)));
     let Value::Obj(task_ref) = task else {
-        return Ok(Value::None);
+        return;
     };
     let dict = vm.instance_dict(task);
     let coro = dict
@@ -182,5 +194,4 @@ fn task_step(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         };
         observer.task_step(vm, &step)
     });
-    Ok(Value::None)
 }

@@ -26,6 +26,7 @@ ALL_COMPLETED = concurrent.futures.ALL_COMPLETED
 _all_tasks = weakref.WeakSet()
 # The task running in each loop.
 _current_tasks = {}
+_asyncio._current_tasks = _current_tasks
 
 
 def current_task(loop=None):
@@ -161,85 +162,14 @@ class Task(futures.Future):
         self._must_cancel = True
         return True
 
-    def __step(self, exc=None):
-        if self.done():
-            raise futures.InvalidStateError(
-                '_step(): already done: {!r}, {!r}'.format(self, exc))
-        if self._must_cancel:
-            if not isinstance(exc, futures.CancelledError):
-                exc = futures.CancelledError()
-            self._must_cancel = False
-        coro = self._coro
-        self._fut_waiter = None
-        _enter_task(self._loop, self)
-        try:
-            if exc is None:
-                result = coro.send(None)
-            else:
-                result = coro.throw(exc)
-        except StopIteration as exc:
-            if self._must_cancel:
-                # Cancelled just as the coroutine returned.
-                self._must_cancel = False
-                super().set_exception(futures.CancelledError())
-            else:
-                super().set_result(exc.value)
-        except futures.CancelledError:
-            super().cancel()
-        except Exception as exc:
-            super().set_exception(exc)
-        except BaseException as exc:
-            super().set_exception(exc)
-            raise
-        else:
-            blocking = getattr(result, '_asyncio_future_blocking', None)
-            if blocking is not None:
-                # A future, from Future.__await__.
-                if futures._get_loop(result) is not self._loop:
-                    new_exc = RuntimeError(
-                        'Task {!r} got Future {!r} attached to a different loop'.format(
-                            self, result))
-                    self._loop.call_soon(self.__step, new_exc, context=self._context)
-                elif blocking:
-                    if result is self:
-                        new_exc = RuntimeError(
-                            'Task cannot await on itself: {!r}'.format(self))
-                        self._loop.call_soon(self.__step, new_exc, context=self._context)
-                    else:
-                        result._asyncio_future_blocking = False
-                        result.add_done_callback(self.__wakeup, context=self._context)
-                        self._fut_waiter = result
-                        if self._must_cancel:
-                            if self._fut_waiter.cancel():
-                                self._must_cancel = False
-                else:
-                    new_exc = RuntimeError(
-                        'yield was used instead of yield from '
-                        'in task {!r} with {!r}'.format(self, result))
-                    self._loop.call_soon(self.__step, new_exc, context=self._context)
-            elif result is None:
-                # A bare yield gives up one loop iteration.
-                self._loop.call_soon(self.__step, context=self._context)
-            elif type(result).__name__ == 'generator':
-                new_exc = RuntimeError(
-                    'yield was used instead of yield from for '
-                    'generator in task {!r} with {!r}'.format(self, result))
-                self._loop.call_soon(self.__step, new_exc, context=self._context)
-            else:
-                new_exc = RuntimeError('Task got bad yield: {!r}'.format(result))
-                self._loop.call_soon(self.__step, new_exc, context=self._context)
-        finally:
-            _leave_task(self._loop, self)
-            self = None
-
-    def __wakeup(self, future):
-        try:
-            future.result()
-        except Exception as exc:
-            self.__step(exc)
-        else:
-            self.__step()
-        self = None
+    # __step(exc=None) runs the coroutine to its next await: send (or throw `exc`) into
+    # it, then its result or exception is the task's if it returned or raised; a future it
+    # yielded gets __wakeup as its done callback; a bare yield gives up one iteration.
+    # __wakeup(future) steps the task once the future is done, throwing its exception in.
+    # Both are _asyncio's (Rust), as CPython's C Task; they are named as the mangled
+    # names these methods would have.
+    _Task__step = _asyncio.task__step
+    _Task__wakeup = _asyncio.task__wakeup
 
 
 _PyTask = Task

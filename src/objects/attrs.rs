@@ -274,6 +274,7 @@ impl Vm {
             return false;
         }
         let (index, key) = self.dict_set_name(dict, name, interned, v);
+        self.note_attrs(class, index + 1);
         hint.set(AttrHint {
             epoch: self.class_epoch,
             class,

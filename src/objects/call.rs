@@ -29,7 +29,7 @@ impl Vm {
                         | crate::bytecode::code::flags::CO_ASYNC_GENERATOR)
                     != 0;
                 let qualname = if is_generator {
-                    Some(func.qualname.clone())
+                    Some(compact_str::CompactString::new(&func.qualname))
                 } else {
                     None
                 };

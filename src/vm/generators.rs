@@ -9,6 +9,7 @@ use super::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
 use crate::bytecode::code::flags::{CO_ASYNC_GENERATOR, CO_COROUTINE, CO_GENERATOR};
+use compact_str::CompactString;
 
 impl Vm {
     pub fn as_generator(&self, v: Value) -> Option<ObjRef> {
@@ -143,7 +144,7 @@ impl Vm {
     }
 
     /// Wraps a new frame of a generator or coroutine function in its object.
-    pub fn make_generator(&mut self, frame: Box<Frame>, qualname: String) -> Value {
+    pub fn make_generator(&mut self, frame: Box<Frame>, qualname: CompactString) -> Value {
         let flags = frame.code().co_flags;
         let kind = if flags & CO_ASYNC_GENERATOR != 0 {
             GenKind::AsyncGenerator
@@ -156,7 +157,7 @@ impl Vm {
         let code = frame.code().clone();
         let g = self.heap.alloc(Object::Generator(Box::new(Generator {
             kind,
-            name: code.co_name.clone(),
+            name: CompactString::new(&code.co_name),
             qualname,
             code,
             frame: None,

@@ -318,6 +318,10 @@ pub struct Class {
     pub init_cache: std::cell::Cell<(u64, Option<ObjRef>)>,
     /// The class's metaclass when it is not `type` (`class A(metaclass=Meta)`).
     pub metaclass: Option<ObjRef>,
+    /// The most attributes an instance's `__dict__` has had: a new instance's dict is made
+    /// with room for that many (as CPython sizes key-sharing dicts), so it is not regrown
+    /// (and copied) as `__init__` stores its attributes one by one.
+    pub attrs_seen: std::cell::Cell<u32>,
 }
 
 #[derive(Clone)]
@@ -461,8 +465,9 @@ pub struct AsyncGenStep {
 #[derive(Clone)]
 pub struct Generator {
     pub kind: GenKind,
-    pub name: String,
-    pub qualname: String,
+    /// Names of up to 24 bytes are kept inline: making a coroutine allocates no text.
+    pub name: CompactString,
+    pub qualname: CompactString,
     pub code: Arc<CodeObject>,
     /// The suspended frame; `None` once the generator has finished.
     pub frame: Option<Box<Frame>>,

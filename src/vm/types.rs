@@ -158,6 +158,7 @@ impl Vm {
                 dict: NameMap::default(),
                 builtin: Some(name),
                 init_cache: Default::default(),
+                attrs_seen: Default::default(),
                 metaclass: None,
             })));
             self.types.insert(name, class);
@@ -262,6 +263,7 @@ impl Vm {
             dict,
             builtin,
             init_cache: Default::default(),
+            attrs_seen: Default::default(),
             metaclass: None,
         })));
         let mut mro = vec![class];
@@ -420,7 +422,12 @@ impl Vm {
     }
 
     pub fn new_instance(&mut self, class: ObjRef) -> Value {
-        let dict = self.heap.alloc(Object::Dict(Dict::default()));
+        let room = match self.heap.get(class) {
+            Object::Class(c) => c.attrs_seen.get() as usize,
+            _ => 0,
+        };
+        let dict = Dict::with_capacity_and_hasher(room, Default::default());
+        let dict = self.heap.alloc(Object::Dict(dict));
         self.alloc(Object::Instance(Instance {
             class,
             dict,
@@ -455,7 +462,18 @@ impl Vm {
 
     pub fn set_instance_attr(&mut self, v: Value, name: &str, value: Value) {
         if let Some(d) = self.instance_dict(v) {
-            self.dict_set_str(d, name, value);
+            let index = self.dict_set_str(d, name, value);
+            self.note_attrs(self.type_of(v), index + 1);
+        }
+    }
+
+    /// An instance of `class` has `count` attributes: the next ones get room for as many
+    /// (`Class::attrs_seen`; a class whose instances grow without bound stops at 64).
+    pub fn note_attrs(&self, class: ObjRef, count: usize) {
+        if let Object::Class(c) = self.heap.get(class)
+            && count > c.attrs_seen.get() as usize
+        {
+            c.attrs_seen.set(count.min(64) as u32);
         }
     }
 }

@@ -25,6 +25,7 @@ pub const METHODS: &[(&str, crate::vm::object::NativeFn)] = &[
     ("future_set_exception", future_set_exception),
     ("future_cancel", future_cancel),
     ("future_schedule_callbacks", future_schedule_callbacks),
+    ("task_init", task_init),
     ("task__step", task_step),
     ("task__wakeup", task_wakeup),
 ];
@@ -408,6 +409,64 @@ fn leave_task(vm: &mut Vm, loop_: Value, task: Value) -> PyResult<()> {
     }
     super::native::tell_task_step(vm, task, false);
     Ok(())
+}
+
+/// Task.__init__(coro, *, loop=None): a future whose first step is scheduled at once, in
+/// a copy of the running context; the task joins all_tasks().
+fn task_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let (task, args) = split(vm, r, args)?;
+    let loop_ = keyword(vm, &args, "__init__", 1, "loop")?;
+    let Some(&coro) = args.pos.first() else {
+        return Err(vm.type_error("__init__() missing 1 required positional argument: 'coro'"));
+    };
+    let mut future_args = Args::default();
+    future_args.kw.push(("loop".into(), loop_));
+    future_init(vm, Some(task), future_args)?;
+    let is_coroutine = match coro.as_obj().map(|c| vm.heap.get(c)) {
+        Some(Object::Generator(g)) => {
+            g.kind == GenKind::Coroutine || {
+                let check = filed(vm, "iscoroutine")?;
+                let answer = vm.call(check, Args::new(vec![coro]))?;
+                vm.truthy(answer)?
+            }
+        }
+        _ => {
+            let check = filed(vm, "iscoroutine")?;
+            let answer = vm.call(check, Args::new(vec![coro]))?;
+            vm.truthy(answer)?
+        }
+    };
+    if !is_coroutine {
+        set_field(vm, task, "_log_destroy_pending", Value::Bool(false))?;
+        let shown = vm.repr(coro)?;
+        return Err(vm.type_error(&format!("a coroutine was expected, got {shown}")));
+    }
+    set_field(vm, task, "_must_cancel", Value::Bool(false))?;
+    set_field(vm, task, "_fut_waiter", Value::None)?;
+    set_field(vm, task, "_coro", coro)?;
+    let context = copy_context(vm)?;
+    set_field(vm, task, "_context", context)?;
+    let step = vm.getattr(task, "_Task__step")?;
+    let loop_ = field(vm, task, "_loop")?;
+    call_method(vm, loop_, "call_soon", vec![step], context)?;
+    let register = filed(vm, "register_task")?;
+    vm.call(register, Args::new(vec![task]))?;
+    Ok(Value::None)
+}
+
+/// contextvars.copy_context(): a Context sharing the running one's mapping (it is never
+/// changed in place).
+fn copy_context(vm: &mut Vm) -> R {
+    let data = running_context_data(vm)?;
+    let contextvars = filed(vm, "contextvars")?;
+    let class = vm.getattr(contextvars, "Context")?;
+    let Some(class) = class.as_obj() else {
+        return Err(vm.type_error("contextvars.Context must be a class"));
+    };
+    let context = vm.new_instance(class);
+    set_field(vm, context, "_data", data)?;
+    set_field(vm, context, "_entered", Value::Bool(false))?;
+    Ok(context)
 }
 
 fn must_cancel(vm: &mut Vm, task: Value) -> PyResult<bool> {

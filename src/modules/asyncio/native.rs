@@ -178,7 +178,10 @@ pub fn tell_task_step(vm: &mut Vm, task: Value, begins: bool) {
         .and_then(|d| vm.dict_get_str(d, "_coro"))
         .and_then(Value::as_obj);
     let (name, line) = match coro.map(|c| vm.heap.get(c)) {
-        Some(Object::Generator(g)) => (g.name.clone(), g.frame.as_ref().map_or(0, |f| f.lineno())),
+        Some(Object::Generator(g)) => (
+            g.name.to_string(),
+            g.frame.as_ref().map_or(0, |f| f.lineno()),
+        ),
         _ => (String::from("?"), 0),
     };
     let done = dict

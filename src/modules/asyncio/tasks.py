@@ -27,6 +27,7 @@ _all_tasks = weakref.WeakSet()
 # The task running in each loop.
 _current_tasks = {}
 _asyncio._current_tasks = _current_tasks
+_asyncio.iscoroutine = coroutines.iscoroutine
 
 
 def current_task(loop=None):
@@ -50,6 +51,9 @@ def _all_tasks_compat(loop=None):
 
 def _register_task(task):
     _all_tasks.add(task)
+
+
+_asyncio.register_task = _register_task
 
 
 def _unregister_task(task):
@@ -99,17 +103,11 @@ class Task(futures.Future):
                       PendingDeprecationWarning, stacklevel=2)
         return _all_tasks_compat(loop)
 
-    def __init__(self, coro, *, loop=None):
-        super().__init__(loop=loop)
-        if not coroutines.iscoroutine(coro):
-            self._log_destroy_pending = False
-            raise TypeError("a coroutine was expected, got {!r}".format(coro))
-        self._must_cancel = False
-        self._fut_waiter = None
-        self._coro = coro
-        self._context = contextvars.copy_context()
-        self._loop.call_soon(self.__step, context=self._context)
-        _register_task(self)
+    # __init__(coro, *, loop=None) is _asyncio's (Rust): Future's, then TypeError unless
+    # `coro` is a coroutine; then _must_cancel, _fut_waiter, _coro and _context (a copy
+    # of the running context) are set, the first step is scheduled with call_soon in that
+    # context, and the task is registered (all_tasks).
+    __init__ = _asyncio.task_init
 
     def _repr_info(self):
         info = base_futures._future_repr_info(self)

@@ -17,11 +17,14 @@ class WeakSet:
     def __init__(self, data=None):
         self._refs = {}
         self._dead = [0]
+        # One callback for every entry: it only counts the dead (and holds no reference to
+        # the set, which may go first).
+        self._on_death = self._remover()
         if data is not None:
             for item in data:
                 self.add(item)
 
-    def _remover(self, key):
+    def _remover(self):
         dead = self._dead
 
         def remove(_ref):
@@ -40,7 +43,7 @@ class WeakSet:
             if current is not None:
                 # A dead entry whose id was reused: the new one replaces it.
                 self._dead[0] -= 1
-            self._refs[key] = ref(item, self._remover(key))
+            self._refs[key] = ref(item, self._on_death)
             self._prune()
 
     def discard(self, item):

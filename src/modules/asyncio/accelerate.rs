@@ -25,6 +25,8 @@ pub const METHODS: &[(&str, crate::vm::object::NativeFn)] = &[
     ("future_set_exception", future_set_exception),
     ("future_cancel", future_cancel),
     ("future_schedule_callbacks", future_schedule_callbacks),
+    ("future_del", future_del),
+    ("task_del", task_del),
     ("task_init", task_init),
     ("task__step", task_step),
     ("task__wakeup", task_wakeup),
@@ -354,7 +356,30 @@ fn schedule_callbacks(vm: &mut Vm, fut: Value) -> PyResult<()> {
     Ok(())
 }
 
+/// Future.__del__: reports an exception set and never retrieved.
+fn future_del(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let (fut, _) = split(vm, r, args)?;
+    let unretrieved = field(vm, fut, "_log_traceback")?;
+    if vm.truthy(unretrieved)? {
+        let report = filed(vm, "report_unretrieved")?;
+        vm.call(report, Args::new(vec![fut]))?;
+    }
+    Ok(Value::None)
+}
+
 // ---------------------------------------------------------------- Task
+
+/// Task.__del__: a pending task is reported (unless it never was a task: its coroutine
+/// was refused), then what Future.__del__ reports.
+fn task_del(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let (task, _) = split(vm, r, args)?;
+    let log = field(vm, task, "_log_destroy_pending")?;
+    if state(vm, task)? == State::Pending && vm.truthy(log)? {
+        let report = filed(vm, "report_pending")?;
+        vm.call(report, Args::new(vec![task]))?;
+    }
+    future_del(vm, Some(task), Args::default())
+}
 
 /// The task running in `loop` (`_current_tasks`), for _enter_task and _leave_task.
 fn current_tasks(vm: &mut Vm) -> PyResult<ObjRef> {

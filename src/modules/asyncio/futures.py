@@ -89,17 +89,22 @@ class Future:
 
     __iter__ = __await__
 
-    def __del__(self):
-        if not self._log_traceback:
-            # Set its result or exception, or retrieved its exception: nothing to report.
-            return
-        exc = self._exception
-        context = {
-            'message': '%s exception was never retrieved' % self.__class__.__name__,
-            'exception': exc,
-            'future': self,
-        }
-        self._loop.call_exception_handler(context)
+    # __del__ is _asyncio's (Rust): when the future holds an exception nobody retrieved
+    # (`_log_traceback`), _report_unretrieved tells the loop's exception handler; most
+    # futures have nothing to say, and are let go without running Python code.
+    __del__ = _asyncio.future_del
+
+
+def _report_unretrieved(fut):
+    context = {
+        'message': '%s exception was never retrieved' % fut.__class__.__name__,
+        'exception': fut._exception,
+        'future': fut,
+    }
+    fut._loop.call_exception_handler(context)
+
+
+_asyncio.report_unretrieved = _report_unretrieved
 
 
 def _get_loop(fut):

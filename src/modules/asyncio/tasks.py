@@ -129,14 +129,9 @@ class Task(futures.Future):
             info.insert(2, 'wait_for={!r}'.format(self._fut_waiter))
         return info
 
-    def __del__(self):
-        if self._state == futures._PENDING and self._log_destroy_pending:
-            context = {
-                'task': self,
-                'message': 'Task was destroyed but it is pending!',
-            }
-            self._loop.call_exception_handler(context)
-        super().__del__()
+    # __del__ (Rust): a task freed while pending is reported ("Task was destroyed but it
+    # is pending!", _report_pending), then as a future.
+    __del__ = _asyncio.task_del
 
     def set_result(self, result):
         raise RuntimeError('Task does not support set_result operation')
@@ -171,6 +166,17 @@ class Task(futures.Future):
 
 
 _PyTask = Task
+
+
+def _report_pending(task):
+    context = {
+        'task': task,
+        'message': 'Task was destroyed but it is pending!',
+    }
+    task._loop.call_exception_handler(context)
+
+
+_asyncio.report_pending = _report_pending
 
 
 def create_task(coro):

@@ -187,20 +187,26 @@ fn b_len(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 
 fn b_repr(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "repr", &args, 1, 1)?;
-    let s = vm.repr(args.pos[0])?;
-    Ok(vm.new_str(s))
+    vm.text_value(args.pos[0], "__repr__")
 }
 
+/// ascii(v): the repr as it is when it is all ASCII (a str subclass stays one), else
+/// escaped into a new str.
 fn b_ascii(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "ascii", &args, 1, 1)?;
-    let s = vm.repr(args.pos[0])?;
-    Ok(vm.new_str(crate::pyfmt::ascii_escape(&s)))
+    let shown = vm.text_value(args.pos[0], "__repr__")?;
+    let text = vm.str_of(shown).unwrap_or_default();
+    if text.is_ascii() {
+        return Ok(shown);
+    }
+    let escaped = crate::pyfmt::ascii_escape(text);
+    Ok(vm.new_str(escaped))
 }
 
 fn min_max(vm: &mut Vm, args: Args, name: &str, want_less: bool) -> R {
     check_keywords(vm, &args, name, &["key", "default"])?;
     if args.pos.is_empty() {
-        return Err(vm.type_error(&format!("{name} expected at least 1 argument, got 0")));
+        return Err(vm.type_error(&format!("{name} expected 1 arguments, got 0")));
     }
     let key = kwarg(&args, "key").filter(|k| *k != Value::None);
     let default = kwarg(&args, "default");
@@ -360,9 +366,20 @@ fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
 }
 
 fn b_zip(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    if !args.kw.is_empty() {
+        return Err(vm.type_error("zip() takes no keyword arguments"));
+    }
     let mut inners = Vec::new();
-    for v in args.pos {
-        inners.push(vm.get_iter(v)?);
+    for (i, v) in args.pos.into_iter().enumerate() {
+        match vm.get_iter(v) {
+            Ok(it) => inners.push(it),
+            // An __iter__ of the program's that raised: its error, as it is.
+            Err(e) if vm.class_lookup(vm.type_of(v), "__iter__").is_some() => return Err(e),
+            Err(_) => {
+                let n = i + 1;
+                return Err(vm.type_error(&format!("zip argument #{n} must support iteration")));
+            }
+        }
     }
     Ok(vm.alloc(Object::Iter(Iter::Zip { inners })))
 }

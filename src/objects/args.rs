@@ -6,6 +6,10 @@ use crate::vm::{PyResult, Value, Vm};
 
 /// CPython's TypeError for a built-in function called with too few or too many arguments.
 pub fn arity(vm: &mut Vm, name: &str, args: &Args, min: usize, max: usize) -> PyResult<()> {
+    // Only these of the functions counted here take keywords (checked by their callers).
+    if !args.kw.is_empty() && !matches!(name, "__build_class__" | "round" | "sorted") {
+        return Err(vm.type_error(&format!("{name}() takes no keyword arguments")));
+    }
     let n = args.pos.len();
     if n < min || n > max {
         let msg = if min == 1 && max == 1 && !matches!(name, "sorted" | "reversed") {

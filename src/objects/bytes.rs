@@ -244,28 +244,48 @@ fn b_hex(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(vm.new_str(hex))
 }
 
+/// bytes.fromhex(s): two hex digits a byte, ASCII whitespace allowed between bytes (not
+/// inside one); ValueError at the position of the first character that does not fit.
 fn b_fromhex(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    let text: String = args
-        .pos
-        .first()
-        .and_then(|v| vm.str_of(*v))
-        .unwrap_or_default()
-        .split_whitespace()
-        .collect();
-    let bytes: Option<Vec<u8>> = (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect();
-    match bytes {
-        Some(b) => Ok(vm.alloc(Object::Bytes(b))),
-        None => Err(vm.new_exception(
+    let text = match args.pos.first() {
+        Some(&v) => match vm.str_of(v) {
+            Some(t) => t.to_string(),
+            None => {
+                let t = vm.type_name(v);
+                return Err(vm.type_error(&format!("fromhex() argument must be str, not {t}")));
+            }
+        },
+        None => return Err(vm.type_error("fromhex() takes exactly one argument (0 given)")),
+    };
+    let chars: Vec<char> = text.chars().collect();
+    let digit = |i: usize| chars.get(i).and_then(|c| c.to_digit(16));
+    let mut out = Vec::new();
+    let mut i = 0;
+    loop {
+        while chars
+            .get(i)
+            .is_some_and(|c| matches!(c, ' ' | '\t' | '\n' | '\r' | '\x0b' | '\x0c'))
+        {
+            i += 1;
+        }
+        if i >= chars.len() {
+            break;
+        }
+        let bad = match (digit(i), digit(i + 1)) {
+            (Some(high), Some(low)) => {
+                out.push((high * 16 + low) as u8);
+                i += 2;
+                continue;
+            }
+            (None, _) => i,
+            (Some(_), None) => i + 1,
+        };
+        return Err(vm.new_exception(
             "ValueError",
-            "non-hexadecimal number found in fromhex() arg",
-        )),
+            &format!("non-hexadecimal number found in fromhex() arg at position {bad}"),
+        ));
     }
+    Ok(vm.alloc(Object::Bytes(out)))
 }
 
 fn b_decode(vm: &mut Vm, r: Option<Value>, args: Args) -> R {

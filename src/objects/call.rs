@@ -45,9 +45,14 @@ impl Vm {
                 let owner = n.owner;
                 if n.is_method && receiver.is_none() {
                     if args.pos.is_empty() {
-                        return Err(
-                            self.type_error(&format!("unbound method {name}() needs an argument"))
-                        );
+                        let message = match owner {
+                            Some(owner) => format!(
+                                "descriptor '{name}' of '{}' object needs an argument",
+                                owner.name()
+                            ),
+                            None => format!("unbound method {name}() needs an argument"),
+                        };
+                        return Err(self.type_error(&message));
                     }
                     let first = args.pos.remove(0);
                     receiver = Some(match owner {

@@ -176,8 +176,22 @@ impl Vm {
                 _ => None,
             };
             if let Some(hook) = hook {
-                let name = self.new_str(name);
-                self.call(hook, Args::new(vec![value, Value::Obj(class), name]))?;
+                let key = self.new_str(name.as_str());
+                if let Err(cause) = self.call(hook, Args::new(vec![value, Value::Obj(class), key]))
+                {
+                    // 3.7's RuntimeError, caused by what the hook raised.
+                    let (t, owner) = (self.type_name(value), self.class_name(class));
+                    let error = self.new_exception(
+                        "RuntimeError",
+                        &format!(
+                            "Error calling __set_name__ on '{t}' instance '{name}' in '{owner}'"
+                        ),
+                    );
+                    self.set_instance_attr(error, "__cause__", cause);
+                    self.set_instance_attr(error, "__context__", cause);
+                    self.set_instance_attr(error, "__suppress_context__", Value::Bool(true));
+                    return Err(error);
+                }
             }
         }
         for base in self.mro_of(class).into_iter().skip(1) {

@@ -1,6 +1,6 @@
 //! str.encode and bytes.decode for the codecs teaching programs use (UTF-8, ASCII,
-//! Latin-1) with the `strict`, `ignore` and `replace` error handlers, and CPython's
-//! messages for what cannot be encoded or decoded.
+//! Latin-1, and UTF-16 and UTF-32 in wide.rs) with the `strict`, `ignore` and `replace`
+//! error handlers, and CPython's messages for what cannot be encoded or decoded.
 
 use crate::vm::object::{Args, Object};
 use crate::vm::{PyResult, Value, Vm};
@@ -10,6 +10,8 @@ enum Codec {
     Utf8,
     Ascii,
     Latin1,
+    /// UTF-16 or UTF-32 (code units of `width` bytes).
+    Wide(super::codecs_wide::Wide),
 }
 
 impl Codec {
@@ -19,7 +21,7 @@ impl Codec {
             "utf-8" | "utf8" | "u8" => Codec::Utf8,
             "ascii" | "us-ascii" | "646" => Codec::Ascii,
             "latin-1" | "latin1" | "iso-8859-1" | "iso8859-1" | "l1" | "latin" => Codec::Latin1,
-            _ => return None,
+            other => Codec::Wide(super::codecs_wide::Wide::named(other)?),
         })
     }
 
@@ -29,6 +31,7 @@ impl Codec {
             Codec::Utf8 => "utf-8",
             Codec::Ascii => "ascii",
             Codec::Latin1 => "latin-1",
+            Codec::Wide(wide) => wide.label(),
         }
     }
 
@@ -38,6 +41,7 @@ impl Codec {
             Codec::Utf8 => u32::MAX,
             Codec::Ascii => 0x80,
             Codec::Latin1 => 0x100,
+            Codec::Wide(_) => u32::MAX,
         }
     }
 }
@@ -45,27 +49,26 @@ impl Codec {
 /// The `encoding` and `errors` arguments, positional or keyword, with their defaults.
 fn codec_args(vm: &mut Vm, args: &Args, method: &str) -> PyResult<(Codec, String)> {
     crate::objects::args::check_keywords(vm, args, method, &["encoding", "errors"])?;
-    let text_arg = |vm: &Vm, i: usize, name: &str| {
-        args.pos
-            .get(i)
-            .copied()
-            .or_else(|| crate::objects::args::kwarg(args, name))
-            .map(|v| vm.str_of(v).map(str::to_string))
-    };
-    let encoding = match text_arg(vm, 0, "encoding") {
-        None => "utf-8".to_string(),
-        Some(Some(e)) => e,
-        Some(None) => {
-            return Err(vm.type_error(&format!("{method}() argument 'encoding' must be str")));
+    // The argument as text, or 3.7's TypeError: it names a positional argument by its
+    // number, a keyword by its name.
+    let text_arg = |vm: &mut Vm, i: usize, name: &str| -> PyResult<Option<String>> {
+        let (v, label) = match args.pos.get(i) {
+            Some(&v) => (v, format!("{}", i + 1)),
+            None => match crate::objects::args::kwarg(args, name) {
+                Some(v) => (v, format!("'{name}'")),
+                None => return Ok(None),
+            },
+        };
+        match vm.str_of(v) {
+            Some(text) => Ok(Some(text.to_string())),
+            None => {
+                let t = vm.type_name(v);
+                Err(vm.type_error(&format!("{method}() argument {label} must be str, not {t}")))
+            }
         }
     };
-    let errors = match text_arg(vm, 1, "errors") {
-        None => "strict".to_string(),
-        Some(Some(e)) => e,
-        Some(None) => {
-            return Err(vm.type_error(&format!("{method}() argument 'errors' must be str")));
-        }
-    };
+    let encoding = text_arg(vm, 0, "encoding")?.unwrap_or_else(|| "utf-8".to_string());
+    let errors = text_arg(vm, 1, "errors")?.unwrap_or_else(|| "strict".to_string());
     match Codec::named(&encoding) {
         Some(codec) => Ok((codec, errors)),
         None => Err(vm.new_exception("LookupError", &format!("unknown encoding: {encoding}"))),
@@ -82,8 +85,10 @@ fn unknown_handler(vm: &mut Vm, errors: &str) -> Value {
 /// `str.encode(encoding='utf-8', errors='strict')`.
 pub fn encode(vm: &mut Vm, text: &str, args: &Args) -> PyResult<Value> {
     let (codec, errors) = codec_args(vm, args, "encode")?;
-    if codec == Codec::Utf8 {
-        return Ok(vm.alloc(Object::Bytes(text.as_bytes().to_vec())));
+    match codec {
+        Codec::Utf8 => return Ok(vm.alloc(Object::Bytes(text.as_bytes().to_vec()))),
+        Codec::Wide(wide) => return Ok(vm.alloc(Object::Bytes(wide.encode(text)))),
+        _ => {}
     }
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::with_capacity(chars.len());
@@ -129,6 +134,13 @@ pub fn decode(vm: &mut Vm, bytes: &[u8], args: &Args) -> PyResult<Value> {
     let (codec, errors) = codec_args(vm, args, "decode")?;
     let mut out = String::with_capacity(bytes.len());
     match codec {
+        Codec::Wide(wide) => match wide.decode(bytes, &errors) {
+            Ok(text) => out = text,
+            Err(super::codecs_wide::Failure::Handler) => return Err(unknown_handler(vm, &errors)),
+            Err(super::codecs_wide::Failure::Strict(msg)) => {
+                return Err(vm.new_exception("UnicodeDecodeError", &msg));
+            }
+        },
         Codec::Latin1 => out.extend(bytes.iter().map(|&b| char::from(b))),
         Codec::Ascii => {
             for (i, &b) in bytes.iter().enumerate() {

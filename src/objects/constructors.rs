@@ -256,6 +256,11 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
                     let chars = text.len();
                     return Ok(vm.alloc(Object::Str(PyStr { text, chars })));
                 }
+                // str(obj) is what its __str__ returned (a str subclass stays one); a
+                // subclass of str made from obj keeps only the text.
+                if vm.types.get("str") == Some(&class) {
+                    return vm.text_value(v, "__str__");
+                }
                 let s = vm.str(v)?;
                 Ok(vm.new_str(s))
             }
@@ -452,6 +457,8 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             vm.dict_set_str(vm.module_dict(m), "__doc__", doc);
             Ok(Value::Obj(m))
         }
+        "NoneType" if args.pos.is_empty() && args.kw.is_empty() => Ok(Value::None),
+        "NoneType" => Err(vm.type_error("NoneType takes no arguments")),
         _ => {
             let n = vm.class_name(class);
             Err(vm.type_error(&format!("cannot create '{n}' instances")))

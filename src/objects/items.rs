@@ -20,6 +20,7 @@ impl Vm {
             if v == Value::None {
                 return Ok(None);
             }
+            let v = vm.index_via_dunder(v)?;
             if let Some(i) = vm.as_index(v) {
                 return Ok(Some(i));
             }
@@ -77,6 +78,10 @@ impl Vm {
     pub(crate) fn seq_index(&mut self, index: Value, len: usize, what: &str) -> PyResult<usize> {
         let index = self.index_via_dunder(index)?;
         let Some(i) = self.as_index(index) else {
+            // 3.7's str says less than its list and tuple.
+            if what == "string" {
+                return Err(self.type_error("string indices must be integers"));
+            }
             let t = self.type_name(index);
             return Err(self.type_error(&format!(
                 "{what} indices must be integers or slices, not {t}"

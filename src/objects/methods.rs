@@ -493,13 +493,15 @@ fn method_arity(tag: &'static str, name: &str) -> Arity {
             | "rpartition",
         ) => Arity::One(owner),
         ("list" | "tuple", "count") => Arity::One(owner),
-        ("list", "insert") => Arity::Range(owner, 2, 2),
-        ("list", "pop") => Arity::Range(owner, 0, 1),
-        ("list" | "tuple", "index") => Arity::Range(owner, 1, 3),
+        // 3.7 parses these with PyArg_ParseTuple, ...
+        ("list", "insert") => Arity::Parsed(owner, 2, 2),
+        ("list", "pop") => Arity::Parsed(owner, 0, 1),
+        ("list" | "tuple", "index") => Arity::Parsed(owner, 1, 3),
+        ("str", "replace") => Arity::Parsed(owner, 2, 3),
+        ("str", "ljust" | "rjust" | "center") => Arity::Parsed(owner, 1, 2),
+        // ... and these with argument clinic.
         ("dict", "get" | "pop" | "setdefault") => Arity::Range(owner, 1, 2),
         ("str", "strip" | "lstrip" | "rstrip") => Arity::Range(owner, 0, 1),
-        ("str", "replace") => Arity::Range(owner, 2, 3),
-        ("str", "ljust" | "rjust" | "center") => Arity::Range(owner, 1, 2),
         ("str", "find" | "rfind" | "index" | "rindex" | "count" | "startswith" | "endswith") => {
             Arity::Parsed(owner, 1, 3)
         }

@@ -10,6 +10,7 @@ pub mod bytes;
 pub mod call;
 pub mod class;
 pub mod codecs;
+pub mod codecs_wide;
 pub mod compare;
 pub mod complex;
 pub mod constructors;

@@ -287,7 +287,20 @@ pub(crate) fn r_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(crate) fn sl_indices(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let n = args.pos.first().and_then(|v| vm.as_index(*v)).unwrap_or(0);
+    if args.pos.len() != 1 {
+        let given = args.pos.len();
+        return Err(vm.type_error(&format!(
+            "slice.indices() takes exactly one argument ({given} given)"
+        )));
+    }
+    let length = vm.index_via_dunder(args.pos[0])?;
+    let Some(n) = vm.as_index(length) else {
+        let t = vm.type_name(length);
+        return Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")));
+    };
+    if n < 0 {
+        return Err(vm.new_exception("ValueError", "length should not be negative"));
+    }
     let (a, b, c) = vm.slice_indices(recv(r), n)?;
     Ok(vm.new_tuple(vec![Value::Int(a), Value::Int(b), Value::Int(c)]))
 }

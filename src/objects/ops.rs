@@ -576,7 +576,8 @@ impl Vm {
                 }
                 "%" => {
                     if y.is_zero() {
-                        return Err(self.zero_division("integer modulo by zero"));
+                        // 3.7's words (3.10 says "integer modulo by zero").
+                        return Err(self.zero_division("integer division or modulo by zero"));
                     }
                     x.mod_floor(&y)
                 }
@@ -692,7 +693,9 @@ impl Vm {
             }
             "//" => {
                 if y == 0.0 {
-                    return Err(self.zero_division("float floor division by zero"));
+                    // 3.7's words: its float // is divmod's (3.10: "float floor division
+                    // by zero").
+                    return Err(self.zero_division("float divmod()"));
                 }
                 crate::compile::float_divmod(x, y).0
             }

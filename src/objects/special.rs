@@ -151,11 +151,17 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         (Object::Property { fget, .. }, "fget") => *fget,
         (Object::Property { fset, .. }, "fset") => *fset,
         (Object::Property { fdel, .. }, "fdel") => *fdel,
-        (Object::Property { .. }, which @ ("getter" | "setter" | "deleter")) => {
+        (
+            Object::Property { .. },
+            which @ ("getter" | "setter" | "deleter" | "__get__" | "__set__" | "__delete__"),
+        ) => {
             let (name, func): (&'static str, NativeFn) = match which {
                 "getter" => ("getter", property_getter),
                 "setter" => ("setter", property_setter),
-                _ => ("deleter", property_deleter),
+                "deleter" => ("deleter", property_deleter),
+                "__get__" => ("__get__", property_get),
+                "__set__" => ("__set__", property_set),
+                _ => ("__delete__", property_delete),
             };
             let native = vm.native(name, func);
             if let Value::Obj(n) = native
@@ -173,6 +179,49 @@ pub fn special_attr(vm: &mut Vm, obj: Value, name: &str) -> PyResult<Option<Valu
         _ => return Ok(None),
     };
     Ok(Some(v))
+}
+
+/// The property's three functions.
+fn accessors(vm: &Vm, r: Option<Value>) -> (Value, Value, Value) {
+    match recv(r).as_obj().map(|p| vm.heap.get(p)) {
+        Some(Object::Property {
+            fget, fset, fdel, ..
+        }) => (*fget, *fset, *fdel),
+        _ => (Value::None, Value::None, Value::None),
+    }
+}
+
+/// `prop.__get__(obj, type=None)`: the property itself for None, else fget(obj).
+fn property_get(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let obj = args.pos.first().copied().unwrap_or(Value::None);
+    if obj == Value::None {
+        return Ok(recv(r));
+    }
+    let (fget, _, _) = accessors(vm, r);
+    if fget == Value::None {
+        return Err(vm.new_exception("AttributeError", "unreadable attribute"));
+    }
+    vm.call(fget, Args::new(vec![obj]))
+}
+
+/// `prop.__set__(obj, value)`: fset(obj, value).
+fn property_set(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let (_, fset, _) = accessors(vm, r);
+    if fset == Value::None {
+        return Err(vm.new_exception("AttributeError", "can't set attribute"));
+    }
+    vm.call(fset, args)?;
+    Ok(Value::None)
+}
+
+/// `prop.__delete__(obj)`: fdel(obj).
+fn property_delete(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let (_, _, fdel) = accessors(vm, r);
+    if fdel == Value::None {
+        return Err(vm.new_exception("AttributeError", "can't delete attribute"));
+    }
+    vm.call(fdel, args)?;
+    Ok(Value::None)
 }
 
 /// Which accessor `prop.getter(f)`, `prop.setter(f)` or `prop.deleter(f)` replaces.

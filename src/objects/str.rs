@@ -11,30 +11,48 @@ pub(super) fn str_recv(vm: &Vm, r: Option<Value>) -> String {
     vm.str_of(recv(r)).unwrap_or_default().to_string()
 }
 
+/// Positional argument `i` of the str method `method` as text (None when absent, or None
+/// where the method takes None), with CPython 3.7's TypeError for anything else.
 pub(super) fn arg_str(
     vm: &mut Vm,
     args: &Args,
     i: usize,
     method: &str,
 ) -> PyResult<Option<String>> {
+    let takes_none = matches!(method, "split" | "rsplit" | "strip" | "lstrip" | "rstrip");
     match args.pos.get(i) {
-        None | Some(Value::None) => Ok(None),
+        None => Ok(None),
+        Some(Value::None) if takes_none => Ok(None),
         Some(v) => match vm.str_of(*v) {
             Some(s) => Ok(Some(s.to_string())),
             None => {
                 let t = vm.type_name(*v);
-                Err(vm.type_error(&format!("{method}() argument must be str, not {t}")))
+                let message = match method {
+                    "split" | "rsplit" => format!("must be str or None, not {t}"),
+                    "strip" | "lstrip" | "rstrip" => format!("{method} arg must be None or str"),
+                    "replace" => format!("replace() argument {} must be str, not {t}", i + 1),
+                    "pad" => format!("The fill character must be a unicode character, not {t}"),
+                    _ => format!("must be str, not {t}"),
+                };
+                Err(vm.type_error(&message))
             }
         },
     }
 }
 
 /// Positional argument `i` as an int, or `default` when it is absent (or not an int).
-fn int_arg(vm: &Vm, args: &Args, i: usize, default: i64) -> i64 {
-    args.pos
-        .get(i)
-        .and_then(|v| vm.as_index(*v))
-        .unwrap_or(default)
+fn int_arg(vm: &mut Vm, args: &Args, i: usize, default: i64) -> PyResult<i64> {
+    let Some(&v) = args.pos.get(i) else {
+        return Ok(default);
+    };
+    let v = vm.index_via_dunder(v)?;
+    match vm.as_index(v) {
+        Some(n) => Ok(n),
+        None => {
+            let t = vm.type_name(v);
+            Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")))
+        }
+    }
 }
 
 /// split's and rsplit's parameters, `sep=None, maxsplit=-1`, given by keyword: moved to
@@ -78,7 +96,7 @@ fn split_args(
     if sep.as_deref() == Some("") {
         return Err(vm.new_exception("ValueError", "empty separator"));
     }
-    Ok((str_recv(vm, r), sep, int_arg(vm, args, 1, -1)))
+    Ok((str_recv(vm, r), sep, int_arg(vm, args, 1, -1)?))
 }
 
 pub(super) fn s_split(vm: &mut Vm, r: Option<Value>, mut args: Args) -> R {
@@ -283,7 +301,12 @@ pub(super) fn s_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 
 pub(super) fn strip_with(vm: &mut Vm, r: Option<Value>, args: &Args, left: bool, right: bool) -> R {
     let s = str_recv(vm, r);
-    let chars = arg_str(vm, args, 0, "strip")?;
+    let method = match (left, right) {
+        (true, false) => "lstrip",
+        (false, true) => "rstrip",
+        _ => "strip",
+    };
+    let chars = arg_str(vm, args, 0, method)?;
     let pred = |c: char| match &chars {
         Some(set) => set.contains(c),
         None => c.is_whitespace(),
@@ -312,7 +335,7 @@ pub(super) fn s_replace(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
     let old = arg_str(vm, &args, 0, "replace")?.unwrap_or_default();
     let new = arg_str(vm, &args, 1, "replace")?.unwrap_or_default();
-    let count = int_arg(vm, &args, 2, -1);
+    let count = int_arg(vm, &args, 2, -1)?;
     if new.len() > old.len() {
         // The result's size first: MemoryError before making one too big.
         let found = if old.is_empty() {
@@ -726,7 +749,7 @@ pub(super) fn s_isidentifier(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 pub(super) fn pad(vm: &mut Vm, r: Option<Value>, args: &Args, align: char) -> R {
     let s = str_recv(vm, r);
-    let width = int_arg(vm, args, 0, 0).max(0) as usize;
+    let width = int_arg(vm, args, 0, 0)?.max(0) as usize;
     let fill = match arg_str(vm, args, 1, "pad")? {
         None => ' ',
         Some(f) => {
@@ -773,7 +796,7 @@ pub(super) fn s_center(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 pub(super) fn s_zfill(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let s = str_recv(vm, r);
-    let width = int_arg(vm, &args, 0, 0).max(0) as usize;
+    let width = int_arg(vm, &args, 0, 0)?.max(0) as usize;
     let n = s.chars().count();
     if n >= width {
         return Ok(vm.new_str(s));
@@ -847,12 +870,27 @@ pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(Value::Bool(any))
 }
 
+/// expandtabs' tabsize: an int (3.7's "an integer is required" otherwise).
+fn tab_size(vm: &mut Vm, v: Value) -> PyResult<i64> {
+    let v = vm.index_via_dunder(v)?;
+    match vm.as_index(v) {
+        Some(n) => Ok(n),
+        None => {
+            let t = vm.type_name(v);
+            Err(vm.type_error(&format!("an integer is required (got type {t})")))
+        }
+    }
+}
+
 pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     crate::objects::args::check_keywords(vm, &args, "expandtabs", &["tabsize"])?;
     let s = str_recv(vm, r);
     let size = match crate::objects::args::kwarg(&args, "tabsize") {
-        Some(t) => vm.as_index(t).unwrap_or(8),
-        None => int_arg(vm, &args, 0, 8),
+        Some(t) => tab_size(vm, t)?,
+        None => match args.pos.first() {
+            Some(&t) => tab_size(vm, t)?,
+            None => 8,
+        },
     }
     .max(0) as usize;
     let mut out = String::new();

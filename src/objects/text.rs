@@ -300,6 +300,42 @@ impl Vm {
         }
     }
 
+    /// repr(v) or str(v) as an object (`method` is `__repr__` or `__str__`): what a Python
+    /// `__repr__`/`__str__` returned, as it is (a str subclass stays one, as CPython's
+    /// PyObject_Repr and PyObject_Str return it), else a new str of the text.
+    pub fn text_value(&mut self, v: Value, method: &str) -> PyResult<Value> {
+        if let Some(Object::Instance(inst)) = v.as_obj().map(|r| self.heap.get(r)) {
+            let (class, plain) = (inst.class, inst.payload.is_none());
+            // object.__str__ is repr(): a plain object's str is its __repr__'s result.
+            let found = match self.class_lookup(class, method) {
+                None if method == "__str__"
+                    && plain
+                    && !self.is_subclass(class, self.types["BaseException"]) =>
+                {
+                    self.class_lookup(class, "__repr__")
+                        .map(|f| (f, "__repr__"))
+                }
+                found => found.map(|f| (f, method)),
+            };
+            if let Some((f, called)) = found
+                && matches!(
+                    f.as_obj().map(|r| self.heap.get(r)),
+                    Some(Object::Function(_))
+                )
+            {
+                let s = self.call_method_value(f, v, vec![])?;
+                self.returned_str(s, called)?;
+                return Ok(s);
+            }
+        }
+        let text = if method == "__repr__" {
+            self.repr(v)?
+        } else {
+            self.str(v)?
+        };
+        Ok(self.new_str(text))
+    }
+
     /// The text a `__str__` or `__repr__` returned, which must be a str.
     fn returned_str(&mut self, s: Value, method: &str) -> PyResult<String> {
         match self.str_of(s) {

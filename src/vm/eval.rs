@@ -399,7 +399,7 @@ impl Vm {
                         let base = top - 1 - usize::from(has_kwargs);
                         let callable = f.stack[base];
                         let kwargs = has_kwargs.then(|| f.stack[top]);
-                        let args = tryv!('dispatch, self.ex_call_args(f.stack[base + 1], kwargs));
+                        let args = tryv!('dispatch, self.ex_call_args(callable, f.stack[base + 1], kwargs));
                         finish_call!('frame, 'dispatch, self.prepare_call(callable, args), base);
                     }
                     Op::MAKE_FUNCTION => {

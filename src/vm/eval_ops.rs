@@ -75,12 +75,86 @@ impl Vm {
         }
     }
 
+    /// How a call's errors name the callable (CPython's PyEval_GetFuncName and
+    /// GetFuncDesc): `foo()` for a function, a method or a built-in function, else
+    /// `TYPE object` (`type object` for a class).
+    pub(super) fn call_label(&self, callable: Value) -> String {
+        let mut target = callable;
+        if let Some(Object::BoundMethod { func, .. }) = target.as_obj().map(|r| self.heap.get(r)) {
+            target = *func;
+        }
+        match target.as_obj().map(|r| self.heap.get(r)) {
+            Some(Object::Function(func)) => format!("{}()", func.code.co_name),
+            Some(Object::Native(n)) if !n.is_method || n.receiver.is_some() => {
+                format!("{}()", n.name)
+            }
+            _ => format!("{} object", self.type_name(callable)),
+        }
+    }
+
+    /// `f(*x)`'s `x`, as a list: TypeError naming the callable when `x` is not iterable.
+    pub(super) fn star_args(&mut self, callable: Value, posargs: Value) -> PyResult<Vec<Value>> {
+        if let Some(Object::List(items) | Object::Tuple(items)) =
+            posargs.as_obj().map(|r| self.heap.get(r))
+        {
+            return Ok(items.clone());
+        }
+        let it = match self.get_iter(posargs) {
+            Ok(it) => it,
+            // An __iter__ of the program's that raised: its error, as it is.
+            Err(e)
+                if self
+                    .class_lookup(self.type_of(posargs), "__iter__")
+                    .is_some() =>
+            {
+                return Err(e);
+            }
+            Err(_) => {
+                let (label, t) = (self.call_label(callable), self.type_name(posargs));
+                return Err(self.type_error(&format!(
+                    "{label} argument after * must be an iterable, not {t}"
+                )));
+            }
+        };
+        let mut items = Vec::new();
+        while let Some(x) = self.iter_next(it)? {
+            let value_size = std::mem::size_of::<Value>() as u64;
+            self.check_growth(items.len(), items.capacity(), value_size)?;
+            items.push(x);
+        }
+        Ok(items)
+    }
+
+    /// `f(**m)`'s `m`, as pairs: TypeError naming the callable when `m` is not a mapping.
+    pub(super) fn star_star_args(
+        &mut self,
+        callable: Value,
+        mapping: Value,
+    ) -> PyResult<Vec<(Value, Value)>> {
+        let is_dict = matches!(
+            mapping.as_obj().map(|r| self.heap.get(r)),
+            Some(Object::Dict(_))
+        );
+        if !is_dict && self.getattr(mapping, "keys").is_err() {
+            let (label, t) = (self.call_label(callable), self.type_name(mapping));
+            return Err(self.type_error(&format!(
+                "{label} argument after ** must be a mapping, not {t}"
+            )));
+        }
+        self.mapping_items(mapping)
+    }
+
     /// CALL_FUNCTION_EX's arguments: the positional iterable and the optional mapping.
-    pub(super) fn ex_call_args(&mut self, posargs: Value, kwargs: Option<Value>) -> PyResult<Args> {
-        let pos = self.collect_iterable(posargs)?;
+    pub(super) fn ex_call_args(
+        &mut self,
+        callable: Value,
+        posargs: Value,
+        kwargs: Option<Value>,
+    ) -> PyResult<Args> {
+        let pos = self.star_args(callable, posargs)?;
         let mut kw = Vec::new();
         if let Some(kwargs) = kwargs {
-            for (key, value) in self.mapping_items(kwargs)? {
+            for (key, value) in self.star_star_args(callable, kwargs)? {
                 match self.str_of(key) {
                     Some(s) => kw.push((s.to_string(), value)),
                     None => return Err(self.type_error("keywords must be strings")),
@@ -215,15 +289,25 @@ impl Vm {
                 Ok(self.alloc(Object::Dict(d)))
             }
             Op::BUILD_MAP_UNPACK | Op::BUILD_MAP_UNPACK_WITH_CALL => {
+                // A call's maps lie above the callable and its positional tuple.
+                let callable =
+                    (op == Op::BUILD_MAP_UNPACK_WITH_CALL).then(|| f.stack[f.stack.len() - n - 2]);
                 let parts = f.stack.split_off(f.stack.len() - n);
                 let mut d = Dict::default();
                 for p in parts {
-                    for (k, v) in self.mapping_items(p)? {
+                    let pairs = match callable {
+                        Some(c) => self.star_star_args(c, p)?,
+                        None => self.mapping_items(p)?,
+                    };
+                    for (k, v) in pairs {
                         let hk = self.key_in_dict(&d, k)?;
-                        if op == Op::BUILD_MAP_UNPACK_WITH_CALL && d.contains_key(&hk) {
+                        if let Some(c) = callable
+                            && d.contains_key(&hk)
+                        {
                             let ks = self.str_of(k).unwrap_or_default().to_string();
+                            let label = self.call_label(c);
                             return Err(self.type_error(&format!(
-                                "got multiple values for keyword argument '{ks}'"
+                                "{label} got multiple values for keyword argument '{ks}'"
                             )));
                         }
                         d.insert(hk, (k, v));
@@ -232,10 +316,16 @@ impl Vm {
                 Ok(self.alloc(Object::Dict(d)))
             }
             _ => {
+                // A call's parts lie above the callable.
+                let callable = (op == Op::BUILD_TUPLE_UNPACK_WITH_CALL)
+                    .then(|| f.stack[f.stack.len() - n - 1]);
                 let parts = f.stack.split_off(f.stack.len() - n);
                 let mut items = Vec::new();
                 for p in parts {
-                    items.extend(self.collect_iterable(p)?);
+                    match callable {
+                        Some(c) => items.extend(self.star_args(c, p)?),
+                        None => items.extend(self.collect_iterable(p)?),
+                    }
                 }
                 match op {
                     Op::BUILD_LIST_UNPACK => Ok(self.new_list(items)),

@@ -172,19 +172,21 @@ pub struct Native {
     pub owner: Option<Owner>,
 }
 
-/// The positional arguments a built-in method takes, with the wording of CPython 3.11's
-/// TypeError for each kind (which depends on how CPython declares the method).
+/// The positional arguments a built-in method takes, with the wording of CPython 3.7's
+/// TypeError for each kind (which depends on how CPython declares the method; 3.10 put
+/// the type's name before the method's, `list.append()`, which 3.7 does not).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Arity {
     /// Not checked here (the method checks, or takes any number).
     Any,
-    /// `list.reverse() takes no arguments (1 given)`.
+    /// `reverse() takes no arguments (1 given)`.
     NoArgs(Owner),
-    /// `list.append() takes exactly one argument (0 given)`.
+    /// `append() takes exactly one argument (0 given)`.
     One(Owner),
-    /// `get expected at least 1 argument, got 0` (argument clinic).
+    /// `get expected at least 1 arguments, got 0` (argument clinic; 3.7 always says
+    /// "arguments").
     Range(Owner, u8, u8),
-    /// `find() takes at least 1 argument (0 given)` (older argument parsing).
+    /// `find() takes at least 1 argument (0 given)` (PyArg_ParseTuple).
     Parsed(Owner, u8, u8),
 }
 
@@ -237,14 +239,10 @@ impl Owner {
 impl Arity {
     /// The TypeError message for keyword arguments: the checked methods take none.
     pub fn keywords_refused(self, name: &str) -> Option<String> {
-        let owner = match self {
-            Arity::Any => return None,
-            Arity::NoArgs(owner)
-            | Arity::One(owner)
-            | Arity::Range(owner, ..)
-            | Arity::Parsed(owner, ..) => owner.name(),
-        };
-        Some(format!("{owner}.{name}() takes no keyword arguments"))
+        match self {
+            Arity::Any => None,
+            _ => Some(format!("{name}() takes no keyword arguments")),
+        }
     }
 
     /// The TypeError message when `given` positional arguments do not fit, for the method
@@ -253,35 +251,32 @@ impl Arity {
         let plural = |n: u8| if n == 1 { "argument" } else { "arguments" };
         match self {
             Arity::Any => None,
-            Arity::NoArgs(owner) => (given != 0).then(|| {
-                let owner = owner.name();
-                format!("{owner}.{name}() takes no arguments ({given} given)")
-            }),
-            Arity::One(owner) => (given != 1).then(|| {
-                let owner = owner.name();
-                format!("{owner}.{name}() takes exactly one argument ({given} given)")
-            }),
+            Arity::NoArgs(_) => {
+                (given != 0).then(|| format!("{name}() takes no arguments ({given} given)"))
+            }
+            Arity::One(_) => {
+                (given != 1).then(|| format!("{name}() takes exactly one argument ({given} given)"))
+            }
             Arity::Range(_, min, max) => {
                 let (min, max) = (usize::from(min), usize::from(max));
                 if (min..=max).contains(&given) {
                     None
                 } else if min == max {
-                    Some(format!(
-                        "{name} expected {min} {}, got {given}",
-                        plural(min as u8)
-                    ))
+                    Some(format!("{name} expected {min} arguments, got {given}"))
                 } else if given < min {
                     Some(format!(
-                        "{name} expected at least {min} {}, got {given}",
-                        plural(min as u8)
+                        "{name} expected at least {min} arguments, got {given}"
                     ))
                 } else {
                     Some(format!(
-                        "{name} expected at most {max} {}, got {given}",
-                        plural(max as u8)
+                        "{name} expected at most {max} arguments, got {given}"
                     ))
                 }
             }
+            Arity::Parsed(_, min, max) if min == max && usize::from(min) != given => Some(format!(
+                "{name}() takes exactly {min} {} ({given} given)",
+                plural(min)
+            )),
             Arity::Parsed(_, min, max) => {
                 let (lo, hi) = (usize::from(min), usize::from(max));
                 if given < lo {

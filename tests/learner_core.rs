@@ -32,6 +32,7 @@ const OBJECT_MODEL: &[&str] = &[
     "repr_str_subclass_zero_division",
     "codecs_utf16_utf32",
     "set_name_error_str_of_repr",
+    "iterator_types_subclassed",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

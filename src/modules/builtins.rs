@@ -24,11 +24,6 @@ pub fn install(vm: &mut Vm) {
         ("max", b_max),
         ("sum", b_sum),
         ("sorted", b_sorted),
-        ("reversed", b_reversed),
-        ("enumerate", b_enumerate),
-        ("zip", b_zip),
-        ("map", b_map),
-        ("filter", b_filter),
         ("any", b_any),
         ("all", b_all),
         ("isinstance", b_isinstance),
@@ -290,119 +285,6 @@ fn b_sorted(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(vm.new_list(items))
 }
 
-fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    arity(vm, "reversed", &args, 1, 1)?;
-    let v = args.pos[0];
-    if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
-        return Ok(r);
-    }
-    // Sequences only (and dicts and their views): an iterator cannot be reversed.
-    let reversible = match v.as_obj().map(|r| vm.heap.get(r)) {
-        Some(
-            Object::List(_)
-            | Object::Tuple(_)
-            | Object::Str(_)
-            | Object::Bytes(_)
-            | Object::Range { .. }
-            | Object::Dict(_)
-            | Object::Deque(_)
-            | Object::ByteArray(_)
-            | Object::Array(_)
-            | Object::DictView { .. },
-        ) => true,
-        Some(Object::Instance(_)) if vm.payload_of(v).is_some() => true,
-        Some(Object::Instance(_)) => {
-            // The sequence protocol, walked back from len() - 1 as items are asked for.
-            let class = vm.type_of(v);
-            if vm.class_lookup(class, "__getitem__").is_some() {
-                let n = length(vm, v)? as i64;
-                let it = Iter::Reversed {
-                    seq: v,
-                    index: n - 1,
-                };
-                return Ok(vm.alloc(Object::Iter(it)));
-            }
-            false
-        }
-        _ => false,
-    };
-    if !reversible {
-        let t = vm.type_name(v);
-        return Err(vm.type_error(&format!("'{t}' object is not reversible")));
-    }
-    let mut items = vm.collect_iterable(v)?;
-    items.reverse();
-    Ok(vm.alloc(Object::Iter(Iter::Values { items, index: 0 })))
-}
-
-fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    check_keywords(vm, &args, "enumerate", &["iterable", "start"])?;
-    let Some(iterable) = args
-        .pos
-        .first()
-        .copied()
-        .or_else(|| kwarg(&args, "iterable"))
-    else {
-        let message = "enumerate() missing required argument 'iterable' (pos 1)";
-        return Err(vm.type_error(message));
-    };
-    if args.pos.len() > 2 {
-        let given = args.pos.len();
-        let message = format!("enumerate() takes at most 2 arguments ({given} given)");
-        return Err(vm.type_error(&message));
-    }
-    let inner = vm.get_iter(iterable)?;
-    let start = args
-        .pos
-        .get(1)
-        .copied()
-        .or_else(|| kwarg(&args, "start"))
-        .and_then(|s| vm.as_index(s))
-        .unwrap_or(0);
-    Ok(vm.alloc(Object::Iter(Iter::Enumerate {
-        inner,
-        count: start,
-    })))
-}
-
-fn b_zip(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    if !args.kw.is_empty() {
-        return Err(vm.type_error("zip() takes no keyword arguments"));
-    }
-    let mut inners = Vec::new();
-    for (i, v) in args.pos.into_iter().enumerate() {
-        match vm.get_iter(v) {
-            Ok(it) => inners.push(it),
-            // An __iter__ of the program's that raised: its error, as it is.
-            Err(e) if vm.class_lookup(vm.type_of(v), "__iter__").is_some() => return Err(e),
-            Err(_) => {
-                let n = i + 1;
-                return Err(vm.type_error(&format!("zip argument #{n} must support iteration")));
-            }
-        }
-    }
-    Ok(vm.alloc(Object::Iter(Iter::Zip { inners })))
-}
-
-fn b_map(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    arity(vm, "map", &args, 2, usize::MAX)?;
-    let func = args.pos[0];
-    let mut inners = Vec::new();
-    for v in &args.pos[1..] {
-        inners.push(vm.get_iter(*v)?);
-    }
-    Ok(vm.alloc(Object::Iter(Iter::Map { func, inners })))
-}
-
-fn b_filter(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
-    arity(vm, "filter", &args, 2, 2)?;
-    let inner = vm.get_iter(args.pos[1])?;
-    Ok(vm.alloc(Object::Iter(Iter::Filter {
-        func: args.pos[0],
-        inner,
-    })))
-}
-
 fn b_any(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     arity(vm, "any", &args, 1, 1)?;
     let it = vm.get_iter(args.pos[0])?;
@@ -539,7 +421,10 @@ fn b_next(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     let it = args.pos[0];
     let is_iter = match it.as_obj().map(|r| vm.heap.get(r)) {
         Some(Object::Iter(_) | Object::Generator(_)) => true,
-        Some(Object::Instance(_)) => vm.class_lookup(vm.type_of(it), "__next__").is_some(),
+        Some(Object::Instance(inst)) => {
+            inst.payload.is_some_and(|p| vm.is_native_iter(p))
+                || vm.class_lookup(vm.type_of(it), "__next__").is_some()
+        }
         _ => false,
     };
     if !is_iter {

@@ -117,6 +117,9 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
     if name == "int" {
         crate::objects::args::check_keywords(vm, &args, "int", &["base"])?;
     }
+    if let Some(made) = super::iter_types::construct(vm, name, args.clone()) {
+        return made;
+    }
     match name {
         "int" => match first {
             None if kwarg(&args, "base").is_some() => {

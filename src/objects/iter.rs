@@ -73,8 +73,10 @@ impl Vm {
                 if let Some(it) = self.call_special(v, "__iter__", vec![])? {
                     let is_iterator = match it.as_obj().map(|r| self.heap.get(r)) {
                         Some(Object::Iter(_) | Object::Generator(_)) => true,
-                        Some(Object::Instance(_)) => {
-                            self.class_lookup(self.type_of(it), "__next__").is_some()
+                        Some(Object::Instance(inst)) => {
+                            let extends_iter = inst.payload.is_some_and(|p| self.is_native_iter(p));
+                            extends_iter
+                                || self.class_lookup(self.type_of(it), "__next__").is_some()
                         }
                         _ => false,
                     };

@@ -22,6 +22,7 @@ pub mod function;
 pub mod hash;
 pub mod items;
 pub mod iter;
+pub mod iter_types;
 pub mod list;
 pub mod methods;
 pub mod number;

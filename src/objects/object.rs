@@ -208,7 +208,12 @@ pub(crate) fn iter_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 }
 
 pub(crate) fn next_method(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    match vm.iter_next(recv(r))? {
+    // On an instance of a subclass of map, zip ... (super().__next__()), its iterator.
+    let it = match vm.payload_of(recv(r)) {
+        Some(p) if vm.is_native_iter(p) => p,
+        _ => recv(r),
+    };
+    match vm.iter_next(it)? {
         Some(v) => Ok(v),
         None => Err(vm.new_exception_args("StopIteration", vec![])),
     }

@@ -294,6 +294,11 @@ impl Vm {
         }
     }
 
+    /// A built-in iterator (what map, zip, enumerate ... make).
+    pub(crate) fn is_native_iter(&self, v: Value) -> bool {
+        matches!(v.as_obj().map(|r| self.heap.get(r)), Some(Object::Iter(_)))
+    }
+
     /// A set, deque or bytearray: its str is its repr, which names a subclass.
     fn repr_names_class(&self, v: Value) -> bool {
         matches!(
@@ -338,6 +343,12 @@ impl Vm {
                 Value::None
             }
             "__contains__" => Value::Bool(self.contains(payload, arg(0))?),
+            // An instance of a subclass of map, zip ... is its own iterator.
+            "__iter__" if self.is_native_iter(payload) => receiver,
+            "__next__" if self.is_native_iter(payload) => match self.iter_next(payload)? {
+                Some(v) => v,
+                None => return Err(self.new_exception_args("StopIteration", vec![])),
+            },
             "__iter__" => self.get_iter(payload)?,
             // (instance_repr: a set's, deque's or bytearray's repr names a subclass.)
             "__repr__" => {

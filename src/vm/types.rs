@@ -74,8 +74,13 @@ pub(crate) const EXCEPTIONS: &[(&str, &str)] = &[
 
 /// The built-in types a class may extend with its own methods and attributes: its
 /// instances carry a value of the type (`Instance::payload`).
-pub const EXTENSIBLE: [&str; 11] = [
+pub const EXTENSIBLE: [&str; 16] = [
     "bytearray",
+    "map",
+    "filter",
+    "zip",
+    "enumerate",
+    "reversed",
     "int",
     "float",
     "str",
@@ -133,17 +138,17 @@ pub(crate) const TYPES: &[(&str, bool)] = &[
     ("set_iterator", false),
     ("range_iterator", false),
     ("str_iterator", false),
-    ("enumerate", false),
-    ("zip", false),
-    ("map", false),
-    ("filter", false),
+    ("enumerate", true),
+    ("zip", true),
+    ("map", true),
+    ("filter", true),
     ("lock", false),
     ("RLock", false),
     ("dict_keys", false),
     ("dict_values", false),
     ("dict_items", false),
     ("dict_keyiterator", false),
-    ("reversed", false),
+    ("reversed", true),
     ("array", false),
 ];
 

@@ -33,6 +33,7 @@ const OBJECT_MODEL: &[&str] = &[
     "codecs_utf16_utf32",
     "set_name_error_str_of_repr",
     "iterator_types_subclassed",
+    "unittest_module",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

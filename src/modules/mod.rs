@@ -29,6 +29,7 @@ mod thread;
 mod time;
 mod traceback;
 mod types_native;
+mod unittest;
 mod warnings_native;
 mod weakref;
 
@@ -59,6 +60,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("_random", random::make),
     native("concurrent", make_concurrent),
     native("asyncio", asyncio::make),
+    native("unittest", unittest::make),
     native("_asyncio", asyncio::make_native),
     native("_collections", make_collections),
     native("_types", types_native::make),

@@ -34,6 +34,7 @@ const OBJECT_MODEL: &[&str] = &[
     "set_name_error_str_of_repr",
     "iterator_types_subclassed",
     "unittest_module",
+    "del_dict_split_keywords",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

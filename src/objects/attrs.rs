@@ -768,6 +768,20 @@ impl Vm {
                 return crate::objects::function::del_function_attr(self, r, name);
             }
             let removed = match self.heap.get_mut(r) {
+                // `del obj.__dict__`: the instance starts again with an empty namespace.
+                Object::Instance(_) if name == "__dict__" => {
+                    let fresh = self.heap.alloc(Object::Dict(Default::default()));
+                    if let Object::Instance(inst) = self.heap.get_mut(r) {
+                        inst.dict = fresh;
+                    }
+                    Some(true)
+                }
+                Object::Class(_) if name == "__dict__" => {
+                    return Err(self.new_exception(
+                        "AttributeError",
+                        "attribute '__dict__' of 'type' objects is not writable",
+                    ));
+                }
                 Object::Instance(inst) => {
                     let d = inst.dict;
                     Some(self.dict_del_str(d, name))

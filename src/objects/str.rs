@@ -61,6 +61,18 @@ fn split_keywords(vm: &mut Vm, args: &mut Args, method: &str) -> PyResult<()> {
     const PARAMS: [&str; 2] = ["sep", "maxsplit"];
     let defaults = [Value::None, Value::Int(-1)];
     let mut given = [None, None];
+    // Argument clinic counts before it looks at the names.
+    let total = args.pos.len() + args.kw.len();
+    if total > PARAMS.len() {
+        return Err(vm.type_error(&format!(
+            "{method}() takes at most 2 {} ({total} given)",
+            if args.pos.is_empty() {
+                "keyword arguments"
+            } else {
+                "arguments"
+            }
+        )));
+    }
     for (name, value) in std::mem::take(&mut args.kw) {
         let Some(i) = PARAMS.iter().position(|p| *p == name) else {
             return Err(vm.type_error(&format!(

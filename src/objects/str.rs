@@ -42,15 +42,22 @@ pub(super) fn arg_str(
 
 /// Positional argument `i` as an int, or `default` when it is absent (or not an int).
 fn int_arg(vm: &mut Vm, args: &Args, i: usize, default: i64) -> PyResult<i64> {
-    let Some(&v) = args.pos.get(i) else {
-        return Ok(default);
-    };
+    match args.pos.get(i) {
+        Some(&v) => index_or(vm, v, |t| {
+            format!("'{t}' object cannot be interpreted as an integer")
+        }),
+        None => Ok(default),
+    }
+}
+
+/// `v` as an int (through `__index__`), or TypeError with `message(type name)`.
+fn index_or(vm: &mut Vm, v: Value, message: impl Fn(&str) -> String) -> PyResult<i64> {
     let v = vm.index_via_dunder(v)?;
     match vm.as_index(v) {
         Some(n) => Ok(n),
         None => {
             let t = vm.type_name(v);
-            Err(vm.type_error(&format!("'{t}' object cannot be interpreted as an integer")))
+            Err(vm.type_error(&message(&t)))
         }
     }
 }
@@ -884,14 +891,7 @@ pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 
 /// expandtabs' tabsize: an int (3.7's "an integer is required" otherwise).
 fn tab_size(vm: &mut Vm, v: Value) -> PyResult<i64> {
-    let v = vm.index_via_dunder(v)?;
-    match vm.as_index(v) {
-        Some(n) => Ok(n),
-        None => {
-            let t = vm.type_name(v);
-            Err(vm.type_error(&format!("an integer is required (got type {t})")))
-        }
-    }
+    index_or(vm, v, |t| format!("an integer is required (got type {t})"))
 }
 
 pub(super) fn s_expandtabs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {

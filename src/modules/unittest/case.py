@@ -55,15 +55,30 @@ def safe_repr(obj, short=False):
     return result[:80] + ' [truncated]...'
 
 
-class _AssertRaisesContext:
+class _AssertBaseContext:
+    """What assertRaises and assertWarns share: the expectation, and the call form
+    (`assertRaises(exc, f, *args)` runs f(*args) inside the context)."""
+
     def __init__(self, expected, test_case, expected_regex=None, msg=None):
         self.expected = expected
         self.test_case = test_case
         self.expected_regex = expected_regex
         self.msg = msg
-        self.exception = None
-        # The callable of assertRaises(exc, f, ...), named in its failure.
+        # The callable of the call form, named in its failure.
         self.obj_name = None
+
+    def handle(self, args, kwargs):
+        """The context itself (the with form), or None after running the call."""
+        if not args:
+            return self
+        callable_obj, args = args[0], args[1:]
+        self.obj_name = getattr(callable_obj, '__name__', str(callable_obj))
+        with self:
+            callable_obj(*args, **kwargs)
+
+
+class _AssertRaisesContext(_AssertBaseContext):
+    exception = None
 
     def __enter__(self):
         return self
@@ -92,13 +107,8 @@ class _AssertRaisesContext:
         return True
 
 
-class _AssertWarnsContext:
-    def __init__(self, expected, test_case, expected_regex=None, msg=None):
-        self.expected = expected
-        self.test_case = test_case
-        self.expected_regex = expected_regex
-        self.msg = msg
-        self.warning = None
+class _AssertWarnsContext(_AssertBaseContext):
+    warning = None
 
     def __enter__(self):
         import warnings
@@ -122,8 +132,9 @@ class _AssertWarnsContext:
                 self.lineno = w.lineno
                 return True
         name = getattr(self.expected, '__name__', str(self.expected))
+        by = ' by {}'.format(self.obj_name) if self.obj_name else ''
         self.test_case.fail(self.test_case._formatMessage(
-            self.msg, '{} not triggered'.format(name)))
+            self.msg, '{} not triggered{}'.format(name, by)))
 
 
 class _SubTest:
@@ -516,42 +527,24 @@ class TestCase:
 
     def assertRaises(self, expected_exception, *args, **kwargs):
         context = _AssertRaisesContext(expected_exception, self, msg=kwargs.pop('msg', None))
-        if not args:
-            return context
-        callable_obj, args = args[0], args[1:]
-        context.obj_name = getattr(callable_obj, '__name__', str(callable_obj))
-        with context:
-            callable_obj(*args, **kwargs)
+        return context.handle(args, kwargs)
 
     def assertRaisesRegex(self, expected_exception, expected_regex, *args, **kwargs):
         context = _AssertRaisesContext(expected_exception, self, expected_regex,
                                        msg=kwargs.pop('msg', None))
-        if not args:
-            return context
-        callable_obj, args = args[0], args[1:]
-        context.obj_name = getattr(callable_obj, '__name__', str(callable_obj))
-        with context:
-            callable_obj(*args, **kwargs)
+        return context.handle(args, kwargs)
 
     assertRaisesRegexp = assertRaisesRegex
     failUnlessRaises = assertRaises
 
     def assertWarns(self, expected_warning, *args, **kwargs):
         context = _AssertWarnsContext(expected_warning, self, msg=kwargs.pop('msg', None))
-        if not args:
-            return context
-        callable_obj, args = args[0], args[1:]
-        with context:
-            callable_obj(*args, **kwargs)
+        return context.handle(args, kwargs)
 
     def assertWarnsRegex(self, expected_warning, expected_regex, *args, **kwargs):
         context = _AssertWarnsContext(expected_warning, self, expected_regex,
                                       msg=kwargs.pop('msg', None))
-        if not args:
-            return context
-        callable_obj, args = args[0], args[1:]
-        with context:
-            callable_obj(*args, **kwargs)
+        return context.handle(args, kwargs)
 
 
 class FunctionTestCase(TestCase):

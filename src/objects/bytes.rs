@@ -6,6 +6,7 @@
 
 use super::args::recv;
 use super::str::*;
+use super::str_case::*;
 use crate::vm::object::{Args, NativeFn, Object};
 use crate::vm::{PyResult, Value, Vm};
 

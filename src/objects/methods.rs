@@ -9,6 +9,7 @@ use super::number::*;
 use super::object::*;
 use super::set::*;
 use super::str::*;
+use super::str_case::*;
 use crate::vm::async_gen::{
     ag_aclose, ag_aiter, ag_anext, ag_asend, ag_athrow, st_close, st_next, st_self, st_send,
     st_throw,

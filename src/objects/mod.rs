@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod array;
+pub mod attr_delete;
 pub mod attrs;
 pub mod buffer;
 pub mod bytearray;
@@ -35,4 +36,5 @@ pub mod set;
 pub mod sort;
 pub mod special;
 pub mod str;
+pub mod str_case;
 pub mod text;

@@ -207,20 +207,21 @@ fn property_get(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 /// `prop.__set__(obj, value)`: fset(obj, value).
 fn property_set(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let (_, fset, _) = accessors(vm, r);
-    if fset == Value::None {
-        return Err(vm.new_exception("AttributeError", "can't set attribute"));
-    }
-    vm.call(fset, args)?;
-    Ok(Value::None)
+    call_accessor(vm, fset, args, "can't set attribute")
 }
 
 /// `prop.__delete__(obj)`: fdel(obj).
 fn property_delete(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let (_, _, fdel) = accessors(vm, r);
-    if fdel == Value::None {
-        return Err(vm.new_exception("AttributeError", "can't delete attribute"));
+    call_accessor(vm, fdel, args, "can't delete attribute")
+}
+
+/// Calls a property's setter or deleter, or raises AttributeError(`missing`) without one.
+fn call_accessor(vm: &mut Vm, accessor: Value, args: Args, missing: &str) -> R {
+    if accessor == Value::None {
+        return Err(vm.new_exception("AttributeError", missing));
     }
-    vm.call(fdel, args)?;
+    vm.call(accessor, args)?;
     Ok(Value::None)
 }
 

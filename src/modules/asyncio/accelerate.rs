@@ -447,19 +447,15 @@ fn task_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let mut future_args = Args::default();
     future_args.kw.push(("loop".into(), loop_));
     future_init(vm, Some(task), future_args)?;
-    let is_coroutine = match coro.as_obj().map(|c| vm.heap.get(c)) {
-        Some(Object::Generator(g)) => {
-            g.kind == GenKind::Coroutine || {
-                let check = filed(vm, "iscoroutine")?;
-                let answer = vm.call(check, Args::new(vec![coro]))?;
-                vm.truthy(answer)?
-            }
-        }
-        _ => {
-            let check = filed(vm, "iscoroutine")?;
-            let answer = vm.call(check, Args::new(vec![coro]))?;
-            vm.truthy(answer)?
-        }
+    let native_coroutine = matches!(
+        coro.as_obj().map(|c| vm.heap.get(c)),
+        Some(Object::Generator(g)) if g.kind == GenKind::Coroutine
+    );
+    // Anything else asks coroutines.iscoroutine (a generator of @asyncio.coroutine ...).
+    let is_coroutine = native_coroutine || {
+        let check = filed(vm, "iscoroutine")?;
+        let answer = vm.call(check, Args::new(vec![coro]))?;
+        vm.truthy(answer)?
     };
     if !is_coroutine {
         set_field(vm, task, "_log_destroy_pending", Value::Bool(false))?;

@@ -35,6 +35,7 @@ const OBJECT_MODEL: &[&str] = &[
     "iterator_types_subclassed",
     "unittest_module",
     "del_dict_split_keywords",
+    "instance_attrs_shared_names",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

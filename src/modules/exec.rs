@@ -472,8 +472,10 @@ fn b_dir(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         Some((_, Object::Module { dict, .. })) => str_keys(vm, *dict, &mut names),
         Some((r, Object::Class(_))) => class_names(vm, r, &mut names),
         Some((_, Object::Instance(inst))) => {
-            let (dict, class) = (inst.dict, inst.class);
-            str_keys(vm, dict, &mut names);
+            let class = inst.class;
+            if let Some(dict) = vm.instance_dict(obj) {
+                str_keys(vm, dict, &mut names);
+            }
             class_names(vm, class, &mut names);
         }
         Some((r, Object::Function(_))) => {

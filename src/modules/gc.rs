@@ -14,6 +14,7 @@ pub fn make(vm: &mut Vm) -> PyResult<ObjRef> {
             ("enable", enable),
             ("disable", disable),
             ("isenabled", isenabled),
+            ("get_objects", get_objects),
         ],
     );
     let garbage = vm.new_list(vec![]);
@@ -41,4 +42,34 @@ fn disable(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
 
 fn isenabled(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
     Ok(Value::Bool(!vm.heap.automatic_off))
+}
+
+/// Every container object on the heap (what CPython's collector tracks): lists, dicts, sets,
+/// tuples, instances, classes, functions, generators and modules. Garbage not yet collected
+/// is listed too, as in CPython between collections.
+fn get_objects(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    use crate::vm::object::Object;
+    crate::objects::args::arity(vm, "get_objects", &args, 0, 0)?;
+    let tracked: Vec<Value> = vm
+        .heap
+        .objects()
+        .filter(|(_, obj)| {
+            matches!(
+                obj,
+                Object::List(_)
+                    | Object::Dict(_)
+                    | Object::Set(_)
+                    | Object::Tuple(_)
+                    | Object::Instance(_)
+                    | Object::Class(_)
+                    | Object::Function(_)
+                    | Object::Generator(_)
+                    | Object::Module { .. }
+                    | Object::BoundMethod { .. }
+                    | Object::Cell(_)
+            )
+        })
+        .map(|(r, _)| Value::Obj(r))
+        .collect();
+    Ok(vm.new_list(tracked))
 }

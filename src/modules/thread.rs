@@ -56,10 +56,9 @@ fn t_local_register(vm: &mut Vm, _: Option<Value>, args: Args) -> PyResult<Value
     let [obj, init_args, kwargs] = args.pos[..] else {
         return Err(vm.type_error("_local_register(obj, args, kwargs)"));
     };
-    let Some(Object::Instance(inst)) = obj.as_obj().map(|r| vm.heap.get(r)) else {
+    let Some(dict) = vm.instance_dict(obj) else {
         return Err(vm.type_error("_local_register: not an instance"));
     };
-    let dict = inst.dict;
     let ident = vm.current_ident();
     vm.threads.locals.push(ThreadLocal {
         obj: obj.as_obj().expect("an instance"),

@@ -54,10 +54,7 @@ impl Vm {
             let removed = match self.heap.get_mut(r) {
                 // `del obj.__dict__`: the instance starts again with an empty namespace.
                 Object::Instance(_) if name == "__dict__" => {
-                    let fresh = self.heap.alloc(Object::Dict(Default::default()));
-                    if let Object::Instance(inst) = self.heap.get_mut(r) {
-                        inst.dict = fresh;
-                    }
+                    self.clear_instance_dict(r);
                     Some(true)
                 }
                 Object::Class(_) if name == "__dict__" => {
@@ -66,10 +63,7 @@ impl Vm {
                         "attribute '__dict__' of 'type' objects is not writable",
                     ));
                 }
-                Object::Instance(inst) => {
-                    let d = inst.dict;
-                    Some(self.dict_del_str(d, name))
-                }
+                Object::Instance(_) => Some(self.del_instance_attr(obj, name)),
                 Object::Class(c) => {
                     self.class_epoch += 1;
                     Some(c.dict.shift_remove(name).is_some())

@@ -2,10 +2,15 @@
 //! methods unwrap), the inline caches of LOAD_ATTR, STORE_ATTR and LOAD_METHOD, and
 //! assignment (deletion is in attr_delete.rs).
 
+use crate::vm::AttrSlot;
 use crate::vm::frame::AttrHint;
-use crate::vm::object::{Args, DictKey, Native, Object, Owner, StrKey};
+use crate::vm::object::{Args, Attrs, DictKey, Instance, Native, Object, Owner, StrKey};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 use std::cell::Cell;
+
+/// Marks an inline cache's index as one into the class's shared attribute names (an
+/// instance in split form), not into an instance's own dict.
+const SHARED_SLOT: u32 = 1 << 31;
 
 impl Vm {
     pub fn getattr(&mut self, obj: Value, name: &str) -> PyResult<Value> {
@@ -134,7 +139,7 @@ impl Vm {
         ) {
             return None;
         }
-        if self.dict_get_str(inst.dict, name).is_some() {
+        if self.attr_of_instance(obj, name).is_some() {
             return None;
         }
         Some(found)
@@ -196,14 +201,6 @@ impl Vm {
         Some((r, self.simple_function(Value::Obj(init), nargs + 1)?))
     }
 
-    /// An instance's class and `__dict__`: what the inline caches check against.
-    fn instance_parts(&self, obj: Value) -> Option<(ObjRef, ObjRef)> {
-        match self.heap.get(obj.as_obj()?) {
-            Object::Instance(inst) => Some((inst.class, inst.dict)),
-            _ => None,
-        }
-    }
-
     /// LOAD_ATTR through the instruction's inline cache: an instance attribute found in the
     /// instance `__dict__` when the class has no data descriptor for the name (what
     /// `getattr` would return). `None`: take the general path.
@@ -213,27 +210,49 @@ impl Vm {
         name: &str,
         hint: &Cell<AttrHint>,
     ) -> Option<Value> {
-        let (class, dict) = self.instance_parts(obj)?;
+        let Object::Instance(inst) = self.heap.get(obj.as_obj()?) else {
+            return None;
+        };
+        let class = inst.class;
         let h = hint.get();
         if h.epoch == self.class_epoch && h.class == class {
-            if let Object::Dict(d) = self.heap.get(dict)
-                && let Some((DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
-                && k == name
-            {
-                return Some(*v);
+            match &inst.attrs {
+                // The class's shared names never change place: the index is the name's.
+                Attrs::Split(values) if h.index & SHARED_SLOT != 0 => {
+                    if let Some(v) = values.get((h.index & !SHARED_SLOT) as usize) {
+                        return Some(*v);
+                    }
+                }
+                Attrs::Dict(d) => {
+                    if let Object::Dict(d) = self.heap.get(*d)
+                        && let Some((DictKey::Str(k), (_, v))) = d.get_index(h.index as usize)
+                        && k == name
+                    {
+                        return Some(*v);
+                    }
+                }
+                Attrs::Split(_) => {}
             }
         } else if !self.no_data_descriptor(class, name) {
             return None;
         }
-        let Object::Dict(d) = self.heap.get(dict) else {
-            return None;
+        let (index, v) = match &inst.attrs {
+            Attrs::Split(values) => {
+                let i = self.shared_index(class, name, values.len())?;
+                (i as u32 | SHARED_SLOT, values[i])
+            }
+            Attrs::Dict(d) => {
+                let Object::Dict(d) = self.heap.get(*d) else {
+                    return None;
+                };
+                let (i, _, (_, v)) = d.get_full(&StrKey(name))?;
+                (i as u32, *v)
+            }
         };
-        let (index, _, (_, v)) = d.get_full(&StrKey(name))?;
-        let v = *v;
         hint.set(AttrHint {
             epoch: self.class_epoch,
             class,
-            index: index as u32,
+            index,
             value: Value::None,
         });
         Some(v)
@@ -249,37 +268,67 @@ impl Vm {
         v: Value,
         hint: &Cell<AttrHint>,
     ) -> bool {
-        let Some((class, dict)) = self.instance_parts(obj) else {
+        let Some(r) = obj.as_obj() else {
             return false;
         };
+        let Object::Instance(inst) = self.heap.get(r) else {
+            return false;
+        };
+        let class = inst.class;
         // A threading.local goes through setattr, which runs its __init__ in a new thread.
-        if !self.threads.locals.is_empty()
-            && self.threads.locals.iter().any(|l| Value::Obj(l.obj) == obj)
-        {
+        if !self.threads.locals.is_empty() && self.threads.locals.iter().any(|l| l.obj == r) {
             return false;
         }
         let h = hint.get();
         let mut interned = None;
         if h.epoch == self.class_epoch && h.class == class {
-            if let Object::Dict(d) = self.heap.get_mut(dict)
-                && let Some((DictKey::Str(k), slot)) = d.get_index_mut(h.index as usize)
-                && k == name
-            {
-                slot.1 = v;
-                return true;
+            match self.heap.get_mut(r) {
+                Object::Instance(Instance {
+                    attrs: Attrs::Split(values),
+                    ..
+                }) if h.index & SHARED_SLOT != 0 => {
+                    // The name is the class's shared name at the index: set it, or add it
+                    // as the next value (a new instance's `__init__`).
+                    let i = (h.index & !SHARED_SLOT) as usize;
+                    if let Some(slot) = values.get_mut(i) {
+                        *slot = v;
+                        return true;
+                    }
+                    if i == values.len() {
+                        values.push(v);
+                        return true;
+                    }
+                }
+                Object::Instance(Instance {
+                    attrs: Attrs::Dict(d),
+                    ..
+                }) if h.index & SHARED_SLOT == 0 => {
+                    let d = *d;
+                    if let Object::Dict(d) = self.heap.get_mut(d)
+                        && let Some((DictKey::Str(k), slot)) = d.get_index_mut(h.index as usize)
+                        && k == name
+                    {
+                        slot.1 = v;
+                        return true;
+                    }
+                    // Another instance of the class: the name's key is known.
+                    interned = Some(h.value);
+                }
+                _ => {}
             }
-            // Another instance of the class (a new one, say): the name's key is known.
-            interned = Some(h.value);
         } else if !self.no_data_descriptor(class, name) || self.python_setattr(class).is_some() {
             return false;
         }
-        let (index, key) = self.dict_set_name(dict, name, interned, v);
-        self.note_attrs(class, index + 1);
+        let (index, key) = match self.store_instance_attr(r, name, v, interned) {
+            Some(AttrSlot::Shared(i)) => (i as u32 | SHARED_SLOT, Value::None),
+            // The name's key object, for the next instance (see above).
+            Some(AttrSlot::Own(i)) => (i as u32, self.intern(name)),
+            None => return false,
+        };
         hint.set(AttrHint {
             epoch: self.class_epoch,
             class,
-            index: index as u32,
-            // The name's key object, for the next instance (see above).
+            index,
             value: key,
         });
         true
@@ -328,21 +377,31 @@ impl Vm {
         name: &str,
         hint: &Cell<AttrHint>,
     ) -> Option<Value> {
-        let Some((class, dict)) = self.instance_parts(obj) else {
+        let Some(Object::Instance(inst)) = obj.as_obj().map(|r| self.heap.get(r)) else {
             return self.builtin_method_hinted(obj, name, hint);
         };
+        let class = inst.class;
         let h = hint.get();
         if h.epoch == self.class_epoch && h.class == class {
-            if self.dict_get_str(dict, name).is_some() {
-                return None;
-            }
-            return Some(h.value);
+            // The instance's own attribute of the name would win over the method: the
+            // hint holds how many shared names the class had when none was the name.
+            let shadowed = match &inst.attrs {
+                Attrs::Split(_) if self.shared_names(class) == h.index as usize => false,
+                _ => self.attr_of_instance(obj, name).is_some(),
+            };
+            return (!shadowed).then_some(h.value);
         }
         let func = self.method_for_call(obj, name)?;
+        let names = self.shared_names(class);
+        let index = match self.shared_index(class, name, names) {
+            // (Never equal to the count of names: the check above then scans.)
+            Some(_) => u32::MAX,
+            None => names as u32,
+        };
         hint.set(AttrHint {
             epoch: self.class_epoch,
             class,
-            index: 0,
+            index,
             value: func,
         });
         Some(func)
@@ -409,12 +468,11 @@ impl Vm {
                         return Ok(Some(Value::Obj(inst.class)));
                     }
                     if name == "__dict__" {
-                        let dict = inst.dict;
                         // Instances of a class whose `__slots__` leave `__dict__` out have none.
                         if !crate::objects::reduce::has_instance_dict(self, class) {
                             return Ok(None);
                         }
-                        return Ok(Some(Value::Obj(dict)));
+                        return Ok(self.instance_dict(obj).map(Value::Obj));
                     }
                     let found = self.class_lookup(class, name);
                     let is_data_descriptor = found.is_some_and(|f| {
@@ -662,14 +720,11 @@ impl Vm {
                             "__dict__ must be set to a dictionary, not a '{t}'"
                         )));
                     };
-                    if let Object::Instance(inst) = self.heap.get_mut(r) {
-                        inst.dict = d;
-                    }
+                    self.replace_instance_dict(r, d);
                     return Ok(());
                 }
-                Object::Instance(inst) => {
-                    let d = inst.dict;
-                    self.dict_set_str(d, name, v);
+                Object::Instance(_) => {
+                    self.set_instance_attr(obj, name, v);
                     return Ok(());
                 }
                 Object::Class(_) if matches!(name, "__name__" | "__qualname__") => {

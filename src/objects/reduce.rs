@@ -151,7 +151,7 @@ fn singleton_name(vm: &Vm, obj: Value) -> Option<&'static str> {
 }
 
 /// The `__dict__` of an instance of a subclass (even when empty), else None.
-fn dict_or_none(vm: &Vm, obj: Value) -> Value {
+fn dict_or_none(vm: &mut Vm, obj: Value) -> Value {
     match vm.instance_dict(obj) {
         Some(d) => Value::Obj(d),
         None => Value::None,

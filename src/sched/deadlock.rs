@@ -64,11 +64,11 @@ impl Vm {
     /// The asyncio tasks not done, each with what it awaits and where its coroutine waits.
     fn pending_tasks(&self) -> Vec<String> {
         let mut lines = Vec::new();
-        for (_, object) in self.heap.objects() {
-            let Object::Instance(instance) = object else {
+        for (r, object) in self.heap.objects() {
+            let Object::Instance(_) = object else {
                 continue;
             };
-            let field = |name| self.dict_get_str(instance.dict, name);
+            let field = |name| self.attr_of_instance(Value::Obj(r), name);
             let Some(Value::Obj(coro)) = field("_coro") else {
                 continue;
             };

@@ -8,8 +8,10 @@ impl Vm {
     /// A copy of this VM. Code objects' derived data (`CodeData`: constants and inline
     /// caches) stays shared, as it is immutable but for the caches, which are checked
     /// against the class epoch and the dict removal count before use: the copy's counts
-    /// start at `epoch_base` on from this VM's, so an entry one VM filled never matches
-    /// in the other (`epoch_base` must be above every count either reaches on its own).
+    /// start at `epoch_base`, so an entry one VM filled never matches in another.
+    /// `epoch_base` must be above every count this VM reaches, and distinct for every
+    /// copy: a base added to this VM's count would let two copies of copies meet (the
+    /// fourth copy of a VM at `1 << 40` and the third of one at `2 << 40`).
     pub fn fork_copy(&self, epoch_base: u64) -> Vm {
         Vm {
             heap: self.heap.clone(),
@@ -42,8 +44,8 @@ impl Vm {
             collect_requested: false,
             warned: self.warned.clone(),
             frame_pool: Vec::new(),
-            class_epoch: epoch_base + self.class_epoch,
-            dict_removals: epoch_base + self.dict_removals,
+            class_epoch: epoch_base,
+            dict_removals: epoch_base,
             interned: self.interned.clone(),
             builtin_methods: self.builtin_methods.clone(),
             added_since_checkpoint: None,

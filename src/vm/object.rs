@@ -313,20 +313,32 @@ pub struct Class {
     pub init_cache: std::cell::Cell<(u64, Option<ObjRef>)>,
     /// The class's metaclass when it is not `type` (`class A(metaclass=Meta)`).
     pub metaclass: Option<ObjRef>,
-    /// The most attributes an instance's `__dict__` has had: a new instance's dict is made
-    /// with room for that many (as CPython sizes key-sharing dicts), so it is not regrown
-    /// (and copied) as `__init__` stores its attributes one by one.
-    pub attrs_seen: std::cell::Cell<u32>,
+    /// The attribute names the class's instances share, in the order they were first set
+    /// (CPython's key-sharing dicts): an instance keeps the values of the first few, in this
+    /// order, without a dict of its own (`Attrs::Split`). Names are only ever added, so an
+    /// index into them stays true.
+    pub attr_names: std::cell::RefCell<Vec<CompactString>>,
 }
 
 #[derive(Clone)]
 pub struct Instance {
     pub class: ObjRef,
-    /// The instance's `__dict__`: a dict object, so `vars(obj)` is live.
-    pub dict: ObjRef,
+    /// The instance's attributes (its `__dict__`).
+    pub attrs: Attrs,
     /// For an instance of a subclass of a built-in type (`class Stack(list)`), the
     /// built-in value it extends: the type's methods and operations work on it.
     pub payload: Option<Value>,
+}
+
+/// Where an instance keeps its attributes.
+#[derive(Clone)]
+pub enum Attrs {
+    /// The values of the class's first `len` shared names (`Class::attr_names`), in their
+    /// order: no dict object and no key per instance.
+    Split(Vec<Value>),
+    /// A dict object of its own, once something asked for `__dict__` (which must be live:
+    /// `vars(obj)`), deleted an attribute, or set one out of the shared order.
+    Dict(ObjRef),
 }
 
 /// Which part of a dict a view or iterator shows.
@@ -661,7 +673,10 @@ impl Object {
             }
             Object::Instance(i) => {
                 visit(Value::Obj(i.class));
-                visit(Value::Obj(i.dict));
+                match &i.attrs {
+                    Attrs::Split(values) => values.iter().for_each(|v| visit(*v)),
+                    Attrs::Dict(d) => visit(Value::Obj(*d)),
+                }
                 if let Some(p) = i.payload {
                     visit(p);
                 }

@@ -443,9 +443,7 @@ impl Vm {
                 }
             };
             let obj = self.threads.locals[i].obj;
-            if let Object::Instance(inst) = self.heap.get_mut(obj) {
-                inst.dict = dict;
-            }
+            self.replace_instance_dict(obj, dict);
         }
     }
 

@@ -2,7 +2,7 @@
 //! about classes: `type(v)`, the MRO (C3), `isinstance`, lookup along the MRO; making
 //! exceptions and plain instances.
 
-use super::object::{Class, Dict, Instance, NameMap, Object};
+use super::object::{Class, NameMap, Object};
 use super::{ObjRef, PyResult, Value, Vm};
 
 /// The built-in exception hierarchy (name, base), in creation order.
@@ -163,7 +163,7 @@ impl Vm {
                 dict: NameMap::default(),
                 builtin: Some(name),
                 init_cache: Default::default(),
-                attrs_seen: Default::default(),
+                attr_names: Default::default(),
                 metaclass: None,
             })));
             self.types.insert(name, class);
@@ -268,7 +268,7 @@ impl Vm {
             dict,
             builtin,
             init_cache: Default::default(),
-            attrs_seen: Default::default(),
+            attr_names: Default::default(),
             metaclass: None,
         })));
         let mut mro = vec![class];
@@ -417,36 +417,10 @@ impl Vm {
         exc
     }
 
-    /// A new instance of a class, with an empty `__dict__`.
     /// The built-in value an instance of a subclass of a built-in type extends.
     pub fn payload_of(&self, v: Value) -> Option<Value> {
         match self.heap.get(v.as_obj()?) {
             Object::Instance(inst) => inst.payload,
-            _ => None,
-        }
-    }
-
-    pub fn new_instance(&mut self, class: ObjRef) -> Value {
-        let room = match self.heap.get(class) {
-            Object::Class(c) => c.attrs_seen.get() as usize,
-            _ => 0,
-        };
-        let dict = Dict::with_capacity_and_hasher(room, Default::default());
-        let dict = self.heap.alloc(Object::Dict(dict));
-        self.alloc(Object::Instance(Instance {
-            class,
-            dict,
-            payload: None,
-        }))
-    }
-
-    /// The `__dict__` of an instance.
-    pub fn instance_dict(&self, v: Value) -> Option<ObjRef> {
-        match v {
-            Value::Obj(r) => match self.heap.get(r) {
-                Object::Instance(i) => Some(i.dict),
-                _ => None,
-            },
             _ => None,
         }
     }
@@ -458,27 +432,5 @@ impl Vm {
     /// Whether an exception instance is of the named built-in class.
     pub fn exception_is(&self, exc: Value, kind: &str) -> bool {
         self.isinstance(exc, self.types[kind])
-    }
-
-    pub fn attr_of_instance(&self, v: Value, name: &str) -> Option<Value> {
-        self.instance_dict(v)
-            .and_then(|d| self.dict_get_str(d, name))
-    }
-
-    pub fn set_instance_attr(&mut self, v: Value, name: &str, value: Value) {
-        if let Some(d) = self.instance_dict(v) {
-            let index = self.dict_set_str(d, name, value);
-            self.note_attrs(self.type_of(v), index + 1);
-        }
-    }
-
-    /// An instance of `class` has `count` attributes: the next ones get room for as many
-    /// (`Class::attrs_seen`; a class whose instances grow without bound stops at 64).
-    pub fn note_attrs(&self, class: ObjRef, count: usize) {
-        if let Object::Class(c) = self.heap.get(class)
-            && count > c.attrs_seen.get() as usize
-        {
-            c.attrs_seen.set(count.min(64) as u32);
-        }
     }
 }

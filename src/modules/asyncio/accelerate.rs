@@ -64,16 +64,17 @@ pub(super) fn split(vm: &mut Vm, r: Option<Value>, mut args: Args) -> PyResult<(
 
 /// An attribute of the future: its own, else what getattr finds (a class default).
 pub(super) fn field(vm: &mut Vm, obj: Value, name: &str) -> R {
-    if let Some(d) = vm.instance_dict(obj)
-        && let Some(v) = vm.dict_get_str(d, name)
-    {
+    if let Some(v) = vm.attr_of_instance(obj, name) {
         return Ok(v);
     }
     vm.getattr(obj, name)
 }
 
 pub(super) fn set_field(vm: &mut Vm, obj: Value, name: &str, v: Value) -> PyResult<()> {
-    if vm.instance_dict(obj).is_some() {
+    if matches!(
+        obj.as_obj().map(|r| vm.heap.get(r)),
+        Some(Object::Instance(_))
+    ) {
         vm.set_instance_attr(obj, name, v);
         Ok(())
     } else {

@@ -24,10 +24,7 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
 
 /// A timer's due time: its `_when` attribute.
 fn when(vm: &Vm, timer: Value) -> f64 {
-    let Some(d) = vm.instance_dict(timer) else {
-        return f64::NAN;
-    };
-    match vm.dict_get_str(d, "_when") {
+    match vm.attr_of_instance(timer, "_when") {
         Some(Value::Float(f)) => f,
         Some(Value::Int(i)) => i as f64,
         _ => f64::NAN,
@@ -173,10 +170,7 @@ pub fn tell_task_step(vm: &mut Vm, task: Value, begins: bool) {
     let Value::Obj(task_ref) = task else {
         return;
     };
-    let dict = vm.instance_dict(task);
-    let coro = dict
-        .and_then(|d| vm.dict_get_str(d, "_coro"))
-        .and_then(Value::as_obj);
+    let coro = vm.attr_of_instance(task, "_coro").and_then(Value::as_obj);
     let (name, line) = match coro.map(|c| vm.heap.get(c)) {
         Some(Object::Generator(g)) => (
             g.name.to_string(),
@@ -184,8 +178,8 @@ pub fn tell_task_step(vm: &mut Vm, task: Value, begins: bool) {
         ),
         _ => (String::from("?"), 0),
     };
-    let done = dict
-        .and_then(|d| vm.dict_get_str(d, "_state"))
+    let done = vm
+        .attr_of_instance(task, "_state")
         .is_some_and(|s| vm.str_of(s) != Some("PENDING"));
     vm.observe(|observer, vm| {
         let step = TaskStep {

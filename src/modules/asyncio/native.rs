@@ -22,9 +22,10 @@ pub const FUNCTIONS: &[(&str, NativeFn)] = &[
     ("task_step", task_step),
 ];
 
-/// A timer's due time: its `_when` attribute.
-fn when(vm: &Vm, timer: Value) -> f64 {
-    match vm.attr_of_instance(timer, "_when") {
+/// A timer's due time: its `_when` attribute. `at` remembers where the timers' class keeps
+/// it, for the other timers of one heap operation.
+fn when(vm: &Vm, timer: Value, at: &mut Option<(ObjRef, usize)>) -> f64 {
+    match vm.attr_of_instance_cached(timer, "_when", at) {
         Some(Value::Float(f)) => f,
         Some(Value::Int(i)) => i as f64,
         _ => f64::NAN,
@@ -56,11 +57,12 @@ fn items_mut(vm: &mut Vm, r: ObjRef) -> &mut Vec<Value> {
 /// heapq's _siftdown: the item at `pos` moves up past parents due later.
 fn sift_down(vm: &mut Vm, r: ObjRef, start: usize, mut pos: usize) {
     let item = items(vm, r)[pos];
-    let key = when(vm, item);
+    let mut at = None;
+    let key = when(vm, item, &mut at);
     while pos > start {
         let parent = (pos - 1) >> 1;
         let p = items(vm, r)[parent];
-        if key < when(vm, p) {
+        if key < when(vm, p, &mut at) {
             items_mut(vm, r)[pos] = p;
             pos = parent;
             continue;
@@ -76,12 +78,14 @@ fn sift_up(vm: &mut Vm, r: ObjRef, mut pos: usize) {
     let start = pos;
     let item = items(vm, r)[pos];
     let mut child = 2 * pos + 1;
+    let mut at = None;
     while child < end {
         let right = child + 1;
         if right < end {
             let (c, rt) = (items(vm, r)[child], items(vm, r)[right]);
             // `not heap[child] < heap[right]`, as heapq.
-            if when(vm, c).partial_cmp(&when(vm, rt)) != Some(std::cmp::Ordering::Less) {
+            let (wc, wr) = (when(vm, c, &mut at), when(vm, rt, &mut at));
+            if wc.partial_cmp(&wr) != Some(std::cmp::Ordering::Less) {
                 child = right;
             }
         }

@@ -36,6 +36,7 @@ const OBJECT_MODEL: &[&str] = &[
     "unittest_module",
     "del_dict_split_keywords",
     "instance_attrs_shared_names",
+    "iterator_type_names",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -38,6 +38,7 @@ const ALSO: &[&str] = &[
     "coro_getcoroutinestate",
     "coro_types_coroutine",
     "gen_getgeneratorstate",
+    "itertools_classes",
 ];
 
 /// Programs that need what minipy's core does not have yet, each with what is missing.

@@ -585,5 +585,6 @@ fn st_iter_unpack(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     Ok(vm.alloc(Object::Iter(crate::vm::object::Iter::Values {
         items: tuples,
         index: 0,
+        type_name: "unpack_iterator",
     })))
 }

@@ -31,6 +31,15 @@ const FINAL_TYPES: &[&str] = &[
     "dict_values",
     "dict_items",
     "dict_keyiterator",
+    "dict_valueiterator",
+    "dict_itemiterator",
+    "tuple_iterator",
+    "list_reverseiterator",
+    "bytes_iterator",
+    "bytearray_iterator",
+    "arrayiterator",
+    "unpack_iterator",
+    "callable_iterator",
 ];
 
 pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

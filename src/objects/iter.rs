@@ -23,21 +23,32 @@ impl Vm {
         }
         let it = match self.heap.get(r) {
             Object::List(_) | Object::Tuple(_) | Object::Deque(_) => Iter::Seq { seq: r, index: 0 },
+            Object::Bytes(b) => Iter::Values {
+                items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
+                index: 0,
+                type_name: "bytes_iterator",
+            },
             Object::Str(s) => Iter::Str {
                 chars: s.chars().collect(),
                 index: 0,
             },
-            Object::Bytes(b) | Object::ByteArray(b) => Iter::Values {
+            Object::ByteArray(b) => Iter::Values {
                 items: b.iter().map(|x| Value::Int(i64::from(*x))).collect(),
                 index: 0,
+                type_name: "bytearray_iterator",
             },
             Object::MemoryView(_) => {
                 let items = super::bytearray::memoryview_items(self, r)?;
-                Iter::Values { items, index: 0 }
+                Iter::Values {
+                    items,
+                    index: 0,
+                    type_name: "iterator",
+                }
             }
             Object::Array(a) => Iter::Values {
                 items: a.items.clone(),
                 index: 0,
+                type_name: "arrayiterator",
             },
             Object::Range { start, stop, step } => Iter::Range {
                 next: *start,
@@ -92,7 +103,11 @@ impl Vm {
                     // The old sequence protocol: __getitem__(0), (1), ... until IndexError.
                     let getitem = self.getattr(v, "__getitem__")?;
                     let items = self.collect_by_getitem(getitem)?;
-                    Iter::Values { items, index: 0 }
+                    Iter::Values {
+                        items,
+                        index: 0,
+                        type_name: "iterator",
+                    }
                 } else {
                     return not_iterable(self);
                 }
@@ -244,7 +259,7 @@ impl Vm {
                     }
                     Step::Done(v)
                 }
-                Iter::Values { items, index } => {
+                Iter::Values { items, index, .. } => {
                     let v = items.get(*index).copied();
                     *index += 1;
                     Step::Done(v)

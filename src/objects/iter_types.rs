@@ -28,7 +28,7 @@ pub(super) fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     if let Some(r) = vm.call_special(v, "__reversed__", vec![])? {
         return Ok(r);
     }
-    // Sequences only (and dicts and their views): an iterator cannot be reversed.
+    // Sequences only: an iterator cannot be reversed, nor (in 3.7) a dict or its views.
     let reversible = match v.as_obj().map(|r| vm.heap.get(r)) {
         Some(
             Object::List(_)
@@ -36,11 +36,9 @@ pub(super) fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
             | Object::Str(_)
             | Object::Bytes(_)
             | Object::Range { .. }
-            | Object::Dict(_)
             | Object::Deque(_)
             | Object::ByteArray(_)
-            | Object::Array(_)
-            | Object::DictView { .. },
+            | Object::Array(_),
         ) => true,
         Some(Object::Instance(_)) if vm.payload_of(v).is_some() => true,
         Some(Object::Instance(_)) => {
@@ -62,9 +60,20 @@ pub(super) fn b_reversed(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         let t = vm.type_name(v);
         return Err(vm.type_error(&format!("'{t}' object is not reversible")));
     }
+    // The type CPython's reversed() gives: the sequence's own reverse iterator, or the
+    // sequence protocol's.
+    let type_name = match v.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::List(_)) => "list_reverseiterator",
+        Some(Object::Range { .. }) => "range_iterator",
+        _ => "reversed",
+    };
     let mut items = vm.collect_iterable(v)?;
     items.reverse();
-    Ok(vm.alloc(Object::Iter(Iter::Values { items, index: 0 })))
+    Ok(vm.alloc(Object::Iter(Iter::Values {
+        items,
+        index: 0,
+        type_name,
+    })))
 }
 
 pub(super) fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {

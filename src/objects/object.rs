@@ -252,7 +252,7 @@ pub(crate) fn length_hint(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
             Object::Dict(d) if d.len() == *size => size.saturating_sub(*index),
             _ => 0,
         },
-        Iter::Set { items, index, .. } | Iter::Values { items, index } => {
+        Iter::Set { items, index, .. } | Iter::Values { items, index, .. } => {
             items.len().saturating_sub(*index)
         }
         Iter::Str { chars, index } => chars.len().saturating_sub(*index),

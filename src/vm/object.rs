@@ -376,10 +376,12 @@ pub enum Iter {
         stop: i64,
         step: i64,
     },
-    /// Over a snapshot of a dict's or set's keys, values or items.
+    /// Over a snapshot of values (bytes, an array, a reversed list): `type_name` is the
+    /// iterator's type as CPython names it.
     Values {
         items: Vec<Value>,
         index: usize,
+        type_name: &'static str,
     },
     /// Over a set's elements in CPython's order (a snapshot), failing as CPython's if the
     /// set changes size meanwhile.

@@ -326,13 +326,10 @@ def _make_key(args, kwds, typed):
 def lru_cache(maxsize=128, typed=False):
     """Memoizes a function's results by its arguments; with maxsize, the least recently
     used go first."""
-    # @lru_cache without parentheses is Python 3.8's (3.7 raises the TypeError below);
-    # tests/programs/functools_itertools uses it, so minipy accepts it.
+    # @lru_cache without parentheses is Python 3.8's: 3.7 raises the TypeError below.
     if isinstance(maxsize, int):
         if maxsize < 0:
             maxsize = 0
-    elif callable(maxsize) and isinstance(typed, bool):
-        return _lru_cache_wrapper(maxsize, 128, typed)
     elif maxsize is not None:
         raise TypeError('Expected maxsize to be an integer or None')
 

@@ -37,6 +37,7 @@ const OBJECT_MODEL: &[&str] = &[
     "del_dict_split_keywords",
     "instance_attrs_shared_names",
     "iterator_type_names",
+    "super_mappingproxy_fstring_spec",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

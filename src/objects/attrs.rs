@@ -566,7 +566,10 @@ impl Vm {
                                 let key = self.new_str(k);
                                 self.setitem(d, key, v)?;
                             }
-                            return Ok(Some(d));
+                            // A read-only view, as CPython's mappingproxy.
+                            let types = self.import("types", true)?;
+                            let proxy = self.getattr(types, "mappingproxy")?;
+                            return self.call(proxy, Args::new(vec![d])).map(Some);
                         }
                         _ => {}
                     }
@@ -622,6 +625,21 @@ impl Vm {
                     receiver,
                 } => {
                     let (start, receiver) = (*start, *receiver);
+                    let is_class = |v: Value| {
+                        matches!(v.as_obj().map(|r| self.heap.get(r)), Some(Object::Class(_)))
+                    };
+                    match name {
+                        "__thisclass__" => return Ok(Some(Value::Obj(start))),
+                        "__self__" => return Ok(Some(receiver)),
+                        "__self_class__" if receiver == Value::None => {
+                            return Ok(Some(Value::None));
+                        }
+                        "__self_class__" if is_class(receiver) => return Ok(Some(receiver)),
+                        "__self_class__" => return Ok(Some(Value::Obj(self.type_of(receiver)))),
+                        // An unbound super (super(C)) finds only what `super` itself has.
+                        _ if receiver == Value::None => return Ok(None),
+                        _ => {}
+                    }
                     // As CPython's super: a class that derives from `start` (a classmethod's
                     // cls) is searched itself; anything else, a class made by a metaclass
                     // included, through its type.

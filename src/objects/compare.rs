@@ -438,8 +438,17 @@ impl Vm {
                         Ok(sub.is_empty() || b.windows(sub.len()).any(|w| w == sub.as_slice()))
                     }
                     _ => match self.as_index(item) {
-                        Some(i) => Ok(b.iter().any(|x| i64::from(*x) == i)),
-                        None => Err(self.type_error("a bytes-like object is required")),
+                        Some(i) if (0..256).contains(&i) => {
+                            Ok(b.iter().any(|x| i64::from(*x) == i))
+                        }
+                        Some(_) => {
+                            Err(self.new_exception("ValueError", "byte must be in range(0, 256)"))
+                        }
+                        None => {
+                            let t = self.type_name(item);
+                            Err(self
+                                .type_error(&format!("a bytes-like object is required, not '{t}'")))
+                        }
                     },
                 }
             }

@@ -153,6 +153,10 @@ fn part_of(vm: &mut Vm, v: Value, which: &str) -> PyResult<(C64, bool)> {
         return Ok((z, true));
     }
     if let Some(z) = vm.to_complex(v) {
+        // An int past float's range does not become infinity.
+        if z.0.is_infinite() && !matches!(v, Value::Float(_)) {
+            return Err(vm.new_exception("OverflowError", "int too large to convert to float"));
+        }
         return Ok((z, false));
     }
     if let Some(r) = vm.call_special(v, "__complex__", vec![])? {

@@ -419,8 +419,29 @@ pub fn construct(vm: &mut Vm, class: ObjRef, args: Args) -> R {
             }))
         }
         "super" => {
+            let is_class = |vm: &Vm, v: Value| {
+                matches!(v.as_obj().map(|r| vm.heap.get(r)), Some(Object::Class(_)))
+            };
+            if let Some(&first) = args.pos.first()
+                && !is_class(vm, first)
+            {
+                let t = vm.type_name(first);
+                return Err(vm.type_error(&format!("super() argument 1 must be type, not {t}")));
+            }
             let (class, receiver) = match args.pos.as_slice() {
-                [c, r] => (c.as_obj().unwrap_or(class), *r),
+                // super(C) and super(C, None): unbound, with no receiver.
+                [c] | [c, Value::None] => (c.as_obj().unwrap_or(class), Value::None),
+                [c, r] => {
+                    let c = c.as_obj().unwrap_or(class);
+                    let fits = vm.isinstance(*r, c)
+                        || (is_class(vm, *r) && r.as_obj().is_some_and(|k| vm.is_subclass(k, c)));
+                    if !fits {
+                        return Err(vm.type_error(
+                            "super(type, obj): obj must be an instance or subtype of type",
+                        ));
+                    }
+                    (c, *r)
+                }
                 _ => {
                     // Zero-argument super(): the calling method's __class__ cell and first argument.
                     match vm.caller.take() {

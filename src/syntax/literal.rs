@@ -100,8 +100,10 @@ fn parse_fstring(
     let mut any = false;
     let at = |i: usize| lit.body_offset + i;
     while i < bytes.len() {
+        // Doubled braces are literal braces only at the top level (as CPython's
+        // fstring_find_literal): in a format spec `{{1}.pop()}` is a field holding a set.
         match bytes[i] {
-            b'{' if bytes.get(i + 1) == Some(&b'{') => {
+            b'{' if depth == 0 && bytes.get(i + 1) == Some(&b'{') => {
                 pending.push_str(&decode_str(
                     &body[literal_start..i + 1],
                     lit.is_raw,
@@ -110,7 +112,7 @@ fn parse_fstring(
                 i += 2;
                 literal_start = i;
             }
-            b'}' if bytes.get(i + 1) == Some(&b'}') => {
+            b'}' if depth == 0 && bytes.get(i + 1) == Some(&b'}') => {
                 pending.push_str(&decode_str(
                     &body[literal_start..i + 1],
                     lit.is_raw,

@@ -101,8 +101,10 @@ class SimpleNamespace:
 _repr_running = set()
 
 
-class MappingProxyType:
-    """A read-only view of a mapping."""
+class mappingproxy:
+    """A read-only view of a mapping (what a class's __dict__ is)."""
+
+    __module__ = 'builtins'
 
     def __init__(self, mapping):
         if not hasattr(mapping, '__getitem__') or isinstance(mapping, (list, tuple)):
@@ -151,6 +153,9 @@ class MappingProxyType:
 
     def __str__(self):
         return str(self._mapping)
+
+
+MappingProxyType = mappingproxy
 
 
 def resolve_bases(bases):

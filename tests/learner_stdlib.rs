@@ -39,6 +39,7 @@ const ALSO: &[&str] = &[
     "coro_types_coroutine",
     "gen_getgeneratorstate",
     "itertools_classes",
+    "unicodedata_char_classes",
 ];
 
 /// Programs that need what minipy's core does not have yet, each with what is missing.

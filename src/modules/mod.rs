@@ -29,6 +29,7 @@ mod thread;
 mod time;
 mod traceback;
 mod types_native;
+mod unicodedata;
 mod unittest;
 mod warnings_native;
 mod weakref;
@@ -44,6 +45,7 @@ pub static TABLE: &[ModuleDef] = &[
     native("sys", sys::make),
     native("math", math::make),
     native("cmath", cmath::make),
+    native("unicodedata", unicodedata::make),
     native("_thread", thread::make),
     python("threading", include_str!("lib/threading.py")),
     python("queue", include_str!("lib/queue.py")),

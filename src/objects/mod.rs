@@ -38,3 +38,4 @@ pub mod special;
 pub mod str;
 pub mod str_case;
 pub mod text;
+pub mod unicode_props;

@@ -733,7 +733,8 @@ pub(super) fn s_istitle(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let mut prev_cased = false;
     let mut any = false;
     for c in s.chars() {
-        if c.is_uppercase() {
+        // Upper- and titlecase letters (ǅ) may only start a word.
+        if c.is_uppercase() || super::unicode_props::is_titlecase(c) {
             if prev_cased {
                 return Ok(Value::Bool(false));
             }

@@ -3,6 +3,7 @@
 //! text view (bytes.rs).
 
 use super::str::str_recv;
+use super::unicode_props as uni;
 use crate::vm::object::Args;
 use crate::vm::{PyResult, Value, Vm};
 
@@ -40,9 +41,9 @@ pub(super) fn s_title(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
             if prev_cased {
                 out.extend(c.to_lowercase());
             } else {
-                out.extend(c.to_uppercase());
+                uni::to_title(c, &mut out);
             }
-            prev_cased = c.is_alphabetic();
+            prev_cased = uni::is_cased(c);
         }
         out
     })
@@ -64,30 +65,14 @@ pub(super) fn predicate(vm: &mut Vm, r: Option<Value>, f: impl Fn(&str) -> bool)
     let s = str_recv(vm, r);
     Ok(Value::Bool(!s.is_empty() && f(&s)))
 }
-/// Decimal digits (Unicode Nd) of the scripts teaching programs meet: ASCII, Arabic-Indic,
-/// Devanagari, Bengali, Thai and fullwidth.
-fn is_decimal_char(c: char) -> bool {
-    matches!(c, '0'..='9' | '\u{660}'..='\u{669}' | '\u{6f0}'..='\u{6f9}' | '\u{966}'..='\u{96f}'
-        | '\u{9e6}'..='\u{9ef}' | '\u{e50}'..='\u{e59}' | '\u{ff10}'..='\u{ff19}')
-}
-
-/// Digits: decimals plus superscripts, subscripts and circled digits.
-fn is_digit_char(c: char) -> bool {
-    is_decimal_char(c)
-        || matches!(c, '\u{b2}' | '\u{b3}' | '\u{b9}' | '\u{2070}' | '\u{2074}'..='\u{2079}'
-            | '\u{2080}'..='\u{2089}' | '\u{2460}'..='\u{2468}' | '\u{2474}'..='\u{247c}')
-}
-
 pub(super) fn s_isdigit(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    predicate(vm, r, |s| s.chars().all(is_digit_char))
+    predicate(vm, r, |s| s.chars().all(uni::is_digit))
 }
 pub(super) fn s_isdecimal(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    predicate(vm, r, |s| s.chars().all(is_decimal_char))
+    predicate(vm, r, |s| s.chars().all(uni::is_decimal))
 }
 pub(super) fn s_isnumeric(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    predicate(vm, r, |s| {
-        s.chars().all(|c| is_digit_char(c) || c.is_numeric())
-    })
+    predicate(vm, r, |s| s.chars().all(uni::is_numeric))
 }
 pub(super) fn s_isascii(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     let s = str_recv(vm, r);
@@ -120,28 +105,32 @@ pub(super) fn s_casefold(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
 }
 
 pub(super) fn s_isalpha(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    predicate(vm, r, |s| s.chars().all(char::is_alphabetic))
+    predicate(vm, r, |s| s.chars().all(uni::is_letter))
 }
 pub(super) fn s_isalnum(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
-    predicate(vm, r, |s| s.chars().all(char::is_alphanumeric))
+    predicate(vm, r, |s| s.chars().all(uni::is_alnum))
 }
 pub(super) fn s_isspace(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| s.chars().all(char::is_whitespace))
 }
 pub(super) fn s_isupper(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    // A titlecase letter (ǅ) is neither.
     predicate(vm, r, |s| {
-        s.chars().any(char::is_uppercase) && !s.chars().any(char::is_lowercase)
+        s.chars().any(char::is_uppercase)
+            && !s.chars().any(|c| c.is_lowercase() || uni::is_titlecase(c))
     })
 }
 pub(super) fn s_islower(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| {
-        s.chars().any(char::is_lowercase) && !s.chars().any(char::is_uppercase)
+        s.chars().any(char::is_lowercase)
+            && !s.chars().any(|c| c.is_uppercase() || uni::is_titlecase(c))
     })
 }
 pub(super) fn s_isidentifier(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     predicate(vm, r, |s| {
         let mut c = s.chars();
-        c.next().is_some_and(|f| f == '_' || f.is_alphabetic())
-            && c.all(|x| x == '_' || x.is_alphanumeric())
+        c.next()
+            .is_some_and(|f| f == '_' || unicode_ident::is_xid_start(f))
+            && c.all(unicode_ident::is_xid_continue)
     })
 }

@@ -112,18 +112,7 @@ pub fn is_word(c: char, unicode: bool) -> bool {
     if c.is_ascii() {
         return c.is_ascii_alphanumeric() || c == '_';
     }
-    unicode
-        && matches!(
-            get_general_category(c),
-            G::UppercaseLetter
-                | G::LowercaseLetter
-                | G::TitlecaseLetter
-                | G::ModifierLetter
-                | G::OtherLetter
-                | G::DecimalNumber
-                | G::LetterNumber
-                | G::OtherNumber
-        )
+    unicode && crate::objects::unicode_props::is_alnum(c)
 }
 
 /// `str.isidentifier()`, for group names.

@@ -38,6 +38,7 @@ const OBJECT_MODEL: &[&str] = &[
     "instance_attrs_shared_names",
     "iterator_type_names",
     "super_mappingproxy_fstring_spec",
+    "metaclass_prepare_mapping_locals",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -261,8 +261,9 @@ fn namespaces(vm: &mut Vm, args: &Args, who: &str) -> PyResult<(ObjRef, ObjRef)>
         };
         return Err(vm.type_error(&message));
     }
+    // Any mapping serves as locals: the NAME opcodes go through its __getitem__.
     if let Some(l) = locals
-        && !is_dict(vm, l)
+        && !is_mapping(vm, l)
     {
         let t = vm.type_name(l);
         let message = if who == "exec" {
@@ -301,7 +302,9 @@ fn is_mapping(vm: &Vm, v: Value) -> bool {
             | Object::Range { .. }
             | Object::Deque(_),
         ) => true,
-        Some(Object::Instance(_)) => vm.class_lookup(vm.type_of(v), "__getitem__").is_some(),
+        Some(Object::Instance(inst)) => {
+            inst.payload.is_some() || vm.class_lookup(vm.type_of(v), "__getitem__").is_some()
+        }
         _ => false,
     }
 }

@@ -93,11 +93,14 @@ pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         }
         meta
     });
-    let ns = vm.new_dict();
-    let ns_ref = ns.as_obj().expect("a dict");
+    let ns = prepare_namespace(vm, meta, &name, &bases, &args)?;
+    let Some(ns_ref) = ns.as_obj() else {
+        return Err(vm.type_error("__prepare__() must return a mapping"));
+    };
     if resolved {
         let orig = vm.new_tuple(orig_bases.to_vec());
-        vm.dict_set_str(ns_ref, "__orig_bases__", orig);
+        let key = vm.new_str("__orig_bases__");
+        vm.setitem(ns, key, orig)?;
     }
     let mut frame = vm.new_frame(f.code.clone(), f.globals, Some(ns_ref), Resume::Native);
     frame.cells.extend(f.closure.iter().copied());
@@ -123,6 +126,51 @@ pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(class));
     }
     Ok(class)
+}
+
+/// The namespace a class body runs in: what the metaclass's `__prepare__(name, bases,
+/// **kwds)` gives (any mapping, as PEP 3115), else a new dict.
+fn prepare_namespace(
+    vm: &mut Vm,
+    meta: Value,
+    name: &str,
+    bases: &[ObjRef],
+    args: &Args,
+) -> PyResult<Value> {
+    let meta_class = match meta.as_obj() {
+        Some(m) if matches!(vm.heap.get(m), Object::Class(_)) => Some(m),
+        _ => None,
+    };
+    let has_prepare = match meta_class {
+        Some(m) => vm.class_lookup(m, "__prepare__").is_some(),
+        None => vm.getattr_opt(meta, "__prepare__")?.is_some(),
+    };
+    if !has_prepare {
+        return Ok(vm.new_dict());
+    }
+    let prepare = vm.getattr(meta, "__prepare__")?;
+    let bases = bases.iter().map(|b| Value::Obj(*b)).collect();
+    let mut call = Args::new(vec![vm.new_str(name), vm.new_tuple(bases)]);
+    call.kw = args
+        .kw
+        .iter()
+        .filter(|(k, _)| k != "metaclass")
+        .cloned()
+        .collect();
+    let ns = vm.call(prepare, call)?;
+    let is_mapping = match ns.as_obj().map(|r| vm.heap.get(r)) {
+        Some(Object::Dict(_)) => true,
+        Some(_) => vm.getattr_opt(ns, "__getitem__")?.is_some(),
+        None => false,
+    };
+    if !is_mapping {
+        let (m, t) = match meta_class {
+            Some(m) => (vm.class_name(m), vm.type_name(ns)),
+            None => ("<metaclass>".to_string(), vm.type_name(ns)),
+        };
+        return Err(vm.type_error(&format!("{m}.__prepare__() must return a mapping, not {t}")));
+    }
+    Ok(ns)
 }
 
 impl Vm {

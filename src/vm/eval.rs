@@ -239,24 +239,15 @@ impl Vm {
                         }
                     }
                     Op::LOAD_NAME => {
-                        let n = name(arg);
-                        let local = f.locals.and_then(|l| self.dict_get_str(l, n));
-                        let v = match local {
-                            Some(v) => v,
-                            None => tryv!('dispatch, self.load_global(f, n)),
-                        };
+                        let v = tryv!('dispatch, self.load_name(f, name(arg)));
                         f.stack.push(v);
                     }
                     Op::STORE_NAME => {
                         let v = pop!();
-                        let ns = f.locals.unwrap_or(f.globals);
-                        self.dict_set_str(ns, name(arg), v);
+                        tryv!('dispatch, self.store_name(f, name(arg), v));
                     }
                     Op::DELETE_NAME => {
-                        let n = name(arg).to_string();
-                        let ns = f.locals.unwrap_or(f.globals);
-                        let old = self.dict_get_str(ns, &n);
-                        tryv!('dispatch, self.dict_del_name(ns, &n));
+                        let old = tryv!('dispatch, self.delete_name(f, name(arg)));
                         if let Some(old) = old {
                             self.after_del(old, f);
                         }
@@ -270,7 +261,7 @@ impl Vm {
                         if op == Op::LOAD_CLASSDEREF {
                             let i = arg as usize - code.co_cellvars.len().min(arg as usize);
                             let n = code.co_freevars.get(i).cloned().unwrap_or_default();
-                            if let Some(v) = f.locals.and_then(|l| self.dict_get_str(l, &n)) {
+                            if let Some(v) = tryv!('dispatch, self.local_name(f, &n)) {
                                 f.stack.push(v);
                                 continue;
                             }
@@ -982,7 +973,7 @@ impl Vm {
         }
     }
 
-    fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {
+    pub(super) fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {
         if let Some(v) = self.dict_get_str(f.globals, n) {
             return Ok(v);
         }

@@ -27,6 +27,7 @@ pub mod heap;
 pub mod import;
 mod instance_attrs;
 pub mod memory;
+mod namespaces;
 pub mod object;
 mod report;
 mod run;

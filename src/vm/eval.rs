@@ -5,14 +5,14 @@
 //! and the rarer opcode families in `eval_ops.rs`.
 
 use super::fast_path::{Hot, starts_simple};
-use super::frame::{AttrHint, Block, BlockKind, Event, Frame, Resume};
-use super::object::{Args, Dict, DictKey, GenKind, Object, StrKey};
-use super::unwind::{Unwind, WHY_BREAK, WHY_CONTINUE, WHY_RETURN, WHY_SILENCED};
-use super::{Call, ObjRef, PyResult, Value, Vm};
+use super::frame::{Block, BlockKind, Event, Frame, Resume};
+use super::object::{Args, GenKind, Object};
+use super::stack_ops::Delegation;
+use super::unwind::{Unwind, WHY_SILENCED};
+use super::{Call, Value, Vm};
 use crate::bytecode::Opcode as Op;
 use crate::bytecode::code::flags::CO_ASYNC_GENERATOR;
 use crate::bytecode::opcode::{EXTENDED_ARG, counts_tick};
-use std::cell::Cell;
 
 impl Vm {
     /// The GIL check before a counted instruction while an observer sees every step
@@ -453,43 +453,18 @@ impl Vm {
                                 }
                             }
                         }
-                        let next = if sent == Value::None {
-                            self.iter_next(receiver)
-                        } else {
-                            let send = tryv!('dispatch, self.getattr(receiver, "send"));
-                            self.call(send, Args::new(vec![sent])).map(Some)
-                        };
-                        match next {
-                            Ok(Some(v)) => {
+                        match tryv!('dispatch, self.delegate_step(receiver, sent)) {
+                            Delegation::Yielded(v) => {
+                                // Suspended in the delegation: YIELD_FROM runs again on resume.
                                 f.pc = f.lasti as usize;
                                 f.lasti -= 2;
                                 return Event::Yield(v);
                             }
-                            Ok(None) => {
+                            Delegation::Finished(v) => {
                                 pop!();
-                                let v = self.take_stop_value();
                                 f.stack.push(v);
                             }
-                            Err(exc) if self.exception_is(exc, "StopIteration") => {
-                                pop!();
-                                let args = self
-                                    .attr_of_instance(exc, "args")
-                                    .map(|a| self.tuple_items(a))
-                                    .unwrap_or_default();
-                                f.stack.push(args.first().copied().unwrap_or(Value::None));
-                            }
-                            Err(exc) => tryv!('dispatch, Err(exc)),
                         }
-                    }
-                    Op::GET_YIELD_FROM_ITER => {
-                        let v = pop!();
-                        let it = tryv!('dispatch, self.yield_from_iter(f, v));
-                        f.stack.push(it);
-                    }
-                    Op::GET_AWAITABLE => {
-                        let v = pop!();
-                        let it = tryv!('dispatch, self.get_awaitable(v));
-                        f.stack.push(it);
                     }
                     Op::GET_ITER => {
                         let v = pop!();
@@ -585,31 +560,11 @@ impl Vm {
                         let status = pop!();
                         match status {
                             Value::None => {}
-                            Value::Int(why) => match why {
-                                WHY_RETURN => {
-                                    let v = pop!();
-                                    if let Some(v) = self.unwind(f, Unwind::Return(v)) {
-                                        return Event::Return(v);
-                                    }
+                            Value::Int(why) => {
+                                if let Some(v) = self.end_finally_why(f, why) {
+                                    return Event::Return(v);
                                 }
-                                WHY_CONTINUE => {
-                                    let Value::Int(target) = pop!() else {
-                                        unreachable!("continue pushes its target")
-                                    };
-                                    self.unwind(f, Unwind::Continue(target as usize));
-                                }
-                                WHY_BREAK => {
-                                    self.unwind(f, Unwind::Break);
-                                }
-                                WHY_SILENCED => {
-                                    let block = f
-                                        .blocks
-                                        .pop()
-                                        .expect("a silenced exception's handler block");
-                                    self.unwind_except_handler(f, block);
-                                }
-                                _ => {}
-                            },
+                            }
                             _ => {
                                 // An exception class: re-raise the exception below it.
                                 let exc = pop!();
@@ -636,18 +591,8 @@ impl Vm {
                             f.stack.push(res);
                             continue;
                         }
-                        let exit = match self.getattr(mgr, exit_name) {
-                            Ok(e) => e,
-                            Err(_) => {
-                                tryv!('dispatch, Err(self.new_exception("AttributeError", exit_name)))
-                            }
-                        };
-                        let enter = match self.getattr(mgr, enter_name) {
-                            Ok(e) => e,
-                            Err(_) => {
-                                tryv!('dispatch, Err(self.new_exception("AttributeError", enter_name)))
-                            }
-                        };
+                        let (enter, exit) =
+                            tryv!('dispatch, self.context_methods(mgr, enter_name, exit_name));
                         let handler = f.pc + arg as usize;
                         match self.prepare_call(enter, Args::default()) {
                             Err(e) if self.is_block_signal(e) => {
@@ -741,17 +686,6 @@ impl Vm {
                         };
                         f.stack.push(v);
                     }
-                    Op::BUILD_TUPLE_UNPACK
-                    | Op::BUILD_TUPLE_UNPACK_WITH_CALL
-                    | Op::BUILD_LIST_UNPACK
-                    | Op::BUILD_SET_UNPACK
-                    | Op::BUILD_MAP
-                    | Op::BUILD_CONST_KEY_MAP
-                    | Op::BUILD_MAP_UNPACK
-                    | Op::BUILD_MAP_UNPACK_WITH_CALL => {
-                        let v = tryv!('dispatch, self.build_from_parts(f, op, arg as usize));
-                        f.stack.push(v);
-                    }
                     Op::LIST_APPEND | Op::SET_ADD | Op::MAP_ADD => {
                         let (k, v) = if op == Op::MAP_ADD {
                             let k = pop!();
@@ -773,69 +707,6 @@ impl Vm {
                             Op::SET_ADD => tryv!('dispatch, self.set_add(container, v)),
                             _ => tryv!('dispatch, self.setitem(container, k, v)),
                         }
-                    }
-                    Op::BUILD_SLICE => {
-                        let step = if arg == 3 { pop!() } else { Value::None };
-                        let stop = pop!();
-                        let start = pop!();
-                        let v = self.alloc(Object::Slice { start, stop, step });
-                        f.stack.push(v);
-                    }
-                    Op::BUILD_STRING => {
-                        let parts = f.stack.split_off(f.stack.len() - arg as usize);
-                        let v = self.build_string(&parts);
-                        f.stack.push(v);
-                    }
-                    Op::FORMAT_VALUE => {
-                        let spec = if arg & 4 != 0 { Some(pop!()) } else { None };
-                        let v = pop!();
-                        let r = tryv!('dispatch, self.format_value(v, arg & 3, spec));
-                        f.stack.push(r);
-                    }
-                    Op::UNPACK_SEQUENCE | Op::UNPACK_EX => {
-                        let v = pop!();
-                        let items = tryv!('dispatch, self.unpack_for_store(v, op, arg));
-                        f.stack.extend(items);
-                    }
-                    Op::LOAD_BUILD_CLASS => {
-                        let v = self
-                            .dict_get_str(self.builtins, "__build_class__")
-                            .unwrap_or(Value::None);
-                        f.stack.push(v);
-                    }
-                    Op::SETUP_ANNOTATIONS => {
-                        let ns = f.locals.unwrap_or(f.globals);
-                        if self.dict_get_str(ns, "__annotations__").is_none() {
-                            let d = self.new_dict();
-                            self.dict_set_str(ns, "__annotations__", d);
-                        }
-                    }
-                    Op::IMPORT_NAME => {
-                        let fromlist = pop!();
-                        let level = pop!();
-                        // `from a.b import x` wants a.b itself; `import a.b`, the package a.
-                        let leaf = fromlist != Value::None;
-                        let full = tryv!('dispatch, self.absolute_import_name(name(arg), level, f.globals));
-                        let m = tryv!('dispatch, self.import(&full, leaf));
-                        f.stack.push(m);
-                    }
-                    Op::IMPORT_FROM => {
-                        let m = top!();
-                        let v = tryv!('dispatch, self.import_from(m, name(arg)));
-                        f.stack.push(v);
-                    }
-                    Op::IMPORT_STAR => {
-                        let m = pop!();
-                        self.import_star(m, f.locals.unwrap_or(f.globals));
-                    }
-                    Op::PRINT_EXPR => {
-                        let v = pop!();
-                        tryv!('dispatch, self.display_value(v));
-                    }
-                    Op::GET_AITER | Op::GET_ANEXT => {
-                        let v = if op == Op::GET_AITER { pop!() } else { top!() };
-                        let r = tryv!('dispatch, self.async_iter_step(op, v));
-                        f.stack.push(r);
                     }
                     Op::BINARY_ADD
                     | Op::INPLACE_ADD
@@ -871,19 +742,8 @@ impl Vm {
                         };
                         f.stack.push(r);
                     }
-                    op if crate::objects::ops::is_binary(op) => {
-                        let b = pop!();
-                        let a = pop!();
-                        let r = tryv!('dispatch, self.binary_op(op, a, b));
-                        f.stack.push(r);
-                    }
-                    _ => {
-                        let exc = self.new_exception(
-                            "SystemError",
-                            &format!("opcode {} is not implemented", op.name()),
-                        );
-                        tryv!('dispatch, Err(exc))
-                    }
+                    // The rest only take operands from the stack and push a result.
+                    _ => tryv!('dispatch, self.stack_op(f, op, arg)),
                 }
             }
         }
@@ -903,83 +763,5 @@ impl Vm {
         if let Some(with_locals) = reads_frame {
             self.record_caller(f, with_locals);
         }
-    }
-
-    /// LOAD_GLOBAL through the instruction's inline cache (`AttrHint::class` is the module
-    /// dict). A name found in the module: `index` is its entry, used only while it still
-    /// holds that name, so no change to the dict can make it wrong. A builtin: `index` is
-    /// its entry in the builtins, used while that holds the name and the module dict has
-    /// the length (`value`) and the removal count (`epoch - 1`) it had, so no key that could
-    /// shadow it has been added since. `None`: a NameError.
-    fn global_hinted(&self, globals: ObjRef, n: &str, hint: &Cell<AttrHint>) -> Option<Value> {
-        let Object::Dict(d) = self.heap.get(globals) else {
-            return None;
-        };
-        let entry_is = |dict: &Dict, index: usize| match dict.get_index(index) {
-            Some((DictKey::Str(k), (_, v))) if k == n => Some(*v),
-            _ => None,
-        };
-        let h = hint.get();
-        if h.class == globals
-            && h.epoch == 0
-            && let Some(v) = entry_is(d, h.index as usize)
-        {
-            return Some(v);
-        }
-        let Object::Dict(builtins) = self.heap.get(self.builtins) else {
-            return None;
-        };
-        let unshadowed = AttrHint {
-            epoch: self.dict_removals + 1,
-            class: globals,
-            index: 0,
-            value: Value::Int(d.len() as i64),
-        };
-        if h.class == globals
-            && h.epoch == unshadowed.epoch
-            && h.value == unshadowed.value
-            && let Some(v) = entry_is(builtins, h.index as usize)
-        {
-            return Some(v);
-        }
-        let (cached, v) = match d.get_full(&StrKey(n)) {
-            Some((index, _, (_, v))) => (AttrHint::EMPTY, (index, *v)),
-            // Globals with builtins of their own (exec's `{"__builtins__": {}}`) are left
-            // to load_global, uncached.
-            None if self.builtins_of(globals) != self.builtins => return None,
-            None => {
-                let (index, _, (_, v)) = builtins.get_full(&StrKey(n))?;
-                (unshadowed, (index, *v))
-            }
-        };
-        hint.set(AttrHint {
-            class: globals,
-            index: v.0 as u32,
-            ..cached
-        });
-        Some(v.1)
-    }
-
-    /// The builtins a frame with these globals sees: their `__builtins__` (a dict, or a
-    /// module's dict), else the interpreter's, as CPython's frames take them.
-    pub(super) fn builtins_of(&self, globals: ObjRef) -> ObjRef {
-        match self.dict_get_str(globals, "__builtins__") {
-            Some(Value::Obj(b)) => match self.heap.get(b) {
-                Object::Dict(_) => b,
-                Object::Module { dict, .. } => *dict,
-                _ => self.builtins,
-            },
-            _ => self.builtins,
-        }
-    }
-
-    pub(super) fn load_global(&mut self, f: &Frame, n: &str) -> PyResult<Value> {
-        if let Some(v) = self.dict_get_str(f.globals, n) {
-            return Ok(v);
-        }
-        if let Some(v) = self.dict_get_str(self.builtins_of(f.globals), n) {
-            return Ok(v);
-        }
-        Err(self.new_exception("NameError", &format!("name '{n}' is not defined")))
     }
 }

@@ -5,7 +5,7 @@
 
 use super::frame::Frame;
 use super::object::{Args, Dict, Function, GenKind, Object};
-use super::unwind::{WHY_CONTINUE, WHY_RETURN};
+use super::unwind::{Unwind, WHY_BREAK, WHY_CONTINUE, WHY_RETURN, WHY_SILENCED};
 use super::{CallerView, ObjRef, PyResult, Value, Vm};
 use crate::bytecode::CodeObject;
 use crate::bytecode::Opcode as Op;
@@ -184,6 +184,61 @@ impl Vm {
 
     /// WITH_CLEANUP_START: calls the `__exit__` below the block's status with the exception
     /// (or three Nones), leaving the status and `__exit__`'s result on the stack.
+    /// A context manager's enter and exit methods (`__enter__`/`__exit__`, or the async
+    /// pair), exit looked up first and a missing one an AttributeError naming it, as 3.7's
+    /// SETUP_WITH does.
+    pub(super) fn context_methods(
+        &mut self,
+        mgr: Value,
+        enter_name: &str,
+        exit_name: &str,
+    ) -> PyResult<(Value, Value)> {
+        let Ok(exit) = self.getattr(mgr, exit_name) else {
+            return Err(self.new_exception("AttributeError", exit_name));
+        };
+        let Ok(enter) = self.getattr(mgr, enter_name) else {
+            return Err(self.new_exception("AttributeError", enter_name));
+        };
+        Ok((enter, exit))
+    }
+
+    /// END_FINALLY with a `why` status on the stack (a return, break or continue that ran
+    /// the finally block, or an exception a with's __exit__ silenced): goes on with it.
+    /// `Some(value)` when the frame returns.
+    pub(super) fn end_finally_why(&mut self, f: &mut Frame, why: i64) -> Option<Value> {
+        let mut pop = || {
+            f.stack
+                .pop()
+                .expect("the compiler's stack depth keeps pops balanced")
+        };
+        match why {
+            WHY_RETURN => {
+                let v = pop();
+                self.unwind(f, Unwind::Return(v))
+            }
+            WHY_CONTINUE => {
+                let Value::Int(target) = pop() else {
+                    unreachable!("continue pushes its target")
+                };
+                self.unwind(f, Unwind::Continue(target as usize));
+                None
+            }
+            WHY_BREAK => {
+                self.unwind(f, Unwind::Break);
+                None
+            }
+            WHY_SILENCED => {
+                let block = f
+                    .blocks
+                    .pop()
+                    .expect("a silenced exception's handler block");
+                self.unwind_except_handler(f, block);
+                None
+            }
+            _ => None,
+        }
+    }
+
     pub(super) fn with_cleanup_start(&mut self, f: &mut Frame) -> PyResult<()> {
         let pop = |f: &mut Frame| f.stack.pop().expect("WITH_CLEANUP_START's operands");
         let exc = *f.stack.last().expect("WITH_CLEANUP_START's operands");

@@ -31,6 +31,7 @@ mod namespaces;
 pub mod object;
 mod report;
 mod run;
+mod stack_ops;
 pub mod threads;
 mod types;
 pub mod unwind;

@@ -39,6 +39,7 @@ const OBJECT_MODEL: &[&str] = &[
     "iterator_type_names",
     "super_mappingproxy_fstring_spec",
     "metaclass_prepare_mapping_locals",
+    "class_bases_subclasses",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -603,7 +603,7 @@ impl Vm {
                                 Some((m, f)) => return self.bind(f, obj, m).map(Some),
                                 None => match crate::objects::methods::type_attr(self, r, name) {
                                     // type's own methods (`A.mro()`) bind to the class.
-                                    None if name == "mro" => {
+                                    None if name == "mro" || name == "__subclasses__" => {
                                         let t = self.types["type"];
                                         match crate::objects::methods::type_attr(self, t, name) {
                                             Some(f) => return self.bind(f, obj, t).map(Some),
@@ -762,6 +762,9 @@ impl Vm {
                     }
                     self.class_epoch += 1;
                     return Ok(());
+                }
+                Object::Class(_) if name == "__bases__" => {
+                    return crate::objects::class::set_bases(self, r, v);
                 }
                 Object::Class(c) => {
                     c.dict.insert(name.to_string(), v);

@@ -220,19 +220,9 @@ fn b_join(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     via_str(vm, r, Args::new(vec![list]), s_join, BYTES_REQUIRED)
 }
 
-/// count(sub) also takes a single byte as an int.
+/// count(sub[, start[, end]]); `sub` may be a single byte as an int (`via_str` checks its
+/// range).
 fn b_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    if let Some(v) = args.pos.first()
-        && bytes_of(vm, *v).is_none()
-        && let Some(x) = vm.as_index(*v)
-    {
-        let n = bytes_of(vm, recv(r))
-            .unwrap_or_default()
-            .iter()
-            .filter(|c| i64::from(**c) == x)
-            .count();
-        return Ok(Value::Int(n as i64));
-    }
     via_str(vm, r, args, s_count, INT_OR_BYTES)
 }
 

@@ -298,3 +298,127 @@ impl Vm {
         self.build_class(meta, &name, base_refs, dict)
     }
 }
+
+/// `C.__bases__ = (...)`: checked as CPython's type_set_bases does, then the MROs of the
+/// class and of every class below it are computed again (parents first: a class's MRO
+/// holds its parents', so it is longer), and the attribute caches start over.
+pub(crate) fn set_bases(vm: &mut Vm, class: ObjRef, v: Value) -> PyResult<()> {
+    let name = vm.class_name(class);
+    let Some(Object::Tuple(items)) = v.as_obj().map(|o| vm.heap.get(o)) else {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!(
+            "can only assign tuple to {name}.__bases__, not {t}"
+        )));
+    };
+    let items = items.clone();
+    if items.is_empty() {
+        return Err(vm.type_error(&format!(
+            "can only assign non-empty tuple to {name}.__bases__, not ()"
+        )));
+    }
+    let mut bases = Vec::with_capacity(items.len());
+    for item in items {
+        match item.as_obj() {
+            Some(b) if matches!(vm.heap.get(b), Object::Class(_)) => {
+                if vm.mro_of(b).contains(&class) {
+                    return Err(vm.type_error("a __bases__ item causes an inheritance cycle"));
+                }
+                bases.push(b);
+            }
+            _ => {
+                let t = vm.type_name(item);
+                return Err(vm.type_error(&format!(
+                    "{name}.__bases__ must be tuple of classes, not '{t}'"
+                )));
+            }
+        }
+    }
+    let layout = |vm: &Vm, c: ObjRef| -> Option<&'static str> {
+        vm.mro_of(c).iter().find_map(|m| match vm.heap.get(*m) {
+            Object::Class(k) => k.builtin.filter(|b| *b != "object"),
+            _ => None,
+        })
+    };
+    let old_bases = match vm.heap.get(class) {
+        Object::Class(c) => c.bases.clone(),
+        _ => Vec::new(),
+    };
+    // The base that decides the instances' layout (CPython's best_base), in the message.
+    let best = |vm: &Vm, bases: &[ObjRef]| -> (Option<&'static str>, ObjRef) {
+        let solid = bases
+            .iter()
+            .find_map(|b| layout(vm, *b).map(|l| (Some(l), *b)));
+        solid.unwrap_or((None, bases[0]))
+    };
+    let (old_layout, old_best) = best(vm, &old_bases);
+    let (new_layout, new_best) = best(vm, &bases);
+    if old_layout != new_layout {
+        let (new, old) = (vm.class_name(new_best), vm.class_name(old_best));
+        return Err(vm.type_error(&format!(
+            "__bases__ assignment: '{new}' deallocator differs from '{old}'"
+        )));
+    }
+    let tail = vm.linearize(&bases)?;
+    let mut below: Vec<(usize, ObjRef)> = vm
+        .heap
+        .objects()
+        .filter_map(|(r, o)| match o {
+            Object::Class(c) if r != class && c.mro.contains(&class) => Some((c.mro.len(), r)),
+            _ => None,
+        })
+        .collect();
+    below.sort_unstable();
+    // What each class changed had, to put back when a subclass's MRO would be inconsistent.
+    let mut saved = Vec::new();
+    let mut result = Ok(());
+    let mut update = |vm: &mut Vm, c: ObjRef, bases: Option<Vec<ObjRef>>, tail: Vec<ObjRef>| {
+        if let Object::Class(k) = vm.heap.get_mut(c) {
+            let mro = std::iter::once(c).chain(tail).collect();
+            let old_mro = std::mem::replace(&mut k.mro, mro);
+            let old_bases = bases.map(|b| std::mem::replace(&mut k.bases, b));
+            saved.push((c, old_bases, old_mro));
+        }
+    };
+    update(vm, class, Some(bases), tail);
+    for (_, sub) in below {
+        let sub_bases = match vm.heap.get(sub) {
+            Object::Class(c) => c.bases.clone(),
+            _ => continue,
+        };
+        match vm.linearize(&sub_bases) {
+            Ok(tail) => update(vm, sub, None, tail),
+            Err(e) => {
+                result = Err(e);
+                break;
+            }
+        }
+    }
+    if result.is_err() {
+        for (c, old_bases, old_mro) in saved.into_iter().rev() {
+            if let Object::Class(k) = vm.heap.get_mut(c) {
+                k.mro = old_mro;
+                if let Some(b) = old_bases {
+                    k.bases = b;
+                }
+            }
+        }
+    }
+    vm.class_epoch += 1;
+    result
+}
+
+/// `C.__subclasses__()`: the classes that name C among their bases, oldest first.
+pub(crate) fn type_subclasses(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
+    let Some(class) = r.and_then(|v| v.as_obj()) else {
+        return Err(vm.type_error("descriptor '__subclasses__' of 'type' object needs an argument"));
+    };
+    let subclasses = vm
+        .heap
+        .objects()
+        .filter_map(|(r, o)| match o {
+            Object::Class(c) if c.bases.contains(&class) => Some(Value::Obj(r)),
+            _ => None,
+        })
+        .collect();
+    Ok(vm.new_list(subclasses))
+}

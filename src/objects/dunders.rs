@@ -81,6 +81,7 @@ pub fn names(tag: &str) -> Vec<&'static str> {
         "complex" => {
             add(NUMBER_BINARY);
             add(NUMBER_UNARY);
+            add(&["__getnewargs__"]);
         }
         "str" | "tuple" => {
             add(SEQUENCE);
@@ -445,6 +446,11 @@ fn d_getnewargs(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
         Value::Bool(b) => Value::Int(i64::from(b)),
         v => v,
     };
+    // A complex number is rebuilt from its two parts.
+    if let Some(Object::Complex(re, im)) = me.as_obj().map(|o| vm.heap.get(o)) {
+        let parts = vec![Value::Float(*re), Value::Float(*im)];
+        return Ok(vm.new_tuple(parts));
+    }
     Ok(vm.new_tuple(vec![me]))
 }
 

@@ -235,35 +235,7 @@ impl Vm {
         } else {
             bases
         };
-        let mut seqs: Vec<Vec<ObjRef>> = bases.iter().map(|b| self.mro_of(*b)).collect();
-        seqs.push(bases.clone());
-        let mut tail = Vec::new();
-        loop {
-            seqs.retain(|s| !s.is_empty());
-            if seqs.is_empty() {
-                break;
-            }
-            let candidate = seqs
-                .iter()
-                .map(|s| s[0])
-                .find(|c| !seqs.iter().any(|s| s[1..].contains(c)));
-            let Some(c) = candidate else {
-                let names: Vec<String> = bases.iter().map(|b| self.class_name(*b)).collect();
-                return Err(self.new_exception(
-                    "TypeError",
-                    &format!(
-                        "Cannot create a consistent method resolution\norder (MRO) for bases {}",
-                        names.join(", ")
-                    ),
-                ));
-            };
-            tail.push(c);
-            for s in &mut seqs {
-                if s[0] == c {
-                    s.remove(0);
-                }
-            }
-        }
+        let tail = self.linearize(&bases)?;
         self.class_epoch += 1;
         let builtin = tail.iter().find_map(|c| match self.heap.get(*c) {
             Object::Class(k) => k.builtin.filter(|b| *b != "object"),
@@ -286,6 +258,39 @@ impl Vm {
             c.mro = mro;
         }
         Ok(class)
+    }
+
+    /// The C3 linearisation of `bases`: a class's MRO after the class itself.
+    pub fn linearize(&mut self, bases: &[ObjRef]) -> PyResult<Vec<ObjRef>> {
+        let mut seqs: Vec<Vec<ObjRef>> = bases.iter().map(|b| self.mro_of(*b)).collect();
+        seqs.push(bases.to_vec());
+        let mut tail = Vec::new();
+        loop {
+            seqs.retain(|s| !s.is_empty());
+            if seqs.is_empty() {
+                return Ok(tail);
+            }
+            let candidate = seqs
+                .iter()
+                .map(|s| s[0])
+                .find(|c| !seqs.iter().any(|s| s[1..].contains(c)));
+            let Some(c) = candidate else {
+                let names: Vec<String> = bases.iter().map(|b| self.class_name(*b)).collect();
+                return Err(self.new_exception(
+                    "TypeError",
+                    &format!(
+                        "Cannot create a consistent method resolution\norder (MRO) for bases {}",
+                        names.join(", ")
+                    ),
+                ));
+            };
+            tail.push(c);
+            for s in &mut seqs {
+                if s[0] == c {
+                    s.remove(0);
+                }
+            }
+        }
     }
 
     pub fn mro_of(&self, class: ObjRef) -> Vec<ObjRef> {

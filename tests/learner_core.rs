@@ -40,6 +40,7 @@ const OBJECT_MODEL: &[&str] = &[
     "super_mappingproxy_fstring_spec",
     "metaclass_prepare_mapping_locals",
     "class_bases_subclasses",
+    "exception_fields_outside_dict",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -493,14 +493,13 @@ impl Vm {
                     }
                     if self.exception_is(obj, "BaseException") {
                         let first_arg = || -> Value {
-                            self.attr_of_instance(obj, "args")
-                                .map(|a| self.tuple_items(a))
-                                .and_then(|a| a.first().copied())
+                            self.exception_args(obj)
+                                .first()
+                                .copied()
                                 .unwrap_or(Value::None)
                         };
                         match name {
                             "__traceback__" => return Ok(Some(Value::None)),
-                            "__suppress_context__" => return Ok(Some(Value::Bool(false))),
                             "value" if self.exception_is(obj, "StopIteration") => {
                                 return Ok(Some(first_arg()));
                             }
@@ -514,11 +513,6 @@ impl Vm {
                             }
                             _ => {}
                         }
-                    }
-                    if matches!(name, "__cause__" | "__context__")
-                        && self.exception_is(obj, "BaseException")
-                    {
-                        return Ok(Some(Value::None));
                     }
                     let found = match found {
                         Some(f) => Some(f),

@@ -3,7 +3,7 @@
 
 use super::args::{arity, kwarg};
 use crate::vm::frame::Resume;
-use crate::vm::object::{Args, Object};
+use crate::vm::object::{Args, ExcField, Object};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -244,9 +244,9 @@ impl Vm {
                             "Error calling __set_name__ on '{t}' instance '{name}' in '{owner}'"
                         ),
                     );
-                    self.set_instance_attr(error, "__cause__", cause);
-                    self.set_instance_attr(error, "__context__", cause);
-                    self.set_instance_attr(error, "__suppress_context__", Value::Bool(true));
+                    self.set_exception_field(error, ExcField::Cause, cause);
+                    self.set_exception_field(error, ExcField::Context, cause);
+                    self.set_exception_field(error, ExcField::SuppressContext, Value::Bool(true));
                     return Err(error);
                 }
             }

@@ -170,9 +170,9 @@ impl Vm {
                 }
                 Err(e) if self.exception_is(e, "StopIteration") => {
                     self.stop_value = self
-                        .attr_of_instance(e, "args")
-                        .map(|a| self.tuple_items(a))
-                        .and_then(|a| a.first().copied())
+                        .exception_args(e)
+                        .first()
+                        .copied()
                         .unwrap_or(Value::None);
                     Ok(None)
                 }

@@ -4,7 +4,7 @@
 
 use super::args::recv;
 use super::items::length;
-use crate::vm::object::{Args, Object};
+use crate::vm::object::{Args, ExcField, Object};
 use crate::vm::{PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -15,7 +15,7 @@ pub(crate) fn o_init(_: &mut Vm, _: Option<Value>, _: Args) -> R {
 
 pub(crate) fn e_init(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     let t = vm.new_tuple(args.pos);
-    vm.set_instance_attr(recv(r), "args", t);
+    vm.set_exception_field(recv(r), ExcField::Args, t);
     Ok(Value::None)
 }
 
@@ -308,4 +308,137 @@ pub(crate) fn sl_indices(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
     }
     let (a, b, c) = vm.slice_indices(recv(r), n)?;
     Ok(vm.new_tuple(vec![Value::Int(a), Value::Int(b), Value::Int(c)]))
+}
+
+/// BaseException's `args`, `__cause__`, `__context__` and `__suppress_context__`: data
+/// descriptors (properties) over the fields CPython keeps outside the instance `__dict__`,
+/// so `vars(e)` shows only what a program set.
+pub(crate) fn install_exception_fields(vm: &mut Vm) {
+    type F = crate::vm::object::NativeFn;
+    let fields: [(&'static str, F, F, F); 4] = [
+        ("args", exc_args_get, exc_args_set, exc_args_del),
+        ("__cause__", exc_cause_get, exc_cause_set, exc_cause_del),
+        (
+            "__context__",
+            exc_context_get,
+            exc_context_set,
+            exc_context_del,
+        ),
+        (
+            "__suppress_context__",
+            exc_suppress_get,
+            exc_suppress_set,
+            exc_suppress_del,
+        ),
+    ];
+    for (name, get, set, del) in fields {
+        let fget = vm.native(name, get);
+        let fset = vm.native(name, set);
+        let fdel = vm.native(name, del);
+        let prop = vm.alloc(Object::Property {
+            fget,
+            fset,
+            fdel,
+            doc: Value::None,
+        });
+        if let Object::Class(c) = vm.heap.get_mut(vm.types["BaseException"]) {
+            c.dict.insert(name.to_string(), prop);
+        }
+    }
+}
+
+/// The exception a field descriptor was called for, and the value assigned (if any).
+fn exc_operands(vm: &mut Vm, args: &Args) -> PyResult<(Value, Value)> {
+    match args.pos.as_slice() {
+        [exc, rest @ ..] if vm.exception_is(*exc, "BaseException") => {
+            Ok((*exc, rest.first().copied().unwrap_or(Value::None)))
+        }
+        _ => Err(vm.type_error("descriptor needs a 'BaseException' object")),
+    }
+}
+
+fn exc_args_get(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (exc, _) = exc_operands(vm, &args)?;
+    match vm.exception_field(exc, ExcField::Args) {
+        Some(t) => Ok(t),
+        None => Ok(vm.new_tuple(vec![])),
+    }
+}
+
+/// `e.args = iterable`: kept as a tuple.
+fn exc_args_set(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (exc, v) = exc_operands(vm, &args)?;
+    let items = vm.collect_iterable(v)?;
+    let t = vm.new_tuple(items);
+    vm.set_exception_field(exc, ExcField::Args, t);
+    Ok(Value::None)
+}
+
+/// `e.__cause__` / `e.__context__`: None or an exception instance.
+fn exc_link_set(vm: &mut Vm, args: &Args, field: ExcField, what: &str) -> R {
+    let (exc, v) = exc_operands(vm, args)?;
+    if v != Value::None && !vm.exception_is(v, "BaseException") {
+        return Err(vm.type_error(&format!(
+            "exception {what} must be None or derive from BaseException"
+        )));
+    }
+    vm.set_exception_field(exc, field, v);
+    if field == ExcField::Cause {
+        vm.set_exception_field(exc, ExcField::SuppressContext, Value::Bool(true));
+    }
+    Ok(Value::None)
+}
+
+fn exc_cause_get(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (exc, _) = exc_operands(vm, &args)?;
+    Ok(vm
+        .exception_field(exc, ExcField::Cause)
+        .unwrap_or(Value::None))
+}
+
+fn exc_cause_set(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    exc_link_set(vm, &args, ExcField::Cause, "cause")
+}
+
+fn exc_context_get(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (exc, _) = exc_operands(vm, &args)?;
+    Ok(vm
+        .exception_field(exc, ExcField::Context)
+        .unwrap_or(Value::None))
+}
+
+fn exc_context_set(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    exc_link_set(vm, &args, ExcField::Context, "context")
+}
+
+fn exc_suppress_get(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (exc, _) = exc_operands(vm, &args)?;
+    let v = vm.exception_field(exc, ExcField::SuppressContext);
+    Ok(v.unwrap_or(Value::Bool(false)))
+}
+
+/// A bool member, as CPython's T_BOOL: only True or False.
+fn exc_suppress_set(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+    let (exc, v) = exc_operands(vm, &args)?;
+    if !matches!(v, Value::Bool(_)) {
+        return Err(vm.type_error("attribute value type must be bool"));
+    }
+    vm.set_exception_field(exc, ExcField::SuppressContext, v);
+    Ok(Value::None)
+}
+
+fn exc_args_del(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Err(vm.type_error("args may not be deleted"))
+}
+
+fn exc_cause_del(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Err(vm.type_error("__cause__ may not be deleted"))
+}
+
+fn exc_context_del(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Err(vm.type_error("__context__ may not be deleted"))
+}
+
+fn exc_suppress_del(vm: &mut Vm, _: Option<Value>, _: Args) -> R {
+    Err(vm.type_error("can't delete numeric/char attribute"))
 }

@@ -6,7 +6,7 @@
 //! from the copyreg module, imported by name.
 
 use super::args::recv;
-use crate::vm::object::{Args, DictKey, Object};
+use crate::vm::object::{Args, DictKey, ExcField, Object};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -161,11 +161,10 @@ fn dict_or_none(vm: &mut Vm, obj: Value) -> Value {
 /// BaseException.__reduce__: `(type(e), e.args)`, with the `__dict__` when it has entries.
 fn exception_reduce(vm: &mut Vm, obj: Value) -> R {
     let class = vm.type_of(obj);
-    let args = match vm.attr_of_instance(obj, "args") {
+    let args = match vm.exception_field(obj, ExcField::Args) {
         Some(a) => a,
         None => vm.new_tuple(vec![]),
     };
-    // minipy keeps `args` (and what `raise` sets) in the instance dict; CPython does not.
     let mut state = Vec::new();
     if let Some(d) = vm.instance_dict(obj)
         && let Object::Dict(entries) = vm.heap.get(d)

@@ -397,10 +397,7 @@ impl Vm {
         }
         if self.exception_is(v, "BaseException") {
             let name = self.type_name(v);
-            let args = self
-                .attr_of_instance(v, "args")
-                .map(|a| self.tuple_items(a))
-                .unwrap_or_default();
+            let args = self.exception_args(v);
             let parts = self.reprs(&args)?;
             return Ok(if parts.len() == 1 {
                 format!("{name}({})", parts[0])
@@ -463,10 +460,7 @@ impl Vm {
             });
         }
         if self.exception_is(v, "BaseException") {
-            let args = self
-                .attr_of_instance(v, "args")
-                .map(|a| self.tuple_items(a))
-                .unwrap_or_default();
+            let args = self.exception_args(v);
             if self.exception_is(v, "KeyError") && args.len() == 1 {
                 return self.repr(args[0]);
             }
@@ -550,10 +544,7 @@ impl Vm {
         if let Some(set) = self.attr_of_instance(exc, name) {
             return set;
         }
-        let args = self
-            .attr_of_instance(exc, "args")
-            .map(|a| self.tuple_items(a))
-            .unwrap_or_default();
+        let args = self.exception_args(exc);
         if !(2..=5).contains(&args.len()) {
             return Value::None;
         }

@@ -4,7 +4,7 @@
 //! raises, `with` cleanup, and the async-iteration steps.
 
 use super::frame::Frame;
-use super::object::{Args, Dict, Function, GenKind, Object};
+use super::object::{Args, Dict, ExcField, Function, GenKind, Object};
 use super::unwind::{Unwind, WHY_BREAK, WHY_CONTINUE, WHY_RETURN, WHY_SILENCED};
 use super::{CallerView, ObjRef, PyResult, Value, Vm};
 use crate::bytecode::CodeObject;
@@ -310,8 +310,8 @@ impl Vm {
                 } else {
                     self.make_exception(cause)?
                 };
-                self.set_instance_attr(e, "__cause__", cause);
-                self.set_instance_attr(e, "__suppress_context__", Value::Bool(true));
+                self.set_exception_field(e, ExcField::Cause, cause);
+                self.set_exception_field(e, ExcField::SuppressContext, Value::Bool(true));
                 e
             }
         })

@@ -4,7 +4,7 @@
 //! (send, throw, close, __next__, __await__).
 
 use super::frame::{Frame, Resume};
-use super::object::{Args, GenKind, Generator, Iter, Object};
+use super::object::{Args, ExcField, GenKind, Generator, Iter, Object};
 use super::{ObjRef, PyResult, Value, Vm};
 
 type R = PyResult<Value>;
@@ -138,8 +138,9 @@ impl Vm {
             other => other.name(),
         };
         let new = self.new_exception("RuntimeError", &format!("{what} raised {escaped}"));
-        self.set_instance_attr(new, "__cause__", exc);
-        self.set_instance_attr(new, "__context__", exc);
+        self.set_exception_field(new, ExcField::Cause, exc);
+        self.set_exception_field(new, ExcField::Context, exc);
+        self.set_exception_field(new, ExcField::SuppressContext, Value::Bool(true));
         new
     }
 

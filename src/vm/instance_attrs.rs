@@ -4,7 +4,7 @@
 //! `__dict__` as an object of its own (`vars(obj)`, a deletion out of order, an attribute
 //! set out of the shared order) gets one, made from the values, and the instance keeps it.
 
-use super::object::{Attrs, Dict, DictKey, Instance, Object};
+use super::object::{Attrs, Dict, DictKey, ExcField, Instance, Object};
 use super::{ObjRef, Value, Vm};
 use compact_str::CompactString;
 
@@ -79,6 +79,7 @@ impl Vm {
             class,
             attrs: Attrs::Split(Vec::with_capacity(room)),
             payload: None,
+            exception: None,
         }))
     }
 
@@ -293,5 +294,34 @@ impl Vm {
         if let Object::Instance(inst) = self.heap.get_mut(r) {
             inst.attrs = Attrs::Split(Vec::new());
         }
+    }
+}
+
+impl Vm {
+    /// One of an exception's fields kept outside its `__dict__`; None until it is set.
+    pub fn exception_field(&self, exc: Value, field: ExcField) -> Option<Value> {
+        match self.heap.get(exc.as_obj()?) {
+            Object::Instance(Instance {
+                exception: Some(fields),
+                ..
+            }) => fields[field as usize],
+            _ => None,
+        }
+    }
+
+    pub fn set_exception_field(&mut self, exc: Value, field: ExcField, v: Value) {
+        if let Some(r) = exc.as_obj()
+            && let Object::Instance(inst) = self.heap.get_mut(r)
+        {
+            let fields = inst.exception.get_or_insert_with(|| Box::new([None; 4]));
+            fields[field as usize] = Some(v);
+        }
+    }
+
+    /// The items of an exception's `args` (none until they are set).
+    pub fn exception_args(&self, exc: Value) -> Vec<Value> {
+        self.exception_field(exc, ExcField::Args)
+            .map(|a| self.tuple_items(a))
+            .unwrap_or_default()
     }
 }

@@ -328,6 +328,19 @@ pub struct Instance {
     /// For an instance of a subclass of a built-in type (`class Stack(list)`), the
     /// built-in value it extends: the type's methods and operations work on it.
     pub payload: Option<Value>,
+    /// An exception's `args`, `__cause__`, `__context__` and `__suppress_context__`
+    /// (`ExcField` order), kept out of its `__dict__` as CPython's C struct keeps them;
+    /// made when one is first set.
+    pub exception: Option<Box<[Option<Value>; 4]>>,
+}
+
+/// The fields of `Instance::exception`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ExcField {
+    Args = 0,
+    Cause = 1,
+    Context = 2,
+    SuppressContext = 3,
 }
 
 /// Where an instance keeps its attributes.
@@ -682,6 +695,10 @@ impl Object {
                 if let Some(p) = i.payload {
                     visit(p);
                 }
+                i.exception
+                    .iter()
+                    .flat_map(|e| e.iter().flatten())
+                    .for_each(|v| visit(*v));
             }
             Object::Iter(it) => match it {
                 Iter::Dict { dict, .. } => visit(Value::Obj(*dict)),

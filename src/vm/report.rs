@@ -3,6 +3,7 @@
 //! repeated more than three times summarised), chained causes and contexts first, then
 //! the exception's class and message.
 
+use super::object::ExcField;
 use super::{Value, Vm};
 
 impl Vm {
@@ -11,10 +12,7 @@ impl Vm {
     /// code, else the traceback.
     pub fn report_uncaught(&mut self, exc: Value) -> i32 {
         if self.exception_is(exc, "SystemExit") {
-            let args = self
-                .attr_of_instance(exc, "args")
-                .map(|a| self.tuple_items(a))
-                .unwrap_or_default();
+            let args = self.exception_args(exc);
             // The code is the one argument, or the tuple of several.
             let code = match args.as_slice() {
                 [] => Value::None,
@@ -52,13 +50,13 @@ impl Vm {
     fn format_report(&mut self, exc: Value, main_prefix: bool) -> String {
         let mut out = String::new();
         let cause = self
-            .attr_of_instance(exc, "__cause__")
+            .exception_field(exc, ExcField::Cause)
             .filter(|c| *c != Value::None);
         let suppress = self
-            .attr_of_instance(exc, "__suppress_context__")
+            .exception_field(exc, ExcField::SuppressContext)
             .is_some_and(|s| s == Value::Bool(true));
         let context = self
-            .attr_of_instance(exc, "__context__")
+            .exception_field(exc, ExcField::Context)
             .filter(|c| *c != Value::None);
         if let Some(c) = cause {
             out.push_str(&self.format_report(c, main_prefix));

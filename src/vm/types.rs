@@ -2,7 +2,7 @@
 //! about classes: `type(v)`, the MRO (C3), `isinstance`, lookup along the MRO; making
 //! exceptions and plain instances.
 
-use super::object::{Class, NameMap, Object};
+use super::object::{Class, ExcField, NameMap, Object};
 use super::{ObjRef, PyResult, Value, Vm};
 
 /// The built-in exception hierarchy (name, base), in creation order.
@@ -215,6 +215,7 @@ impl Vm {
             }
             self.types.insert(name, class);
         }
+        crate::objects::object::install_exception_fields(self);
     }
 
     // ------------------------------------------------------------ classes
@@ -435,7 +436,7 @@ impl Vm {
     pub fn instantiate_exception(&mut self, class: ObjRef, args: Vec<Value>) -> Value {
         let args = self.new_tuple(args);
         let exc = self.new_instance(class);
-        self.set_instance_attr(exc, "args", args);
+        self.set_exception_field(exc, ExcField::Args, args);
         exc
     }
 

@@ -4,6 +4,7 @@
 //! through finally blocks with END_FINALLY's why codes.
 
 use super::frame::{Block, BlockKind, Event, Frame};
+use super::object::ExcField;
 use super::{TbEntry, Value, Vm};
 
 /// Why a block is being unwound (ceval.c's why_code), as pushed for END_FINALLY.
@@ -47,9 +48,9 @@ impl Vm {
         let prev = self.handled;
         if prev != Value::None
             && !prev.is(exc)
-            && self.attr_of_instance(exc, "__context__").is_none()
+            && self.exception_field(exc, ExcField::Context).is_none()
         {
-            self.set_instance_attr(exc, "__context__", prev);
+            self.set_exception_field(exc, ExcField::Context, prev);
         }
         self.add_traceback(f, exc);
         self.unwind_exception(f, exc)

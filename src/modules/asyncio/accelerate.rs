@@ -554,11 +554,7 @@ fn stop_as_return(vm: &mut Vm, method: Value, value: Value) -> PyResult<Option<V
     match vm.call(method, Args::new(vec![value])) {
         Ok(v) => Ok(Some(v)),
         Err(e) if vm.exception_is(e, "StopIteration") => {
-            let args = vm.attr_of_instance(e, "args");
-            let value = args
-                .map(|a| vm.tuple_items(a))
-                .and_then(|a| a.first().copied())
-                .unwrap_or(Value::None);
+            let value = vm.exception_args(e).first().copied().unwrap_or(Value::None);
             vm.stop_value = value;
             Ok(None)
         }
@@ -581,9 +577,9 @@ fn returned(vm: &mut Vm, task: Value, value: Value) -> PyResult<()> {
 fn coroutine_raised(vm: &mut Vm, task: Value, raised: Value) -> PyResult<()> {
     if vm.exception_is(raised, "StopIteration") {
         let value = vm
-            .attr_of_instance(raised, "args")
-            .map(|a| vm.tuple_items(a))
-            .and_then(|a| a.first().copied())
+            .exception_args(raised)
+            .first()
+            .copied()
             .unwrap_or(Value::None);
         return returned(vm, task, value);
     }

@@ -139,6 +139,18 @@ def _reconstruct(x, memo):
     """A new instance of x's class with x's state: deep when memo is a dict."""
     deep = memo is not None
     cls = type(x)
+    if isinstance(x, BaseException):
+        # As CPython's copy through BaseException.__reduce__: cls(*args), then the dict.
+        func, args = x.__reduce__()[:2]
+        if deep:
+            args = deepcopy(args, memo)
+        y = func(*args)
+        if deep:
+            memo[id(x)] = y
+        state = x.__dict__
+        if state:
+            y.__dict__.update(deepcopy(state, memo) if deep else state)
+        return y
     getnewargs = getattr(cls, '__getnewargs__', None)
     if getnewargs is not None:
         args = getnewargs(x)

@@ -41,6 +41,7 @@ const OBJECT_MODEL: &[&str] = &[
     "metaclass_prepare_mapping_locals",
     "class_bases_subclasses",
     "exception_fields_outside_dict",
+    "getattribute_metaclass_numbers",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -96,14 +96,21 @@ pub fn install(vm: &mut Vm) {
 
 fn b_print(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     check_keywords(vm, &args, "print", &["sep", "end", "file", "flush"])?;
-    let sep = match kwarg(&args, "sep") {
-        Some(Value::None) | None => " ".to_string(),
-        Some(v) => vm.str(v)?,
+    // sep and end: None or a str (of a subclass too), as 3.7 checks them.
+    let text_arg = |vm: &mut Vm, name: &str, default: &str| -> PyResult<String> {
+        match kwarg(&args, name) {
+            Some(Value::None) | None => Ok(default.to_string()),
+            Some(v) => match vm.str_of(v) {
+                Some(s) => Ok(s.to_string()),
+                None => {
+                    let t = vm.type_name(v);
+                    Err(vm.type_error(&format!("{name} must be None or a string, not {t}")))
+                }
+            },
+        }
     };
-    let end = match kwarg(&args, "end") {
-        Some(Value::None) | None => "\n".to_string(),
-        Some(v) => vm.str(v)?,
-    };
+    let sep = text_arg(vm, "sep", " ")?;
+    let end = text_arg(vm, "end", "\n")?;
     let stream = |vm: &Vm, v: Value| match v.as_obj().map(|r| vm.heap.get(r)) {
         Some(Object::Module { name, .. }) if name == "<stdout>" || name == "<stderr>" => {
             Some(name == "<stderr>")

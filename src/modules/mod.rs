@@ -77,6 +77,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("bisect", include_str!("lib/bisect.py")),
     python("operator", include_str!("lib/operator.py")),
     python("copy", include_str!("lib/copy.py")),
+    python("platform", include_str!("lib/platform.py")),
     python("string", include_str!("lib/string.py")),
     python("textwrap", include_str!("lib/textwrap.py")),
     python("enum", include_str!("lib/enum.py")),

@@ -14,6 +14,12 @@ const SHARED_SLOT: u32 = 1 << 31;
 
 impl Vm {
     pub fn getattr(&mut self, obj: Value, name: &str) -> PyResult<Value> {
+        if let Value::Obj(r) = obj
+            && matches!(self.heap.get(r), Object::Instance(_))
+            && let Some(ga) = self.python_getattribute(self.type_of(obj))
+        {
+            return self.custom_getattribute(ga, obj, name);
+        }
         if let Some(v) = self.getattr_opt(obj, name)? {
             return Ok(v);
         }
@@ -25,6 +31,29 @@ impl Vm {
             return self.call_method_value(ga, obj, vec![n]);
         }
         Err(self.no_attribute(obj, name))
+    }
+
+    /// A class's own `__getattribute__` answers every attribute read; when it raises
+    /// AttributeError, `__getattr__` (if any) has the last word, as CPython's
+    /// slot_tp_getattr_hook.
+    fn custom_getattribute(&mut self, ga: Value, obj: Value, name: &str) -> PyResult<Value> {
+        let n = self.new_str(name);
+        match self.call_method_value(ga, obj, vec![n]) {
+            Err(e) if self.exception_is(e, "AttributeError") => {
+                match self.class_lookup(self.type_of(obj), "__getattr__") {
+                    Some(fallback) => self.call_method_value(fallback, obj, vec![n]),
+                    None => Err(e),
+                }
+            }
+            result => result,
+        }
+    }
+
+    /// A `__getattribute__` written in Python on `class` (or a base): attribute reads go
+    /// through it, and the inline caches stay off.
+    fn python_getattribute(&self, class: ObjRef) -> Option<Value> {
+        let f = self.class_lookup(class, "__getattribute__")?;
+        matches!(self.heap.get(f.as_obj()?), Object::Function(_)).then_some(f)
     }
 
     /// object.__getattribute__: the lookup without a class's `__getattr__` fallback.
@@ -129,7 +158,8 @@ impl Vm {
                 | "filename2"
                 | "__cause__"
                 | "__context__"
-        ) {
+        ) || self.python_getattribute(inst.class).is_some()
+        {
             return None;
         }
         let found = self.class_lookup(inst.class, name)?;
@@ -344,7 +374,7 @@ impl Vm {
     /// `__dict__` for `name`: not one of the names answered first, and no property on the
     /// class.
     fn no_data_descriptor(&self, class: ObjRef, name: &str) -> bool {
-        if name == "__class__" || name == "__dict__" {
+        if name == "__class__" || name == "__dict__" || self.python_getattribute(class).is_some() {
             return false;
         }
         match self.class_lookup(class, name) {

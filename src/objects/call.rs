@@ -103,7 +103,12 @@ impl Vm {
             Object::Instance(_) => match self.class_lookup(self.type_of(callable), "__call__") {
                 Some(m) => {
                     args.pos.insert(0, callable);
-                    self.prepare_call(m, args)
+                    // `__call__` may itself be an instance with a `__call__`: a chain that
+                    // can loop, as CPython counts it.
+                    self.enter_native_call()?;
+                    let call = self.prepare_call(m, args);
+                    self.native_depth -= 1;
+                    call
                 }
                 None => {
                     let t = self.type_name(callable);

@@ -76,23 +76,20 @@ pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         return Err(vm.type_error("__build_class__: func must be a function"));
     };
     let f = f.clone();
-    // The metaclass: the one given, else the most derived of the bases' (type for most).
+    // The metaclass: the most derived of the one given (else the first base's) and the
+    // bases' metaclasses; a given metaclass that is not a class is used as it is.
     let type_class = Value::Obj(vm.types["type"]);
     let explicit = kwarg(&args, "metaclass");
-    let meta = explicit.unwrap_or_else(|| {
-        let mut meta = type_class;
-        for b in &bases {
-            let m = Value::Obj(vm.type_of(Value::Obj(*b)));
-            if m != meta
-                && meta
-                    .as_obj()
-                    .is_some_and(|w| vm.is_subclass(m.as_obj().unwrap_or(w), w))
-            {
-                meta = m;
-            }
+    let meta = match explicit {
+        Some(m) if !matches!(m.as_obj().map(|r| vm.heap.get(r)), Some(Object::Class(_))) => m,
+        given => {
+            let first = match bases.first() {
+                Some(b) => Value::Obj(vm.type_of(Value::Obj(*b))),
+                None => type_class,
+            };
+            most_derived_metaclass(vm, given.unwrap_or(first), &bases)?
         }
-        meta
-    });
+    };
     let ns = prepare_namespace(vm, meta, &name, &bases, &args)?;
     let Some(ns_ref) = ns.as_obj() else {
         return Err(vm.type_error("__prepare__() must return a mapping"));
@@ -126,6 +123,27 @@ pub fn b_build_class(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         *vm.heap.get_mut(cell.as_obj().expect("checked")) = Object::Cell(Some(class));
     }
     Ok(class)
+}
+
+/// CPython's _PyType_CalculateMetaclass: of `meta` and the bases' metaclasses, the one
+/// that is a subclass of all the others, or the "metaclass conflict" TypeError.
+fn most_derived_metaclass(vm: &mut Vm, meta: Value, bases: &[ObjRef]) -> PyResult<Value> {
+    let mut winner = meta.as_obj().unwrap_or(vm.types["type"]);
+    for b in bases {
+        let m = vm.type_of(Value::Obj(*b));
+        if vm.is_subclass(winner, m) {
+            continue;
+        }
+        if vm.is_subclass(m, winner) {
+            winner = m;
+            continue;
+        }
+        return Err(vm.type_error(
+            "metaclass conflict: the metaclass of a derived class must be a (non-strict) \
+             subclass of the metaclasses of all its bases",
+        ));
+    }
+    Ok(Value::Obj(winner))
 }
 
 /// The namespace a class body runs in: what the metaclass's `__prepare__(name, bases,

@@ -182,7 +182,7 @@ impl Vm {
         // Iterators that call back into Python are handled with the heap borrow released.
         enum Step {
             Done(Option<Value>),
-            Enumerate(Value, i64),
+            Enumerate(Value, Value),
             Zip(Vec<Value>),
             Map(Value, Vec<Value>),
             Filter(Value, Value),
@@ -266,7 +266,11 @@ impl Vm {
                 }
                 Iter::Enumerate { inner, count } => {
                     let c = *count;
-                    *count += 1;
+                    if let Value::Int(i) = c
+                        && let Some(next) = i.checked_add(1)
+                    {
+                        *count = Value::Int(next);
+                    }
                     Step::Enumerate(*inner, c)
                 }
                 Iter::Zip { inners } => Step::Zip(inners.clone()),
@@ -287,7 +291,17 @@ impl Vm {
         match step {
             Step::Done(v) => Ok(v),
             Step::Enumerate(inner, c) => match self.iter_next(inner)? {
-                Some(v) => Ok(Some(self.new_tuple(vec![Value::Int(c), v]))),
+                Some(v) => {
+                    // Past i64: the next index is a big int (the fast path above left it).
+                    if !matches!(c, Value::Int(i) if i < i64::MAX) {
+                        let next =
+                            self.binary_op(crate::bytecode::Opcode::BINARY_ADD, c, Value::Int(1))?;
+                        if let Object::Iter(Iter::Enumerate { count, .. }) = self.heap.get_mut(r) {
+                            *count = next;
+                        }
+                    }
+                    Ok(Some(self.new_tuple(vec![c, v])))
+                }
                 None => Ok(None),
             },
             Step::Zip(inners) => {
@@ -311,7 +325,7 @@ impl Vm {
                         None => return Ok(None),
                     }
                 }
-                self.call(func, Args::new(args)).map(Some)
+                self.call_ending_iteration(func, args)
             }
             Step::Filter(func, inner) => loop {
                 let Some(v) = self.iter_next(inner)? else {
@@ -320,7 +334,10 @@ impl Vm {
                 let keep = if func == Value::None {
                     v
                 } else {
-                    self.call(func, Args::new(vec![v]))?
+                    match self.call_ending_iteration(func, vec![v])? {
+                        Some(keep) => keep,
+                        None => return Ok(None),
+                    }
                 };
                 if self.truthy(keep)? {
                     return Ok(Some(v));
@@ -341,7 +358,9 @@ impl Vm {
                 Err(e) => Err(e),
             },
             Step::Callable(func, sentinel) => {
-                let v = self.call(func, Args::default())?;
+                let Some(v) = self.call_ending_iteration(func, vec![])? else {
+                    return Ok(None);
+                };
                 if self.eq_full(v, sentinel)? {
                     Ok(None)
                 } else {
@@ -410,6 +429,24 @@ impl Vm {
     }
 
     /// A set's elements in CPython's iteration order.
+    /// A call made by a native iterator's `__next__` (map's function, filter's predicate,
+    /// iter(f, sentinel)'s f): StopIteration raised in it ends the iteration, as it
+    /// escapes CPython's C `__next__` to the consumer.
+    fn call_ending_iteration(&mut self, func: Value, args: Vec<Value>) -> PyResult<Option<Value>> {
+        match self.call(func, Args::new(args)) {
+            Ok(v) => Ok(Some(v)),
+            Err(e) if self.exception_is(e, "StopIteration") => {
+                self.stop_value = self
+                    .exception_args(e)
+                    .first()
+                    .copied()
+                    .unwrap_or(Value::None);
+                Ok(None)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
     pub fn set_items(&self, r: ObjRef) -> Vec<Value> {
         let (Object::Set(d) | Object::FrozenSet(d)) = self.heap.get(r) else {
             return vec![];

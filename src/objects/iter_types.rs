@@ -93,13 +93,10 @@ pub(super) fn b_enumerate(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
         return Err(vm.type_error(&message));
     }
     let inner = vm.get_iter(iterable)?;
-    let start = args
-        .pos
-        .get(1)
-        .copied()
-        .or_else(|| kwarg(&args, "start"))
-        .and_then(|s| vm.as_index(s))
-        .unwrap_or(0);
+    let start = match args.pos.get(1).copied().or_else(|| kwarg(&args, "start")) {
+        Some(s) => vm.integer_value(s)?,
+        None => Value::Int(0),
+    };
     Ok(vm.alloc(Object::Iter(Iter::Enumerate {
         inner,
         count: start,

@@ -187,6 +187,20 @@ impl Vm {
         }
     }
 
+    /// An integer argument of any size, as CPython's PyNumber_Index: `__index__` honoured
+    /// (a bool stays an int), TypeError for anything else.
+    pub fn integer_value(&mut self, v: Value) -> PyResult<Value> {
+        let i = self.index_via_dunder(v)?;
+        match self.int_arg(i) {
+            Some(IntArg::Small(n)) => Ok(Value::Int(n)),
+            Some(IntArg::Big(_)) => Ok(i),
+            None => {
+                let t = self.type_name(v);
+                Err(self.type_error(&format!("'{t}' object cannot be interpreted as an integer")))
+            }
+        }
+    }
+
     pub fn as_bigint(&self, v: Value) -> Option<BigInt> {
         self.int_arg(v).map(|i| i.big())
     }
@@ -513,7 +527,15 @@ impl Vm {
         }
         // Subclasses of built-in types: the operation on the values they extend (an
         // in-place one that returns its operand keeps the subclass instance).
-        let (pa, pb) = (self.payload_of(a), self.payload_of(b));
+        // Not for an operand whose class overrides the method in Python (it said
+        // NotImplemented above): the built-in's own method is not reached then.
+        let overrides = |vm: &Vm, v: Value, name: &str| {
+            vm.class_lookup(vm.type_of(v), name)
+                .and_then(|f| f.as_obj())
+                .is_some_and(|f| matches!(vm.heap.get(f), Object::Function(_)))
+        };
+        let pa = self.payload_of(a).filter(|_| !overrides(self, a, method));
+        let pb = self.payload_of(b).filter(|_| !overrides(self, b, rmethod));
         if pa.is_some() || pb.is_some() {
             let (va, vb) = (pa.unwrap_or(a), pb.unwrap_or(b));
             match self.binary_op(op, va, vb) {
@@ -742,16 +764,41 @@ impl Vm {
     }
 }
 
-/// Correctly rounded int / int (as CPython's long true division for values in f64 range).
+/// Correctly rounded int / int, as CPython's long true division: a quotient of 55 or 56
+/// bits with a sticky bit for any remainder rounds once, to nearest even, on conversion,
+/// and is then scaled by a power of two. Infinite when past f64's range.
 fn int_true_divide(x: &BigInt, y: &BigInt) -> f64 {
-    match (x.to_i64(), y.to_i64()) {
-        (Some(a), Some(b)) if a.unsigned_abs() < (1 << 53) && b.unsigned_abs() < (1 << 53) => {
-            a as f64 / b as f64
-        }
-        _ => {
-            let (q, r) = x.div_rem(y);
-            q.to_f64().unwrap_or(f64::INFINITY)
-                + r.to_f64().unwrap_or(0.0) / y.to_f64().unwrap_or(f64::INFINITY)
-        }
+    use num_bigint::Sign;
+    if let (Some(a), Some(b)) = (x.to_i64(), y.to_i64())
+        && a.unsigned_abs() < (1 << 53)
+        && b.unsigned_abs() < (1 << 53)
+    {
+        return a as f64 / b as f64;
     }
+    let negative = (x.sign() == Sign::Minus) != (y.sign() == Sign::Minus);
+    let (a, b) = (x.magnitude(), y.magnitude());
+    if a.bits() == 0 {
+        return if negative { -0.0 } else { 0.0 };
+    }
+    let shift = 55 - (a.bits() as i64 - b.bits() as i64);
+    let (num, den) = if shift >= 0 {
+        (a << shift as usize, b.clone())
+    } else {
+        (a.clone(), b << (-shift) as usize)
+    };
+    let (q, r) = num.div_rem(&den);
+    let sticky = u64::from(!r.is_zero());
+    let q = q.to_u64().expect("a quotient of at most 57 bits") | sticky;
+    let exponent = -shift;
+    let magnitude = if exponent > 1100 {
+        f64::INFINITY
+    } else if exponent < -1200 {
+        0.0
+    } else {
+        // In two steps, so a scale past f64's exponent range (a subnormal result) does not
+        // underflow on its own.
+        let half = exponent / 2;
+        (q as f64) * 2f64.powi(half as i32) * 2f64.powi((exponent - half) as i32)
+    };
+    if negative { -magnitude } else { magnitude }
 }

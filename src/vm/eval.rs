@@ -213,11 +213,17 @@ impl Vm {
                         }
                     },
                     Op::STORE_FAST => f.fast[arg as usize] = Some(pop!()),
-                    Op::DELETE_FAST => {
-                        if let Some(old) = f.fast[arg as usize].take() {
-                            self.after_del(old, f);
+                    Op::DELETE_FAST => match f.fast[arg as usize].take() {
+                        Some(old) => self.after_del(old, f),
+                        None => {
+                            let n = &code.co_varnames[arg as usize];
+                            let exc = self.new_exception(
+                                "UnboundLocalError",
+                                &format!("local variable '{n}' referenced before assignment"),
+                            );
+                            tryv!('dispatch, Err(exc))
                         }
-                    }
+                    },
                     Op::LOAD_GLOBAL => {
                         let n = name(arg);
                         let v = match self.global_hinted(f.globals, n, consts.hint(f.lasti)) {

@@ -551,6 +551,21 @@ impl Vm {
         }
     }
 
+    /// One more level of calls through native code, or CPython's RecursionError when the
+    /// recursion limit is reached (the caller takes the level back off).
+    pub fn enter_native_call(&mut self) -> PyResult<()> {
+        // A little past run_frame's limit: recursion that goes through Python frames
+        // meets that one first, with CPython's message for it.
+        if self.native_depth > self.recursion_limit.min(MAX_NATIVE_DEPTH) + 50 {
+            return Err(self.new_exception(
+                "RecursionError",
+                "maximum recursion depth exceeded while calling a Python object",
+            ));
+        }
+        self.native_depth += 1;
+        Ok(())
+    }
+
     /// Runs one frame (and everything it calls) to completion from native code.
     #[inline(never)]
     pub fn run_frame(&mut self, frame: Box<Frame>) -> PyResult<Value> {
@@ -572,7 +587,12 @@ impl Vm {
 
     /// Calls any callable from native code.
     pub fn call(&mut self, callable: Value, args: Args) -> PyResult<Value> {
-        match self.prepare_call(callable, args)? {
+        // A built-in called from native code runs on the Rust stack: count it, so a cycle
+        // of built-ins (`__repr__ = __str__`) is a RecursionError, not a stack overflow.
+        self.enter_native_call()?;
+        let prepared = self.prepare_call(callable, args);
+        self.native_depth -= 1;
+        match prepared? {
             Call::Done(v) => Ok(v),
             Call::Frame(mut frame) => {
                 let replace = match frame.resume {

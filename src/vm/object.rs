@@ -405,7 +405,8 @@ pub enum Iter {
     },
     Enumerate {
         inner: Value,
-        count: i64,
+        /// The next index: an int of any size.
+        count: Value,
     },
     Zip {
         inners: Vec<Value>,
@@ -709,7 +710,10 @@ impl Object {
                     visit(Value::Obj(*set));
                     items.iter().for_each(|x| visit(*x));
                 }
-                Iter::Enumerate { inner, .. } => visit(*inner),
+                Iter::Enumerate { inner, count } => {
+                    visit(*inner);
+                    visit(*count);
+                }
                 Iter::Zip { inners } => inners.iter().for_each(|x| visit(*x)),
                 Iter::Map { func, inners } => {
                     visit(*func);

@@ -42,6 +42,7 @@ const OBJECT_MODEL: &[&str] = &[
     "class_bases_subclasses",
     "exception_fields_outside_dict",
     "getattribute_metaclass_numbers",
+    "dict_keys_custom_eq_numbers",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

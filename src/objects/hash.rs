@@ -4,8 +4,7 @@
 
 use crate::vm::object::{Args, Dict, DictKey, DictPart, Object};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
-use num_bigint::BigInt;
-use num_traits::{Signed, ToPrimitive};
+use num_traits::ToPrimitive;
 
 impl Vm {
     /// The hashable form of a value, or TypeError for unhashable ones.
@@ -64,6 +63,7 @@ impl Vm {
                                     self.type_error("__hash__ method should return an integer")
                                 );
                             };
+                            self.custom_keys_made = true;
                             DictKey::Custom {
                                 hash: hash_int(&big),
                                 id: r.0,
@@ -233,7 +233,7 @@ impl Vm {
     /// of the stored key's `__eq__` as CPython's lookdict does.
     pub fn key_in(&mut self, container: Value, v: Value) -> PyResult<DictKey> {
         let k = self.dict_key(v)?;
-        if !k.contains_custom() {
+        if !k.contains_custom() && !self.may_equal_custom(&k) {
             return Ok(k);
         }
         let entries = match self.dict_of_container(container) {
@@ -256,8 +256,9 @@ impl Vm {
     /// `key_in` for a dict or set being built, not yet on the heap.
     pub fn key_in_dict(&mut self, d: &Dict, v: Value) -> PyResult<DictKey> {
         let k = self.dict_key(v)?;
-        // (Only a custom key needs the search: the caller's insert hashes the others.)
-        if !k.contains_custom() {
+        // (Only a custom key, or a number that may equal one, needs the search: the
+        // caller's insert hashes the others.)
+        if !k.contains_custom() && !self.may_equal_custom(&k) {
             return Ok(k);
         }
         Ok(self.find_key(d, &k, v)?.unwrap_or(k))
@@ -269,11 +270,17 @@ impl Vm {
         if d.contains_key(k) {
             return Ok(Some(k.clone()));
         }
-        if !k.contains_custom() {
+        if !k.contains_custom() && !self.may_equal_custom(k) {
             return Ok(None);
         }
         let entries = same_form_entries(d, k);
         self.first_equal(entries, v)
+    }
+
+    /// Whether a number key missing by form may still equal a custom key of its hash:
+    /// only once some class's `__hash__` has made one.
+    fn may_equal_custom(&self, k: &DictKey) -> bool {
+        self.custom_keys_made && matches!(k, DictKey::Int(_) | DictKey::Float(_) | DictKey::Big(_))
     }
 
     fn first_equal(
@@ -301,7 +308,7 @@ impl Vm {
         let mut needs_eq = false;
         for k in x.keys() {
             if !y.contains_key(k) {
-                if !k.contains_custom() {
+                if !k.contains_custom() && !self.may_equal_custom(k) {
                     return Ok(false);
                 }
                 needs_eq = true;
@@ -330,61 +337,4 @@ impl Vm {
     }
 }
 
-/// CPython's hash of an int (modulo the Mersenne prime 2**61 - 1).
-pub fn hash_int(i: &BigInt) -> i64 {
-    let m = BigInt::from((1u64 << 61) - 1);
-    let mut h = (i.abs() % &m).to_i64().unwrap_or(0);
-    if i.is_negative() {
-        h = -h;
-    }
-    if h == -1 { -2 } else { h }
-}
-
-/// CPython's hash of a float: the value as a fraction modulo 2**61 - 1, so that
-/// hash(2.0) == hash(2) and hash(2.5) is 1152921504606846978; inf is 314159 (NaN: 0,
-/// as 3.7).
-pub fn hash_float(v: f64) -> i64 {
-    const BITS: u32 = 61;
-    const MODULUS: u64 = (1 << BITS) - 1;
-    if v.is_nan() {
-        return 0;
-    }
-    if v.is_infinite() {
-        return if v > 0.0 { 314_159 } else { -314_159 };
-    }
-    if v == 0.0 {
-        return 0;
-    }
-    // frexp: v = m * 2**e with 0.5 <= |m| < 1.
-    let bits = v.abs().to_bits();
-    let (raw_exp, frac) = ((bits >> 52) as i32 & 0x7ff, bits & ((1 << 52) - 1));
-    let (mut m, mut e) = if raw_exp == 0 {
-        // Subnormal: scale up first.
-        let scaled = v.abs() * 2f64.powi(64);
-        let b = scaled.to_bits();
-        let (re, fr) = ((b >> 52) as i32 & 0x7ff, b & ((1 << 52) - 1));
-        (f64::from_bits((1022u64 << 52) | fr), re - 1022 - 64)
-    } else {
-        (f64::from_bits((1022u64 << 52) | frac), raw_exp - 1022)
-    };
-    let mut x: u64 = 0;
-    while m != 0.0 {
-        x = ((x << 28) & MODULUS) | (x >> (BITS - 28));
-        m *= 268_435_456.0;
-        e -= 28;
-        let y = m as u64;
-        m -= y as f64;
-        x += y;
-        if x >= MODULUS {
-            x -= MODULUS;
-        }
-    }
-    let e = if e >= 0 {
-        e as u32 % BITS
-    } else {
-        BITS - 1 - ((-1 - e) as u32 % BITS)
-    };
-    x = ((x << e) & MODULUS) | (x >> (BITS - e));
-    let h = if v < 0.0 { -(x as i64) } else { x as i64 };
-    if h == -1 { -2 } else { h }
-}
+pub use crate::vm::numeric_hash::{hash_float, hash_int, hash_small_int};

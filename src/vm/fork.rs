@@ -46,6 +46,7 @@ impl Vm {
             frame_pool: Vec::new(),
             class_epoch: epoch_base,
             dict_removals: epoch_base,
+            custom_keys_made: self.custom_keys_made,
             interned: self.interned.clone(),
             builtin_methods: self.builtin_methods.clone(),
             added_since_checkpoint: None,

@@ -28,6 +28,7 @@ pub mod import;
 mod instance_attrs;
 pub mod memory;
 mod namespaces;
+pub mod numeric_hash;
 pub mod object;
 mod report;
 mod run;
@@ -139,6 +140,9 @@ pub struct Vm {
     /// Bumped whenever a dict loses a key: a LOAD_GLOBAL cache of a builtin holds only
     /// while the module's globals have neither lost nor gained a key (see `global_hinted`).
     pub dict_removals: u64,
+    /// Whether a class's own `__hash__` has made a custom dict key (`DictKey::Custom`):
+    /// until then a number key missing by form is missing.
+    pub custom_keys_made: bool,
     /// One str object per name stored in a namespace (attribute, global, class member):
     /// the key object `dict_set_str` files an entry under, shared as CPython interns
     /// names, so storing an attribute on a new instance allocates no key object. A root.
@@ -305,6 +309,7 @@ impl Vm {
             frame_pool: Vec::new(),
             class_epoch: 1,
             dict_removals: 0,
+            custom_keys_made: false,
             interned: Default::default(),
             builtin_methods: Default::default(),
             added_since_checkpoint: None,

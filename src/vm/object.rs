@@ -40,10 +40,25 @@ impl DictKey {
         }
     }
 
-    /// Equal but for the identities of custom keys: the keys a custom key may equal.
+    /// Python's hash of a number key (CPython's, modulo 2**61 - 1), or of a custom key.
+    pub fn numeric_hash(&self) -> Option<i64> {
+        match self {
+            DictKey::Int(i) => Some(super::numeric_hash::hash_small_int(*i)),
+            DictKey::Float(bits) => Some(super::numeric_hash::hash_float(f64::from_bits(*bits))),
+            DictKey::Big(b) => Some(super::numeric_hash::hash_int(b)),
+            DictKey::Custom { hash, .. } => Some(*hash),
+            _ => None,
+        }
+    }
+
+    /// Equal but for the identities of custom keys: the keys a custom key may equal (other
+    /// custom keys and numbers of its hash, whose `__eq__` may say it is equal).
     pub fn same_form(&self, other: &DictKey) -> bool {
         match (self, other) {
             (DictKey::Custom { hash: a, .. }, DictKey::Custom { hash: b, .. }) => a == b,
+            (DictKey::Custom { hash, .. }, number) | (number, DictKey::Custom { hash, .. }) => {
+                number.numeric_hash() == Some(*hash)
+            }
             (DictKey::Tuple(a), DictKey::Tuple(b)) => {
                 a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_form(y))
             }
@@ -56,17 +71,11 @@ impl std::hash::Hash for DictKey {
     fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
         match self {
             DictKey::None => state.write_u8(0),
-            DictKey::Int(i) => {
-                state.write_u8(1);
-                i.hash(state);
-            }
-            DictKey::Float(f) => {
-                state.write_u8(2);
-                f.hash(state);
-            }
-            DictKey::Big(b) => {
-                state.write_u8(3);
-                b.hash(state);
+            // Numbers and custom keys hash by Python's hash, so a custom key lands beside
+            // the numbers it may equal (`K(1) in {1: 'a'}` asks K's __eq__).
+            DictKey::Int(_) | DictKey::Float(_) | DictKey::Big(_) => {
+                state.write_u8(8);
+                self.numeric_hash().hash(state);
             }
             DictKey::Str(s) => StrKey(s).hash(state),
             DictKey::Bytes(b) => {
@@ -84,7 +93,7 @@ impl std::hash::Hash for DictKey {
             // The identity stays out of the hash: keys that may be equal land together.
             DictKey::Custom { hash, .. } => {
                 state.write_u8(8);
-                hash.hash(state);
+                Some(*hash).hash(state);
             }
         }
     }

@@ -33,30 +33,25 @@ pub fn str_repr(s: &str) -> String {
     out
 }
 
-/// An approximation of `str.isprintable` for non-ASCII text: controls, separators and
-/// unassigned surrogate-like ranges are escaped.
+/// `str.isprintable` of one character, as CPython's: not a control, format, surrogate,
+/// private-use or unassigned character, nor a separator other than the space.
 pub fn is_printable(c: char) -> bool {
+    use unicode_general_category::{GeneralCategory as G, get_general_category};
     let u = c as u32;
     if u < 0x7f {
         return u >= 0x20;
     }
-    // Controls, separators, format characters (zero-width and direction marks), private
-    // use and the noncharacters at the end of the BMP.
-    !(0x80..=0xa0).contains(&u)
-        && u != 0xad
-        && u != 0x1680
-        && !(0x2000..=0x200a).contains(&u)
-        && u != 0x202f
-        && u != 0x205f
-        && u != 0x3000
-        && !(0x200b..=0x200f).contains(&u)
-        && !(0x2028..=0x202e).contains(&u)
-        && !(0x2060..=0x206f).contains(&u)
-        && u != 0xfeff
-        && !(0xfff0..=0xfffb).contains(&u)
-        && !(0xfffe..=0xffff).contains(&u)
-        && !(0xe000..=0xf8ff).contains(&u)
-        && u < 0xf0000
+    !matches!(
+        get_general_category(c),
+        G::Control
+            | G::Format
+            | G::Surrogate
+            | G::PrivateUse
+            | G::Unassigned
+            | G::LineSeparator
+            | G::ParagraphSeparator
+            | G::SpaceSeparator
+    )
 }
 
 /// `ascii(x)` from `repr(x)`: every non-ASCII character escaped as `\xhh`, `\uhhhh` or

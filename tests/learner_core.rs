@@ -43,6 +43,7 @@ const OBJECT_MODEL: &[&str] = &[
     "exception_fields_outside_dict",
     "getattribute_metaclass_numbers",
     "dict_keys_custom_eq_numbers",
+    "module_dict_format_printable",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -642,6 +642,9 @@ impl Vm {
                 }
                 Object::Module { dict, .. } => {
                     let dict = *dict;
+                    if name == "__dict__" {
+                        return Ok(Some(Value::Obj(dict)));
+                    }
                     return Ok(self.dict_get_str(dict, name));
                 }
                 Object::Super {

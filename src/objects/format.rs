@@ -107,11 +107,8 @@ fn pad(body: &str, sign: &str, spec: &Spec, default_align: char) -> String {
     if len >= spec.width {
         return format!("{sign}{body}");
     }
-    let fill = spec.fill.unwrap_or(if spec.zero && spec.align.is_none() {
-        '0'
-    } else {
-        ' '
-    });
+    // The '0' flag fills with zeros unless a fill is given, whatever the alignment.
+    let fill = spec.fill.unwrap_or(if spec.zero { '0' } else { ' ' });
     let align = spec
         .align
         .unwrap_or(if spec.zero { '=' } else { default_align });

@@ -301,6 +301,7 @@ fn table(tag: &'static str, name: &str) -> Option<(&'static str, NativeFn)> {
         (_, "__new__") => Some(("__new__", o_new)),
         ("type", "__call__") => Some(("__call__", type_call)),
         ("type", "mro") => Some(("mro", super::object::type_mro)),
+        (_, "__format__") => Some(("__format__", super::object::o_format)),
         ("type", "__subclasses__") => Some(("__subclasses__", super::class::type_subclasses)),
         ("object", "__getattribute__") => Some(("__getattribute__", o_getattribute)),
         ("object", "__reduce_ex__") => Some(("__reduce_ex__", super::reduce::o_reduce_ex)),

@@ -23,6 +23,39 @@ pub(crate) fn e_with_traceback(_: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(recv(r))
 }
 
+/// `object.__format__` and the built-in types' `__format__`: the format-spec language for a
+/// value, an instance's str() for the empty spec, else 3.7's TypeError.
+pub(crate) fn o_format(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
+    let v = recv(r);
+    let [spec] = args.pos.as_slice() else {
+        let n = args.pos.len();
+        return Err(vm.type_error(&format!(
+            "__format__() takes exactly one argument ({n} given)"
+        )));
+    };
+    let Some(spec) = vm.str_of(*spec).map(str::to_string) else {
+        let t = vm.type_name(*spec);
+        return Err(vm.type_error(&format!("__format__() argument must be str, not {t}")));
+    };
+    let plain_instance = matches!(
+        v.as_obj().map(|o| vm.heap.get(o)),
+        Some(Object::Instance(i)) if i.payload.is_none()
+    );
+    let text = if plain_instance {
+        if !spec.is_empty() {
+            let t = vm.type_name(v);
+            return Err(vm.type_error(&format!(
+                "unsupported format string passed to {t}.__format__"
+            )));
+        }
+        vm.str(v)?
+    } else {
+        let value = vm.payload_of(v).unwrap_or(v);
+        crate::objects::format::format_spec(vm, value, &spec)?
+    };
+    Ok(vm.new_str(text))
+}
+
 /// `object.__repr__` (and a built-in value's own `__repr__`): never the class's override,
 /// so `super().__repr__()` inside one works.
 pub(crate) fn o_repr(vm: &mut Vm, r: Option<Value>, _: Args) -> R {

@@ -44,6 +44,7 @@ const OBJECT_MODEL: &[&str] = &[
     "getattribute_metaclass_numbers",
     "dict_keys_custom_eq_numbers",
     "module_dict_format_printable",
+    "slots_and_class_assignment",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -374,7 +374,11 @@ impl Vm {
     /// `__dict__` for `name`: not one of the names answered first, and no property on the
     /// class.
     fn no_data_descriptor(&self, class: ObjRef, name: &str) -> bool {
-        if name == "__class__" || name == "__dict__" || self.python_getattribute(class).is_some() {
+        if name == "__class__"
+            || name == "__dict__"
+            || self.python_getattribute(class).is_some()
+            || self.slots_of(class).is_some()
+        {
             return false;
         }
         match self.class_lookup(class, name) {
@@ -768,7 +772,11 @@ impl Vm {
                     self.replace_instance_dict(r, d);
                     return Ok(());
                 }
+                Object::Instance(_) if name == "__class__" => {
+                    return crate::objects::class::set_instance_class(self, obj, v);
+                }
                 Object::Instance(_) => {
+                    self.check_slot(obj, name)?;
                     self.set_instance_attr(obj, name, v);
                     return Ok(());
                 }
@@ -808,6 +816,10 @@ impl Vm {
                 }
                 _ => {}
             }
+        }
+        if name == "__class__" {
+            // A built-in value's class is fixed (after the same check of the value).
+            return crate::objects::class::set_instance_class(self, obj, v);
         }
         let t = self.type_name(obj);
         Err(self.new_exception(

@@ -235,11 +235,13 @@ impl Vm {
                 return Err(self.type_error(&message));
             }
         }
+        let slots = crate::objects::slots::slot_names(self, name, &bases, &dict)?;
         let class = self.new_class(name, bases, dict)?;
         let meta = meta.filter(|m| Some(m) != self.types.get("type"));
         if let Object::Class(c) = self.heap.get_mut(class) {
             c.qualname = qualname;
             c.metaclass = meta;
+            c.slots = slots;
         }
         let members: Vec<(String, Value)> = match self.heap.get(class) {
             Object::Class(c) => c.dict.iter().map(|(k, v)| (k.clone(), *v)).collect(),
@@ -439,4 +441,47 @@ pub(crate) fn type_subclasses(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
         })
         .collect();
     Ok(vm.new_list(subclasses))
+}
+
+/// `obj.__class__ = C`: checked as CPython's object_set_class (a class, not a built-in
+/// type, with the same instance layout); the instance's attributes move to a dict of their
+/// own first, as their split order was the old class's.
+pub(crate) fn set_instance_class(vm: &mut Vm, obj: Value, v: Value) -> PyResult<()> {
+    let Some(new) = v
+        .as_obj()
+        .filter(|c| matches!(vm.heap.get(*c), Object::Class(_)))
+    else {
+        let t = vm.type_name(v);
+        return Err(vm.type_error(&format!(
+            "__class__ must be set to a class, not '{t}' object"
+        )));
+    };
+    let old = vm.type_of(obj);
+    let is_builtin = |vm: &Vm, c: ObjRef| match vm.heap.get(c) {
+        Object::Class(k) => vm.types.get(k.name.as_str()) == Some(&c),
+        _ => true,
+    };
+    if is_builtin(vm, new) || is_builtin(vm, old) {
+        return Err(vm.type_error(
+            "__class__ assignment only supported for heap types or ModuleType subclasses",
+        ));
+    }
+    let layout = |vm: &Vm, c: ObjRef| -> Option<&'static str> {
+        vm.mro_of(c).iter().find_map(|m| match vm.heap.get(*m) {
+            Object::Class(k) => k.builtin.filter(|b| *b != "object"),
+            _ => None,
+        })
+    };
+    if layout(vm, new) != layout(vm, old) {
+        let (n, o) = (vm.class_name(new), vm.class_name(old));
+        return Err(vm.type_error(&format!(
+            "__class__ assignment: '{n}' object layout differs from '{o}'"
+        )));
+    }
+    vm.instance_dict(obj);
+    if let Some(Object::Instance(inst)) = obj.as_obj().map(|r| vm.heap.get_mut(r)) {
+        inst.class = new;
+    }
+    vm.class_epoch += 1;
+    Ok(())
 }

@@ -33,6 +33,7 @@ pub mod percent;
 pub mod reduce;
 pub mod sequence_ops;
 pub mod set;
+pub mod slots;
 pub mod sort;
 pub mod special;
 pub mod str;

@@ -327,6 +327,9 @@ pub struct Class {
     /// order, without a dict of its own (`Attrs::Split`). Names are only ever added, so an
     /// index into them stays true.
     pub attr_names: std::cell::RefCell<Vec<CompactString>>,
+    /// With `__slots__` and no `__dict__` for its instances: the only attribute names they
+    /// may have (its slots and its bases').
+    pub slots: Option<Box<[CompactString]>>,
 }
 
 #[derive(Clone)]

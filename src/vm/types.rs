@@ -174,6 +174,7 @@ impl Vm {
                 init_cache: Default::default(),
                 attr_names: Default::default(),
                 metaclass: None,
+                slots: None,
             })));
             self.types.insert(name, class);
         }
@@ -252,6 +253,7 @@ impl Vm {
             init_cache: Default::default(),
             attr_names: Default::default(),
             metaclass: None,
+            slots: None,
         })));
         let mut mro = vec![class];
         mro.extend(tail);

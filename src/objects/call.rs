@@ -107,7 +107,7 @@ impl Vm {
                     // can loop, as CPython counts it.
                     self.enter_native_call()?;
                     let call = self.prepare_call(m, args);
-                    self.native_depth -= 1;
+                    self.leave_native_call();
                     call
                 }
                 None => {

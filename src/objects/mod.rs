@@ -3,6 +3,7 @@
 
 pub mod args;
 pub mod array;
+pub mod attr_caches;
 pub mod attr_delete;
 pub mod attrs;
 pub mod buffer;
@@ -39,4 +40,5 @@ pub mod special;
 pub mod str;
 pub mod str_case;
 pub mod text;
+pub mod true_divide;
 pub mod unicode_props;

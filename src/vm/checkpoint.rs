@@ -87,6 +87,7 @@ impl Vm {
         self.dict_removals = cp.dict_removals;
         self.class_epoch += 1;
         self.native_depth = 0;
+        self.native_calls = 0;
         self.gen_returned = false;
         self.stop_value = Value::None;
         self.caller = None;

@@ -25,6 +25,7 @@ impl Vm {
             sources: self.sources.clone(),
             recursion_limit: self.recursion_limit,
             native_depth: self.native_depth,
+            native_calls: self.native_calls,
             out: Output::Stdout(std::io::BufWriter::new(std::io::stdout())),
             argv: self.argv.clone(),
             seed: self.seed,

@@ -87,6 +87,9 @@ pub struct Vm {
     pub recursion_limit: usize,
     /// Native calls into Python code currently on the Rust stack.
     pub native_depth: usize,
+    /// Calls made by native code in progress (`enter_native_call`): with `native_depth`,
+    /// the Rust stack's depth, bounded by the recursion limit.
+    pub native_calls: usize,
     pub out: Output,
     pub argv: Vec<String>,
     /// `--seed`: where the scheduler and an unseeded `random` start.
@@ -281,6 +284,7 @@ impl Vm {
             sources: HashMap::new(),
             recursion_limit: 1000,
             native_depth: 0,
+            native_calls: 0,
             out: Output::Stdout(std::io::BufWriter::new(std::io::stdout())),
             argv,
             seed: options.seed,
@@ -556,19 +560,25 @@ impl Vm {
         }
     }
 
-    /// One more level of calls through native code, or CPython's RecursionError when the
-    /// recursion limit is reached (the caller takes the level back off).
+    /// One more level of calls made by native code (`leave_native_call` takes it off), or
+    /// CPython's RecursionError when the recursion limit is reached. Counted apart from
+    /// `native_depth`, which says whether the GIL may be dropped and a block waited out.
     pub fn enter_native_call(&mut self) -> PyResult<()> {
         // A little past run_frame's limit: recursion that goes through Python frames
         // meets that one first, with CPython's message for it.
-        if self.native_depth > self.recursion_limit.min(MAX_NATIVE_DEPTH) + 50 {
+        let depth = self.native_depth + self.native_calls;
+        if depth > self.recursion_limit.min(MAX_NATIVE_DEPTH) + 50 {
             return Err(self.new_exception(
                 "RecursionError",
                 "maximum recursion depth exceeded while calling a Python object",
             ));
         }
-        self.native_depth += 1;
+        self.native_calls += 1;
         Ok(())
+    }
+
+    pub fn leave_native_call(&mut self) {
+        self.native_calls -= 1;
     }
 
     /// Runs one frame (and everything it calls) to completion from native code.
@@ -596,7 +606,7 @@ impl Vm {
         // of built-ins (`__repr__ = __str__`) is a RecursionError, not a stack overflow.
         self.enter_native_call()?;
         let prepared = self.prepare_call(callable, args);
-        self.native_depth -= 1;
+        self.leave_native_call();
         match prepared? {
             Call::Done(v) => Ok(v),
             Call::Frame(mut frame) => {

@@ -43,7 +43,8 @@ pub fn programs(dir: &str) -> Vec<String> {
 /// the last non-empty line of stderr, then stdout.
 pub fn corpus_outcome(dir: &str, name: &str, options: &[&str]) -> String {
     let file = format!("{name}.mpy");
-    let mut args = vec!["run"];
+    // A program that hangs fails its check (exit 124) instead of stalling the suite.
+    let mut args = vec!["run", "--timeout", "120"];
     args.extend_from_slice(options);
     args.push(&file);
     let o = minipy_in(dir, &args);

@@ -45,6 +45,7 @@ const OBJECT_MODEL: &[&str] = &[
     "dict_keys_custom_eq_numbers",
     "module_dict_format_printable",
     "slots_and_class_assignment",
+    "chainmap_userdict_metaclass_hooks",
     "dict_keys_by_eq",
     "func_attributes_basic",
     "func_attributes_custom",

@@ -66,8 +66,12 @@ fn round_float(x: f64, digits: i64) -> f64 {
     text.parse().unwrap_or(x)
 }
 
-pub(super) fn b_round(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+pub(super) fn b_round(vm: &mut Vm, _: Option<Value>, mut args: Args) -> R {
     check_keywords(vm, &args, "round", &["number", "ndigits"])?;
+    if let Some(i) = args.kw.iter().position(|(k, _)| k == "number") {
+        let (_, v) = args.kw.remove(i);
+        args.pos.insert(0, v);
+    }
     arity(vm, "round", &args, 1, 2)?;
     let v = args.pos[0];
     let digits = args

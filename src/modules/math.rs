@@ -340,7 +340,15 @@ fn m_trunc(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
     round_to_int(vm, &args, f64::trunc)
 }
 
-fn m_isclose(vm: &mut Vm, _: Option<Value>, args: Args) -> R {
+fn m_isclose(vm: &mut Vm, _: Option<Value>, mut args: Args) -> R {
+    // a and b may be given by keyword too.
+    for name in ["a", "b"] {
+        if let Some(i) = args.kw.iter().position(|(k, _)| k == name) {
+            let (_, v) = args.kw.remove(i);
+            let at = usize::from(name == "b").min(args.pos.len());
+            args.pos.insert(at, v);
+        }
+    }
     let a = float_arg(vm, &args, 0)?;
     let b = float_arg(vm, &args, 1)?;
     let kw = |n: &str| args.kw.iter().find(|(k, _)| k == n).map(|(_, v)| *v);

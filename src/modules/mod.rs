@@ -50,6 +50,7 @@ pub static TABLE: &[ModuleDef] = &[
     python("threading", include_str!("lib/threading.py")),
     python("queue", include_str!("lib/queue.py")),
     python("collections", include_str!("lib/collections.py")),
+    python("_collections_user", include_str!("lib/collections_user.py")),
     python("functools", include_str!("lib/functools.py")),
     python("itertools", include_str!("lib/itertools.py")),
     native("time", time::make),

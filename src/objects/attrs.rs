@@ -23,6 +23,15 @@ impl Vm {
             let n = self.new_str(name);
             return self.call_method_value(ga, obj, vec![n]);
         }
+        // A class whose metaclass defines __getattr__.
+        if let Value::Obj(r) = obj
+            && let Object::Class(c) = self.heap.get(r)
+            && let Some(meta) = c.metaclass
+            && let Some(ga) = self.class_lookup(meta, "__getattr__")
+        {
+            let n = self.new_str(name);
+            return self.call(ga, Args::new(vec![obj, n]));
+        }
         Err(self.no_attribute(obj, name))
     }
 

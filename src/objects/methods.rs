@@ -496,6 +496,7 @@ fn method_arity(tag: &'static str, name: &str) -> Arity {
             | "rpartition",
         ) => Arity::One(owner),
         ("list" | "tuple", "count") => Arity::One(owner),
+        (_, "__contains__" | "__getitem__") => Arity::One(owner),
         // 3.7 parses these with PyArg_ParseTuple, ...
         ("list", "insert") => Arity::Parsed(owner, 2, 2),
         ("list", "pop") => Arity::Parsed(owner, 0, 1),

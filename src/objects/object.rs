@@ -304,8 +304,19 @@ pub(crate) fn length_hint(vm: &mut Vm, r: Option<Value>, _: Args) -> R {
     Ok(Value::Int(left as i64))
 }
 
+/// range.index and range.count take exactly one argument.
+fn one_range_arg(vm: &mut Vm, name: &str, args: &Args) -> PyResult<Value> {
+    match args.pos.as_slice() {
+        [v] if args.kw.is_empty() => Ok(*v),
+        _ => {
+            let n = args.pos.len() + args.kw.len();
+            Err(vm.type_error(&format!("{name}() takes exactly one argument ({n} given)")))
+        }
+    }
+}
+
 pub(crate) fn r_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let v = args.pos.first().copied().unwrap_or(Value::None);
+    let v = one_range_arg(vm, "index", &args)?;
     if let Object::Range { start, stop, step } = vm.heap.get(recv(r).as_obj().expect("range")) {
         let (start, stop, step) = (*start, *stop, *step);
         if let Some(i) = vm.as_index(v)
@@ -320,7 +331,7 @@ pub(crate) fn r_index(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
 }
 
 pub(crate) fn r_count(vm: &mut Vm, r: Option<Value>, args: Args) -> R {
-    let v = args.pos.first().copied().unwrap_or(Value::None);
+    let v = one_range_arg(vm, "count", &args)?;
     Ok(Value::Int(i64::from(vm.contains(recv(r), v)?)))
 }
 

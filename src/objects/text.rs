@@ -2,7 +2,7 @@
 //! stand-in addresses), format() and `%`.
 
 use crate::pyfmt;
-use crate::vm::object::Object;
+use crate::vm::object::{Args, Object};
 use crate::vm::{ObjRef, PyResult, Value, Vm};
 
 impl Vm {
@@ -498,6 +498,14 @@ impl Vm {
                         return self.returned_str(s, "__str__");
                     }
                     return self.instance_str(v);
+                }
+                // A class whose metaclass defines __str__.
+                Object::Class(c) if c.metaclass.is_some() => {
+                    let meta = c.metaclass.expect("checked");
+                    if let Some(f) = self.class_lookup(meta, "__str__") {
+                        let s = self.call(f, Args::new(vec![v]))?;
+                        return self.returned_str(s, "__str__");
+                    }
                 }
                 _ => {}
             }

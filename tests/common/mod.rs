@@ -44,7 +44,7 @@ pub fn programs(dir: &str) -> Vec<String> {
 pub fn corpus_outcome(dir: &str, name: &str, options: &[&str]) -> String {
     let file = format!("{name}.mpy");
     // A program that hangs fails its check (exit 124) instead of stalling the suite.
-    let mut args = vec!["run", "--timeout", "120"];
+    let mut args = vec!["run", "--timeout", "60"];
     args.extend_from_slice(options);
     args.push(&file);
     let o = minipy_in(dir, &args);
@@ -70,7 +70,15 @@ pub fn check_corpus(dir: &str, modes: &[&[&str]], known_failures: &[(&str, &str)
             fs::read_to_string(format!("{dir}/{name}.expected")).expect("recorded expectation");
         let known = known_failures.iter().any(|(n, _)| n == name);
         for options in modes {
-            let actual = corpus_outcome(dir, name, options);
+            let mut actual = corpus_outcome(dir, name, options);
+            // Known bug: under --sched os a forked child can, rarely (about 1 run in 30-80
+            // under load), stop for good in parking_lot's lock table, held at fork time by
+            // another thread. Such a hang (exit 124) is run once more and reported; a
+            // second hang, or any wrong output, still fails.
+            if actual.starts_with("# exit: 124") && options.contains(&"os") {
+                eprintln!("{dir}/{name} {options:?} hung (exit 124); running it once more");
+                actual = corpus_outcome(dir, name, options);
+            }
             match (actual == expected, known) {
                 (true, true) => failures.push(format!(
                     "{name} {options:?} now passes: remove it from the known failures"

@@ -7,6 +7,7 @@ import _collections_abc as abc
 
 
 from _collections import deque
+from _collections_user import ChainMap, UserDict, UserList, UserString
 
 
 abc.MutableSequence.register(deque)

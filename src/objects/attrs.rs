@@ -54,6 +54,9 @@ impl Vm {
     /// A `__getattribute__` written in Python on `class` (or a base): attribute reads go
     /// through it, and the inline caches stay off.
     pub(super) fn python_getattribute(&self, class: ObjRef) -> Option<Value> {
+        if !self.getattribute_defined {
+            return None;
+        }
         let f = self.class_lookup(class, "__getattribute__")?;
         matches!(self.heap.get(f.as_obj()?), Object::Function(_)).then_some(f)
     }
@@ -267,12 +270,8 @@ impl Vm {
                         return self.call(get, Args::new(args)).map(Some);
                     }
                     if self.exception_is(obj, "BaseException") {
-                        let first_arg = || -> Value {
-                            self.exception_args(obj)
-                                .first()
-                                .copied()
-                                .unwrap_or(Value::None)
-                        };
+                        // StopIteration.value and SystemExit.code: the first argument.
+                        let first_arg = || self.stop_iteration_value(obj);
                         match name {
                             "__traceback__" => return Ok(Some(Value::None)),
                             "value" if self.exception_is(obj, "StopIteration") => {
@@ -544,6 +543,7 @@ impl Vm {
                 }
                 Object::Class(c) => {
                     c.dict.insert(name.to_string(), v);
+                    self.getattribute_defined |= name == "__getattribute__";
                     self.class_epoch += 1;
                     return Ok(());
                 }

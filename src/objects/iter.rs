@@ -169,11 +169,7 @@ impl Vm {
                     Err(self.type_error(&format!("'{t}' object is not an iterator")))
                 }
                 Err(e) if self.exception_is(e, "StopIteration") => {
-                    self.stop_value = self
-                        .exception_args(e)
-                        .first()
-                        .copied()
-                        .unwrap_or(Value::None);
+                    self.stop_value = self.stop_iteration_value(e);
                     Ok(None)
                 }
                 Err(e) => Err(e),
@@ -429,6 +425,14 @@ impl Vm {
     }
 
     /// A set's elements in CPython's iteration order.
+    /// The value a StopIteration carries (a generator's return value): its first argument.
+    pub fn stop_iteration_value(&self, exc: Value) -> Value {
+        self.exception_args(exc)
+            .first()
+            .copied()
+            .unwrap_or(Value::None)
+    }
+
     /// A call made by a native iterator's `__next__` (map's function, filter's predicate,
     /// iter(f, sentinel)'s f): StopIteration raised in it ends the iteration, as it
     /// escapes CPython's C `__next__` to the consumer.
@@ -436,11 +440,7 @@ impl Vm {
         match self.call(func, Args::new(args)) {
             Ok(v) => Ok(Some(v)),
             Err(e) if self.exception_is(e, "StopIteration") => {
-                self.stop_value = self
-                    .exception_args(e)
-                    .first()
-                    .copied()
-                    .unwrap_or(Value::None);
+                self.stop_value = self.stop_iteration_value(e);
                 Ok(None)
             }
             Err(e) => Err(e),

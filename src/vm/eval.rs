@@ -204,11 +204,7 @@ impl Vm {
                     Op::LOAD_FAST => match f.fast[arg as usize] {
                         Some(v) => f.stack.push(v),
                         None => {
-                            let n = &code.co_varnames[arg as usize];
-                            let exc = self.new_exception(
-                                "UnboundLocalError",
-                                &format!("local variable '{n}' referenced before assignment"),
-                            );
+                            let exc = self.unbound_local_error(code, arg as usize);
                             tryv!('dispatch, Err(exc))
                         }
                     },
@@ -216,11 +212,7 @@ impl Vm {
                     Op::DELETE_FAST => match f.fast[arg as usize].take() {
                         Some(old) => self.after_del(old, f),
                         None => {
-                            let n = &code.co_varnames[arg as usize];
-                            let exc = self.new_exception(
-                                "UnboundLocalError",
-                                &format!("local variable '{n}' referenced before assignment"),
-                            );
+                            let exc = self.unbound_local_error(code, arg as usize);
                             tryv!('dispatch, Err(exc))
                         }
                     },

@@ -63,16 +63,26 @@ impl Vm {
             .cloned()
             .unwrap_or_default();
         if index < code.co_cellvars.len() {
-            self.new_exception(
-                "UnboundLocalError",
-                &format!("local variable '{n}' referenced before assignment"),
-            )
+            self.unbound_local_named(&n)
         } else {
             self.new_exception(
                 "NameError",
                 &format!("free variable '{n}' referenced before assignment in enclosing scope"),
             )
         }
+    }
+
+    /// LOAD_FAST or DELETE_FAST of a local not bound yet.
+    pub(super) fn unbound_local_error(&mut self, code: &CodeObject, index: usize) -> Value {
+        let n = code.co_varnames[index].clone();
+        self.unbound_local_named(&n)
+    }
+
+    fn unbound_local_named(&mut self, n: &str) -> Value {
+        self.new_exception(
+            "UnboundLocalError",
+            &format!("local variable '{n}' referenced before assignment"),
+        )
     }
 
     /// How a call's errors name the callable (CPython's PyEval_GetFuncName and

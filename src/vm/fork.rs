@@ -48,6 +48,7 @@ impl Vm {
             class_epoch: epoch_base,
             dict_removals: epoch_base,
             custom_keys_made: self.custom_keys_made,
+            getattribute_defined: self.getattribute_defined,
             interned: self.interned.clone(),
             builtin_methods: self.builtin_methods.clone(),
             added_since_checkpoint: None,

@@ -146,6 +146,9 @@ pub struct Vm {
     /// Whether a class's own `__hash__` has made a custom dict key (`DictKey::Custom`):
     /// until then a number key missing by form is missing.
     pub custom_keys_made: bool,
+    /// Whether some class has defined `__getattribute__` (in its body or later): until
+    /// then no attribute read needs to look for one.
+    pub getattribute_defined: bool,
     /// One str object per name stored in a namespace (attribute, global, class member):
     /// the key object `dict_set_str` files an entry under, shared as CPython interns
     /// names, so storing an attribute on a new instance allocates no key object. A root.
@@ -314,6 +317,7 @@ impl Vm {
             class_epoch: 1,
             dict_removals: 0,
             custom_keys_made: false,
+            getattribute_defined: false,
             interned: Default::default(),
             builtin_methods: Default::default(),
             added_since_checkpoint: None,

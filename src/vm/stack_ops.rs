@@ -135,10 +135,7 @@ impl Vm {
             Ok(Some(v)) => Ok(Delegation::Yielded(v)),
             Ok(None) => Ok(Delegation::Finished(self.take_stop_value())),
             Err(exc) if self.exception_is(exc, "StopIteration") => {
-                let args = self.exception_args(exc);
-                Ok(Delegation::Finished(
-                    args.first().copied().unwrap_or(Value::None),
-                ))
+                Ok(Delegation::Finished(self.stop_iteration_value(exc)))
             }
             Err(exc) => Err(exc),
         }

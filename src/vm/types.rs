@@ -229,6 +229,9 @@ impl Vm {
         mut dict: NameMap,
     ) -> PyResult<ObjRef> {
         // A class that defines __eq__ but not __hash__ is unhashable, as in CPython.
+        if dict.contains_key("__getattribute__") {
+            self.getattribute_defined = true;
+        }
         if dict.contains_key("__eq__") && !dict.contains_key("__hash__") {
             dict.insert("__hash__".to_string(), Value::None);
         }

@@ -554,7 +554,7 @@ fn stop_as_return(vm: &mut Vm, method: Value, value: Value) -> PyResult<Option<V
     match vm.call(method, Args::new(vec![value])) {
         Ok(v) => Ok(Some(v)),
         Err(e) if vm.exception_is(e, "StopIteration") => {
-            let value = vm.exception_args(e).first().copied().unwrap_or(Value::None);
+            let value = vm.stop_iteration_value(e);
             vm.stop_value = value;
             Ok(None)
         }
@@ -576,11 +576,7 @@ fn returned(vm: &mut Vm, task: Value, value: Value) -> PyResult<()> {
 /// exception; one that is not an Exception (KeyboardInterrupt, SystemExit) also goes on.
 fn coroutine_raised(vm: &mut Vm, task: Value, raised: Value) -> PyResult<()> {
     if vm.exception_is(raised, "StopIteration") {
-        let value = vm
-            .exception_args(raised)
-            .first()
-            .copied()
-            .unwrap_or(Value::None);
+        let value = vm.stop_iteration_value(raised);
         return returned(vm, task, value);
     }
     if is_instance_of_filed(vm, raised, "CancelledError")? {
